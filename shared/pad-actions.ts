@@ -1,0 +1,63 @@
+/**
+ * What people do to a pad, as Yjs operations: the web page calls these, and so can bots.
+ * Each runs in one transaction per document.
+ */
+import type * as Y from 'yjs';
+import { createEntry, entriesOf, entryToJSON, indexOfEntry, newEntryId, type EntryData } from './schema.js';
+import { groupPosition, moveWithinGroup, rankAtEnd } from './ordering.js';
+
+export type NewEntryFields = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>;
+
+/** Adds an entry; in `ready` (ranked) it goes to the end of the priority order. */
+export function addEntry(doc: Y.Doc, fields: NewEntryFields, addedBy: string, ranked: boolean): string {
+  const id = newEntryId();
+  doc.transact(() => {
+    entriesOf(doc).push([createEntry({ ...fields, id, addedBy, rank: ranked ? rankAtEnd(doc) : null })]);
+  });
+  return id;
+}
+
+export function removeEntry(doc: Y.Doc, id: string): boolean {
+  const index = indexOfEntry(doc, id);
+  if (index < 0) return false;
+  entriesOf(doc).delete(index, 1);
+  return true;
+}
+
+/**
+ * Promotes a proposed entry to ready: a copy goes to the end of `ready` with `promotedFrom`; the original is marked
+ * `promotedTo` (or removed, if the curator chooses). Returns the new ready entry's id.
+ */
+export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options: { remove: boolean; by: string }): string | null {
+  const index = indexOfEntry(proposed, id);
+  const source = index >= 0 ? entryToJSON(entriesOf(proposed).get(index)) : null;
+  if (!source) return null;
+  const readyId = newEntryId();
+  ready.transact(() => {
+    entriesOf(ready).push([
+      createEntry({ ...source, id: readyId, addedBy: options.by, addedAt: Date.now(), rank: rankAtEnd(ready), promotedFrom: source.id, promotedTo: null }),
+    ]);
+  });
+  proposed.transact(() => {
+    const at = indexOfEntry(proposed, id);
+    if (at < 0) return;
+    if (options.remove) entriesOf(proposed).delete(at, 1);
+    else entriesOf(proposed).get(at).set('promotedTo', readyId);
+  });
+  return readyId;
+}
+
+/** Moves an entry up (-1) or down (+1) within its kind's group. */
+export function moveEntryBy(doc: Y.Doc, id: string, delta: number): boolean {
+  const at = groupPosition(doc, id);
+  return at ? doc.transact(() => moveWithinGroup(doc, id, at.index + delta)) : false;
+}
+
+/** Moves an entry to where `targetId` is (drag and drop); both must be of the same kind. */
+export function moveEntryTo(doc: Y.Doc, id: string, targetId: string): boolean {
+  const from = groupPosition(doc, id);
+  const to = groupPosition(doc, targetId);
+  const kindOf = (entryId: string) => entryToJSON(entriesOf(doc).get(indexOfEntry(doc, entryId)))?.kind;
+  if (!from || !to || kindOf(id) !== kindOf(targetId)) return false;
+  return doc.transact(() => moveWithinGroup(doc, id, to.index));
+}

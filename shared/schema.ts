@@ -1,0 +1,205 @@
+/**
+ * The pad's document schema: the public contract every client (the web page, bots, scripts) writes to.
+ *
+ * A pad is two Yjs documents, one per permission domain (Yjs cannot enforce permissions inside one document):
+ * - `proposed`: anyone with the pad's link writes;
+ * - `ready`: only curators write; it also holds the cycle header in the root map `meta`.
+ *
+ * Each section document has a root `Y.Array` named `entries` of `Y.Map` entries (see {@link EntryData}).
+ */
+import * as Y from 'yjs';
+
+export const SECTIONS = ['proposed', 'ready'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const ENTRY_KINDS = ['feature', 'bug', 'other'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+export const ENTRY_STATUSES = ['open', 'merged', 'abandoned'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+export const ENTRIES_KEY = 'entries';
+export const META_KEY = 'meta';
+
+/** An entry as plain JSON (export.json, server-rendered pages, tests). In the document `title` and `note` are `Y.Text`, `reviews` a `Y.Array<string>`. */
+export interface EntryData {
+  id: string;
+  kind: EntryKind;
+  title: string;
+  /** Launchpad bug or blueprint URL, or empty. */
+  launchpad: string;
+  /** Launchpad nick of the person doing the work. */
+  owner: string;
+  /** Gerrit change URLs or topic queries. */
+  reviews: string[];
+  /** Short status note, e.g. "needs second +2". */
+  note: string;
+  addedBy: string;
+  /** Epoch milliseconds. */
+  addedAt: number;
+  /** `open` unless the change merged or was abandoned. */
+  status: EntryStatus;
+  /** Priority order in `ready`: a fractional index (sorts as a string); null where none was given. */
+  rank: string | null;
+  /** In `ready`: the id of the `proposed` entry this one was promoted from. */
+  promotedFrom: string | null;
+  /** In `proposed`: the id of the `ready` entry it was promoted to. */
+  promotedTo: string | null;
+}
+
+export interface Milestone {
+  label: string;
+  /** ISO date, YYYY-MM-DD. */
+  date: string;
+}
+
+/** The `ready` document's `meta` map as plain JSON. */
+export interface CycleMeta {
+  title: string;
+  milestones: Milestone[];
+  /** Epoch milliseconds of the last "list scrubbed" stamp, or null. */
+  scrubbedAt: number | null;
+  /** Header lines of an imported Etherpad kept as written (links to old pads, format reminders). */
+  preamble: string[];
+}
+
+export type EntryMap = Y.Map<unknown>;
+
+export function isSection(value: string): value is Section {
+  return (SECTIONS as readonly string[]).includes(value);
+}
+
+export function isEntryStatus(value: unknown): value is EntryStatus {
+  return typeof value === 'string' && (ENTRY_STATUSES as readonly string[]).includes(value);
+}
+
+export function isEntryKind(value: unknown): value is EntryKind {
+  return typeof value === 'string' && (ENTRY_KINDS as readonly string[]).includes(value);
+}
+
+export function entriesOf(doc: Y.Doc): Y.Array<EntryMap> {
+  return doc.getArray<EntryMap>(ENTRIES_KEY);
+}
+
+export function metaOf(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(META_KEY);
+}
+
+export function newEntryId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** Builds a new entry map, ready to be inserted into a section's `entries`. */
+export function createEntry(fields: Partial<EntryData> & { addedBy: string }): EntryMap {
+  const entry = new Y.Map<unknown>();
+  entry.set('id', fields.id ?? newEntryId());
+  entry.set('kind', fields.kind && isEntryKind(fields.kind) ? fields.kind : 'other');
+  entry.set('title', new Y.Text(fields.title ?? ''));
+  entry.set('launchpad', fields.launchpad ?? '');
+  entry.set('owner', fields.owner ?? '');
+  entry.set('reviews', Y.Array.from(fields.reviews ?? []));
+  entry.set('note', new Y.Text(fields.note ?? ''));
+  entry.set('addedBy', fields.addedBy);
+  entry.set('addedAt', fields.addedAt ?? Date.now());
+  if (fields.status && fields.status !== 'open') entry.set('status', fields.status);
+  if (fields.rank) entry.set('rank', fields.rank);
+  if (fields.promotedFrom) entry.set('promotedFrom', fields.promotedFrom);
+  if (fields.promotedTo) entry.set('promotedTo', fields.promotedTo);
+  return entry;
+}
+
+function text(value: unknown): string {
+  if (value instanceof Y.Text) return value.toString();
+  return typeof value === 'string' ? value : '';
+}
+
+function stringList(value: unknown): string[] {
+  const items = value instanceof Y.Array ? value.toArray() : Array.isArray(value) ? value : [];
+  return items.filter((item): item is string => typeof item === 'string');
+}
+
+/**
+ * Reads an entry as plain JSON. Documents are written by untrusted clients, so every field is read defensively:
+ * a missing or mistyped field reads as its empty value, never as an exception.
+ */
+export function entryToJSON(entry: unknown): EntryData | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const kind = entry.get('kind');
+  const addedAt = entry.get('addedAt');
+  const id = entry.get('id');
+  const status = entry.get('status');
+  const optional = (key: string) => {
+    const value = entry.get(key);
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  return {
+    id: typeof id === 'string' ? id : '',
+    kind: isEntryKind(kind) ? kind : 'other',
+    title: text(entry.get('title')),
+    launchpad: text(entry.get('launchpad')),
+    owner: text(entry.get('owner')),
+    reviews: stringList(entry.get('reviews')),
+    note: text(entry.get('note')),
+    addedBy: text(entry.get('addedBy')),
+    addedAt: typeof addedAt === 'number' && Number.isFinite(addedAt) ? addedAt : 0,
+    status: isEntryStatus(status) ? status : 'open',
+    rank: optional('rank'),
+    promotedFrom: optional('promotedFrom'),
+    promotedTo: optional('promotedTo'),
+  };
+}
+
+/** A section's entries as plain JSON, in display order (see {@link byPriority}). */
+export function sectionToJSON(doc: Y.Doc): EntryData[] {
+  const entries: EntryData[] = [];
+  for (const item of entriesOf(doc).toArray()) {
+    const entry = entryToJSON(item);
+    if (entry) entries.push(entry);
+  }
+  return byPriority(entries);
+}
+
+/**
+ * Display order: entries with a rank by rank (ties by id), then the rest in document order. `proposed` has no ranks
+ * and keeps its order; `ready` is ordered by the curators.
+ */
+export function byPriority<T extends { rank: string | null; id: string }>(entries: readonly T[]): T[] {
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => {
+      const ra = a.entry.rank;
+      const rb = b.entry.rank;
+      if (ra !== null && rb !== null) return ra < rb ? -1 : ra > rb ? 1 : a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0;
+      if (ra !== null) return -1;
+      if (rb !== null) return 1;
+      return a.index - b.index;
+    })
+    .map(({ entry }) => entry);
+}
+
+export function metaToJSON(doc: Y.Doc): CycleMeta {
+  const meta = metaOf(doc);
+  const milestones = meta.get('milestones');
+  const scrubbedAt = meta.get('scrubbedAt');
+  const list = milestones instanceof Y.Array ? milestones.toArray() : Array.isArray(milestones) ? milestones : [];
+  return {
+    preamble: stringList(meta.get('preamble')),
+    title: text(meta.get('title')),
+    milestones: list.flatMap((m): Milestone[] => {
+      const value = m instanceof Y.Map ? m.toJSON() : m;
+      if (typeof value !== 'object' || value === null) return [];
+      const { label, date } = value as Record<string, unknown>;
+      return typeof label === 'string' && typeof date === 'string' ? [{ label, date }] : [];
+    }),
+    scrubbedAt: typeof scrubbedAt === 'number' && Number.isFinite(scrubbedAt) ? scrubbedAt : null,
+  };
+}
+
+/** Finds an entry's index by id, or -1. */
+export function indexOfEntry(doc: Y.Doc, id: string): number {
+  const entries = entriesOf(doc);
+  for (let i = 0; i < entries.length; i++) {
+    if (entries.get(i)?.get('id') === id) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEtherpadText, toEtherpadText, toMarkdown, type PadText } from '../../shared/etherpad-format.js';
+
+const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
+
+describe('parseEtherpadText on the team sample', () => {
+  const pad = parseEtherpadText(sample);
+
+  it('reads the header: title, milestones, and keeps the other lines', () => {
+    expect(pad.meta.title).toBe('Nova 2025.1 Epoxy - cycle tracking (features and bugs)');
+    expect(pad.meta.milestones).toEqual([
+      { label: 'Spec freeze (R-12)', date: '2025-01-09' },
+      { label: 'Feature freeze (R-5)', date: '2025-02-27' },
+    ]);
+    expect(pad.meta.preamble).toEqual([
+      'Read-only: https://etherpad.opendev.org/p/r.5b8e2c1d9f0a4b3c7d6e5f4a3b2c1d0e',
+      'Format: <launchpad bug/blueprint link> [title] (owner nick)',
+      '\tthen nested: <gerrit change or topic link>, then nested: short status note',
+    ]);
+  });
+
+  it('reads the proposed entries', () => {
+    expect(pad.sections.proposed).toEqual([
+      {
+        kind: 'feature',
+        title: 'vTPM live migration',
+        launchpad: 'https://blueprints.launchpad.net/nova/+spec/sample-vtpm-live-migration',
+        owner: 'alice',
+        reviews: ['https://review.opendev.org/q/topic:%22bp/sample-vtpm-live-migration%22'],
+        note: 'series of 3, bottom patch needs reviews',
+        status: 'open',
+      },
+      {
+        kind: 'feature',
+        title: '',
+        launchpad: 'https://blueprints.launchpad.net/nova/+spec/sample-image-metadata-props',
+        owner: 'bob',
+        reviews: ['https://review.opendev.org/c/openstack/nova/+/930011/4'],
+        note: 'needs spec approval first',
+        status: 'open',
+      },
+      {
+        kind: 'bug',
+        title: 'Evacuate fails when source host is down',
+        launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234',
+        owner: 'carol',
+        reviews: ['https://review.opendev.org/c/openstack/nova/+/931122'],
+        note: 'needs first review',
+        status: 'open',
+      },
+      {
+        kind: 'bug',
+        title: '',
+        launchpad: 'https://bugs.launchpad.net/nova/+bug/2082345',
+        owner: 'dave',
+        reviews: ['https://review.opendev.org/931233', 'https://review.opendev.org/#/c/931234/'],
+        note: 'WIP',
+        status: 'open',
+      },
+    ]);
+  });
+
+  it('reads the ready entries', () => {
+    expect(pad.sections.ready.map((e) => [e.kind, e.title, e.owner, e.reviews, e.note])).toEqual([
+      ['feature', 'PCI device groups', 'erin', ['https://review.opendev.org/c/openstack/nova/+/928800'], 'has one +2, needs second +2'],
+      ['bug', 'Race in resource tracker on resize revert', 'frank', ['https://review.openstack.org/c/openstack/nova/+/927701/12'], 'ready, backport to stable/2024.2 after merge'],
+    ]);
+  });
+
+  it('loses no line of the sample', () => {
+    const text = JSON.stringify(pad);
+    for (const line of sample.split('\n').map((l) => l.trim().replace(/^\* /, '')).filter(Boolean)) {
+      if (/^==|^(Features|Bugs)$/.test(line)) continue; // structure, not content
+      for (const word of line.split(/\s+/).filter((w) => !/^[[(]|[\])]$|^\||^\*$/.test(w))) {
+        const piece = word.replace(/[:,]$/, '').replace(/"/g, '\\"');
+        expect(text, `"${piece}" of "${line}"`).toContain(piece);
+      }
+    }
+  });
+});
+
+describe('messy real-world input', () => {
+  it('CRLF, spaces instead of tabs, several reviews, missing titles, stray lines kept as notes', () => {
+    const messy = [
+      'Cycle X',
+      '',
+      '== Proposed ==',
+      'Bugs',
+      '* https://launchpad.net/bugs/1 (zed)',
+      '    * https://review.opendev.org/1',
+      '    * https://review.opendev.org/2 https://review.opendev.org/3',
+      '        * first note',
+      '        * second note',
+      '    * a comment that is not a link',
+      'a stray line under the entry',
+      '* just a title with no links',
+      'Other',
+      'stray text with no entry above',
+      '    * topic:"bug/2070257"',
+    ].join('\r\n');
+    const pad = parseEtherpadText(messy);
+    expect(pad.meta.title).toBe('Cycle X');
+    expect(pad.sections.ready).toEqual([]);
+    expect(pad.sections.proposed).toEqual([
+      {
+        kind: 'bug',
+        title: '',
+        launchpad: 'https://launchpad.net/bugs/1',
+        owner: 'zed',
+        reviews: ['https://review.opendev.org/1', 'https://review.opendev.org/2', 'https://review.opendev.org/3'],
+        note: 'first note\nsecond note\na comment that is not a link\na stray line under the entry',
+        status: 'open',
+      },
+      { kind: 'bug', title: 'just a title with no links', launchpad: '', owner: '', reviews: [], note: '', status: 'open' },
+      {
+        kind: 'other',
+        title: 'stray text with no entry above',
+        launchpad: '',
+        owner: '',
+        reviews: ['https://review.opendev.org/q/topic:%22bug%2F2070257%22'],
+        note: '',
+        status: 'open',
+      },
+    ]);
+  });
+
+  it('curated-list headings by other names go to ready', () => {
+    for (const heading of ['== Ready for review ==', '## Curated list', '=== READY TO REVIEW (PTL) ===']) {
+      const pad = parseEtherpadText(`${heading}\n* https://launchpad.net/bugs/5 [t] (x)\n`);
+      expect(pad.sections.ready).toHaveLength(1);
+    }
+  });
+
+  it('bullets before any heading are proposed entries', () => {
+    expect(parseEtherpadText('* https://launchpad.net/bugs/5 [t] (x)').sections.proposed).toHaveLength(1);
+  });
+});
+
+describe('export', () => {
+  it('round-trips: importing the export gives the same entries', () => {
+    const pad = parseEtherpadText(sample);
+    pad.sections.ready[0]!.status = 'merged';
+    pad.sections.proposed.push({ kind: 'other', title: 'Fix (part 1) [docs]', launchpad: '', owner: '', reviews: [], note: 'line one\n* starred line\nhttps://review.opendev.org/5', status: 'abandoned' });
+    pad.sections.proposed.push({ kind: 'other', title: '', launchpad: '', owner: 'x', reviews: ['https://review.opendev.org/6'], note: '', status: 'open' });
+    const again = parseEtherpadText(toEtherpadText(pad));
+    expect(again.sections).toEqual(pad.sections);
+    expect(again.meta.title).toBe(pad.meta.title);
+    expect(again.meta.milestones).toEqual(pad.meta.milestones);
+    expect(again.meta.preamble).toEqual(pad.meta.preamble);
+    // and the export of the export is identical
+    expect(toEtherpadText(again)).toBe(toEtherpadText(pad));
+  });
+
+  it('writes the team format with TAB indentation', () => {
+    const text = toEtherpadText(parseEtherpadText(sample));
+    expect(text).toContain('== Ready to review (PTL only) ==\nFeatures\n* https://blueprints.launchpad.net/nova/+spec/sample-pci-device-groups [PCI device groups] (erin)\n\t* https://review.opendev.org/c/openstack/nova/+/928800\n\t\t* has one +2, needs second +2\n');
+  });
+
+  it('writes Markdown for a mailing-list post, escaping what Markdown would read', () => {
+    const pad: PadText = {
+      meta: { title: 'Nova 2025.1 Epoxy', milestones: [{ label: 'Feature freeze', date: '2025-02-27' }], preamble: [], scrubbedAt: Date.UTC(2025, 0, 20) },
+      sections: {
+        ready: [{ kind: 'bug', title: 'Race in *resource* tracker', launchpad: 'https://launchpad.net/bugs/2079876', owner: 'frank', reviews: ['https://review.opendev.org/927701'], note: 'needs second +2', status: 'open' }],
+        proposed: [],
+      },
+    };
+    expect(toMarkdown(pad)).toBe(
+      [
+        '# Nova 2025.1 Epoxy',
+        '',
+        '- **Feature freeze**: 2025-02-27',
+        '',
+        '_Ready list scrubbed on 2025-01-20_',
+        '',
+        '## Ready to review',
+        '',
+        '### Bugs',
+        '',
+        '1. [Race in \\*resource\\* tracker](<https://launchpad.net/bugs/2079876>) (frank)',
+        '   - [927701](<https://review.opendev.org/927701>)',
+        '   - _needs second \\+2_',
+        '',
+        '## Proposed patches',
+        '',
+        '_No entries._',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { chipLabel, entryIdentityKeys, identityKey, parseEntryText, parseLink, safeHref } from '../../shared/links.js';
+
+describe('parseLink: every form the team uses', () => {
+  it.each([
+    ['https://review.opendev.org/c/openstack/nova/+/930011', { type: 'gerrit-change', change: 930011, patchset: null, project: 'openstack/nova' }, '930011'],
+    ['https://review.opendev.org/c/openstack/nova/+/930011/4', { type: 'gerrit-change', change: 930011, patchset: 4 }, '930011,4'],
+    ['https://review.opendev.org/c/openstack/nova/+/930011/4/nova/compute/manager.py', { type: 'gerrit-change', change: 930011, patchset: 4 }, '930011,4'],
+    ['https://review.opendev.org/c/openstack/nova/+/930011/4/nova/compute/manager.py#123', { type: 'gerrit-change', change: 930011, patchset: 4 }, '930011,4'],
+    ['https://review.opendev.org/930011', { type: 'gerrit-change', change: 930011, patchset: null, project: null }, '930011'],
+    ['https://review.opendev.org/#/c/931234/', { type: 'gerrit-change', change: 931234 }, '931234'],
+    ['https://review.opendev.org/#/c/931234/7', { type: 'gerrit-change', change: 931234, patchset: 7 }, '931234,7'],
+    ['https://review.openstack.org/c/openstack/nova/+/927701/12', { type: 'gerrit-change', change: 927701, patchset: 12, host: 'review.openstack.org' }, '927701,12'],
+    ['https://review.openstack.org/#/c/600123/', { type: 'gerrit-change', change: 600123 }, '600123'],
+    ['https://review.opendev.org/q/topic:%22bp/name%22', { type: 'gerrit-topic', topic: 'bp/name' }, 'topic:bp/name'],
+    ['https://review.opendev.org/q/topic:bp/unquoted', { type: 'gerrit-topic', topic: 'bp/unquoted' }, 'topic:bp/unquoted'],
+    ['https://review.opendev.org/#/q/topic:%22bug/2070257%22', { type: 'gerrit-topic', topic: 'bug/2070257' }, 'topic:bug/2070257'],
+    ['topic:"bug/2070257"', { type: 'gerrit-topic', topic: 'bug/2070257', url: 'https://review.opendev.org/q/topic:%22bug%2F2070257%22' }, 'topic:bug/2070257'],
+    ['https://bugs.launchpad.net/nova/+bug/2081234', { type: 'launchpad-bug', bug: 2081234, project: 'nova' }, '#2081234'],
+    ['https://bugs.launchpad.net/nova/+bug/2081234/comments/3', { type: 'launchpad-bug', bug: 2081234 }, '#2081234'],
+    ['https://bugs.launchpad.net/bugs/2081234', { type: 'launchpad-bug', bug: 2081234, project: null }, '#2081234'],
+    ['https://launchpad.net/bugs/2081234', { type: 'launchpad-bug', bug: 2081234, project: null }, '#2081234'],
+    ['https://blueprints.launchpad.net/nova/+spec/sample-vtpm-live-migration', { type: 'launchpad-blueprint', name: 'sample-vtpm-live-migration', project: 'nova' }, 'sample-vtpm-live-migration'],
+  ])('%s', (url, expected, label) => {
+    const link = parseLink(url);
+    expect(link).toMatchObject(expected);
+    expect(chipLabel(link!)).toBe(label);
+  });
+
+  it.each(['https://example.com/c/openstack/nova/+/1', 'javascript:alert(1)', 'not a link', 'https://review.opendev.org/admin/repos', 'https://launchpad.net/nova', ''])(
+    'is none of them: %j',
+    (value) => expect(parseLink(value)).toBeNull(),
+  );
+
+  it('the same change is the same item, whatever its form', () => {
+    const forms = [
+      'https://review.opendev.org/c/openstack/nova/+/931234',
+      'https://review.opendev.org/c/openstack/nova/+/931234/3',
+      'https://review.opendev.org/931234',
+      'https://review.opendev.org/#/c/931234/',
+      'https://review.openstack.org/c/openstack/nova/+/931234',
+    ];
+    expect(new Set(forms.map((f) => identityKey(parseLink(f)!)))).toEqual(new Set(['change:931234']));
+    expect(identityKey(parseLink('https://launchpad.net/bugs/2081234')!)).toBe(identityKey(parseLink('https://bugs.launchpad.net/nova/+bug/2081234')!));
+  });
+
+  it('safeHref lets only http(s) through', () => {
+    expect(safeHref('javascript:alert(1)')).toBeNull();
+    expect(safeHref(' JavaScript:alert(1)')).toBeNull();
+    expect(safeHref('data:text/html,<script>')).toBeNull();
+    expect(safeHref('https://bugs.launchpad.net/nova/+bug/1')).toBe('https://bugs.launchpad.net/nova/+bug/1');
+  });
+});
+
+describe('parseEntryText: what a person pastes into "add"', () => {
+  it('a Launchpad bug with title after the link and the owner', () => {
+    expect(parseEntryText('https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol)')).toEqual({
+      kind: 'bug',
+      title: 'Evacuate fails when source host is down',
+      launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234',
+      owner: 'carol',
+      reviews: [],
+      rest: '',
+    });
+  });
+
+  it('the team format with [title], and Gerrit links on further lines', () => {
+    const draft = parseEntryText(
+      '* https://blueprints.launchpad.net/nova/+spec/sample-vtpm-live-migration [vTPM live migration] (alice)\n\t* https://review.opendev.org/c/openstack/nova/+/930011/4\n https://review.opendev.org/931233',
+    );
+    expect(draft).toMatchObject({
+      kind: 'feature',
+      title: 'vTPM live migration',
+      owner: 'alice',
+      launchpad: 'https://blueprints.launchpad.net/nova/+spec/sample-vtpm-live-migration',
+      reviews: ['https://review.opendev.org/c/openstack/nova/+/930011/4', 'https://review.opendev.org/931233'],
+    });
+  });
+
+  it('Gerrit links only, and a title with a separator', () => {
+    expect(parseEntryText('https://review.opendev.org/c/openstack/nova/+/930011 - fix the docs')).toMatchObject({
+      kind: 'other',
+      title: 'fix the docs',
+      launchpad: '',
+      reviews: ['https://review.opendev.org/c/openstack/nova/+/930011'],
+    });
+    expect(parseEntryText('topic:"bp/name" (bob)')).toMatchObject({ owner: 'bob', reviews: ['https://review.opendev.org/q/topic:%22bp%2Fname%22'] });
+  });
+
+  it('trailing punctuation is not part of a link', () => {
+    expect(parseEntryText('see https://launchpad.net/bugs/2081234, please').launchpad).toBe('https://launchpad.net/bugs/2081234');
+  });
+
+  it('entry identity keys cover the Launchpad item and every review', () => {
+    expect(entryIdentityKeys({ launchpad: 'https://launchpad.net/bugs/1', reviews: ['https://review.opendev.org/2', 'junk'] })).toEqual(['bug:1', 'change:2']);
+  });
+});
+
+describe('filter and duplicates', async () => {
+  const { matchesFilter, NO_FILTER } = await import('../../shared/filter.js');
+  const { findDuplicates } = await import('../../shared/duplicates.js');
+  const entry = (over: Record<string, unknown>) => ({
+    id: 'x', kind: 'bug' as const, title: 'Evacuate fails', launchpad: 'https://launchpad.net/bugs/2081234', owner: 'carol',
+    reviews: ['https://review.opendev.org/c/openstack/nova/+/931122'], note: 'needs first review', addedBy: 'c', addedAt: 0,
+    status: 'open' as const, rank: null, promotedFrom: null, promotedTo: null, ...over,
+  });
+
+  it('filters by kind, owner and every word of the text', () => {
+    const e = entry({});
+    expect(matchesFilter(e, NO_FILTER)).toBe(true);
+    expect(matchesFilter(e, { ...NO_FILTER, kind: 'feature' })).toBe(false);
+    expect(matchesFilter(e, { ...NO_FILTER, owner: 'CAR' })).toBe(true);
+    expect(matchesFilter(e, { ...NO_FILTER, owner: 'bob' })).toBe(false);
+    expect(matchesFilter(e, { ...NO_FILTER, text: 'evacuate review' })).toBe(true);
+    expect(matchesFilter(e, { ...NO_FILTER, text: 'evacuate merged' })).toBe(false);
+    expect(matchesFilter(e, { ...NO_FILTER, text: '931122' })).toBe(true);
+  });
+
+  it('finds the same change or bug in either section, whatever the link form', () => {
+    const sections = [
+      { section: 'proposed' as const, entries: [entry({ id: 'p1' })] },
+      { section: 'ready' as const, entries: [entry({ id: 'r1', launchpad: '', reviews: ['https://review.opendev.org/#/c/555/'] })] },
+    ];
+    expect(findDuplicates({ launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234', reviews: [] }, sections).map((d) => [d.section, d.entry.id, d.key])).toEqual([['proposed', 'p1', 'bug:2081234']]);
+    expect(findDuplicates({ launchpad: '', reviews: ['https://review.opendev.org/555/2'] }, sections).map((d) => [d.section, d.entry.id])).toEqual([['ready', 'r1']]);
+    expect(findDuplicates({ launchpad: '', reviews: ['https://review.opendev.org/1'] }, sections)).toEqual([]);
+  });
+});
