@@ -1,0 +1,68 @@
+/** Server configuration, from the environment. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const envSchema = z.object({
+  PORT: int(8080).refine((p) => p <= 65535, 'PORT must be at most 65535'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unload a document this long after its last peer leaves. */
+  UNLOAD_DELAY_MS: int(10_000),
+  /** Write a document snapshot after this many logged updates. */
+  SNAPSHOT_EVERY: int(500).refine((n) => n > 0, 'SNAPSHOT_EVERY must be positive'),
+  /** Largest WebSocket message accepted (bytes). */
+  MAX_MESSAGE_BYTES: int(1024 * 1024),
+  /** Open sync connections allowed from one client address. */
+  MAX_CONNECTIONS_PER_ADDRESS: int(100),
+  /** Messages per second one connection may send before it is slowed down (and closed if it keeps on). */
+  MAX_MESSAGES_PER_SECOND: int(2000),
+  /** Largest a section document may grow (bytes of its encoded state, approximately). */
+  MAX_DOCUMENT_BYTES: int(32 * 1024 * 1024),
+  /** Rewrite guard: quarantine a connection that rewrites text in more than this many entries … */
+  GUARD_MAX_ENTRIES: int(10),
+  /** … within this window. */
+  GUARD_WINDOW_MS: int(10_000),
+  /** Set when served behind https: cookies get `Secure`. */
+  TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  unloadDelayMs: number;
+  snapshotEvery: number;
+  maxMessageBytes: number;
+  secureCookies: boolean;
+  guard: { maxEntries: number; windowMs: number };
+  maxConnectionsPerAddress: number;
+  maxMessagesPerSecond: number;
+  maxDocumentBytes: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    unloadDelayMs: e.UNLOAD_DELAY_MS,
+    snapshotEvery: e.SNAPSHOT_EVERY,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    secureCookies: e.TRUST_PROXY_HTTPS,
+    guard: { maxEntries: e.GUARD_MAX_ENTRIES, windowMs: e.GUARD_WINDOW_MS },
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * A section's history, from its log of accepted updates (each with time, role and session):
+ * - revisions summarised per entry (added, removed, which fields changed);
+ * - the content as of any revision;
+ * - undoing a chosen set of updates (everything after a revision, or one session's burst in a time window) while
+ *   keeping everyone else's later work: the log is replayed into a replica where a Y.UndoManager tracks exactly
+ *   those updates, and the undo is returned as one update to apply to the live document.
+ */
+import * as Y from "yjs";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
+type AnyType = Y.AbstractType<any>;
+import { ENTRIES_KEY, META_KEY, entriesOf, entryToJSON, metaToJSON, sectionToJSON, type CycleMeta, type EntryData } from '../shared/schema.js';
+import { entryOf } from '../shared/rewrites.js';
+import type { StoredUpdate } from './storage/store.js';
+
+export interface EntryChange {
+  id: string;
+  title: string;
+  change: 'added' | 'removed' | 'edited';
+  /** For edits: which fields changed. */
+  fields?: string[];
+}
+
+export interface Revision {
+  seq: number;
+  at: number;
+  role: string;
+  session: string;
+  entries: EntryChange[];
+  meta: boolean;
+}
+
+function entryIds(doc: Y.Doc): Map<string, EntryData> {
+  const ids = new Map<string, EntryData>();
+  for (const item of entriesOf(doc).toArray()) {
+    const e = entryToJSON(item);
+    if (e) ids.set(e.id, e);
+  }
+  return ids;
+}
+
+/** What one applied update changed, per entry. */
+function summarize(doc: Y.Doc, update: Uint8Array): Omit<Revision, 'seq' | 'at' | 'role' | 'session'> {
+  const before = entryIds(doc);
+  const edited = new Map<string, Set<string>>();
+  let listChanged = false;
+  let meta = false;
+  const onTransaction = (tr: Y.Transaction) => {
+    for (const [type, keys] of tr.changed) {
+      if (type === doc.share.get(ENTRIES_KEY)) {
+        listChanged = true;
+        continue;
+      }
+      if (type === doc.share.get(META_KEY) || isInside(type, doc.share.get(META_KEY))) {
+        meta = true;
+        continue;
+      }
+      const entry = entryOf(type);
+      const id = entry?.get('id');
+      if (typeof id !== 'string') continue;
+      const fields = edited.get(id) ?? new Set<string>();
+      if ((type as unknown) === entry) {
+        for (const k of keys) if (k) fields.add(k);
+      } else {
+        fields.add(fieldOf(type, entry!));
+      }
+      edited.set(id, fields);
+    }
+  };
+  doc.on('afterTransaction', onTransaction);
+  Y.applyUpdate(doc, update);
+  doc.off('afterTransaction', onTransaction);
+  const after = listChanged || edited.size > 0 ? entryIds(doc) : before;
+  const entries: EntryChange[] = [];
+  if (listChanged) {
+    for (const [id, e] of after) if (!before.has(id)) entries.push({ id, title: e.title, change: 'added' });
+    for (const [id, e] of before) if (!after.has(id)) entries.push({ id, title: e.title, change: 'removed' });
+  }
+  for (const [id, fields] of edited) {
+    if (!before.has(id) || !after.has(id)) continue;
+    entries.push({ id, title: after.get(id)!.title, change: 'edited', fields: [...fields].sort() });
+  }
+  return { entries, meta };
+}
+
+function isInside(type: AnyType, ancestor: AnyType | undefined): boolean {
+  let t: AnyType | null = type;
+  while (t && t._item) {
+    t = t._item.parent as AnyType;
+    if (t === ancestor) return true;
+  }
+  return false;
+}
+
+/** The key of the entry field a nested type (a title's Y.Text, the reviews' Y.Array) sits under. */
+function fieldOf(type: AnyType, entry: Y.Map<unknown>): string {
+  let t = type;
+  while (t._item && t._item.parent !== entry) t = t._item.parent as AnyType;
+  return t._item?.parentSub ?? '?';
+}
+
+/** Revisions, newest first: at most `limit`, older than `beforeSeq` if given. */
+export function listRevisions(log: StoredUpdate[], options: { limit: number; beforeSeq?: number }): Revision[] {
+  const doc = new Y.Doc();
+  const revisions: Revision[] = [];
+  for (const u of log) {
+    const summary = summarize(doc, u.data);
+    if (options.beforeSeq === undefined || u.seq < options.beforeSeq) {
+      revisions.push({ seq: u.seq, at: u.at, role: u.role, session: u.session, ...summary });
+    }
+  }
+  doc.destroy();
+  return revisions.reverse().slice(0, options.limit);
+}
+
+export interface SectionState {
+  seq: number;
+  entries: EntryData[];
+  meta: CycleMeta;
+}
+
+/** The section's content as of revision `seq` (after applying it). */
+export function stateAt(log: StoredUpdate[], seq: number): SectionState {
+  const doc = new Y.Doc();
+  for (const u of log) if (u.seq <= seq) Y.applyUpdate(doc, u.data);
+  const state = { seq, entries: sectionToJSON(doc), meta: metaToJSON(doc) };
+  doc.destroy();
+  return state;
+}
+
+const TRACKED = Symbol('tracked');
+
+/**
+ * One update that undoes the updates `undo` selects, keeping every other update's effect (later ones included).
+ * Null if there is nothing to undo.
+ */
+export function undoUpdates(log: StoredUpdate[], undo: (u: StoredUpdate) => boolean): Uint8Array | null {
+  const replica = new Y.Doc({ gc: false });
+  const manager = new Y.UndoManager([replica.getArray(ENTRIES_KEY), replica.getMap(META_KEY)], {
+    trackedOrigins: new Set([TRACKED]),
+    captureTimeout: 0,
+  });
+  for (const u of log) Y.applyUpdate(replica, u.data, undo(u) ? TRACKED : null);
+  if (manager.undoStack.length === 0) {
+    manager.destroy();
+    replica.destroy();
+    return null;
+  }
+  const before = Y.encodeStateVector(replica);
+  while (manager.undoStack.length > 0) manager.undo();
+  const update = Y.encodeStateAsUpdate(replica, before);
+  manager.destroy();
+  replica.destroy();
+  return update;
+}

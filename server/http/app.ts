@@ -1,0 +1,55 @@
+/** The HTTP application: API, pages and the client's static assets. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { serveStatic } from '@hono/node-server/serve-static';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppDeps } from './deps.js';
+import { jsonError, notFound, onError } from './errors.js';
+import { padRoutes } from './pad-routes.js';
+import { historyRoutes } from './history-routes.js';
+import { sameOriginWrites, securityHeaders } from './security.js';
+import { pageRoutes } from './pages.js';
+
+/** The built client: dist/client, whether this file runs built (dist/server/http) or from source (server/http). */
+const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLIENT_DIR = path.join(codeRoot, path.basename(codeRoot) === 'dist' ? 'client' : 'dist/client');
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(onError(deps.log));
+  app.notFound(notFound);
+  app.use('*', securityHeaders);
+  app.use('/api/*', sameOriginWrites);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    try {
+      deps.store.ping();
+      if (deps.health.failure && !deps.health.check()) {
+        return c.json({ status: 'unavailable', error: `storage refuses writes: ${deps.health.failure}` }, 503);
+      }
+      return c.json({ status: 'ready' });
+    } catch (err) {
+      deps.log.error({ err }, 'storage not reachable');
+      return c.json({ status: 'unavailable', error: 'storage not reachable' }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+
+  app.use(
+    '/api/*',
+    bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => jsonError(c, 413, 'request body larger than 2 MiB') }),
+  );
+  app.route('/api/pads', padRoutes(deps));
+  app.route('/api/pads', historyRoutes(deps));
+  app.use(
+    '/assets/*',
+    serveStatic({ root: path.relative(process.cwd(), CLIENT_DIR), rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }),
+  );
+  app.route('/', pageRoutes(deps));
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { PadDirectory } from '../pads.js';
+import type { CuratorKeys } from '../auth/curator-keys.js';
+import type { CuratorSessions } from '../auth/sessions.js';
+import type { Identifier } from '../auth/identify.js';
+import type { DocumentRegistry } from '../sync/document-registry.js';
+import type { PadStore } from '../storage/store.js';
+import type { GuardNotices } from '../guard-notices.js';
+import type { Metrics } from '../metrics.js';
+import type { StorageHealth } from '../storage/health.js';
+
+/** What the HTTP routes work with. */
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  store: PadStore;
+  pads: PadDirectory;
+  curatorKeys: CuratorKeys;
+  sessions: CuratorSessions;
+  identifier: Identifier;
+  registry: DocumentRegistry;
+  notices: GuardNotices;
+  metrics: Metrics;
+  health: StorageHealth;
+}

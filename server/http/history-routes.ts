@@ -1,0 +1,86 @@
+/**
+ * History and restore: `/api/pads/<padId>/history`, `/restore`, and the rewrite guard's notices.
+ * Anyone with the pad's link views history; curators restore (both sections: a restore rewrites others' work).
+ */
+import { Hono } from 'hono';
+import * as Y from 'yjs';
+import { z } from 'zod';
+import { SECTIONS, type Section } from '../../shared/schema.js';
+import { listRevisions, stateAt, undoUpdates } from '../history.js';
+import type { StoredUpdate } from '../storage/store.js';
+import { describeZodError, fail } from './errors.js';
+import { padMiddleware, type PadEnv } from './pad-middleware.js';
+import type { AppDeps } from './deps.js';
+
+const section = z.enum(SECTIONS, { error: 'section must be "proposed" or "ready"' });
+const historyQuery = z.object({
+  section,
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
+});
+const restoreBody = z.union([
+  z.object({ section, seq: z.number().int().nonnegative() }).strict(),
+  z.object({ section, session: z.string().min(1).max(200), from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).strict(),
+], { error: 'body must be {"section", "seq"} (restore a revision) or {"section", "session", "from", "to"} (revert a session\'s changes in a time window)' });
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) fail(400, describeZodError(result.error));
+  return result.data;
+}
+
+export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
+  const { store, registry, notices } = deps;
+  const { resolvePad, requireEditLink, requireCurator } = padMiddleware(deps);
+  const app = new Hono<PadEnv>();
+
+  /** The whole log, with whatever the live document has not committed yet committed first. */
+  const logOf = (padId: string, s: Section): StoredUpdate[] => {
+    registry.peek({ padId, section: s })?.flush();
+    return store.readLog({ padId, section: s });
+  };
+
+  app.get('/:ref/history', resolvePad, requireEditLink, (c) => {
+    const q = parse(historyQuery, c.req.query());
+    const log = logOf(c.get('resolved').pad.id, q.section);
+    return c.json({ section: q.section, latest: log.at(-1)?.seq ?? 0, revisions: listRevisions(log, { limit: q.limit, beforeSeq: q.before }) });
+  });
+
+  app.get('/:ref/history/:seq', resolvePad, requireEditLink, (c) => {
+    const s = parse(z.object({ section }), c.req.query()).section;
+    const seq = parse(z.coerce.number().int().nonnegative(), c.req.param('seq'));
+    const log = logOf(c.get('resolved').pad.id, s);
+    if (seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${seq} in ${s}`);
+    return c.json({ section: s, ...stateAt(log, seq) });
+  });
+
+  app.post('/:ref/restore', resolvePad, requireCurator, async (c) => {
+    const body = parse(restoreBody, await c.req.json().catch(() => fail(400, 'malformed JSON body')));
+    const padId = c.get('resolved').pad.id;
+    const ref = { padId, section: body.section };
+    const author = { role: 'curator' as const, session: `curator:${c.get('curatorKeyId')}` };
+    const applied = registry.use(ref, (document) => {
+      document.flush();
+      const log = store.readLog(ref);
+      if ('seq' in body && body.seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${body.seq} in ${body.section}`);
+      const undo = 'seq' in body
+        ? undoUpdates(log, (u) => u.seq > body.seq)
+        : undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
+      if (!undo) return false;
+      document.change(author, (doc) => Y.applyUpdate(doc, undo));
+      document.flush();
+      return true;
+    });
+    if ('session' in body) notices.remove(padId, (n) => n.section === body.section && n.session === body.session);
+    return c.json({ applied });
+  });
+
+  app.get('/:ref/guard', resolvePad, requireCurator, (c) => c.json({ notices: notices.list(c.get('resolved').pad.id) }));
+
+  app.delete('/:ref/guard/:id', resolvePad, requireCurator, (c) => {
+    if (!notices.remove(c.get('resolved').pad.id, (n) => n.id === c.req.param('id'))) fail(404, 'no such notice');
+    return c.json({ dismissed: c.req.param('id') });
+  });
+
+  return app;
+}

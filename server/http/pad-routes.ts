@@ -1,0 +1,179 @@
+/** The pad API: `/api/pads`. */
+import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { padNameSchema } from '../../shared/pad-name.js';
+import type { ResolvedPad } from '../pads.js';
+import { exportPad } from '../pad-export.js';
+import { importNeedsCurator, importPad } from '../pad-import.js';
+import { parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
+import { newId } from '../auth/secrets.js';
+import { bearerToken } from '../auth/identify.js';
+import { SESSION_TTL_MS, sessionCookieName } from '../auth/sessions.js';
+import { FailureLimiter } from '../auth/failure-limiter.js';
+import { describeZodError, fail } from './errors.js';
+import type { AppDeps } from './deps.js';
+
+import { padMiddleware, type PadEnv } from './pad-middleware.js';
+
+type Env = PadEnv;
+
+/** zod validation of a JSON body; a failure is a 400 with what was wrong. */
+const jsonBody = <T extends z.ZodType>(schema: T) =>
+  zValidator('json', schema, (result) => {
+    if (!result.success) fail(400, describeZodError(result.error));
+  });
+
+/** Most entries one import may create. */
+export const MAX_IMPORT_ENTRIES = 5000;
+
+const importBody = z.object({ text: z.string({ error: 'text must be a string' }) });
+const createPadBody = z.object({ name: padNameSchema }, { error: 'body must be a JSON object' });
+const loginBody = z.object({ key: z.string({ error: 'key must be a string' }).min(1).max(200) });
+const delegateBody = z.object({
+  label: z.string({ error: 'label must be a string' }).trim().min(1, 'label must not be empty').max(80),
+});
+
+export function padRoutes(deps: AppDeps): Hono<Env> {
+  const { pads, curatorKeys, sessions, identifier, registry, config } = deps;
+  const app = new Hono<Env>();
+  const loginFailures = new FailureLimiter({ maxFailures: 10, windowMs: 60_000 });
+
+  const padUrls = (origin: string, padId: string, readOnlyRef: string) => ({
+    editUrl: `${origin}/p/${encodeURIComponent(padId)}`,
+    readOnlyUrl: `${origin}/p/${readOnlyRef}`,
+  });
+
+  const { resolvePad, requireCurator, curatorKeyIdOf } = padMiddleware(deps);
+
+  app.post('/', jsonBody(createPadBody), (c) => {
+    const { name } = c.req.valid('json');
+    const created = pads.create(name);
+    if (!created) fail(409, `a pad named "${name}" already exists`);
+    const origin = new URL(c.req.url).origin;
+    return c.json(
+      { padId: created.pad.id, ...padUrls(origin, created.pad.id, created.readOnlyRef), curatorKey: created.curatorKey },
+      201,
+    );
+  });
+
+  const padExport = (c: { get: (k: 'resolved') => ResolvedPad; req: { param: (k: 'ref') => string } }) => {
+    const { pad, readOnly } = c.get('resolved');
+    return exportPad(registry, pad.id, readOnly ? c.req.param('ref') : pad.id);
+  };
+  const attachment = (name: string) => `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
+
+  app.get('/:ref/export.json', resolvePad, (c) => c.json(padExport(c)));
+
+  app.get('/:ref/export.txt', resolvePad, (c) => {
+    const pad = padExport(c);
+    c.header('Content-Disposition', attachment(`${pad.name}.txt`));
+    return c.text(toEtherpadText(pad));
+  });
+
+  app.get('/:ref/export.md', resolvePad, (c) => {
+    const pad = padExport(c);
+    c.header('Content-Type', 'text/markdown; charset=UTF-8');
+    c.header('Content-Disposition', attachment(`${pad.name}.md`));
+    return c.body(toMarkdown(pad));
+  });
+
+  /** Etherpad text import (raw text/plain, or JSON `{"text"}`): all or nothing; `ready` entries need a curator. */
+  app.post('/:ref/import', resolvePad, async (c) => {
+    const { pad, readOnly } = c.get('resolved');
+    if (readOnly) fail(403, 'read-only links cannot import');
+    let text: string;
+    if ((c.req.header('content-type') ?? '').includes('application/json')) {
+      const body = importBody.safeParse(await c.req.json().catch(() => fail(400, 'malformed JSON body')));
+      if (!body.success) fail(400, describeZodError(body.error));
+      text = body.data.text;
+    } else {
+      text = await c.req.text();
+    }
+    const parsed = parseEtherpadText(text);
+    const count = parsed.sections.proposed.length + parsed.sections.ready.length;
+    if (count === 0) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
+    if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may create at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count})`);
+    const keyId = curatorKeyIdOf(c);
+    if (importNeedsCurator(parsed) && !keyId) {
+      fail(403, `this import has ${parsed.sections.ready.length} entries for the ready-to-review list: only curators can import them (sign in, or send Authorization: Bearer <key>); nothing was imported`);
+    }
+    const author = keyId
+      ? { role: 'curator' as const, session: `curator:${keyId}`, curator: true }
+      : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
+    try {
+      return c.json(importPad(deps.store, registry, pad.id, parsed, author), 201);
+    } catch (err) {
+      deps.log.error({ err, pad: pad.id }, 'import failed in storage');
+      fail(503, 'storage failed during the import; nothing was imported');
+    }
+  });
+
+  /** Who am I on this pad (the page asks, since the sign-in cookie is HttpOnly). */
+  app.get('/:ref/session', resolvePad, (c) => {
+    const resolved = c.get('resolved');
+    const identity = identifier.identify(resolved, { cookieHeader: c.req.header('cookie') });
+    const origin = new URL(c.req.url).origin;
+    if (resolved.readOnly) return c.json({ role: identity.role });
+    return c.json({ role: identity.role, readOnlyUrl: padUrls(origin, resolved.pad.id, pads.readOnlyRef(resolved.pad)).readOnlyUrl });
+  });
+
+  app.post('/:ref/login', resolvePad, jsonBody(loginBody), (c) => {
+    const { pad, readOnly } = c.get('resolved');
+    if (readOnly) fail(403, 'read-only links cannot sign in');
+    const address = getConnInfo(c).remote.address ?? 'unknown';
+    const retryAfter = loginFailures.blockedFor(address);
+    if (retryAfter > 0) {
+      c.header('Retry-After', String(Math.ceil(retryAfter / 1000)));
+      fail(429, `too many failed sign-ins from this address; try again in ${Math.ceil(retryAfter / 1000)} s`);
+    }
+    const record = curatorKeys.verify(pad.id, c.req.valid('json').key);
+    if (!record) {
+      loginFailures.fail(address);
+      fail(401, 'that key is not a curator key of this pad');
+    }
+    const token = sessions.open(pad.id, record.id);
+    setCookie(c, sessionCookieName(pad.id), token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: config.secureCookies,
+      path: '/',
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    });
+    return c.json({ role: 'curator', label: record.label });
+  });
+
+  app.post('/:ref/logout', resolvePad, (c) => {
+    const { pad } = c.get('resolved');
+    const name = sessionCookieName(pad.id);
+    sessions.close(getCookie(c, name));
+    deleteCookie(c, name, { path: '/', secure: config.secureCookies });
+    return c.json({ role: 'contributor' });
+  });
+
+  app.get('/:ref/curators', resolvePad, requireCurator, (c) => {
+    const { pad } = c.get('resolved');
+    return c.json({
+      curators: curatorKeys.list(pad.id).map(({ id, label, createdAt }) => ({ id, label, createdAt })),
+    });
+  });
+
+  app.post('/:ref/curators', resolvePad, requireCurator, jsonBody(delegateBody), (c) => {
+    const { pad } = c.get('resolved');
+    const issued = curatorKeys.delegate(pad.id, c.req.valid('json').label);
+    return c.json({ id: issued.record.id, label: issued.record.label, key: issued.key }, 201);
+  });
+
+  app.delete('/:ref/curators/:id', resolvePad, requireCurator, (c) => {
+    const { pad } = c.get('resolved');
+    const live = curatorKeys.list(pad.id);
+    if (!live.some((k) => k.id === c.req.param('id'))) fail(404, 'no such curator key');
+    if (live.length === 1) fail(409, 'this is the last curator key of the pad; delegate another before revoking it');
+    curatorKeys.revoke(pad.id, c.req.param('id'));
+    return c.json({ revoked: c.req.param('id') });
+  });
+
+  return app;
+}

@@ -1,0 +1,56 @@
+/** Prometheus metrics (prom-client): `/metrics`. */
+import client from 'prom-client';
+import type { Role } from '../shared/roles.js';
+
+/** What the sync layer reports. */
+export interface SyncMetrics {
+  update(outcome: 'applied' | 'no-change' | 'refused' | 'rejected', reason: string): void;
+  persisted(seconds: number): void;
+}
+
+export class Metrics implements SyncMetrics {
+  readonly registry = new client.Registry();
+  private readonly updates: client.Counter<'outcome' | 'reason'>;
+  private readonly persistence: client.Histogram;
+
+  constructor(sources: { connectionsByRole: () => Record<Role, number>; padsLoaded: () => number }) {
+    client.collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    new client.Gauge({
+      name: 'cyclepad_connections',
+      help: 'Open sync connections, by role',
+      labelNames: ['role'],
+      registers: [this.registry],
+      collect() {
+        for (const [role, n] of Object.entries(sources.connectionsByRole())) this.set({ role }, n);
+      },
+    });
+    new client.Gauge({
+      name: 'cyclepad_documents_loaded',
+      help: 'Section documents in memory',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.padsLoaded());
+      },
+    });
+    this.updates = new client.Counter({
+      name: 'cyclepad_updates_total',
+      help: 'Incoming updates by outcome (applied, no-change, refused, rejected) and reason',
+      labelNames: ['outcome', 'reason'],
+      registers: [this.registry],
+    });
+    this.persistence = new client.Histogram({
+      name: 'cyclepad_persist_seconds',
+      help: 'Time to commit a batch of updates to storage',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    });
+  }
+
+  update(outcome: 'applied' | 'no-change' | 'refused' | 'rejected', reason: string): void {
+    this.updates.inc({ outcome, reason });
+  }
+
+  persisted(seconds: number): void {
+    this.persistence.observe(seconds);
+  }
+}

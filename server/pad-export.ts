@@ -1,0 +1,19 @@
+/** A pad's content as plain JSON, read from its two section documents. */
+import { metaToJSON, sectionToJSON, type CycleMeta, type EntryData } from '../shared/schema.js';
+import type { DocumentRegistry } from './sync/document-registry.js';
+
+export interface PadExport {
+  name: string;
+  sections: { proposed: EntryData[]; ready: EntryData[] };
+  meta: CycleMeta;
+}
+
+/** `name` is the pad's editable name, or the caller's read-only reference (a viewer must never learn the name). */
+export function exportPad(registry: DocumentRegistry, padId: string, name: string): PadExport {
+  const proposed = registry.use({ padId, section: 'proposed' }, (d) => sectionToJSON(d.doc));
+  const { ready, meta } = registry.use({ padId, section: 'ready' }, (d) => ({
+    ready: sectionToJSON(d.doc),
+    meta: metaToJSON(d.doc),
+  }));
+  return { name, sections: { proposed, ready }, meta };
+}

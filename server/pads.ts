@@ -1,0 +1,53 @@
+/**
+ * The pads: creation, and resolving a pad reference from a URL (its editable name, or `r.<token>` for the
+ * read-only mirror) to the pad and the role that reference grants.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PadRecord, PadStore } from './storage/store.js';
+import { hashSecret, readOnlyToken } from './auth/secrets.js';
+import { CuratorKeys } from './auth/curator-keys.js';
+import { READ_ONLY_REF } from '../shared/pad-name.js';
+
+export interface CreatedPad {
+  pad: PadRecord;
+  curatorKey: string;
+  readOnlyRef: string;
+}
+
+export interface ResolvedPad {
+  pad: PadRecord;
+  /** True when reached through the read-only mirror (`r.<token>`): the caller is a viewer, whatever else they hold. */
+  readOnly: boolean;
+}
+
+export class PadDirectory {
+  constructor(
+    private readonly store: PadStore,
+    private readonly serverSecret: Buffer,
+  ) {}
+
+  /** Creates the pad with its first curator (the PTL); undefined if the name is taken. */
+  create(name: string): CreatedPad | undefined {
+    const nonce = randomBytes(16).toString('hex');
+    const token = readOnlyToken(this.serverSecret, nonce);
+    const pad: PadRecord = { id: name, createdAt: Date.now(), readOnlyNonce: nonce, readOnlyTokenHash: hashSecret(token) };
+    const ptl = CuratorKeys.issue(name, 'PTL');
+    if (!this.store.createPad(pad, ptl.record)) return undefined;
+    return { pad, curatorKey: ptl.key, readOnlyRef: `r.${token}` };
+  }
+
+  /** `r.<32 hex>` for the pad's read-only mirror. */
+  readOnlyRef(pad: PadRecord): string {
+    return `r.${readOnlyToken(this.serverSecret, pad.readOnlyNonce)}`;
+  }
+
+  resolve(ref: string): ResolvedPad | undefined {
+    const readOnly = READ_ONLY_REF.exec(ref);
+    if (readOnly) {
+      const pad = this.store.findPadByReadOnlyHash(hashSecret(readOnly[1]!));
+      return pad && { pad, readOnly: true };
+    }
+    const pad = this.store.getPad(ref);
+    return pad && { pad, readOnly: false };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The y-websocket wire format: a varuint message type, then its body.
+ * Sync bodies are y-protocols sync messages; awareness bodies are awareness updates; auth bodies are permission-denied.
+ */
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as authProtocol from 'y-protocols/auth';
+
+export const MessageType = {
+  sync: 0,
+  awareness: 1,
+  auth: 2,
+  queryAwareness: 3,
+} as const;
+
+export const SyncType = {
+  step1: syncProtocol.messageYjsSyncStep1,
+  step2: syncProtocol.messageYjsSyncStep2,
+  update: syncProtocol.messageYjsUpdate,
+} as const;
+
+function message(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, type);
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+export const syncStep1Message = (stateVector: Uint8Array): Uint8Array =>
+  message(MessageType.sync, (e) => {
+    encoding.writeVarUint(e, SyncType.step1);
+    encoding.writeVarUint8Array(e, stateVector);
+  });
+
+export const syncStep2Message = (update: Uint8Array): Uint8Array =>
+  message(MessageType.sync, (e) => {
+    encoding.writeVarUint(e, SyncType.step2);
+    encoding.writeVarUint8Array(e, update);
+  });
+
+export const updateMessage = (update: Uint8Array): Uint8Array =>
+  message(MessageType.sync, (e) => syncProtocol.writeUpdate(e, update));
+
+export const awarenessMessage = (awarenessUpdate: Uint8Array): Uint8Array =>
+  message(MessageType.awareness, (e) => encoding.writeVarUint8Array(e, awarenessUpdate));
+
+export const permissionDeniedMessage = (reason: string): Uint8Array =>
+  message(MessageType.auth, (e) => authProtocol.writePermissionDenied(e, reason));
+
+/** The client ids an awareness update speaks for (its format: count, then clientID, clock, JSON state per entry). */
+export function presenceClientIds(update: Uint8Array): number[] {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    ids.push(decoding.readVarUint(decoder));
+    decoding.readVarUint(decoder);
+    decoding.readVarString(decoder);
+  }
+  return ids;
+}

@@ -1,0 +1,101 @@
+/**
+ * The sync endpoint: `ws://HOST:PORT/sync/<padRef>/<section>`, standard y-websocket protocol.
+ * The role is decided here, at upgrade time, and bound to the connection.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Logger } from 'pino';
+import { isSection } from '../../shared/schema.js';
+import type { PadDirectory } from '../pads.js';
+import { bearerToken, type Identifier } from '../auth/identify.js';
+import type { DocumentRegistry } from './document-registry.js';
+import { Connection } from './connection.js';
+import type { GuardOptions } from './rewrite-guard.js';
+
+const SYNC_PATH = /^\/sync\/([^/]+)\/([^/]+)$/;
+
+export interface SyncServerOptions {
+  maxMessageBytes: number;
+  guard: GuardOptions;
+  maxConnectionsPerAddress: number;
+  maxMessagesPerSecond: number;
+}
+
+export class SyncServer {
+  private readonly wss: WebSocketServer;
+  readonly connections = new Set<Connection>();
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(
+    private readonly pads: PadDirectory,
+    private readonly identifier: Identifier,
+    private readonly registry: DocumentRegistry,
+    private readonly log: Logger,
+    private readonly options: SyncServerOptions,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+  }
+
+  handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = SYNC_PATH.exec(url.pathname);
+    if (!match) return reject(socket, 404, 'no such endpoint');
+    let padRef: string;
+    try {
+      padRef = decodeURIComponent(match[1]!);
+    } catch {
+      return reject(socket, 400, 'malformed pad reference');
+    }
+    const section = match[2]!;
+    if (!isSection(section)) return reject(socket, 404, 'section must be "proposed" or "ready"');
+    const resolved = this.pads.resolve(padRef);
+    if (!resolved) return reject(socket, 404, 'no such pad');
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if ((this.perAddress.get(address) ?? 0) >= this.options.maxConnectionsPerAddress) {
+      this.log.warn({ address }, 'refused: too many connections from one address');
+      return reject(socket, 429, `too many connections from this address (at most ${this.options.maxConnectionsPerAddress})`);
+    }
+    const identity = this.identifier.identify(resolved, {
+      bearer: bearerToken(req.headers.authorization),
+      keyParam: url.searchParams.get('key'),
+      cookieHeader: req.headers.cookie,
+    });
+    // A key that does not prove curatorship still connects (as a contributor), so y-websocket does not retry in a
+    // loop; every write it is refused says why.
+    const keyGiven = url.searchParams.has('key') || req.headers.authorization !== undefined;
+    if (keyGiven && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
+
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const ref = { padId: resolved.pad.id, section };
+      const document = this.registry.open(ref);
+      this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+      const limits = { guard: this.options.guard, maxMessagesPerSecond: this.options.maxMessagesPerSecond };
+      const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
+        const left = (this.perAddress.get(address) ?? 1) - 1;
+        if (left > 0) this.perAddress.set(address, left);
+        else this.perAddress.delete(address);
+        this.connections.delete(closed);
+        this.registry.release(ref);
+        this.log.info({ pad: ref.padId, section, session: closed.session }, 'sync connection closed');
+      });
+      this.connections.add(connection);
+      this.log.info({ pad: ref.padId, section, role: identity.role, session: identity.session }, 'sync connection opened');
+    });
+  };
+
+  /** Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves). */
+  closeAll(code: number, reason: string): void {
+    for (const connection of [...this.connections]) connection.close(code, reason);
+    this.wss.close();
+  }
+}
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

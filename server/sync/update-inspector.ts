@@ -1,0 +1,106 @@
+/**
+ * Looks at an incoming Yjs update (V1) before anything applies it: is it well-formed, can it be integrated now
+ * (nothing it references is missing, so nothing would stay pending), and does it carry anything the document
+ * does not already have? Updates from clients are hostile until this says otherwise.
+ */
+import * as Y from 'yjs';
+
+export type Inspection =
+  | { ok: true; changes: boolean }
+  | { ok: false; reason: 'malformed' | 'incomplete'; detail: string };
+
+type Struct = Y.Item | Y.GC | Y.Skip;
+type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
+
+const fail = (reason: 'malformed' | 'incomplete', detail: string): Inspection => ({ ok: false, reason, detail });
+
+export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
+  let structs: Struct[];
+  let ds: DeleteSet;
+  try {
+    ({ structs, ds } = Y.decodeUpdate(update) as { structs: Struct[]; ds: DeleteSet });
+  } catch {
+    return fail('malformed', 'not a Yjs update');
+  }
+  // An empty V1 update is two bytes. More bytes that decode to nothing are something else: typically a V2 update
+  // (its leading 0 reads as "no structs" in V1).
+  if (structs.length === 0 && ds.clients.size === 0 && update.length > 2) {
+    return fail('malformed', 'not a Yjs V1 update (V2 updates are not accepted)');
+  }
+
+  // Per client: where the update's run starts and ends (the encoder writes one contiguous run per client).
+  const runs = new Map<number, { start: number; end: number; structs: Struct[] }>();
+  for (const s of structs) {
+    if (s instanceof Y.Skip) return fail('incomplete', 'update has gaps');
+    const { client, clock } = s.id;
+    if (!Number.isSafeInteger(clock) || clock < 0 || !Number.isSafeInteger(s.length) || s.length <= 0) {
+      return fail('malformed', 'invalid struct clock');
+    }
+    const run = runs.get(client);
+    if (!run) runs.set(client, { start: clock, end: clock + s.length, structs: [s] });
+    else if (clock !== run.end) return fail('malformed', 'structs out of order');
+    else {
+      run.end = clock + s.length;
+      run.structs.push(s);
+    }
+  }
+
+  let changes = false;
+  for (const [client, run] of runs) {
+    const known = Y.getState(doc.store, client);
+    if (run.start > known) return fail('incomplete', 'update starts after what the document has');
+    if (run.end > known) changes = true;
+  }
+
+  // Everything an Item references must exist in the document or in the update itself.
+  const knownEnd = (client: number): number => Math.max(Y.getState(doc.store, client), runs.get(client)?.end ?? 0);
+  const exists = (id: Y.ID): boolean => id.clock < knownEnd(id.client);
+  const structInUpdate = (id: Y.ID): Struct | undefined => {
+    const run = runs.get(id.client)?.structs;
+    return run ? run[Y.findIndexSS(run as Array<Y.Item | Y.GC>, id.clock)] : undefined;
+  };
+
+  for (const s of structs) {
+    if (!(s instanceof Y.Item)) continue;
+    if (s.origin && !exists(s.origin)) return fail('incomplete', 'references an unknown left neighbour');
+    if (s.rightOrigin && !exists(s.rightOrigin)) return fail('incomplete', 'references an unknown right neighbour');
+    if (s.parent instanceof Y.ID) {
+      if (!exists(s.parent)) return fail('incomplete', 'references an unknown parent');
+      const parent = s.parent.clock < Y.getState(doc.store, s.parent.client) ? itemAt(doc, s.parent) : structInUpdate(s.parent);
+      if (parent instanceof Y.Item && !(parent.content instanceof Y.ContentType)) {
+        return fail('malformed', 'parent is not a shared type');
+      }
+    } else if (s.parent === null && s.origin === null && s.rightOrigin === null) {
+      return fail('malformed', 'item has no position');
+    }
+  }
+
+  for (const [client, ranges] of ds.clients) {
+    const end = knownEnd(client);
+    for (const { clock, len } of ranges) {
+      if (clock < 0 || len <= 0 || clock + len > end) return fail('incomplete', 'deletes unknown content');
+      if (!changes && deletesSomethingNew(doc, client, clock, len)) changes = true;
+    }
+  }
+  return { ok: true, changes };
+}
+
+function itemAt(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | undefined {
+  const structs = doc.store.clients.get(id.client);
+  if (!structs) return undefined;
+  return structs[Y.findIndexSS(structs, id.clock)];
+}
+
+/** True if [clock, clock+len) of `client` covers content the document has and has not deleted, or does not have yet. */
+function deletesSomethingNew(doc: Y.Doc, client: number, clock: number, len: number): boolean {
+  const structs = doc.store.clients.get(client);
+  const known = Y.getState(doc.store, client);
+  if (clock + len > known) return true;
+  if (!structs) return false;
+  for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+    const s = structs[i]!;
+    if (s.id.clock >= clock + len) break;
+    if (!s.deleted) return true;
+  }
+  return false;
+}

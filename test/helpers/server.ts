@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import pino from 'pino';
+import { startServer, type RunningServer, type ServerParts } from '../../server/server.js';
+import type { Config } from '../../server/config.js';
+
+/** The repository root (this file also runs built, from dist/test/helpers, for the benchmark). */
+export const ROOT = (() => {
+  let dir = import.meta.dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+})();
+
+export function tempDataDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'cyclepad-test-'));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'silent',
+    unloadDelayMs: 50,
+    snapshotEvery: 500,
+    maxMessageBytes: 1024 * 1024,
+    secureCookies: false,
+    guard: { maxEntries: 10, windowMs: 10_000 },
+    maxConnectionsPerAddress: 100,
+    maxMessagesPerSecond: 2000,
+    maxDocumentBytes: 32 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+/** A real server in this process, on an ephemeral port. */
+export async function startTestServer(dataDir = tempDataDir(), overrides: Partial<Config> = {}, parts: ServerParts = {}) {
+  const server = await startServer(testConfig(dataDir, overrides), pino({ level: 'silent' }), parts);
+  return Object.assign(server, { dataDir }) as RunningServer & { dataDir: string };
+}
+
+export interface ChildServer {
+  url: string;
+  process: ChildProcess;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/** The built server (`dist/server/main.js`) as a child process, as `npm start` runs it. */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/server/main.js')], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('server did not start in 10 s (it must log "cyclepad listening" at info level)'));
+    }, 10_000);
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'cyclepad listening' && entry.url) {
+          clearTimeout(timer);
+          resolve(entry.url);
+        }
+      } catch {
+        /* not a log line */
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+  return { url, process: child, exited };
+}
+
+export async function createPad(baseUrl: string, name: string) {
+  const res = await fetch(`${baseUrl}/api/pads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`pad creation failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { padId: string; editUrl: string; readOnlyUrl: string; curatorKey: string };
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
+import { createPad } from '../helpers/server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const suite = serverSuite({ guard: { maxEntries: 10, windowMs: 10_000 } });
+
+const api = (path: string, init: RequestInit & { key?: string } = {}) =>
+  fetch(`${suite.server.url}/api/pads/${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(init.key ? { authorization: `Bearer ${init.key}` } : {}) },
+  });
+
+/** A pad with `n` proposed entries, written by a "seed" client. */
+async function padWith(name: string, n: number) {
+  const pad = await createPad(suite.server.url, name);
+  const seed = await connectSynced(suite.server.url, pad.padId, 'proposed');
+  seed.doc.transact(() =>
+    entriesOf(seed.doc).push(Array.from({ length: n }, (_, i) => createEntry({ id: `e${i}`, title: `Entry ${i}`, note: 'needs review', addedBy: 'seed' }))),
+  );
+  await waitFor(() => suite.server.store.readLog({ padId: pad.padId, section: 'proposed' }).length > 0);
+  return { ...pad, seed };
+}
+
+/** Watches a provider for the server's permission-denied messages. */
+function refusals(provider: { messageHandlers: Array<(e: unknown, d: decoding.Decoder) => void> }): string[] {
+  const seen: string[] = [];
+  provider.messageHandlers[2] = (_e, decoder) => {
+    decoding.readVarUint(decoder);
+    seen.push(decoding.readVarString(decoder));
+  };
+  return seen;
+}
+
+const translate = (doc: Y.Doc, indices: number[]) =>
+  doc.transact(() => {
+    for (const i of indices) {
+      const t = entriesOf(doc).get(i).get('title') as Y.Text;
+      const old = t.toString();
+      t.delete(0, t.length);
+      t.insert(0, `Eintrag ${old.split(' ')[1]}`);
+    }
+  });
+
+describe('server guard against mass rewrites', () => {
+  it('quarantines a connection that rewrites many entries, tells curators, and the burst is undone in one action', async () => {
+    const { padId, curatorKey, seed } = await padWith('guard-quarantine', 20);
+    const translator = await connectSynced(suite.server.url, padId, 'proposed');
+    const denied = refusals(translator.provider as never);
+    // another person's honest edit, before the burst
+    (entriesOf(seed.doc).get(15).get('note') as Y.Text).insert(0, 'honest: ');
+    translate(translator.doc, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    await waitFor(async () => ((await (await api(`${padId}/guard`, { key: curatorKey })).json()) as { notices: unknown[] }).notices.length === 1, 3000, 'notice');
+    const { notices } = (await (await api(`${padId}/guard`, { key: curatorKey })).json()) as {
+      notices: Array<{ id: string; section: string; session: string; from: number; to: number; entries: string[] }>;
+    };
+    expect(notices[0]!.entries).toHaveLength(12);
+    expect(notices[0]!.session).toMatch(/^contributor:/);
+
+    // further writes of that connection are refused with the refusal message
+    const before = suite.server.store.readLog({ padId, section: 'proposed' }).length;
+    (entriesOf(translator.doc).get(19).get('title') as Y.Text).insert(0, 'more ');
+    await waitFor(() => denied.length > 0, 3000, 'refusal');
+    expect(denied[0]).toMatch(/quarantined/);
+    await sleep(50);
+    expect(suite.server.store.readLog({ padId, section: 'proposed' })).toHaveLength(before);
+
+    // the notice is live on the pad for everyone's page to show curators (server presence)
+    await waitFor(() => [...seed.provider.awareness.getStates().values()].some((s) => Array.isArray((s as { guard?: unknown }).guard)));
+
+    // someone else keeps working after the burst
+    (entriesOf(seed.doc).get(0).get('note') as Y.Text).insert(0, 'later: ');
+    await sleep(100);
+    const n = notices[0]!;
+    const res = await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'proposed', session: n.session, from: n.from, to: n.to }) });
+    expect(await res.json()).toEqual({ applied: true });
+    await waitFor(() => sectionToJSON(seed.doc)[0]!.title === 'Entry 0', 3000, 'revert to reach the other client');
+    const entries = sectionToJSON(seed.doc);
+    expect(entries.map((e) => e.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Entry ${i}`));
+    expect(entries[0]!.note).toBe('later: needs review');
+    expect(entries[15]!.note).toBe('honest: needs review');
+    expect(((await (await api(`${padId}/guard`, { key: curatorKey })).json()) as { notices: unknown[] }).notices).toEqual([]);
+    translator.provider.destroy();
+    seed.provider.destroy();
+  });
+
+  it('never trips on a fast honest typist', async () => {
+    const { padId, curatorKey, seed } = await padWith('guard-honest', 12);
+    const typist = await connectSynced(suite.server.url, padId, 'proposed');
+    const denied = refusals(typist.provider as never);
+    // 10 entries, each: select a word and retype it, then type a few characters, as fast as the client can
+    for (let i = 0; i < 10; i++) {
+      const t = entriesOf(typist.doc).get(i).get('title') as Y.Text;
+      t.delete(0, 5);
+      for (const ch of 'Item') t.insert(t.length === 0 ? 0 : Math.min(4, t.length), ch);
+      for (const ch of ' fixed') t.insert(t.length, ch);
+      const note = entriesOf(typist.doc).get(i).get('note') as Y.Text;
+      note.delete(0, note.length);
+      note.insert(0, 'needs +2');
+    }
+    await waitFor(() => sectionToJSON(seed.doc).filter((e) => e.note === 'needs +2').length === 10, 5000, 'edits to arrive');
+    await sleep(100);
+    expect(denied).toEqual([]);
+    expect(((await (await api(`${padId}/guard`, { key: curatorKey })).json()) as { notices: unknown[] }).notices).toEqual([]);
+    typist.provider.destroy();
+    seed.provider.destroy();
+  });
+});
+
+describe('history and restore', () => {
+  it('lists revisions with who and what, shows a past revision, and restores it as a new change', async () => {
+    const { padId, curatorKey, seed } = await padWith('history', 2);
+    (entriesOf(seed.doc).get(0).get('title') as Y.Text).insert(7, ' (edited)');
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length >= 2);
+    const history = (await (await api(`${padId}/history?section=proposed`)).json()) as {
+      latest: number;
+      revisions: Array<{ seq: number; role: string; session: string; entries: Array<{ id: string; change: string; fields?: string[] }> }>;
+    };
+    expect(history.revisions).toHaveLength(2);
+    expect(history.revisions[0]).toMatchObject({ role: 'contributor', entries: [{ id: 'e0', change: 'edited', fields: ['title'] }] });
+    expect(history.revisions[1]!.entries.map((e) => e.change)).toEqual(['added', 'added']);
+
+    const first = history.revisions[1]!.seq;
+    const past = (await (await api(`${padId}/history/${first}?section=proposed`)).json()) as { entries: Array<{ title: string }> };
+    expect(past.entries.map((e) => e.title)).toEqual(['Entry 0', 'Entry 1']);
+
+    // contributors may view but not restore
+    expect((await api(`${padId}/restore`, { method: 'POST', body: JSON.stringify({ section: 'proposed', seq: first }) })).status).toBe(401);
+    const res = await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'proposed', seq: first }) });
+    expect(await res.json()).toEqual({ applied: true });
+    await waitFor(() => sectionToJSON(seed.doc)[0]!.title === 'Entry 0', 3000, 'restore to be seen live');
+    // the restore is itself a revision, by the curator
+    const after = (await (await api(`${padId}/history?section=proposed&limit=1`)).json()) as { revisions: Array<{ role: string }> };
+    expect(after.revisions[0]!.role).toBe('curator');
+    seed.provider.destroy();
+  });
+
+  it('refuses restore of ready to non-curators, and history to viewers; answers bad requests with 4xx', async () => {
+    const { padId, curatorKey, readOnlyUrl, seed } = await padWith('history-auth', 1);
+    const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    entriesOf(ready.doc).push([createEntry({ title: 'curated', addedBy: 'ptl' })]);
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'ready' }).length === 1);
+    expect((await api(`${padId}/restore`, { method: 'POST', body: JSON.stringify({ section: 'ready', seq: 0 }) })).status).toBe(401);
+    expect((await api(`${padId}/restore`, { method: 'POST', key: 'wrong', body: JSON.stringify({ section: 'ready', seq: 0 }) })).status).toBe(401);
+    expect(sectionToJSON(ready.doc)).toHaveLength(1);
+    const ro = readOnlyUrl.split('/p/')[1]!;
+    expect((await api(`${ro}/history?section=ready`)).status).toBe(403);
+    expect((await api(`${padId}/history?section=nope`)).status).toBe(400);
+    expect((await api(`${padId}/history/999?section=ready`)).status).toBe(404);
+    expect((await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'ready' }) })).status).toBe(400);
+    expect((await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: '{' })).status).toBe(400);
+    // a curator restores ready to before the entry existed
+    const res = await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'ready', seq: 0 }) });
+    expect(await res.json()).toEqual({ applied: true });
+    await waitFor(() => sectionToJSON(ready.doc).length === 0);
+    ready.provider.destroy();
+    seed.provider.destroy();
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { createEntry, entriesOf, metaOf } from '../../shared/schema.js';
+import { createPad } from '../helpers/server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { waitFor } from '../helpers/wait.js';
+
+const suite = serverSuite();
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${suite.server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describe('POST /api/pads', () => {
+  it('creates a pad and answers its links and the curator key once', async () => {
+    const res = await post('/api/pads', { name: 'nova-2025.1-tracking' });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Record<string, string>;
+    expect(body.padId).toBe('nova-2025.1-tracking');
+    expect(body.editUrl).toBe(`${suite.server.url}/p/nova-2025.1-tracking`);
+    expect(body.readOnlyUrl).toMatch(new RegExp(`^${suite.server.url}/p/r\\.[0-9a-f]{32}$`));
+    expect(body.curatorKey).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // the key is stored only as a hash
+    const rows = (suite.server.store as unknown as { db: import('better-sqlite3').Database }).db
+      .prepare('SELECT key_hash FROM curator_keys')
+      .all() as { key_hash: string }[];
+    expect(rows.some((r) => r.key_hash === body.curatorKey)).toBe(false);
+    expect(JSON.stringify(rows)).not.toContain(body.curatorKey);
+  });
+
+  it.each([
+    ['', 'must not be empty'],
+    ['a'.repeat(51), 'at most 50'],
+    ['has space', 'may only contain'],
+    ['ünïcode', 'may only contain'],
+    ['r.something', 'must not start with "r."'],
+    ['../etc', 'may only contain'],
+  ])('refuses the name %j with 400 and says why', async (name, message) => {
+    const res = await post('/api/pads', { name });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(((await res.json()) as { error: string }).error).toContain(message);
+  });
+
+  it.each([
+    ['not json', '{"name": '],
+    ['a number', { name: 42 }],
+    ['no name', {}],
+    ['an array', [1, 2]],
+  ])('refuses a body that is %s with a 400 JSON error', async (_what, body) => {
+    const res = await post('/api/pads', body);
+    expect(res.status).toBe(400);
+    expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
+  });
+
+  it('answers 409 for a name that exists', async () => {
+    expect((await post('/api/pads', { name: 'dup' })).status).toBe(201);
+    const res = await post('/api/pads', { name: 'dup' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toContain('already exists');
+  });
+});
+
+describe('pads by reference', () => {
+  it('answers 404 JSON for an unknown pad, in the API and on the sync endpoint', async () => {
+    const res = await fetch(`${suite.server.url}/api/pads/nope/export.json`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: string }).error).toBe('no such pad');
+    const page = await fetch(`${suite.server.url}/p/nope`);
+    expect(page.status).toBe(404);
+    const ro = await fetch(`${suite.server.url}/api/pads/r.${'0'.repeat(32)}/export.json`);
+    expect(ro.status).toBe(404);
+  });
+
+  it('exports both sections and the cycle header as plain JSON', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'export-me');
+    const proposed = await connectSynced(suite.server.url, padId, 'proposed');
+    const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    entriesOf(proposed.doc).push([
+      createEntry({
+        kind: 'bug',
+        title: 'Evacuate fails when source host is down',
+        launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234',
+        owner: 'carol',
+        reviews: ['https://review.opendev.org/c/openstack/nova/+/931122'],
+        note: 'needs first review',
+        addedBy: 'carol',
+        addedAt: 1_700_000_000_000,
+        id: 'e1',
+      }),
+    ]);
+    ready.doc.transact(() => {
+      metaOf(ready.doc).set('title', 'Nova 2025.1 Epoxy');
+      metaOf(ready.doc).set('scrubbedAt', 1_700_000_500_000);
+    });
+    const body = await waitFor(async () => {
+      const b = (await (await fetch(`${suite.server.url}/api/pads/${padId}/export.json`)).json()) as any;
+      return b.sections.proposed.length === 1 && b.meta.title && b;
+    });
+    expect(body).toEqual({
+      name: 'export-me',
+      sections: {
+        proposed: [
+          {
+            id: 'e1',
+            kind: 'bug',
+            title: 'Evacuate fails when source host is down',
+            launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234',
+            owner: 'carol',
+            reviews: ['https://review.opendev.org/c/openstack/nova/+/931122'],
+            note: 'needs first review',
+            addedBy: 'carol',
+            addedAt: 1_700_000_000_000,
+            status: 'open',
+            rank: null,
+            promotedFrom: null,
+            promotedTo: null,
+          },
+        ],
+        ready: [],
+      },
+      meta: { title: 'Nova 2025.1 Epoxy', milestones: [], scrubbedAt: 1_700_000_500_000, preamble: [] },
+    });
+    proposed.provider.destroy();
+    ready.provider.destroy();
+  });
+
+  it('serves the pad page and the home page', async () => {
+    await createPad(suite.server.url, 'page-pad');
+    const page = await fetch(`${suite.server.url}/p/page-pad`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<cp-pad-page pad="page-pad">');
+    expect(html).toContain('<html lang="en">');
+    expect((await fetch(`${suite.server.url}/`)).status).toBe(200);
+  });
+
+  it('answers unknown routes with a 404 JSON error', async () => {
+    const res = await fetch(`${suite.server.url}/api/nothing`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: string }).error).toContain('no route');
+  });
+});

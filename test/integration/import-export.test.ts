@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SqliteStore } from '../../server/storage/sqlite-store.js';
+import type { DocumentRef, UpdateRecord } from '../../server/storage/store.js';
+import { sectionToJSON } from '../../shared/schema.js';
+import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
+import { connectSynced } from '../helpers/clients.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function server(parts = {}) {
+  const dataDir = tempDataDir();
+  const s = await startTestServer(dataDir, {}, parts);
+  cleanups.push(() => removeDir(dataDir), () => s.close());
+  return s;
+}
+
+const importText = (url: string, padId: string, text: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: text });
+
+const exported = async (url: string, ref: string) =>
+  (await (await fetch(`${url}/api/pads/${ref}/export.json`)).json()) as {
+    sections: { proposed: { title: string; owner: string }[]; ready: { title: string; rank: string | null }[] };
+    meta: { title: string; milestones: unknown[]; preamble: string[] };
+  };
+
+describe('import', () => {
+  it('refuses a ready-list import without curator authentication, writing nothing', async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'imp-403');
+    const watcher = await connectSynced(s.url, padId, 'proposed');
+    const res = await importText(s.url, padId, sample);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toMatch(/2 entries for the ready-to-review list.*nothing was imported/);
+    await sleep(50);
+    expect(s.store.readLog({ padId, section: 'proposed' })).toEqual([]);
+    expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
+    expect(sectionToJSON(watcher.doc)).toEqual([]);
+    watcher.provider.destroy();
+  });
+
+  it('imports the sample as a curator and reports what it created; clients see it live', async () => {
+    const s = await server();
+    const { padId, curatorKey, readOnlyUrl } = await createPad(s.url, 'imp-ok');
+    const watcher = await connectSynced(s.url, padId, 'proposed');
+    const res = await importText(s.url, padId, sample.replace(/\n/g, '\r\n'), { authorization: `Bearer ${curatorKey}` });
+    expect(res.status).toBe(201);
+    const report = (await res.json()) as { created: { proposed: number; ready: number }; entries: { section: string; title: string }[]; header: string };
+    expect(report.created).toEqual({ proposed: 4, ready: 2 });
+    expect(report.header).toBe('meta');
+    expect(report.entries.filter((e) => e.section === 'ready').map((e) => e.title)).toEqual(['PCI device groups', 'Race in resource tracker on resize revert']);
+    await waitFor(() => sectionToJSON(watcher.doc).length === 4);
+    const pad = await exported(s.url, padId);
+    expect(pad.meta.title).toBe('Nova 2025.1 Epoxy - cycle tracking (features and bugs)');
+    expect(pad.meta.milestones).toHaveLength(2);
+    expect(pad.sections.ready.every((e) => e.rank !== null)).toBe(true);
+    // the import is recorded as the curator's
+    expect(s.store.readLog({ padId, section: 'ready' }).every((u) => u.role === 'curator')).toBe(true);
+    // viewers can export too
+    const ref = readOnlyUrl.split('/p/')[1]!;
+    expect((await fetch(`${s.url}/api/pads/${ref}/export.txt`)).status).toBe(200);
+    watcher.provider.destroy();
+  });
+
+  it("a contributor's import of proposed entries works; the header is kept as a note, not lost", async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'imp-contrib');
+    const proposedOnly = sample.slice(0, sample.indexOf('== Ready to review'));
+    const res = await importText(s.url, padId, proposedOnly);
+    expect(res.status).toBe(201);
+    const report = (await res.json()) as { created: { proposed: number; ready: number }; header: string };
+    expect(report).toMatchObject({ created: { proposed: 5, ready: 0 }, header: 'note' });
+    const pad = await exported(s.url, padId);
+    expect(pad.sections.proposed[0]).toMatchObject({ title: 'Imported header' });
+    expect(JSON.stringify(pad.sections.proposed[0])).toContain('Spec freeze (R-12): 2025-01-09');
+    expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
+  });
+
+  it('round-trips through export.txt: importing the export gives the same entries', async () => {
+    const s = await server();
+    const a = await createPad(s.url, 'rt-a');
+    const b = await createPad(s.url, 'rt-b');
+    expect((await importText(s.url, a.padId, sample, { authorization: `Bearer ${a.curatorKey}` })).status).toBe(201);
+    const text = await (await fetch(`${s.url}/api/pads/${a.padId}/export.txt`)).text();
+    expect((await importText(s.url, b.padId, text, { authorization: `Bearer ${b.curatorKey}` })).status).toBe(201);
+    const strip = (p: Awaited<ReturnType<typeof exported>>) =>
+      Object.fromEntries(Object.entries(p.sections).map(([k, list]) => [k, list.map(({ id, addedAt, rank, ...rest }: any) => rest)]));
+    expect(strip(await exported(s.url, b.padId))).toEqual(strip(await exported(s.url, a.padId)));
+    const md = await (await fetch(`${s.url}/api/pads/${a.padId}/export.md`)).text();
+    expect(md).toContain('## Ready to review');
+    expect(md).toContain('1. [PCI device groups](<https://blueprints.launchpad.net/nova/+spec/sample-pci-device-groups>) (erin)');
+  });
+
+  it('is all or nothing: a storage failure half-way leaves no entry in either section, nowhere', async () => {
+    const dataDir = tempDataDir();
+    const store = new SqliteStore(dataDir);
+    let failReady = false;
+    const faulty = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'appendUpdates') {
+          return (ref: DocumentRef, updates: UpdateRecord[]) => {
+            if (failReady && ref.section === 'ready') throw new Error('disk full (injected)');
+            return target.appendUpdates(ref, updates);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const s = await startTestServer(dataDir, {}, { store: faulty });
+    cleanups.push(() => removeDir(dataDir), () => s.close());
+    const { padId, curatorKey } = await createPad(s.url, 'imp-atomic');
+    const watcher = await connectSynced(s.url, padId, 'proposed');
+    failReady = true;
+    const res = await importText(s.url, padId, sample, { authorization: `Bearer ${curatorKey}` });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toContain('nothing was imported');
+    failReady = false;
+    await sleep(100);
+    expect(s.store.readLog({ padId, section: 'proposed' })).toEqual([]);
+    expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
+    expect(sectionToJSON(watcher.doc)).toEqual([]);
+    // the watcher was told to resync and comes back to the (empty) stored state
+    await waitFor(() => watcher.provider.synced && watcher.provider.wsconnected, 5000, 'resync');
+    expect(sectionToJSON(watcher.doc)).toEqual([]);
+    const pad = await exported(s.url, padId);
+    expect(pad.sections).toEqual({ proposed: [], ready: [] });
+    watcher.provider.destroy();
+  });
+
+  it('answers bad imports with clear 4xx errors', async () => {
+    const s = await server();
+    const { padId, readOnlyUrl } = await createPad(s.url, 'imp-bad');
+    expect((await importText(s.url, padId, '')).status).toBe(400);
+    expect((await importText(s.url, padId, 'just some words\nno bullets here')).status).toBe(400);
+    const json = await fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": 5}' });
+    expect(json.status).toBe(400);
+    const ro = readOnlyUrl.split('/p/')[1]!;
+    expect((await importText(s.url, ro, sample)).status).toBe(403);
+    const many = Array.from({ length: 5001 }, (_, i) => `* https://launchpad.net/bugs/${i} [t] (x)`).join('\n');
+    expect((await importText(s.url, padId, many)).status).toBe(413);
+  });
+});
