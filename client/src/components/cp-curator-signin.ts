@@ -1,0 +1,92 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { controlStyles } from '../styles.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+
+/**
+ * Curator sign-in for this pad: exchanges a curator key for an HttpOnly session cookie (the key is never kept in the
+ * page). Emits `cp-role` with the new role after signing in or out.
+ */
+export class CpCuratorSignin extends LitElement {
+  static override properties = {
+    pad: { type: String },
+    role: { type: String },
+    open: { state: true },
+    error: { state: true },
+  };
+  declare pad: string;
+  declare role: string;
+  declare open: boolean;
+  declare error: string;
+
+  static override styles = [
+    controlStyles,
+    css`
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      .error {
+        color: #b42318;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    new TranslationWatchController(this);
+    this.pad = '';
+    this.role = 'contributor';
+    this.open = false;
+    this.error = '';
+  }
+
+  private async post(path: string, body?: unknown): Promise<Response> {
+    return fetch(`/api/pads/${encodeURIComponent(this.pad)}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? '{}' : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  }
+
+  private async signIn(event: Event): Promise<void> {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).elements.namedItem('key') as HTMLInputElement;
+    const res = await this.post('login', { key: input.value.trim() });
+    if (!res.ok) {
+      this.error = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? `sign-in failed (${res.status})`;
+      return;
+    }
+    input.value = '';
+    this.error = '';
+    this.open = false;
+    this.emit('curator');
+  }
+
+  private async signOut(): Promise<void> {
+    await this.post('logout');
+    this.emit('contributor');
+  }
+
+  private emit(role: string): void {
+    this.dispatchEvent(new CustomEvent('cp-role', { detail: role, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    if (this.role === 'curator') {
+      return html`<span>Signed in as curator</span> <button @click=${this.signOut}>Sign out</button>`;
+    }
+    if (!this.open) return html`<button @click=${() => (this.open = true)}>Curator sign-in</button>`;
+    return html`<form @submit=${this.signIn} aria-label="Curator sign-in">
+      <label for="key">Curator key</label>
+      <input translate="no" class="notranslate" id="key" name="key" type="password" autocomplete="off" required />
+      <button class="primary" type="submit">Sign in</button>
+      <button type="button" @click=${() => (this.open = false)}>Cancel</button>
+      ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
+    </form>`;
+  }
+}
+
+customElements.define('cp-curator-signin', CpCuratorSignin);

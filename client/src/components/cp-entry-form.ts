@@ -1,0 +1,164 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { ENTRY_KINDS, isEntryKind, type EntryData, type EntryKind } from '../../../shared/schema.js';
+import { parseEntryText } from '../../../shared/links.js';
+import type { Duplicate } from '../../../shared/duplicates.js';
+import { controlStyles } from '../styles.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+
+export type NewEntry = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>;
+
+const SECTION_NAMES = { proposed: 'Proposed patches', ready: 'Ready to review' } as const;
+
+/**
+ * The "add an entry" form. Pasting Launchpad and Gerrit links into "Paste links" fills the fields (kind from the
+ * link, title from the text after it, owner from `(nick)`); the person adjusts them and adds. If the same change,
+ * topic, bug or blueprint is already on the pad, the form says where before adding. Emits `cp-add`.
+ */
+export class CpEntryForm extends LitElement {
+  static override properties = {
+    findDuplicates: { attribute: false },
+    duplicates: { state: true },
+  };
+  declare findDuplicates: ((draft: { launchpad: string; reviews: string[] }) => Duplicate[]) | null;
+  declare duplicates: Duplicate[];
+
+  static override styles = [
+    controlStyles,
+    css`
+      form {
+        display: grid;
+        gap: 0.5rem;
+        grid-template-columns: 1fr;
+        padding: 0.6rem;
+        border: 1px dashed #9aa5b1;
+        border-radius: 6px;
+      }
+      @media (min-width: 640px) {
+        form {
+          grid-template-columns: 1fr 1fr;
+        }
+      }
+      input,
+      select,
+      textarea {
+        width: 100%;
+        font: inherit;
+        box-sizing: border-box;
+      }
+      textarea {
+        min-height: 2.5rem;
+        padding: 0.3rem 0.4rem;
+        border: 1px solid #9aa5b1;
+        border-radius: 4px;
+      }
+      .wide {
+        grid-column: 1 / -1;
+      }
+      .duplicates {
+        padding: 0.4rem 0.6rem;
+        background: #fdf2c4;
+        color: #5c4300;
+        border-radius: 4px;
+      }
+      .duplicates ul {
+        margin: 0.2rem 0 0;
+        padding-left: 1.2rem;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    new TranslationWatchController(this, { content: true });
+    this.findDuplicates = null;
+    this.duplicates = [];
+  }
+
+  private get form(): HTMLFormElement {
+    return this.renderRoot.querySelector('form')!;
+  }
+
+  private field(name: string): HTMLInputElement | HTMLSelectElement {
+    return this.form.elements.namedItem(name) as HTMLInputElement;
+  }
+
+  private read(): NewEntry {
+    const value = (name: string) => this.field(name).value.trim();
+    const kind = value('kind');
+    return {
+      kind: isEntryKind(kind) ? kind : 'other',
+      title: value('title'),
+      launchpad: value('launchpad'),
+      owner: value('owner'),
+      reviews: value('reviews').split(/\s+/).filter(Boolean),
+      note: value('note'),
+    };
+  }
+
+  /** Fills the fields from what was pasted; fields the paste says nothing about are left as they are. */
+  private onPaste(event: Event): void {
+    const draft = parseEntryText((event.target as HTMLTextAreaElement).value);
+    const set = (name: string, value: string) => {
+      if (value) this.field(name).value = value;
+    };
+    this.field('kind').value = draft.kind satisfies EntryKind;
+    set('launchpad', draft.launchpad);
+    set('title', draft.title);
+    set('owner', draft.owner);
+    set('reviews', draft.reviews.join(' '));
+    if (draft.rest && !this.field('note').value) set('note', draft.rest);
+    this.checkDuplicates();
+  }
+
+  private checkDuplicates(): void {
+    const entry = this.read();
+    this.duplicates = this.findDuplicates?.({ launchpad: entry.launchpad, reviews: entry.reviews }) ?? [];
+  }
+
+  private submit(event: Event): void {
+    event.preventDefault();
+    const entry = this.read();
+    if (!entry.title && !entry.launchpad && entry.reviews.length === 0) return;
+    const duplicates = this.findDuplicates?.({ launchpad: entry.launchpad, reviews: entry.reviews }) ?? [];
+    // The first press shows where the item already is; pressing "Add anyway" adds it.
+    const confirmed = (event as SubmitEvent).submitter?.dataset.confirm === 'yes';
+    if (duplicates.length > 0 && !confirmed) {
+      this.duplicates = duplicates;
+      return;
+    }
+    this.dispatchEvent(new CustomEvent<NewEntry>('cp-add', { detail: entry, bubbles: true, composed: true }));
+    this.form.reset();
+    this.duplicates = [];
+  }
+
+  override render() {
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @change=${this.checkDuplicates} aria-label="Add an entry">
+      <label class="wide">Paste links
+        <textarea translate="no" class="notranslate" name="paste" @input=${this.onPaste} placeholder="https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol) https://review.opendev.org/c/openstack/nova/+/931122"></textarea></label>
+      <label>Kind
+        <select translate="no" class="notranslate" name="kind">${ENTRY_KINDS.map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
+      <label>Title <input translate="no" class="notranslate" name="title" autocomplete="off" /></label>
+      <label>Launchpad link <input translate="no" class="notranslate" name="launchpad" autocomplete="off" placeholder="https://bugs.launchpad.net/nova/+bug/…" /></label>
+      <label>Owner <input translate="no" class="notranslate" name="owner" autocomplete="off" placeholder="launchpad nick" /></label>
+      <label class="wide">Gerrit reviews (space-separated) <input translate="no" class="notranslate" name="reviews" autocomplete="off" /></label>
+      <label class="wide">Status note <input translate="no" class="notranslate" name="note" autocomplete="off" placeholder="needs second +2" /></label>
+      ${this.duplicates.length > 0
+        ? html`<div class="duplicates wide" role="alert">
+            Already on the pad:
+            <ul>
+              ${this.duplicates.map(
+                (d) => html`<li>${d.entry.title || d.entry.launchpad || d.key} (${d.entry.owner || 'no owner'}) in <strong>${SECTION_NAMES[d.section]}</strong> (same ${d.key.split(':')[0]})</li>`,
+              )}
+            </ul>
+          </div>`
+        : nothing}
+      <div class="wide">
+        ${this.duplicates.length > 0
+          ? html`<button class="primary" type="submit" data-confirm="yes">Add anyway</button>`
+          : html`<button class="primary" type="submit">Add entry</button>`}
+      </div>
+    </form>`;
+  }
+}
+
+customElements.define('cp-entry-form', CpEntryForm);

@@ -1,0 +1,91 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { Awareness } from 'y-protocols/awareness';
+import { ObservableController } from '../controllers/observable-controller.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { controlStyles } from '../styles.js';
+
+interface Notice {
+  id: string;
+  section: string;
+  session: string;
+  at: number;
+  from: number;
+  to: number;
+  entries: string[];
+}
+
+/**
+ * For curators: connections the server quarantined for rewriting many entries at once (it publishes them as its
+ * own presence state), with the one action that undoes the burst.
+ */
+export class CpGuardNotices extends LitElement {
+  static override properties = { awareness: { attribute: false }, pad: { type: String }, error: { state: true } };
+  declare awareness: Awareness | null;
+  declare pad: string;
+  declare error: string;
+
+  static override styles = [
+    controlStyles,
+    css`
+      li {
+        padding: 0.5rem 0.7rem;
+        margin-bottom: 0.5rem;
+        border-radius: 6px;
+        background: #fde0dd;
+        color: #5c1610;
+        list-style: none;
+      }
+      ul {
+        padding: 0;
+        margin: 0 0 1rem;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.awareness = null;
+    this.pad = '';
+    this.error = '';
+    new ObservableController(this, () => this.awareness, 'change');
+    new TranslationWatchController(this);
+  }
+
+  private notices(): Notice[] {
+    const all: Notice[] = [];
+    for (const state of this.awareness?.getStates().values() ?? []) {
+      const guard = (state as { guard?: unknown }).guard;
+      if (Array.isArray(guard)) all.push(...(guard as Notice[]));
+    }
+    return all;
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<void> {
+    const res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    this.error = res.ok ? '' : (((await res.json().catch(() => ({}))) as { error?: string }).error ?? `failed (${res.status})`);
+  }
+
+  override render() {
+    const notices = this.notices();
+    if (notices.length === 0) return nothing;
+    return html`<ul aria-label="Guard notices">
+      ${notices.map(
+        (n) => html`<li role="alert">
+          A connection rewrote the text of ${n.entries.length} entries in <strong>${n.section}</strong> at
+          <time datetime=${new Date(n.at).toISOString()}>${new Date(n.at).toLocaleTimeString()}</time>, as a page translator does; its
+          writes are refused.
+          <button class="primary" @click=${() => this.call('POST', 'restore', { section: n.section, session: n.session, from: n.from, to: n.to })}>Undo this rewrite</button>
+          <button @click=${() => this.call('DELETE', `guard/${encodeURIComponent(n.id)}`)}>Dismiss</button>
+        </li>`,
+      )}
+      ${this.error ? html`<li role="alert">${this.error}</li>` : nothing}
+    </ul>`;
+  }
+}
+
+customElements.define('cp-guard-notices', CpGuardNotices);

@@ -1,0 +1,229 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
+import type { Role } from '../../../shared/roles.js';
+import { canWriteSection } from '../../../shared/roles.js';
+import { sectionToJSON, type Section } from '../../../shared/schema.js';
+import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
+import { findDuplicates } from '../../../shared/duplicates.js';
+import { addEntry, moveEntryBy, moveEntryTo, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
+import { PadConnection } from '../pad-connection.js';
+import { EventController } from '../controllers/event-controller.js';
+import { userName } from '../user.js';
+import './cp-connection-status.js';
+import './cp-presence-list.js';
+import './cp-section.js';
+import './cp-curator-signin.js';
+import './cp-cycle-header.js';
+import './cp-filter-bar.js';
+import './cp-import-dialog.js';
+import './cp-translation-banner.js';
+import './cp-held-change.js';
+import './cp-guard-notices.js';
+import './cp-history-panel.js';
+import { translationDetector } from '../translation/detector.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+
+interface SessionInfo {
+  role: Role;
+  readOnlyUrl?: string;
+}
+
+type IdEvent = CustomEvent<{ id: string }>;
+
+/**
+ * The pad editor: cycle header, both sections, filter, presence, connection state, sign-in, import and export,
+ * history. While a page translator is at work, every edit is paused (and the person's presence says so); when it
+ * stops, the pad is rendered afresh from the model, discarding whatever the translator did to the page.
+ */
+export class CpPadPage extends LitElement {
+  static override properties = {
+    pad: { type: String },
+    session: { state: true },
+    filter: { state: true },
+    epoch: { state: true },
+  };
+  declare pad: string;
+  declare session: SessionInfo;
+  declare filter: EntryFilter;
+  /** Bumped to render the pad afresh (after a translator touched the page). */
+  declare epoch: number;
+  private wasLocked = false;
+
+  private connection: PadConnection | null = null;
+
+  static override styles = css`
+    :host {
+      display: block;
+      max-width: 76rem;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.8rem;
+      align-items: center;
+      justify-content: space-between;
+      margin-bottom: 0.6rem;
+    }
+    h1 {
+      margin: 0;
+      font-size: 1.1rem;
+      color: #3e4c59;
+    }
+    .bar,
+    .tools {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem;
+      align-items: center;
+    }
+    .tools {
+      justify-content: space-between;
+      margin-bottom: 1rem;
+    }
+    .sections {
+      display: grid;
+      gap: 1.5rem;
+      grid-template-columns: minmax(0, 1fr);
+    }
+    @media (min-width: 960px) {
+      .sections {
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      }
+    }
+    a:focus-visible {
+      outline: 2px solid #1a5fb4;
+    }
+  `;
+
+  constructor() {
+    super();
+    new TranslationWatchController(this);
+    this.pad = '';
+    this.session = { role: 'contributor' };
+    this.filter = NO_FILTER;
+    this.epoch = 0;
+    new EventController(this, () => this.connection, ['change']);
+    new EventController(this, () => translationDetector(), ['change']);
+    this.addEventListener('cp-tampered', () => translationDetector().tampered());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.connection = new PadConnection(this.pad, { sendPresence: true });
+    this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
+    // A refused write means this page's idea of the person's role is stale (e.g. their key was revoked).
+    this.connection.addEventListener('refused', () => void this.loadSession());
+    void this.loadSession();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.connection?.destroy();
+    this.connection = null;
+  }
+
+  override willUpdate(): void {
+    const locked = translationDetector().active;
+    if (locked !== this.wasLocked) {
+      this.wasLocked = locked;
+      if (!locked) this.epoch++;
+      const awareness = this.connection?.proposed.awareness;
+      const user = awareness?.getLocalState()?.user as Record<string, unknown> | undefined;
+      if (awareness && user) awareness.setLocalStateField('user', { ...user, translating: locked });
+    }
+  }
+
+  private async loadSession(): Promise<void> {
+    const res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/session`, { credentials: 'same-origin' });
+    if (res.ok) this.session = (await res.json()) as SessionInfo;
+  }
+
+  private async onRole(): Promise<void> {
+    await this.loadSession();
+    this.connection?.reconnect();
+  }
+
+  private doc(section: Section) {
+    return this.connection!.section(section).doc;
+  }
+
+  private duplicates = (draft: { launchpad: string; reviews: string[] }) =>
+    this.connection
+      ? findDuplicates(draft, [
+          { section: 'ready', entries: sectionToJSON(this.doc('ready')) },
+          { section: 'proposed', entries: sectionToJSON(this.doc('proposed')) },
+        ])
+      : [];
+
+  private sectionHandlers(section: Section) {
+    return {
+      add: (e: CustomEvent<NewEntryFields>) => addEntry(this.doc(section), e.detail, userName(), section === 'ready'),
+      remove: (e: IdEvent) => removeEntry(this.doc(section), e.detail.id),
+      move: (e: CustomEvent<{ id: string; delta: number }>) => moveEntryBy(this.doc(section), e.detail.id, e.detail.delta),
+      moveTo: (e: CustomEvent<{ id: string; targetId: string }>) => moveEntryTo(this.doc(section), e.detail.id, e.detail.targetId),
+      promote: (e: CustomEvent<{ id: string; remove: boolean }>) =>
+        promoteEntry(this.doc('proposed'), this.doc('ready'), e.detail.id, { remove: e.detail.remove, by: userName() }),
+    };
+  }
+
+  private renderSection(section: Section, heading: string, locked: boolean) {
+    const c = this.connection;
+    const role = locked ? 'viewer' : this.session.role;
+    const on = this.sectionHandlers(section);
+    return html`<cp-section
+      id=${section}
+      heading=${heading}
+      .sync=${c?.section(section) ?? null}
+      .filter=${this.filter}
+      .findDuplicates=${this.duplicates}
+      ?editable=${canWriteSection(role, section)}
+      ?promotable=${section === 'proposed' && role === 'curator'}
+      ?orderable=${section === 'ready' && role === 'curator'}
+      @cp-add=${on.add}
+      @cp-delete=${on.remove}
+      @cp-move=${on.move}
+      @cp-move-to=${on.moveTo}
+      @cp-promote=${on.promote}
+    ></cp-section>`;
+  }
+
+  override render() {
+    const c = this.connection;
+    const locked = translationDetector().active;
+    const role = this.session.role;
+    const curator = role === 'curator' && !locked;
+    const api = `/api/pads/${encodeURIComponent(this.pad)}`;
+    return html`
+      <header>
+        <h1 class="notranslate" translate="no">${this.pad}</h1>
+        <div class="bar">
+          <cp-connection-status .state=${c?.state ?? 'connecting'}></cp-connection-status>
+          <cp-curator-signin pad=${this.pad} role=${role} @cp-role=${this.onRole}></cp-curator-signin>
+          ${this.session.readOnlyUrl ? html`<a href=${this.session.readOnlyUrl}>Read-only link (safe to share and translate)</a>` : ''}
+        </div>
+        <cp-presence-list editable .awareness=${c?.proposed.awareness ?? null}></cp-presence-list>
+      </header>
+      ${locked ? html`<cp-translation-banner .reasons=${translationDetector().reasons} readOnlyUrl=${this.session.readOnlyUrl ?? ''}></cp-translation-banner>` : nothing}
+      <cp-held-change .sync=${c?.proposed ?? null}></cp-held-change>
+      <cp-held-change .sync=${c?.ready ?? null}></cp-held-change>
+      ${role === 'curator' ? html`<cp-guard-notices pad=${this.pad} .awareness=${c?.proposed.awareness ?? null}></cp-guard-notices>` : nothing}
+      ${keyed(this.epoch, html`<cp-cycle-header .doc=${c?.ready.doc ?? null} ?editable=${curator}></cp-cycle-header>`)}
+      <div class="tools">
+        <cp-filter-bar @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
+        <div class="bar">
+          <cp-history-panel pad=${this.pad} ?curator=${curator}></cp-history-panel>
+          ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
+          <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
+        </div>
+      </div>
+      ${keyed(
+        this.epoch,
+        html`<div class="sections">${this.renderSection('ready', 'Ready to review', locked)} ${this.renderSection('proposed', 'Proposed patches', locked)}</div>`,
+      )}
+    `;
+  }
+}
+
+customElements.define('cp-pad-page', CpPadPage);

@@ -1,0 +1,237 @@
+import { LitElement, css, html } from 'lit';
+import * as Y from 'yjs';
+import { diffAtCaret, shiftCaret, type Delta } from '../text-diff.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { controlStyles } from '../styles.js';
+
+/**
+ * Edits a shared field through a form control: a `Y.Text` (`.text`, edited at the caret as the person types), or a
+ * string under a map key (`.map` + `key`, written when the person commits the field, on change).
+ *
+ * The model is the truth: the control's value is written from it, and read back only inside a trusted event (a
+ * person typing, pasting, dropping, cutting or composing), where the new value is diffed against what the control
+ * held. A value that changed with no such event behind it (a page translator, Safari's, which sets input values
+ * with no event; a script) is never turned into an update: the model is shown again and `cp-tampered` is raised.
+ */
+export class CpTextField extends LitElement {
+  static override properties = {
+    text: { attribute: false },
+    map: { attribute: false },
+    key: { type: String },
+    label: { type: String },
+    multiline: { type: Boolean },
+    readonly: { type: Boolean },
+    placeholder: { type: String },
+  };
+
+  declare text: Y.Text | null;
+  declare map: Y.Map<unknown> | null;
+  declare key: string;
+  declare label: string;
+  declare multiline: boolean;
+  declare readonly: boolean;
+  declare placeholder: string;
+
+  private observed: Y.AbstractType<any> | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  private composing = false;
+  /** What the control holds as far as this component knows: set only by itself and by trusted input. */
+  private shown = '';
+  /** Remote changes not shown yet because an IME composition is under way. */
+  private deferred: Delta[] = [];
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+      }
+      input,
+      textarea {
+        width: 100%;
+      }
+      textarea {
+        font: inherit;
+        padding: 0.3rem 0.4rem;
+        border: 1px solid #9aa5b1;
+        border-radius: 4px;
+        box-sizing: border-box;
+        min-height: 2.6rem;
+        resize: vertical;
+      }
+      [readonly] {
+        background: #f3f4f6;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.text = null;
+    this.map = null;
+    this.key = '';
+    this.label = '';
+    this.multiline = false;
+    this.readonly = false;
+    this.placeholder = '';
+    new TranslationWatchController(this, { content: true });
+  }
+
+  private get control(): HTMLInputElement | HTMLTextAreaElement | null {
+    return this.renderRoot.querySelector('input, textarea');
+  }
+
+  /** The model's current value. */
+  private model(): string {
+    if (this.text) return this.text.toString();
+    const value = this.map?.get(this.key);
+    return typeof value === 'string' ? value : '';
+  }
+
+  override render() {
+    return this.multiline
+      ? html`<textarea
+          translate="no"
+          class="notranslate"
+          aria-label=${this.label}
+          placeholder=${this.placeholder}
+          ?readonly=${this.readonly}
+          @beforeinput=${this.onBeforeInput}
+          @input=${this.onInput}
+          @change=${this.onChange}
+          @compositionstart=${this.onCompositionStart}
+          @compositionend=${this.onCompositionEnd}
+        ></textarea>`
+      : html`<input
+          type="text"
+          translate="no"
+          class="notranslate"
+          aria-label=${this.label}
+          placeholder=${this.placeholder}
+          ?readonly=${this.readonly}
+          @beforeinput=${this.onBeforeInput}
+          @input=${this.onInput}
+          @change=${this.onChange}
+          @compositionstart=${this.onCompositionStart}
+          @compositionend=${this.onCompositionEnd}
+        />`;
+  }
+
+  override updated(): void {
+    const target = this.text ?? this.map;
+    if (this.observed !== target) {
+      this.observed?.unobserve(this.onModelChange);
+      this.observed = target;
+      this.observed?.observe(this.onModelChange);
+    }
+    this.showModel();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observed?.unobserve(this.onModelChange);
+    this.observed = null;
+  }
+
+  /** Writes the model into the control (never the other way round). */
+  private showModel(selection?: [number, number]): void {
+    const control = this.control;
+    if (!control || this.composing) return;
+    const value = this.model();
+    this.deferred = [];
+    if (control.value === value && this.shown === value) return;
+    control.value = value;
+    this.shown = value;
+    if (selection && control === this.shadowRoot?.activeElement) control.setSelectionRange(...selection);
+  }
+
+  private onModelChange = (event: Y.YEvent<any>, transaction: Y.Transaction): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (transaction.origin === this) return;
+    const control = this.control;
+    if (!control) return;
+    if (this.map) {
+      if (!(event as Y.YMapEvent<unknown>).keysChanged.has(this.key)) return;
+      // a string field being edited keeps the person's unsaved edit; it is written on change
+      if (control === this.shadowRoot?.activeElement && control.value !== this.shown) return;
+      this.showModel();
+      return;
+    }
+    const delta = (event as Y.YTextEvent).delta as Delta;
+    if (this.composing) {
+      this.deferred.push(delta);
+      return;
+    }
+    this.showModel([shiftCaret(control.selectionStart ?? 0, delta), shiftCaret(control.selectionEnd ?? 0, delta)]);
+  };
+
+  /**
+   * Before the browser edits the control, the control must hold what this component knows it holds. If something
+   * else rewrote it, that edit is refused and the model shown again.
+   */
+  private onBeforeInput = (event: InputEvent): void => {
+    const control = this.control;
+    if (!control || this.composing) return;
+    if (control.value !== this.shown) {
+      event.preventDefault();
+      this.tampered();
+    }
+  };
+
+  private tampered(): void {
+    this.dispatchEvent(new CustomEvent('cp-tampered', { bubbles: true, composed: true }));
+    this.shown = this.model();
+    const control = this.control;
+    if (control) control.value = this.shown;
+  }
+
+  private onInput = (event: Event): void => {
+    const control = this.control;
+    if (!control) return;
+    if (!event.isTrusted || this.readonly) {
+      this.tampered();
+      return;
+    }
+    const before = this.shown;
+    this.shown = control.value;
+    if (!this.text) return; // string fields are written on change
+    const change = diffAtCaret(before, control.value, control.selectionEnd ?? control.value.length);
+    if (!change) return;
+    // Remote changes held back during a composition move where this edit lands in the model.
+    let index = change.index;
+    for (const delta of this.deferred) index = shiftCaret(index, delta);
+    const text = this.text;
+    const remove = Math.min(change.remove, text.length - index);
+    text.doc!.transact(() => {
+      if (remove > 0) text.delete(index, remove);
+      if (change.insert) text.insert(index, change.insert);
+    }, this);
+  };
+
+  /** A string field is written when committed, and only with what trusted input put there. */
+  private onChange = (event: Event): void => {
+    const control = this.control;
+    if (!control || !this.map || this.readonly) return;
+    if (!event.isTrusted || control.value !== this.shown) {
+      this.tampered();
+      return;
+    }
+    const value = control.value.trim();
+    if (value !== this.model()) this.map.doc!.transact(() => this.map!.set(this.key, value), this);
+  };
+
+  private onCompositionStart = (): void => {
+    this.composing = true;
+  };
+
+  private onCompositionEnd = (): void => {
+    this.composing = false;
+    this.showModel();
+  };
+}
+
+customElements.define('cp-text-field', CpTextField);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cp-text-field': CpTextField;
+  }
+}

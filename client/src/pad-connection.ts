@@ -1,0 +1,174 @@
+/**
+ * A pad's live connection in the browser: one Y.Doc and y-websocket provider per section.
+ *
+ * When the server refuses a write (y-protocols auth message), that document can never sync cleanly again: Yjs applies
+ * one client's structs in clock order, so every later update of this clientID would wait on the refused one. The
+ * section is therefore reset: its document and provider are discarded and a fresh Y.Doc (new clientID) is synced
+ * from the server. The refused state is gone with the old document, so nothing re-sends it on reconnect; the
+ * BroadcastChannel between tabs is off so no other tab can hand it back either.
+ */
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import type { Awareness } from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
+import type { Section } from '../../shared/schema.js';
+import { rewrittenEntries } from '../../shared/rewrites.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'offline';
+
+const MESSAGE_AUTH = 2;
+
+/** A single local change rewriting text in this many entries or more is held back for the person to confirm. */
+export const HOLD_REWRITES = 3;
+
+export class SectionSync extends EventTarget {
+  doc!: Y.Doc;
+  provider!: WebsocketProvider;
+  state: ConnectionState = 'connecting';
+  /** Set when the server refused a write; shown to the person. */
+  lastRefusal: string | null = null;
+  /** Entries rewritten by a local change held back for confirmation (0: nothing held). */
+  heldRewrites = 0;
+
+  constructor(
+    private readonly baseUrl: string,
+    readonly padRef: string,
+    readonly section: Section,
+    private readonly params: Record<string, string> = {},
+  ) {
+    super();
+    this.open();
+  }
+
+  private open(): void {
+    this.doc = new Y.Doc();
+    this.provider = new WebsocketProvider(`${this.baseUrl}/sync/${encodeURIComponent(this.padRef)}`, this.section, this.doc, {
+      disableBc: true,
+      params: this.params,
+    });
+    this.doc.on('afterTransaction', this.checkOutgoing);
+    this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+      // permission denied: varuint 0, then the reason
+      if (decoding.readVarUint(decoder) === 0) this.refused(decoding.readVarString(decoder));
+    };
+    this.provider.on('status', ({ status }: { status: string }) => {
+      performance.mark(`cyclepad:${status}:${this.section}`);
+      this.state = status === 'connected' ? (this.provider.synced ? 'live' : 'connecting') : status === 'connecting' ? 'connecting' : 'offline';
+      this.changed();
+    });
+    this.provider.on('sync', (synced: boolean) => {
+      if (synced) performance.mark(`cyclepad:synced:${this.section}`);
+      if (synced && this.provider.wsconnected) this.state = 'live';
+      this.changed();
+    });
+  }
+
+  /**
+   * The outgoing check: a local change that rewrites text in many entries at once (typing never does) is held back.
+   * This runs before the document's `update` event, so taking the section offline here means the change is not
+   * sent, now or by a later sync, until the person says so.
+   */
+  private checkOutgoing = (transaction: Y.Transaction): void => {
+    if (!transaction.local || transaction.origin === this.provider) return;
+    const rewritten = rewrittenEntries(transaction).size;
+    if (rewritten < HOLD_REWRITES && this.heldRewrites === 0) return;
+    this.heldRewrites = Math.max(this.heldRewrites, rewritten);
+    this.provider.disconnect();
+    this.state = 'offline';
+    this.changed();
+  };
+
+  /** Sends the held change (and anything made since): reconnecting syncs it. */
+  sendHeld(): void {
+    this.heldRewrites = 0;
+    this.provider.connect();
+    this.changed();
+  }
+
+  /** Drops the held change: the section is taken fresh from the server. */
+  discardHeld(): void {
+    this.heldRewrites = 0;
+    this.reset();
+  }
+
+  private refused(reason: string): void {
+    this.lastRefusal = reason;
+    this.dispatchEvent(new Event('refused'));
+    // Leave the message handler before tearing the provider down.
+    queueMicrotask(() => this.reset());
+  }
+
+  /** Discards the document and takes a fresh one from the server. */
+  reset(): void {
+    const presence = this.provider.awareness.getLocalState();
+    this.provider.destroy();
+    this.doc.destroy();
+    this.state = 'connecting';
+    this.open();
+    if (presence) this.provider.awareness.setLocalState(presence);
+    this.dispatchEvent(new Event('reset'));
+    this.changed();
+  }
+
+  get awareness(): Awareness {
+    return this.provider.awareness;
+  }
+
+  private changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+
+  destroy(): void {
+    this.provider.destroy();
+    this.doc.destroy();
+  }
+}
+
+/** Both sections of a pad. Presence travels with the `proposed` section only (viewers send none at all). */
+export class PadConnection extends EventTarget {
+  readonly proposed: SectionSync;
+  readonly ready: SectionSync;
+
+  constructor(padRef: string, options: { baseUrl?: string; sendPresence: boolean }) {
+    super();
+    const baseUrl = options.baseUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+    this.proposed = new SectionSync(baseUrl, padRef, 'proposed');
+    this.ready = new SectionSync(baseUrl, padRef, 'ready');
+    this.ready.awareness.setLocalState(null);
+    if (!options.sendPresence) this.proposed.awareness.setLocalState(null);
+    for (const s of [this.proposed, this.ready]) {
+      s.addEventListener('change', () => this.dispatchEvent(new Event('change')));
+      s.addEventListener('refused', () => this.dispatchEvent(new Event('refused')));
+      s.addEventListener('reset', () => {
+        if (s === this.ready) this.ready.awareness.setLocalState(null);
+        this.dispatchEvent(new Event('change'));
+      });
+    }
+  }
+
+  section(name: Section): SectionSync {
+    return name === 'proposed' ? this.proposed : this.ready;
+  }
+
+  /** The worse of the two sections' states. */
+  get state(): ConnectionState {
+    const states = [this.proposed.state, this.ready.state];
+    if (states.includes('offline')) return 'offline';
+    if (states.includes('connecting')) return 'connecting';
+    return 'live';
+  }
+
+  /** Reconnects every section (after signing in or out: the role is decided when a socket opens). */
+  reconnect(): void {
+    for (const s of [this.proposed, this.ready]) {
+      if (s.heldRewrites > 0) continue; // a held change stays offline until the person decides
+      s.provider.disconnect();
+      s.provider.connect();
+    }
+  }
+
+  destroy(): void {
+    this.proposed.destroy();
+    this.ready.destroy();
+  }
+}

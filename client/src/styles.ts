@@ -1,0 +1,54 @@
+import { css } from 'lit';
+
+/** Shared look of buttons, fields and focus rings inside the components' shadow roots. */
+export const controlStyles = css`
+  button {
+    font: inherit;
+    padding: 0.25rem 0.6rem;
+    border: 1px solid #7b8794;
+    border-radius: 4px;
+    background: #f5f7fa;
+    color: #1f2933;
+    cursor: pointer;
+  }
+  button.primary {
+    background: #1a5fb4;
+    border-color: #1a5fb4;
+    color: #fff;
+  }
+  button.danger {
+    border-color: #b42318;
+    color: #b42318;
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  input,
+  select {
+    font: inherit;
+    padding: 0.3rem 0.4rem;
+    border: 1px solid #9aa5b1;
+    border-radius: 4px;
+    background: #fff;
+    color: inherit;
+    box-sizing: border-box;
+  }
+  :focus-visible {
+    outline: 2px solid #1a5fb4;
+    outline-offset: 1px;
+  }
+  label {
+    display: block;
+    font-size: 0.85rem;
+    color: #3e4c59;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createPad } from '../helpers/server.js';
+import { browserSuite, openPad as openPadIn } from '../helpers/browser-suite.js';
+
+const suite = browserSuite();
+const openPad = (padId: string) => openPadIn(suite.browser, suite.server.url, padId);
+
+
+const proposedTitles = (page: Page) => page.locator('cp-section#proposed cp-entry .title');
+
+describe('the pad in the browser', () => {
+  it('two pages on one pad: one adds an entry, the other sees it live; a reload keeps it', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-pad');
+    const alice = await openPad(padId);
+    const bob = await openPad(padId);
+
+    const form = alice.locator('cp-section#proposed cp-entry-form');
+    await form.getByLabel('Kind').selectOption('bug');
+    await form.getByLabel('Title').fill('Evacuate fails when source host is down');
+    await form.getByLabel('Launchpad link').fill('https://bugs.launchpad.net/nova/+bug/2081234');
+    await form.getByLabel('Owner').fill('carol');
+    await form.getByLabel('Gerrit reviews').fill('https://review.opendev.org/c/openstack/nova/+/931122');
+    await form.getByLabel('Status note').fill('needs first review');
+    const added = Date.now();
+    await form.getByRole('button', { name: 'Add entry' }).click();
+
+    await expect.poll(() => proposedTitles(bob).allTextContents(), { timeout: 5000 }).toEqual(['Evacuate fails when source host is down']);
+    console.log(`edit visible on the second page after ${Date.now() - added} ms`);
+    const entry = bob.locator('cp-section#proposed cp-entry').first();
+    await expect.poll(() => entry.locator('a').first().getAttribute('href')).toBe('https://bugs.launchpad.net/nova/+bug/2081234');
+    expect(await entry.locator('.owner').textContent()).toBe('(carol)');
+    expect(await entry.locator('.reviews a').getAttribute('href')).toBe('https://review.opendev.org/c/openstack/nova/+/931122');
+    expect(await entry.locator('.note').textContent()).toBe('needs first review');
+
+    await bob.reload();
+    await bob.locator('cp-connection-status [data-state="live"]').waitFor();
+    await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Evacuate fails when source host is down']);
+  });
+
+  it('edits a title by typing, live on the other page, and deletes the entry', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-edit');
+    const alice = await openPad(padId);
+    const bob = await openPad(padId);
+    const form = alice.locator('cp-section#proposed cp-entry-form');
+    await form.getByLabel('Title').fill('Typo in');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Typo in']);
+
+    const entry = alice.locator('cp-section#proposed cp-entry').first();
+    await entry.getByRole('button', { name: /^Edit/ }).click();
+    const title = entry.locator('cp-text-field[label="Title"] input');
+    await title.click();
+    await title.press('End');
+    await title.pressSequentially(' the docs');
+    await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Typo in the docs']);
+    await entry.getByRole('button', { name: 'Done' }).click();
+    await entry.getByRole('button', { name: /^Delete/ }).click();
+    await expect.poll(() => proposedTitles(bob).count()).toBe(0);
+  });
+
+  it('shows the ready section read-only to contributors and who is here', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-ready');
+    const alice = await openPad(padId);
+    await openPad(padId);
+    expect(await alice.locator('cp-section#ready cp-entry-form').count()).toBe(0);
+    expect(await alice.locator('cp-section#proposed cp-entry-form').count()).toBe(1);
+    await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
+  });
+});

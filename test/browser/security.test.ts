@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { createEntry, entriesOf } from '../../shared/schema.js';
+import { createPad } from '../helpers/server.js';
+import { browserSuite } from '../helpers/browser-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { waitFor } from '../helpers/wait.js';
+
+const suite = browserSuite();
+
+describe('hostile entry content renders inert', () => {
+  it('HTML in text and javascript: links execute nothing, in the editor and in the mirror', async () => {
+    const { padId, readOnlyUrl } = await createPad(suite.server.url, 'xss');
+    const bot = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(bot.doc).push([
+      createEntry({
+        title: '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>',
+        launchpad: 'javascript:window.__pwned=3',
+        owner: '"><svg onload="window.__pwned=4">',
+        reviews: ['javascript:window.__pwned=5', 'data:text/html,<script>window.__pwned=6</script>'],
+        note: '<b onmouseover="window.__pwned=7">hover</b>',
+        addedBy: 'mallory',
+      }),
+    ]);
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length > 0);
+    for (const url of [`${suite.server.url}/p/${padId}`, readOnlyUrl]) {
+      const page = await (await suite.browser.newContext()).newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      const root = url === readOnlyUrl ? page.locator('#mirror .entry') : page.locator('cp-section#proposed cp-entry');
+      await root.first().waitFor();
+      const text = (await root.first().textContent()) ?? '';
+      expect(text).toContain('<img src=x onerror=');
+      for (const link of await root.first().locator('a').all()) {
+        const href = (await link.getAttribute('href')) ?? '';
+        expect(href).toMatch(/^https?:/);
+        await link.click({ modifiers: ['Control'] }).catch(() => undefined);
+      }
+      await root.first().hover();
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await root.first().locator('img, script, svg, b').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+    bot.provider.destroy();
+  });
+});

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { metaToJSON, sectionToJSON } from '../../shared/schema.js';
+import { createPad } from '../helpers/server.js';
+import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { waitFor } from '../helpers/wait.js';
+
+const suite = browserSuite();
+const openPad = (padId: string, opts: { width?: number } = {}) => openPadIn(suite.browser, suite.server.url, padId, opts);
+
+
+
+const titles = (page: Page, section: 'proposed' | 'ready') => page.locator(`cp-section#${section} cp-entry .title`).allTextContents();
+
+async function paste(page: Page, section: 'proposed' | 'ready', text: string) {
+  const form = page.locator(`cp-section#${section} cp-entry-form`);
+  await form.getByLabel('Paste links').fill(text);
+  return form;
+}
+
+describe('the cycle-tracking workflow in the browser', () => {
+  it('pasting links fills the entry, which the person adjusts and adds; links show as chips', async () => {
+    const { padId } = await createPad(suite.server.url, 'wf-paste');
+    const page = await openPad(padId);
+    const form = await paste(
+      page,
+      'proposed',
+      'https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol) https://review.opendev.org/c/openstack/nova/+/931122/3',
+    );
+    expect(await form.getByLabel('Kind').inputValue()).toBe('bug');
+    expect(await form.getByLabel('Title').inputValue()).toBe('Evacuate fails when source host is down');
+    expect(await form.getByLabel('Owner').inputValue()).toBe('carol');
+    expect(await form.getByLabel('Launchpad link').inputValue()).toBe('https://bugs.launchpad.net/nova/+bug/2081234');
+    expect(await form.getByLabel('Gerrit reviews').inputValue()).toBe('https://review.opendev.org/c/openstack/nova/+/931122/3');
+    await form.getByLabel('Status note').fill('needs first review');
+    await form.getByLabel('Title').fill('Evacuate fails when the source host is down');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['Evacuate fails when the source host is down']);
+    const entry = page.locator('cp-section#proposed cp-entry').first();
+    expect(await entry.locator('a.chip').allTextContents()).toEqual(['#2081234', '931122,3']);
+    expect(await entry.locator('a.chip').nth(1).getAttribute('href')).toBe('https://review.opendev.org/c/openstack/nova/+/931122/3');
+    expect(await entry.locator('.owner').textContent()).toBe('(carol)');
+  });
+
+  it('warns before adding an item already on the pad, says where, and adds only on confirmation', async () => {
+    const { padId } = await createPad(suite.server.url, 'wf-dup');
+    const page = await openPad(padId);
+    let form = await paste(page, 'proposed', 'https://launchpad.net/bugs/2082345 [Lost allocation] (dave) https://review.opendev.org/931233');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['Lost allocation']);
+
+    // the same change in another link form
+    form = await paste(page, 'proposed', 'https://review.opendev.org/#/c/931233/ another try (erin)');
+    const warning = form.getByRole('alert');
+    await expect.poll(() => warning.textContent()).toMatch(/Already on the pad:.*Lost allocation.*\(dave\).*Proposed patches.*same change/s);
+    await form.getByRole('button', { name: 'Add anyway' }).click();
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['Lost allocation', 'another try']); // Bugs before Other
+  });
+
+  it('a curator promotes an entry (keyboard), reorders ready by keyboard, and marks one merged', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'wf-promote');
+    const page = await openPad(padId);
+    const observer = await connectSynced(suite.server.url, padId, 'ready');
+    for (const t of ['https://launchpad.net/bugs/1 [first] (a)', 'https://launchpad.net/bugs/2 [second] (b)', 'https://launchpad.net/bugs/3 [third] (c)']) {
+      const form = await paste(page, 'proposed', t);
+      await form.getByRole('button', { name: 'Add entry' }).click();
+    }
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['first', 'second', 'third']);
+    expect(await page.getByRole('button', { name: /^Promote/ }).count()).toBe(0);
+    await signIn(page, curatorKey);
+
+    // keyboard only: focus the promote button and press Enter
+    await page.getByRole('button', { name: 'Promote first to ready', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Promote second to ready', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Promote third to ready and remove it from proposed' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => titles(page, 'ready')).toEqual(['first', 'second', 'third']);
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['first', 'second']);
+    expect(await page.locator('cp-section#proposed cp-entry .promoted').count()).toBe(2);
+    await waitFor(() => sectionToJSON(observer.doc).length === 3);
+    const readyFirst = sectionToJSON(observer.doc)[0]!;
+    expect(readyFirst.promotedFrom).toMatch(/[0-9a-f-]{36}/);
+
+    // reorder by keyboard: move "third" up twice
+    await page.getByRole('button', { name: 'Move third up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Move third up' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => titles(page, 'ready')).toEqual(['third', 'first', 'second']);
+    await waitFor(() => sectionToJSON(observer.doc).map((e) => e.title).join() === 'third,first,second', 3000, 'order to sync');
+    expect(await page.getByRole('button', { name: 'Move third up' }).isDisabled()).toBe(true);
+
+    await page.getByLabel('Status of first').selectOption('merged');
+    await waitFor(() => sectionToJSON(observer.doc).find((e) => e.title === 'first')?.status === 'merged');
+    observer.provider.destroy();
+  });
+
+  it('reorders ready by drag and drop', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'wf-drag');
+    const page = await openPad(padId);
+    await signIn(page, curatorKey);
+    for (const t of ['[one]', '[two]', '[three]']) {
+      const form = await paste(page, 'ready', t);
+      await form.getByRole('button', { name: 'Add entry' }).click();
+    }
+    await expect.poll(() => titles(page, 'ready')).toEqual(['one', 'two', 'three']);
+    const handles = page.locator('cp-section#ready li[draggable="true"] .handle');
+    await handles.nth(2).dragTo(handles.nth(0));
+    await expect.poll(() => titles(page, 'ready')).toEqual(['three', 'one', 'two']);
+  });
+
+  it('a curator edits the cycle header; a contributor sees it live, read-only', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'wf-header');
+    const ptl = await openPad(padId);
+    const contributor = await openPad(padId);
+    await signIn(ptl, curatorKey);
+    const header = ptl.locator('cp-cycle-header');
+    await header.getByLabel('Cycle title').fill('Nova 2025.1 Epoxy');
+    await header.getByLabel('Cycle title').press('Enter');
+    await header.getByLabel('Cycle title').blur();
+    await header.getByLabel('Milestone or review day').fill('Feature freeze');
+    await header.getByLabel('Date').fill('2025-02-27');
+    await header.getByRole('button', { name: 'Add milestone' }).click();
+    await header.getByLabel('Milestone or review day').fill('Spec freeze');
+    await header.getByLabel('Date').fill('2025-01-09');
+    await header.getByRole('button', { name: 'Add milestone' }).click();
+    await header.getByRole('button', { name: 'Mark list scrubbed' }).click();
+
+    const theirs = contributor.locator('cp-cycle-header');
+    await expect.poll(() => theirs.locator('.cycle-title').textContent()).toBe('Nova 2025.1 Epoxy');
+    await expect.poll(() => theirs.locator('li').allTextContents()).toEqual([expect.stringContaining('Spec freeze: 2025-01-09'), expect.stringContaining('Feature freeze: 2025-02-27')]);
+    const today = new Date().toISOString().slice(0, 10);
+    await expect.poll(() => theirs.locator('.scrubbed').textContent()).toContain(`scrubbed on ${today}`);
+    expect(await theirs.getByRole('button').count()).toBe(0);
+    expect(await theirs.locator('input').count()).toBe(0);
+    const exported = (await (await fetch(`${suite.server.url}/api/pads/${padId}/export.json`)).json()) as { meta: ReturnType<typeof metaToJSON> };
+    expect(exported.meta.milestones.map((m) => m.label)).toEqual(['Spec freeze', 'Feature freeze']);
+  });
+
+  it('filters locally by kind, owner and text, and imports from the page', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'wf-filter');
+    const page = await openPad(padId);
+    const other = await openPad(padId);
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
+    await page.getByLabel('Etherpad text export').fill(readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8'));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.locator('cp-import-dialog [role="status"]').textContent()).toContain('Imported 4 proposed and 2 ready entries');
+    await expect.poll(() => titles(other, 'proposed').then((t) => t.length)).toBe(4);
+
+    const bar = page.locator('cp-filter-bar');
+    await bar.getByLabel('Kind').selectOption('bug');
+    await expect.poll(() => page.locator('cp-entry:visible').count()).toBe(3);
+    await bar.getByLabel('Owner').fill('car');
+    await expect.poll(() => page.locator('cp-section#proposed cp-entry:visible .title').allTextContents()).toEqual(['Evacuate fails when source host is down']);
+    await bar.getByRole('button', { name: 'Clear' }).click();
+    await bar.getByLabel('Filter', { exact: true }).fill('931234');
+    await expect.poll(() => page.locator('cp-entry:visible').count()).toBe(1);
+    // the other person's view is not filtered
+    expect(await other.locator('cp-entry:visible').count()).toBe(6);
+  });
+
+  it('works at phone width', async () => {
+    const { padId } = await createPad(suite.server.url, 'wf-phone');
+    const page = await openPad(padId, { width: 390 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const form = await paste(page, 'proposed', 'https://launchpad.net/bugs/9 [phone entry] (p)');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['phone entry']);
+  });
+});
