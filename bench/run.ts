@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: every scenario, side by side, in one run; prints compact tables and writes
+ * bench/results/latest.json. Options: `--only s1,s2,s3,s4,s5,browser`, `--servers cyclepad,relay,...`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
+import { browserScenario, summarizeBrowser } from './browser.js';
+import { round } from './stats.js';
+import { SERVER_KINDS, startPeer, type ServerKind } from './servers.js';
+import { S1, S2, S3, S4, S5, type Measurement } from './scenarios.js';
+
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const only = new Set((arg('--only') ?? 's1,s2,s3,s4,s5,browser').split(','));
+const kinds = (arg('--servers')?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS;
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, cores: 2 };
+const started = Date.now();
+
+type Row = Record<string, number | string>;
+
+function table(title: string, rows: Record<string, Measurement | null>, pick: (m: Measurement) => Row): void {
+  console.log(`\n${title}`);
+  const relay = rows.relay;
+  const out: Record<string, Row> = {};
+  for (const [kind, m] of Object.entries(rows)) {
+    if (!m) {
+      out[kind] = { note: 'n/a' };
+      continue;
+    }
+    out[kind] = Object.fromEntries(Object.entries(pick(m)).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
+    if (relay && kind !== 'relay' && Number.isFinite(m.p99)) out[kind]!['p99 / relay'] = round(m.p99 / relay.p99, 2);
+  }
+  console.table(out);
+  const cp = rows.cyclepad;
+  if (cp) {
+    for (const [kind, m] of Object.entries(rows)) {
+      if (kind === 'cyclepad' || !m) continue;
+      console.log(`  cyclepad / ${kind}: p99 ${round(cp.p99 / m.p99, 2)}, delivered/s ${round(cp.deliveredPerSecond / m.deliveredPerSecond, 2)}, CPU ${round(cp.cpuSeconds / m.cpuSeconds, 2)}, peak RSS ${round(cp.peakRssMiB / m.peakRssMiB, 2)}`);
+    }
+  }
+}
+
+const latencyRow = (m: Measurement): Row => ({
+  'p50 ms': m.p50,
+  'p95 ms': m.p95,
+  'p99 ms': m.p99,
+  'max ms': m.max,
+  'delivered/s': m.deliveredPerSecond,
+  'CPU s': m.cpuSeconds,
+  'peak RSS MiB': m.peakRssMiB,
+});
+
+async function perServer<T>(scenario: (peer: Awaited<ReturnType<typeof startPeer>>) => Promise<T>): Promise<Record<string, T>> {
+  const out: Record<string, T> = {};
+  for (const kind of kinds) {
+    const peer = await startPeer(kind);
+    try {
+      out[kind] = await scenario(peer);
+    } finally {
+      await peer.stop();
+    }
+  }
+  return out;
+}
+
+if (only.has('s1')) {
+  const rows = await perServer(S1);
+  results.s1 = rows;
+  table('S1 review day: 50 clients on one pad, 5 writers x 5 edits/s, presence, 20 s', rows, latencyRow);
+}
+if (only.has('s2')) {
+  const rows = await perServer(S2);
+  results.s2 = rows;
+  table('S2 burst: 20 clients, one writer sends 2,000 edits as fast as it can', rows, (m) => ({
+    'all received ms': m.extra!.allReceivedMs!,
+    'edits/s': m.extra!.editsPerSecond!,
+    'p99 ms': m.p99,
+    'CPU s': m.cpuSeconds,
+    'peak RSS MiB': m.peakRssMiB,
+  }));
+}
+if (only.has('s3')) {
+  const rows = await perServer(S3);
+  results.s3 = rows;
+  table('S3 cold load: a pad with 20,000 past edits, time for a new client to be fully synced', rows, (m) => ({
+    'median ms': m.p50,
+    'max ms': m.max,
+    'sync message bytes': m.extra!.syncMessageBytes!,
+    'from disk': m.extra!.coldFromDisk!,
+  }));
+}
+if (only.has('s4')) {
+  const rows = await perServer(S4);
+  results.s4 = rows;
+  table('S4 many pads: 200 pads x 2 clients, 1 edit/s each, 15 s', rows, latencyRow);
+}
+if (only.has('s5')) {
+  const out: Record<string, Awaited<ReturnType<typeof S5>>> = {};
+  for (const kind of kinds) out[kind] = await S5(kind);
+  results.s5 = out;
+  console.log('\nS5 scale: clients on one pad (5 writers x 5 edits/s, presence); p99 ms per step; largest count with p99 < 100 ms');
+  console.table(
+    Object.fromEntries(
+      Object.entries(out).map(([kind, r]) => [
+        kind,
+        { ...Object.fromEntries(r.steps.map((s) => [`${s.clients}`, round(s.p99)])), 'largest < 100 ms': r.largestUnder100ms },
+      ]),
+    ),
+  );
+}
+if (only.has('browser')) {
+  const dataDir = tempDataDir();
+  const server = await spawnServer(dataDir);
+  try {
+    const summary = summarizeBrowser(await browserScenario(server.url));
+    results.browser = summary;
+    console.log('\nBrowser: 500-entry pad in headless Chromium (target: render < 500 ms, filter keystroke < 50 ms)');
+    console.table({
+      'first full render (ms)': { median: round(summary.firstRenderMedianMs), max: round(summary.firstRenderMaxMs) },
+      'filter keystroke (ms)': { median: round(summary.filterKeystrokeMedianMs), max: round(summary.filterKeystrokeMaxMs) },
+    });
+  } finally {
+    server.process.kill('SIGTERM');
+    await server.exited;
+    removeDir(dataDir);
+  }
+}
+
+results.totalSeconds = (Date.now() - started) / 1000;
+const out = path.join(ROOT, 'bench/results');
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote bench/results/latest.json (whole run: ${round(results.totalSeconds as number)} s)`);
+process.exit(0);
