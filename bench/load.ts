@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import type { ServerKind } from './servers.js';
+import { isRelay, type ServerKind } from './servers.js';
 
 export interface Target {
   kind: ServerKind;
@@ -48,6 +48,8 @@ export class BenchClient {
   private readonly seen = new Set<string>();
   /** Edits received from each writer (for "has everything" checks). */
   readonly receivedFrom = new Map<string, number>();
+  /** When the latest new edit arrived (ms, performance.now()). */
+  lastReceivedAt = 0;
   private doc: Y.Doc | null = null;
   private seq = 0;
   private awarenessClock = 0;
@@ -64,7 +66,7 @@ export class BenchClient {
     this.ready = new Promise((resolve, reject) => {
       this.ws.once('error', reject);
       this.ws.once('open', () => {
-        if (target.kind === 'relay') return resolve();
+        if (isRelay(target.kind)) return resolve();
         if (target.kind === 'hocuspocus') {
           this.ws.send(frame(target, room, (e) => {
             encoding.writeVarUint(e, 2); // auth
@@ -118,6 +120,7 @@ export class BenchClient {
       if (writer && writer !== this.writerId && !this.seen.has(marker)) {
         this.seen.add(marker);
         this.receivedFrom.set(writer, (this.receivedFrom.get(writer) ?? 0) + 1);
+        this.lastReceivedAt = performance.now();
         if (this.recorder.recording) {
           this.recorder.latencies.push(now() - Number(sent));
           this.recorder.delivered++;

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
 import { browserScenario, summarizeBrowser } from './browser.js';
 import { round } from './stats.js';
-import { SERVER_KINDS, startPeer, type ServerKind } from './servers.js';
+import { REFERENCE_KINDS, SERVER_KINDS, startNodeOptions, startPeer, type ServerKind } from './servers.js';
 import { S1, S2, S3, S4, S5, type Measurement } from './scenarios.js';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const only = new Set((arg('--only') ?? 's1,s2,s3,s4,s5,browser').split(','));
 const kinds = (arg('--servers')?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS;
+/** The durable relay (fdatasync before forwarding) shows what durability alone costs where latency is compared. */
+const withReferences = arg('--servers') ? kinds : [...kinds, ...REFERENCE_KINDS];
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, cores: 2 };
 const started = Date.now();
 
@@ -50,9 +52,12 @@ const latencyRow = (m: Measurement): Row => ({
   'peak RSS MiB': m.peakRssMiB,
 });
 
-async function perServer<T>(scenario: (peer: Awaited<ReturnType<typeof startPeer>>) => Promise<T>): Promise<Record<string, T>> {
+async function perServer<T>(
+  scenario: (peer: Awaited<ReturnType<typeof startPeer>>) => Promise<T>,
+  servers: ServerKind[] = kinds,
+): Promise<Record<string, T>> {
   const out: Record<string, T> = {};
-  for (const kind of kinds) {
+  for (const kind of servers) {
     const peer = await startPeer(kind);
     try {
       out[kind] = await scenario(peer);
@@ -64,15 +69,16 @@ async function perServer<T>(scenario: (peer: Awaited<ReturnType<typeof startPeer
 }
 
 if (only.has('s1')) {
-  const rows = await perServer(S1);
+  const rows = await perServer(S1, withReferences);
   results.s1 = rows;
   table('S1 review day: 50 clients on one pad, 5 writers x 5 edits/s, presence, 20 s', rows, latencyRow);
 }
 if (only.has('s2')) {
-  const rows = await perServer(S2);
+  const rows = await perServer(S2, withReferences);
   results.s2 = rows;
-  table('S2 burst: 20 clients, one writer sends 2,000 edits as fast as it can', rows, (m) => ({
+  table('S2 burst: 20 clients, one writer sends 2,000 edits as fast as it can (median of 3 bursts)', rows, (m) => ({
     'all received ms': m.extra!.allReceivedMs!,
+    'each burst ms': m.extra!.rounds!,
     'edits/s': m.extra!.editsPerSecond!,
     'p99 ms': m.p99,
     'CPU s': m.cpuSeconds,
@@ -110,7 +116,7 @@ if (only.has('s5')) {
 }
 if (only.has('browser')) {
   const dataDir = tempDataDir();
-  const server = await spawnServer(dataDir);
+  const server = await spawnServer(dataDir, {}, startNodeOptions());
   try {
     const summary = summarizeBrowser(await browserScenario(server.url));
     results.browser = summary;

@@ -5,8 +5,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
 
-export type ServerKind = 'cyclepad' | 'y-websocket-server' | 'hocuspocus' | 'relay';
+export type ServerKind = 'cyclepad' | 'y-websocket-server' | 'hocuspocus' | 'relay' | 'durable-relay';
 export const SERVER_KINDS: ServerKind[] = ['cyclepad', 'y-websocket-server', 'hocuspocus', 'relay'];
+
+/** Reference servers run in S1 and S2 besides the four compared (unless `--servers` names the servers). */
+export const REFERENCE_KINDS: ServerKind[] = ['durable-relay'];
+
+/** Relays forward bytes without speaking the protocol: no sync answers, no state to load. */
+export const isRelay = (kind: ServerKind): boolean => kind === 'relay' || kind === 'durable-relay';
 
 export interface RunningPeer {
   kind: ServerKind;
@@ -24,12 +30,19 @@ export interface RunningPeer {
  */
 const CYCLEPAD_ENV = { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_MESSAGES_PER_SECOND: '1000000', UNLOAD_DELAY_MS: '300' };
 
+/** The node options `npm start` runs the server with (package.json `scripts.start`): the benchmark starts it the same way. */
+export function startNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+}
+
 export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
   if (kind === 'cyclepad') {
     const dataDir = tempDataDir();
     // BENCH_PROFILE_DIR=<dir>: cyclepad writes a CPU profile there (node --cpu-prof) when it stops
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
-    const server = await spawnServer(dataDir, CYCLEPAD_ENV, profile);
+    const server = await spawnServer(dataDir, CYCLEPAD_ENV, [...startNodeOptions(), ...profile]);
     return {
       kind,
       http: server.url,
