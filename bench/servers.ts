@@ -55,7 +55,10 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
       },
     };
   }
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bench/peers', `${kind}.mjs`)], {
+  // the durable relay is the relay writing its log into a directory removed when it stops
+  const logDir = kind === 'durable-relay' ? tempDataDir() : null;
+  const script = path.join(ROOT, 'bench/peers', `${logDir ? 'relay' : kind}.mjs`);
+  const child: ChildProcess = spawn(process.execPath, logDir ? [script, '--durable', logDir] : [script], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -76,6 +79,7 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
     stop: async () => {
       child.kill('SIGKILL');
       await exited;
+      if (logDir) removeDir(logDir);
     },
   };
 }
