@@ -87,8 +87,6 @@ export class SectionDocument {
   private lastSeq = 0;
   private snapshotSeq = 0;
   private snapshotScheduled = false;
-  /** The author of the change being applied right now (set around Y.applyUpdate / transact). */
-  private author: Author | null = null;
   private destroyed = false;
   private transactionAt = 0;
   private readonly presencePending = new Set<number>();
@@ -119,7 +117,6 @@ export class SectionDocument {
     // The server has no presence of its own.
     this.awareness.setLocalState(null);
     this.load();
-    this.doc.on('update', this.onDocUpdate);
     this.doc.on('afterTransaction', this.onTransaction);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
@@ -203,33 +200,36 @@ export class SectionDocument {
       peer.refuse(`the pad is full: this section may hold at most ${Math.round(this.maxBytes / 1024 / 1024)} MiB`);
       return ['refused', 'document-size'];
     }
-    this.withAuthor(peer, () => Y.applyUpdate(this.doc, update, peer));
+    // What is logged and broadcast: the peer's own bytes when all of it is new, else the part the document lacks.
+    // Not Yjs' re-encoding of the transaction: after Yjs merges a typist's string into one item, re-encoding slices
+    // (and flattens) that whole string on every update, which made a burst of 6,000 edits quadratic. (A copy: the
+    // message's bytes may be a view into a larger socket buffer.)
+    const data = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    Y.applyUpdate(this.doc, update, peer);
+    this.queue(data, peer, peer);
     return ['applied', ''];
   }
 
   /** Makes a server-side change (import, restore) on behalf of `author`; durable and broadcast like a peer's. */
   change(author: Author, fn: (doc: Y.Doc) => void): void {
-    this.withAuthor(author, () => this.doc.transact(() => fn(this.doc), author));
-  }
-
-  private withAuthor(author: Author, apply: () => void): void {
-    this.author = author;
+    const onUpdate = (update: Uint8Array) => this.queue(update, author, author);
+    this.doc.on('update', onUpdate);
     try {
-      apply();
+      this.doc.transact(() => fn(this.doc), author);
     } finally {
-      this.author = null;
+      this.doc.off('update', onUpdate);
     }
   }
 
-  private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    const author = this.author ?? { role: 'system' as const, session: 'server' };
+  /** Queues a change for the next group commit; it is broadcast to every peer but `origin` once committed. */
+  private queue(update: Uint8Array, author: Author, origin: unknown): void {
     this.bytes += update.byteLength;
     this.pending.push({ record: { data: update, role: author.role, session: author.session, at: this.transactionAt }, origin });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
     }
-  };
+  }
 
   /** Commits every queued update in one transaction, then broadcasts each to every peer but its sender. */
   flush = (): void => {

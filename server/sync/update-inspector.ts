@@ -6,7 +6,8 @@
 import * as Y from 'yjs';
 
 export type Inspection =
-  | { ok: true; changes: boolean }
+  /** `fresh`: every struct in it is new to the document (none overlaps what it has). */
+  | { ok: true; changes: boolean; fresh: boolean }
   | { ok: false; reason: 'malformed' | 'incomplete'; detail: string };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
@@ -46,10 +47,12 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
   }
 
   let changes = false;
+  let fresh = true;
   for (const [client, run] of runs) {
     const known = Y.getState(doc.store, client);
     if (run.start > known) return fail('incomplete', 'update starts after what the document has');
     if (run.end > known) changes = true;
+    if (run.start < known) fresh = false;
   }
 
   // Everything an Item references must exist in the document or in the update itself.
@@ -82,7 +85,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
       if (!changes && deletesSomethingNew(doc, client, clock, len)) changes = true;
     }
   }
-  return { ok: true, changes };
+  return { ok: true, changes, fresh };
 }
 
 function itemAt(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | undefined {

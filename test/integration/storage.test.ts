@@ -38,6 +38,40 @@ describe('storage', () => {
     reader.provider.destroy();
   });
 
+  it("logs and relays a peer's own bytes when all of it is new, and only the missing part of a step 2 that repeats the pad", async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const server = await startTestServer(dataDir);
+    cleanups.push(() => server.close());
+    const { padId } = await createPad(server.url, 'own-bytes');
+    const ref = { padId, section: 'proposed' };
+    const writer = await RawClient.open(server.url, padId, 'proposed');
+    const watcher = await RawClient.open(server.url, padId, 'proposed');
+    cleanups.push(() => writer.ws.close(), () => watcher.ws.close());
+
+    const local = new Y.Doc();
+    entriesOf(local).push([createEntry({ id: 'a', title: 'first', addedBy: 'w' })]);
+    const first = Y.encodeStateAsUpdate(local);
+    writer.sendUpdate(first);
+    await waitFor(() => server.store.readLog(ref).length === 1);
+    expect(server.store.readLog(ref)[0]!.data).toEqual(first);
+    await waitFor(() => watcher.received.some((m) => m.type === 'update'));
+    expect(watcher.received.find((m) => m.type === 'update')!.payload).toEqual(first);
+
+    // a step 2 carrying the whole pad plus one new entry: only the new entry is logged
+    entriesOf(local).push([createEntry({ id: 'b', title: 'second', addedBy: 'w' })]);
+    const whole = Y.encodeStateAsUpdate(local);
+    writer.sendStep2(whole);
+    await waitFor(() => server.store.readLog(ref).length === 2);
+    const logged = server.store.readLog(ref)[1]!.data;
+    expect(logged.byteLength).toBeLessThan(whole.byteLength - first.byteLength / 2);
+    const replayed = new Y.Doc();
+    for (const u of server.store.readLog(ref)) Y.applyUpdate(replayed, u.data);
+    expect(sectionToJSON(replayed)).toEqual(sectionToJSON(local));
+    await waitFor(() => sectionToJSON(watcher.doc).length === 2);
+    expect(sectionToJSON(watcher.doc)).toEqual(sectionToJSON(local));
+  });
+
   it('a corrupt snapshot is detected and the whole log replayed', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
