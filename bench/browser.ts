@@ -5,6 +5,8 @@
  * - first full render: from navigation start to every entry rendered (performance.now() in the page);
  * - a filter keystroke: from the key's event to the end of the frame that shows the filtered pad.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { connectSynced } from '../test/helpers/clients.js';
 import { createPad } from '../test/helpers/server.js';
@@ -20,6 +22,7 @@ export interface BrowserResult {
 }
 
 const KINDS = ['feature', 'bug', 'other'] as const;
+const profileDir = process.env.BENCH_PROFILE_DIR;
 
 export async function browserScenario(baseUrl: string, entries = 500, loads = 5): Promise<BrowserResult> {
   const { padId, curatorKey } = await createPad(baseUrl, `bench-browser-${Date.now()}`);
@@ -54,6 +57,12 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
   try {
     for (let load = 0; load < loads; load++) {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      // BENCH_PROFILE_DIR: a CPU profile of the page during the first load, next to the server's
+      const profiler = profileDir && load === 0 ? await page.context().newCDPSession(page) : null;
+      if (profiler) {
+        await profiler.send('Profiler.enable');
+        await profiler.send('Profiler.start');
+      }
       await page.goto(`${baseUrl}/p/${padId}`);
       const rendered = await page.waitForFunction(
         (n) => {
@@ -68,6 +77,10 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
         { polling: 'raf', timeout: 30_000 },
       );
       result.firstRenderMs.push(Number(await rendered.jsonValue()));
+      if (profiler) {
+        const { profile } = await profiler.send('Profiler.stop');
+        writeFileSync(path.join(profileDir!, `browser-render-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      }
       if (process.env.BENCH_DEBUG) {
         console.log(await page.evaluate(() => JSON.stringify({
           marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
