@@ -146,6 +146,7 @@ export class SectionDocument {
       try {
         Y.applyUpdate(this.doc, stored.snapshot.state);
         this.snapshotSeq = this.lastSeq = stored.snapshot.seq;
+        this.bytes = stored.snapshot.state.byteLength;
       } catch (err) {
         this.log.error({ err, doc: this.ref }, 'snapshot is corrupt; replaying the whole log');
         updates = this.store.readLog(this.ref, 0);
@@ -154,8 +155,10 @@ export class SectionDocument {
     for (const u of updates) {
       Y.applyUpdate(this.doc, u.data);
       this.lastSeq = u.seq;
+      // approximate, as it grows: what was loaded plus every update logged since (encoding the state to measure it
+      // took as long as loading it)
+      this.bytes += u.data.byteLength;
     }
-    this.bytes = Y.encodeStateAsUpdate(this.doc).byteLength;
   }
 
   /** An update from a peer (sync step 2 or update message). */
