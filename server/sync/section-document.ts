@@ -209,13 +209,13 @@ export class SectionDocument {
     // message's bytes may be a view into a larger socket buffer.)
     const data = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
     Y.applyUpdate(this.doc, update, peer);
-    this.queue(data, peer, peer);
+    this.queue(data, peer);
     return ['applied', ''];
   }
 
   /** Makes a server-side change (import, restore) on behalf of `author`; durable and broadcast like a peer's. */
   change(author: Author, fn: (doc: Y.Doc) => void): void {
-    const onUpdate = (update: Uint8Array) => this.queue(update, author, author);
+    const onUpdate = (update: Uint8Array) => this.queue(update, author);
     this.doc.on('update', onUpdate);
     try {
       this.doc.transact(() => fn(this.doc), author);
@@ -224,10 +224,10 @@ export class SectionDocument {
     }
   }
 
-  /** Queues a change for the next group commit; it is broadcast to every peer but `origin` once committed. */
-  private queue(update: Uint8Array, author: Author, origin: unknown): void {
+  /** Queues a change for the next group commit; once committed it is broadcast to every peer but its author. */
+  private queue(update: Uint8Array, author: Author): void {
     this.bytes += update.byteLength;
-    this.pending.push({ record: { data: update, role: author.role, session: author.session, at: this.transactionAt }, origin });
+    this.pending.push({ record: { data: update, role: author.role, session: author.session, at: this.transactionAt }, origin: author });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);

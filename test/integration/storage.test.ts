@@ -44,7 +44,7 @@ describe('storage', () => {
     const server = await startTestServer(dataDir);
     cleanups.push(() => server.close());
     const { padId } = await createPad(server.url, 'own-bytes');
-    const ref = { padId, section: 'proposed' };
+    const ref = { padId, section: 'proposed' as const };
     const writer = await RawClient.open(server.url, padId, 'proposed');
     const watcher = await RawClient.open(server.url, padId, 'proposed');
     cleanups.push(() => writer.ws.close(), () => watcher.ws.close());
