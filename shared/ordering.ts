@@ -5,27 +5,29 @@
  */
 import type * as Y from 'yjs';
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
-import { byPriority, entriesOf, entryToJSON, type EntryKind, type EntryMap } from './schema.js';
+import { byPriority, entriesOf, entryPlacement, type EntryMap, type EntryPlacement } from './schema.js';
 
-interface Ranked {
+export interface PlacedEntry extends EntryPlacement {
   map: EntryMap;
-  id: string;
-  rank: string | null;
-  kind: EntryKind;
 }
 
-function ranked(doc: Y.Doc): Ranked[] {
+function ranked(doc: Y.Doc): PlacedEntry[] {
   return entriesOf(doc)
     .toArray()
     .flatMap((map) => {
-      const json = entryToJSON(map);
-      return json ? [{ map, id: json.id, rank: json.rank, kind: json.kind }] : [];
+      const placement = entryPlacement(map);
+      return placement ? [{ map, ...placement }] : [];
     });
+}
+
+/** Entries in display order, with their placement. */
+export function orderedPlacements(doc: Y.Doc): PlacedEntry[] {
+  return byPriority(ranked(doc));
 }
 
 /** Entry maps in display order. */
 export function orderedEntries(doc: Y.Doc): EntryMap[] {
-  return byPriority(ranked(doc)).map((r) => r.map);
+  return orderedPlacements(doc).map((r) => r.map);
 }
 
 /** Gives every entry without a rank one, keeping the current display order. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
-import { moveWithinGroup, orderedEntries, rankAtEnd } from '../../shared/ordering.js';
+import { createEntry, entriesOf, entryPlacement, entryToJSON, sectionToJSON } from '../../shared/schema.js';
+import { moveWithinGroup, orderedEntries, orderedPlacements, rankAtEnd } from '../../shared/ordering.js';
 
 function ready(kinds: Array<['feature' | 'bug', string]>): Y.Doc {
   const doc = new Y.Doc();
@@ -40,5 +40,31 @@ describe('ordering of ready', () => {
     moveWithinGroup(doc, 'b2', 0);
     entriesOf(doc).push([createEntry({ id: 'b3', kind: 'bug', title: 'b3', addedBy: 't', rank: rankAtEnd(doc) })]);
     expect(titles(doc)).toEqual(['b2', 'b1', 'b3']);
+  });
+});
+
+describe('entry placement', () => {
+  it('reads what entryToJSON reads for id, kind and rank, and the display order agrees', () => {
+    const doc = ready([['feature', 'f1'], ['bug', 'b1'], ['feature', 'f2']]);
+    moveWithinGroup(doc, 'f2', 0);
+    const placed = orderedPlacements(doc);
+    expect(placed.map((p) => p.id)).toEqual(sectionToJSON(doc).map((e) => e.id));
+    for (const p of placed) {
+      const json = entryToJSON(p.map)!;
+      expect({ id: p.id, kind: p.kind, rank: p.rank }).toEqual({ id: json.id, kind: json.kind, rank: json.rank });
+    }
+  });
+
+  it('falls back like entryToJSON on values a hostile client wrote', () => {
+    const doc = new Y.Doc();
+    const odd = new Y.Map<unknown>();
+    entriesOf(doc).push([odd as never]);
+    odd.set('id', 42);
+    odd.set('kind', 'nonsense');
+    odd.set('rank', '');
+    expect(entryPlacement(odd)).toEqual({ id: '', kind: 'other', rank: null });
+    expect(entryPlacement('not a map')).toBeNull();
+    const json = entryToJSON(odd)!;
+    expect([json.id, json.kind, json.rank]).toEqual(['', 'other', null]);
   });
 });

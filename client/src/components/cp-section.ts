@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ENTRY_KINDS, entriesOf, entryToJSON, type EntryData, type EntryKind, type EntryMap } from '../../../shared/schema.js';
-import { orderedEntries } from '../../../shared/ordering.js';
+import { ENTRY_KINDS, entriesOf, entryToJSON, type EntryKind } from '../../../shared/schema.js';
+import { orderedPlacements, type PlacedEntry } from '../../../shared/ordering.js';
 import { NO_FILTER, isFiltering, matchesFilter, type EntryFilter } from '../../../shared/filter.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
 import type { SectionSync } from '../pad-connection.js';
@@ -12,6 +12,8 @@ import './cp-entry-form.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
 const HEADINGS: Record<EntryKind, string> = { feature: 'Features', bug: 'Bugs', other: 'Other' };
+
+type ShownEntry = PlacedEntry & { shown: boolean };
 
 /**
  * One section of the pad, grouped into Features / Bugs / Other, in priority order, filtered by the person's filter.
@@ -133,36 +135,36 @@ export class CpSection extends LitElement {
    * Every entry of the group is rendered; the filter only hides the others. Clearing a filter is then a matter of
    * attributes, not of building hundreds of entries again.
    */
-  private renderGroup(kind: EntryKind, group: Array<{ map: EntryMap; data: EntryData; shown: boolean }>) {
+  private renderGroup(kind: EntryKind, group: ShownEntry[]) {
     const drag = this.orderable && !isFiltering(this.filter);
     const visible = group.filter((e) => e.shown);
-    const firstShown = visible[0]?.data.id;
-    const lastShown = visible.at(-1)?.data.id;
+    const firstShown = visible[0]?.id;
+    const lastShown = visible.at(-1)?.id;
     return html`<h3 ?hidden=${visible.length === 0}>${HEADINGS[kind]}</h3>
       <ol>
         ${repeat(
           group,
-          (e) => e.data.id,
+          (e) => e.id,
           (e) => html`<li
             ?hidden=${!e.shown}
             draggable=${drag ? 'true' : 'false'}
-            @dragstart=${drag ? (ev: DragEvent) => this.onDragStart(ev, e.data.id) : null}
+            @dragstart=${drag ? (ev: DragEvent) => this.onDragStart(ev, e.id) : null}
             @dragover=${drag ? (ev: DragEvent) => {
               ev.preventDefault();
               (ev.currentTarget as HTMLElement).classList.add('drop-target');
             } : null}
             @dragleave=${drag ? (ev: DragEvent) => (ev.currentTarget as HTMLElement).classList.remove('drop-target') : null}
-            @drop=${drag ? (ev: DragEvent) => this.onDrop(ev, e.data.id) : null}
+            @drop=${drag ? (ev: DragEvent) => this.onDrop(ev, e.id) : null}
           >
             ${drag ? html`<span class="handle" aria-hidden="true" title="Drag to reorder">⠿</span>` : nothing}
             <cp-entry
-              data-id=${e.data.id}
+              data-id=${e.id}
               .entry=${e.map}
               ?editable=${this.editable}
               ?promotable=${this.promotable}
               ?orderable=${this.orderable}
-              ?first=${e.data.id === firstShown}
-              ?last=${e.data.id === lastShown}
+              ?first=${e.id === firstShown}
+              ?last=${e.id === lastShown}
             ></cp-entry>
           </li>`,
         )}
@@ -170,18 +172,19 @@ export class CpSection extends LitElement {
   }
 
   override render() {
-    const all = this.sync ? orderedEntries(this.sync.doc).flatMap((map) => {
-      const data = entryToJSON(map);
-      return data ? [{ map, data }] : [];
-    }) : [];
-    const marked = all.map((e) => ({ ...e, shown: matchesFilter(e.data, this.filter) }));
-    const shownCount = marked.filter((e) => e.shown).length;
+    // Texts are converted (for matching) only while a filter is on: ordering and grouping need no more.
+    const filtering = isFiltering(this.filter);
+    const all: ShownEntry[] = (this.sync ? orderedPlacements(this.sync.doc) : []).map((e) => ({
+      ...e,
+      shown: !filtering || matchesFilter(entryToJSON(e.map)!, this.filter),
+    }));
+    const shownCount = all.filter((e) => e.shown).length;
     return html`
       <h2>${this.heading}</h2>
       ${this.sync?.lastRefusal ? html`<p class="refusal" role="alert">The server refused a change: ${this.sync.lastRefusal}. The section was reloaded from the server.</p>` : nothing}
-      ${isFiltering(this.filter) ? html`<p class="count" role="status">${shownCount} of ${all.length} entries match the filter</p>` : nothing}
+      ${filtering ? html`<p class="count" role="status">${shownCount} of ${all.length} entries match the filter</p>` : nothing}
       ${ENTRY_KINDS.map((kind) => {
-        const group = marked.filter((e) => e.data.kind === kind);
+        const group = all.filter((e) => e.kind === kind);
         return group.length === 0 ? nothing : this.renderGroup(kind, group);
       })}
       ${all.length === 0 ? html`<p class="empty">No entries yet.</p>` : nothing}
