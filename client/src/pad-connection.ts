@@ -16,6 +16,7 @@ import { rewrittenEntries } from '../../shared/rewrites.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
 
+const MESSAGE_SYNC = 0;
 const MESSAGE_AUTH = 2;
 
 /** A single local change rewriting text in this many entries or more is held back for the person to confirm. */
@@ -47,6 +48,7 @@ export class SectionSync extends EventTarget {
       params: this.params,
     });
     this.doc.on('afterTransaction', this.checkOutgoing);
+    this.skipEncodingIncoming();
     this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
       // permission denied: varuint 0, then the reason
       if (decoding.readVarUint(decoder) === 0) this.refused(decoding.readVarString(decoder));
@@ -61,6 +63,25 @@ export class SectionSync extends EventTarget {
       if (synced && this.provider.wsconnected) this.state = 'live';
       this.changed();
     });
+  }
+
+  /**
+   * Yjs encodes every transaction for the document's `update` listeners, and the provider's is the only one. What
+   * the server sends is applied with the provider as origin, and the provider never sends that back; so its listener
+   * is off while a sync message is applied, and Yjs encodes nothing (a 500-entry pad's first sync: about 25 ms less).
+   */
+  private skipEncodingIncoming(): void {
+    const { provider, doc } = this;
+    const handleSync = provider.messageHandlers[MESSAGE_SYNC]!;
+    provider.messageHandlers[MESSAGE_SYNC] = (...args) => {
+      doc.off('update', provider._updateHandler);
+      try {
+        handleSync(...args);
+      } finally {
+        // unless the section was reset meanwhile: the old provider is destroyed and must stay off the old document
+        if (this.provider === provider) doc.on('update', provider._updateHandler);
+      }
+    };
   }
 
   /**
