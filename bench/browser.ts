@@ -3,10 +3,13 @@
 /**
  * Browser scenario: a 500-entry pad in headless Chromium (Debian's, through playwright-core).
  * - first full render: from navigation start to every entry rendered (performance.now() in the page);
- * - a filter keystroke: from the key's event to the end of the frame that shows the filtered pad.
+ * - a filter keystroke: from the key's event to the end of the frame that shows the filtered pad;
+ * - an edit keystroke: typing in an entry's title, from the key's event to the end of the frame that shows it (the
+ *   keystroke changes the document, so the section and the entry update).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { connectSynced } from '../test/helpers/clients.js';
 import { createPad } from '../test/helpers/server.js';
@@ -19,6 +22,27 @@ export interface BrowserResult {
   entries: number;
   firstRenderMs: number[];
   filterKeystrokeMs: number[];
+  editKeystrokeMs: number[];
+}
+
+/** Presses `keys` one by one; for each, the time from its keydown event to the end of the next frame. */
+async function timeKeystrokes(page: Page, keys: string[]): Promise<number[]> {
+  await page.evaluate(() => {
+    const w = window as unknown as { keystrokes: number[]; stopTiming?: () => void };
+    w.stopTiming?.();
+    w.keystrokes = [];
+    const onKey = (e: KeyboardEvent) => {
+      const start = e.timeStamp;
+      requestAnimationFrame(() => setTimeout(() => w.keystrokes.push(performance.now() - start), 0));
+    };
+    document.addEventListener('keydown', onKey, true);
+    w.stopTiming = () => document.removeEventListener('keydown', onKey, true);
+  });
+  for (const key of keys) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(60);
+  }
+  return page.evaluate(() => (window as unknown as { keystrokes: number[] }).keystrokes);
 }
 
 const KINDS = ['feature', 'bug', 'other'] as const;
@@ -53,7 +77,7 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
   ready.provider.destroy();
 
   const browser = await launchBrowser();
-  const result: BrowserResult = { entries, firstRenderMs: [], filterKeystrokeMs: [] };
+  const result: BrowserResult = { entries, firstRenderMs: [], filterKeystrokeMs: [], editKeystrokeMs: [] };
   try {
     for (let load = 0; load < loads; load++) {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -62,6 +86,8 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
       if (profiler) {
         await profiler.send('Profiler.enable');
         await profiler.send('Profiler.start');
+        // and a trace: the profiler sees only JavaScript, the trace also style, layout, parsing and paint
+        await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute'] });
       }
       await page.goto(`${baseUrl}/p/${padId}`);
       const rendered = await page.waitForFunction(
@@ -79,7 +105,9 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
       result.firstRenderMs.push(Number(await rendered.jsonValue()));
       if (profiler) {
         const { profile } = await profiler.send('Profiler.stop');
-        writeFileSync(path.join(profileDir!, `browser-render-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+        const stamp = Date.now();
+        writeFileSync(path.join(profileDir!, `browser-render-${stamp}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(path.join(profileDir!, `browser-render-${stamp}.trace.json`), await browser.stopTracing());
       }
       if (process.env.BENCH_DEBUG) {
         console.log(await page.evaluate(() => JSON.stringify({
@@ -89,25 +117,18 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
         })));
       }
       if (load === loads - 1) {
-        const input = page.locator('cp-filter-bar').getByLabel('Filter', { exact: true });
-        await input.focus();
-        await page.evaluate(() => {
-          const w = window as unknown as { keystrokes: number[] };
-          w.keystrokes = [];
-          document.addEventListener(
-            'keydown',
-            (e) => {
-              const start = e.timeStamp;
-              requestAnimationFrame(() => setTimeout(() => w.keystrokes.push(performance.now() - start), 0));
-            },
-            true,
-          );
-        });
-        for (const key of ['n', 'o', 'v', 'a', 'Backspace', 'Backspace', 'Backspace', 'Backspace', '1', '2', 'Backspace', 'Backspace']) {
-          await page.keyboard.press(key);
-          await page.waitForTimeout(60);
-        }
-        result.filterKeystrokeMs = await page.evaluate(() => (window as unknown as { keystrokes: number[] }).keystrokes);
+        await page.locator('cp-filter-bar').getByLabel('Filter', { exact: true }).focus();
+        result.filterKeystrokeMs = await timeKeystrokes(page, ['n', 'o', 'v', 'a', 'Backspace', 'Backspace', 'Backspace', 'Backspace', '1', '2', 'Backspace', 'Backspace']);
+        const proposed = page.locator('cp-section').filter({ hasText: 'Proposed patches' });
+        const entry = proposed.locator('cp-entry').nth(10);
+        await entry.getByRole('button', { name: /^Edit / }).click();
+        const title = entry.getByLabel('Title', { exact: true }).last();
+        await title.focus();
+        await page.keyboard.press('End');
+        const typed = await timeKeystrokes(page, [...' reviewed']);
+        const value = await title.inputValue();
+        if (!value.endsWith(' reviewed')) throw new Error(`the edit keystrokes did not reach the title field: "${value}"`);
+        result.editKeystrokeMs = [...typed, ...(await timeKeystrokes(page, Array<string>(9).fill('Backspace')))];
       }
       await page.context().close();
     }
@@ -124,5 +145,7 @@ export function summarizeBrowser(r: BrowserResult) {
     firstRenderMaxMs: Math.max(...r.firstRenderMs),
     filterKeystrokeMedianMs: percentile(r.filterKeystrokeMs, 50),
     filterKeystrokeMaxMs: Math.max(...r.filterKeystrokeMs),
+    editKeystrokeMedianMs: percentile(r.editKeystrokeMs, 50),
+    editKeystrokeMaxMs: Math.max(...r.editKeystrokeMs),
   };
 }

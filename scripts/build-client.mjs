@@ -9,7 +9,7 @@ await build({
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  minify: true,
+  minify: !process.env.CLIENT_NO_MINIFY,
   sourcemap: true,
   outdir,
   tsconfig: 'client/tsconfig.json',
