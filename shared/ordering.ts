@@ -32,7 +32,7 @@ export function orderedEntries(doc: Y.Doc): EntryMap[] {
 
 /** Gives every entry without a rank one, keeping the current display order. */
 export function ensureRanks(doc: Y.Doc): void {
-  const list = byPriority(ranked(doc));
+  const list = orderedPlacements(doc);
   if (list.every((r) => r.rank !== null)) return;
   const keys = generateNKeysBetween(null, null, list.length);
   doc.transact(() => list.forEach((r, i) => r.map.set('rank', keys[i]!)));
@@ -56,7 +56,7 @@ export function rankAtEnd(doc: Y.Doc): string {
  */
 export function moveWithinGroup(doc: Y.Doc, id: string, to: number): boolean {
   ensureRanks(doc);
-  const all = byPriority(ranked(doc));
+  const all = orderedPlacements(doc);
   const moving = all.find((r) => r.id === id);
   if (!moving) return false;
   const group = all.filter((r) => r.kind === moving.kind);
@@ -71,7 +71,7 @@ export function moveWithinGroup(doc: Y.Doc, id: string, to: number): boolean {
 }
 
 export function groupPosition(doc: Y.Doc, id: string): { index: number; size: number } | null {
-  const all = byPriority(ranked(doc));
+  const all = orderedPlacements(doc);
   const entry = all.find((r) => r.id === id);
   if (!entry) return null;
   const group = all.filter((r) => r.kind === entry.kind);
