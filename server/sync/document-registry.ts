@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { DocumentRef, PadStore } from '../storage/store.js';
 import { SectionDocument } from './section-document.js';
+import { GroupCommit } from './group-commit.js';
 import type { GuardNotice } from './rewrite-guard.js';
 import type { SyncMetrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
@@ -26,12 +27,15 @@ const keyOf = (ref: DocumentRef) => `${ref.padId}\u0000${ref.section}`;
 export class DocumentRegistry {
   private readonly documents = new Map<string, SectionDocument>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+  private readonly groupCommit: GroupCommit;
 
   constructor(
     private readonly store: PadStore,
     private readonly log: Logger,
     private readonly options: RegistryOptions,
-  ) {}
+  ) {
+    this.groupCommit = new GroupCommit(store, options.metrics);
+  }
 
   /** The live document, loading it if needed. */
   open(ref: DocumentRef): SectionDocument {
@@ -42,6 +46,7 @@ export class DocumentRegistry {
       const { onQuarantine, serverPresence } = this.options;
       document = new SectionDocument({
         store: this.store,
+        groupCommit: this.groupCommit,
         ref,
         log: this.log,
         snapshotEvery: this.options.snapshotEvery,

@@ -3,8 +3,8 @@
  *
  * Durability rule: an update is appended to the store's log and committed before any other peer sees it.
  * Updates are applied to the in-memory document as they arrive; what they changed is queued and committed in one
- * transaction per event-loop turn (a group commit), then broadcast. A peer asking for the state (sync step 1)
- * first forces the queue to disk, so no answer ever carries uncommitted content.
+ * transaction per event-loop turn, with every other document's (a {@link GroupCommit}), then broadcast. A peer
+ * asking for the state (sync step 1) first forces the queue to disk, so no answer ever carries uncommitted content.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -18,6 +18,7 @@ import type { GuardNotice } from './rewrite-guard.js';
 import type { SyncMetrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
 import { awarenessMessage, updateMessage } from './messages.js';
+import type { CommitMember, GroupCommit } from './group-commit.js';
 
 /** What the document needs of a connection. */
 export interface Peer {
@@ -48,6 +49,8 @@ export type UpdateOutcome = 'applied' | 'no-change' | 'refused' | 'rejected';
 
 export interface SectionDocumentOptions {
   store: PadStore;
+  /** Commits queued updates, this document's with every other document's of the same turn. */
+  groupCommit: GroupCommit;
   ref: DocumentRef;
   log: Logger;
   /** Write a snapshot after this many logged updates. */
@@ -74,7 +77,7 @@ export interface Pending {
   origin: unknown;
 }
 
-export class SectionDocument {
+export class SectionDocument implements CommitMember {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   readonly peers = new Set<Peer>();
@@ -83,7 +86,7 @@ export class SectionDocument {
   private readonly log: Logger;
   private readonly snapshotEvery: number;
   private pending: Pending[] = [];
-  private flushScheduled = false;
+  private readonly groupCommit: GroupCommit;
   private lastSeq = 0;
   private snapshotSeq = 0;
   private snapshotScheduled = false;
@@ -102,6 +105,7 @@ export class SectionDocument {
   constructor(options: SectionDocumentOptions) {
     this.ref = options.ref;
     this.store = options.store;
+    this.groupCommit = options.groupCommit;
     this.log = options.log;
     this.snapshotEvery = options.snapshotEvery;
     this.onQuarantine = options.onQuarantine;
@@ -228,39 +232,35 @@ export class SectionDocument {
   private queue(update: Uint8Array, author: Author): void {
     this.bytes += update.byteLength;
     this.pending.push({ record: { data: update, role: author.role, session: author.session, at: this.transactionAt }, origin: author });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
+    this.groupCommit.schedule(this);
   }
 
-  /** Commits every queued update in one transaction, then broadcasts each to every peer but its sender. */
-  flush = (): void => {
-    this.flushScheduled = false;
-    let batch: Pending[];
-    try {
-      batch = this.commit();
-    } catch (err) {
-      this.log.error({ err, doc: this.ref }, 'commit failed: dropping the unsaved document');
-      this.health?.fail(err);
-      this.onStorageFailure?.(err);
-      return;
-    }
-    this.broadcast(batch);
-  };
+  get queued(): number {
+    return this.pending.length;
+  }
+
+  /** Commits the queued updates now, then broadcasts each to every peer but its sender. */
+  flush(): void {
+    this.groupCommit.commitNow(this);
+  }
 
   /**
-   * Appends the queued updates to the log; returns them for {@link broadcast}. Callers committing several documents
-   * in one storage transaction broadcast only after it succeeded.
+   * Appends the queued updates to the log; returns them for {@link broadcast}. Runs inside the caller's storage
+   * transaction (the group commit's, an import's), and the caller broadcasts only after it committed.
    */
   commit(): Pending[] {
     if (this.pending.length === 0) return [];
     const batch = this.pending;
     this.pending = [];
-    const started = performance.now();
     this.lastSeq = this.store.appendUpdates(this.ref, batch.map((p) => p.record));
-    this.metrics?.persisted((performance.now() - started) / 1000);
     return batch;
+  }
+
+  /** The transaction holding the queued updates failed: the document holds what storage does not, and is dropped. */
+  commitFailed(err: unknown): void {
+    this.log.error({ err, doc: this.ref }, 'commit failed: dropping the unsaved document');
+    this.health?.fail(err);
+    this.onStorageFailure?.(err);
   }
 
   /**
@@ -359,6 +359,7 @@ export class SectionDocument {
       for (const peer of [...this.peers]) peer.close(1013, 'storage failure: nothing was stored; reconnect to resync');
     }
     this.destroyed = true;
+    this.groupCommit.forget(this);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     this.awareness.destroy();
     this.doc.destroy();

@@ -7,6 +7,7 @@ import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/s
 import { connectSynced } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import type { Peer } from '../../server/sync/section-document.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -92,6 +93,75 @@ describe('storage', () => {
     const reader = await connectSynced(server.url, padId, 'proposed');
     expect(sectionToJSON(reader.doc).map((e) => e.title)).toEqual(expected);
     reader.provider.destroy();
+  });
+});
+
+describe('group commit', () => {
+  /** A writer inside the server process: what a connection is to its document, minus the socket. */
+  const writer = (session: string): Peer => ({
+    role: 'contributor',
+    session,
+    quarantine: null,
+    demote: () => undefined,
+    send: () => undefined,
+    refuse: () => undefined,
+    close: () => undefined,
+    ownPresence: () => undefined,
+    recordRewrites: () => null,
+  });
+  const entryUpdate = (title: string) => {
+    const doc = new Y.Doc();
+    entriesOf(doc).push([createEntry({ title, addedBy: 'w' })]);
+    return Y.encodeStateAsUpdate(doc);
+  };
+
+  async function twoPads(name: string) {
+    const server = await startTestServer();
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const refs = [];
+    const watchers = [];
+    for (const suffix of ['a', 'b']) {
+      const { padId } = await createPad(server.url, `${name}-${suffix}`);
+      refs.push({ padId, section: 'proposed' as const });
+      const watcher = await RawClient.open(server.url, padId, 'proposed');
+      cleanups.push(() => watcher.ws.close());
+      watchers.push(watcher);
+    }
+    const documents = refs.map((ref) => server.registry.open(ref));
+    let transactions = 0;
+    const transaction = server.store.transaction.bind(server.store);
+    server.store.transaction = <T>(fn: () => T): T => {
+      transactions += 1;
+      return transaction(fn);
+    };
+    return { server, refs, watchers, documents, transactions: () => transactions };
+  }
+
+  it('commits the updates of several pads from one event-loop turn in one transaction, and broadcasts them after it', async () => {
+    const { server, refs, watchers, documents, transactions } = await twoPads('group');
+    // one synchronous block: one turn
+    expect(documents[0]!.receiveUpdate(writer('contributor:a'), entryUpdate('on a'))).toBe('applied');
+    expect(documents[1]!.receiveUpdate(writer('contributor:b'), entryUpdate('on b'))).toBe('applied');
+    expect(refs.map((ref) => server.store.readLog(ref).length)).toEqual([0, 0]);
+    await waitFor(() => refs.every((ref) => server.store.readLog(ref).length === 1));
+    expect(transactions()).toBe(1);
+    await waitFor(() => watchers.every((w) => sectionToJSON(w.doc).length === 1));
+    expect(watchers.map((w) => sectionToJSON(w.doc)[0]!.title)).toEqual(['on a', 'on b']);
+  });
+
+  it('a failed group transaction stores and broadcasts nothing of any pad in it; their peers resync', async () => {
+    const { server, refs, watchers, documents } = await twoPads('group-fail');
+    const append = server.store.appendUpdates.bind(server.store);
+    server.store.appendUpdates = (ref, updates) => {
+      if (ref.padId === refs[1]!.padId) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return append(ref, updates);
+    };
+    documents[0]!.receiveUpdate(writer('contributor:a'), entryUpdate('on a'));
+    documents[1]!.receiveUpdate(writer('contributor:b'), entryUpdate('on b'));
+    await waitFor(() => watchers.every((w) => w.closed !== null), 3000, 'both pads to close their sockets');
+    expect(watchers.map((w) => w.closed!.code)).toEqual([1013, 1013]);
+    expect(refs.map((ref) => server.store.readLog(ref).length)).toEqual([0, 0]);
+    expect(watchers.map((w) => sectionToJSON(w.doc).length)).toEqual([0, 0]);
   });
 });
 
