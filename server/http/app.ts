@@ -1,7 +1,6 @@
 /** The HTTP application: API, pages and the client's static assets. */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { serveStatic } from '@hono/node-server/serve-static';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppDeps } from './deps.js';
@@ -10,6 +9,7 @@ import { padRoutes } from './pad-routes.js';
 import { historyRoutes } from './history-routes.js';
 import { sameOriginWrites, securityHeaders } from './security.js';
 import { pageRoutes } from './pages.js';
+import { clientAssets } from './assets.js';
 
 /** The built client: dist/client, whether this file runs built (dist/server/http) or from source (server/http). */
 const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,10 +46,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/api/pads', padRoutes(deps));
   app.route('/api/pads', historyRoutes(deps));
-  app.use(
-    '/assets/*',
-    serveStatic({ root: path.relative(process.cwd(), CLIENT_DIR), rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }),
-  );
+  app.use('/assets/*', clientAssets(CLIENT_DIR));
   app.route('/', pageRoutes(deps));
   return app;
 }

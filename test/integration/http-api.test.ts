@@ -144,3 +144,31 @@ describe('pads by reference', () => {
     expect(((await res.json()) as { error: string }).error).toContain('no route');
   });
 });
+
+describe('client assets', () => {
+  it('are served compressed where the browser takes it, and revalidated with a 304 while unchanged', async () => {
+    const url = `${suite.server.url}/assets/app.js`;
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('cache-control')).toBe('no-cache');
+    const source = Buffer.from(await plain.arrayBuffer());
+    for (const encoding of ['br', 'gzip']) {
+      const res = await fetch(url, { headers: { 'accept-encoding': encoding } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe(encoding);
+      expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(Number(res.headers.get('content-length'))).toBeLessThan(source.length / 2);
+      // fetch decodes the body: the same bundle
+      expect(Buffer.from(await res.arrayBuffer()).equals(source)).toBe(true);
+      const etag = res.headers.get('etag');
+      expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+      const again = await fetch(url, { headers: { 'accept-encoding': encoding, 'if-none-match': etag! } });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(await again.text()).toBe('');
+    }
+    expect((await fetch(`${suite.server.url}/assets/missing.js`)).status).toBe(404);
+  });
+});
