@@ -18,8 +18,8 @@ import { toEtherpadText, toMarkdown } from '../shared/etherpad-format.js';
 
 const USAGE = `usage: cyclepad <command>   (storage: DATA_DIR, default ./data)
   pads                         list pads
-  curators <pad>               a pad's live curator keys (ids and labels, never keys)
-  reset-ptl <pad>              revoke the PTL's key(s) and print a new PTL key (shown once)
+  curators <pad>               a pad's live curator keys (ids, labels, who made them; never keys)
+  reset-ptl <pad>              revoke the PTL key and print a new PTL key (shown once); delegates stay
   delete <pad> --yes           delete a pad, its keys, sessions and history
   compact                      snapshot every document, fold the WAL and vacuum the database
   export <pad> [--format json|txt|md]   print a pad`;
@@ -55,18 +55,23 @@ function main(argv: string[]): void {
         }
         return;
       case 'curators':
-        for (const k of keys.list(pad().pad.id)) console.log(`${k.id}\t${k.label}\tcreated ${new Date(k.createdAt).toISOString()}`);
+        for (const k of keys.list(pad().pad.id)) {
+          const by = k.ptl ? 'PTL key' : k.createdBy ? `made by ${k.createdBy}` : 'maker not recorded (made before this was kept)';
+          console.log(`${k.id}\t${k.label}\tcreated ${new Date(k.createdAt).toISOString()}\t${by}`);
+        }
         return;
       case 'reset-ptl': {
         const { id } = pad().pad;
-        const issued = keys.delegate(id, 'PTL');
-        for (const k of keys.list(id)) if (k.label === 'PTL' && k.id !== issued.record.id) keys.revoke(id, k.id);
+        // One transaction: the old PTL key is revoked and the new one made together (the delegates stay).
+        const { issued } = keys.resetPtl(id);
         console.log(`new PTL key for ${id} (shown once): ${issued.key}`);
         return;
       }
       case 'delete': {
         const { id } = pad().pad;
         if (!values.yes) throw new UsageError(`delete removes ${id} and all its history: add --yes`);
+        // One transaction: the pad row, and with it (ON DELETE CASCADE) its keys, sessions, log, snapshots and
+        // history index. A running server's stray write for it fails afterwards instead of resurrecting it.
         store.deletePad(id);
         console.log(`deleted ${id}`);
         return;

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PadRecord, PadStore } from './storage/store.js';
-import { hashSecret, readOnlyToken } from './auth/secrets.js';
+import { hashSecret, readOnlyToken, sessionCookieName } from './auth/secrets.js';
 import { CuratorKeys } from './auth/curator-keys.js';
 import { READ_ONLY_REF } from '../shared/pad-name.js';
 
@@ -31,7 +31,7 @@ export class PadDirectory {
     const nonce = randomBytes(16).toString('hex');
     const token = readOnlyToken(this.serverSecret, nonce);
     const pad: PadRecord = { id: name, createdAt: Date.now(), readOnlyNonce: nonce, readOnlyTokenHash: hashSecret(token) };
-    const ptl = CuratorKeys.issue(name, 'PTL');
+    const ptl = CuratorKeys.issue(name, 'PTL', null, true);
     if (!this.store.createPad(pad, ptl.record)) return undefined;
     return { pad, curatorKey: ptl.key, readOnlyRef: `r.${token}` };
   }
@@ -39,6 +39,11 @@ export class PadDirectory {
   /** `r.<32 hex>` for the pad's read-only mirror. */
   readOnlyRef(pad: PadRecord): string {
     return `r.${readOnlyToken(this.serverSecret, pad.readOnlyNonce)}`;
+  }
+
+  /** The name of the pad's sign-in cookie: derived with the server secret, it does not reveal the pad's name. */
+  sessionCookieName(padId: string): string {
+    return sessionCookieName(this.serverSecret, padId);
   }
 
   resolve(ref: string): ResolvedPad | undefined {

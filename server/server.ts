@@ -17,6 +17,7 @@ import { createApp } from './http/app.js';
 import { GuardNotices } from './guard-notices.js';
 import { Metrics } from './metrics.js';
 import { StorageHealth } from './storage/health.js';
+import { PadEvents } from './events.js';
 
 export interface RunningServer {
   url: string;
@@ -25,6 +26,8 @@ export interface RunningServer {
   registry: DocumentRegistry;
   sync: SyncServer;
   log: Logger;
+  /** Key revocations, sign-outs and deletions, as the HTTP routes emit them. */
+  events: PadEvents;
   /** Stops accepting, closes sockets with `code`, flushes every document and closes storage. */
   close(code?: number): Promise<void>;
 }
@@ -43,7 +46,8 @@ export async function startServer(
   const pads = new PadDirectory(store, loadServerSecret(config.dataDir));
   const curatorKeys = new CuratorKeys(store);
   const sessions = new CuratorSessions(store);
-  const identifier = new Identifier(curatorKeys, sessions);
+  const identifier = new Identifier(curatorKeys, sessions, pads);
+  const events = new PadEvents();
   const notices = new GuardNotices();
   let sync: SyncServer;
   const metrics: Metrics = new Metrics({
@@ -71,7 +75,7 @@ export async function startServer(
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
   });
-  const app = createApp({ config, log, store, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health });
+  const app = createApp({ config, log, store, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
@@ -94,5 +98,5 @@ export async function startServer(
       store.close();
     }));
 
-  return { url, port, store, registry, sync, log, close };
+  return { url, port, store, registry, sync, log, events, close };
 }

@@ -4,10 +4,10 @@
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
 import type { Role } from '../../shared/roles.js';
-import type { ResolvedPad } from '../pads.js';
+import type { PadDirectory, ResolvedPad } from '../pads.js';
 import type { CuratorKeys } from './curator-keys.js';
 import { newId } from './secrets.js';
-import { sessionCookieName, type CuratorSessions } from './sessions.js';
+import type { CuratorSessions } from './sessions.js';
 
 export interface Credentials {
   bearer?: string | null;
@@ -20,6 +20,8 @@ export interface Identity {
   /** Recorded with every accepted update: `curator:<keyId>`, `contributor:<random>` or `viewer:<random>`. */
   session: string;
   curatorKeyId?: string;
+  /** When the curator was identified by the sign-in cookie: the session's token hash (signing out ends it). */
+  sessionTokenHash?: string;
   /** Added to refusal messages (e.g. a key was given but is not valid for this pad). */
   refusalHint?: string;
 }
@@ -28,20 +30,34 @@ export class Identifier {
   constructor(
     private readonly keys: CuratorKeys,
     private readonly sessions: CuratorSessions,
+    private readonly pads: Pick<PadDirectory, 'sessionCookieName'>,
   ) {}
+
+  /** The curator key the credentials prove for this pad (and the session, if by cookie), or undefined. */
+  curator(padId: string, credentials: Credentials): { keyId: string; sessionTokenHash?: string } | undefined {
+    const key = credentials.bearer ?? credentials.keyParam;
+    if (key) {
+      const record = this.keys.verify(padId, key);
+      return record && { keyId: record.id };
+    }
+    const cookies = credentials.cookieHeader ? parseCookie(credentials.cookieHeader) : {};
+    const session = this.sessions.verify(padId, cookies[this.pads.sessionCookieName(padId)]);
+    return session && { keyId: session.keyId, sessionTokenHash: session.tokenHash };
+  }
 
   /** The curator key id the credentials prove for this pad, or undefined. */
   curatorKeyId(padId: string, credentials: Credentials): string | undefined {
-    const key = credentials.bearer ?? credentials.keyParam;
-    if (key) return this.keys.verify(padId, key)?.id;
-    const cookies = credentials.cookieHeader ? parseCookie(credentials.cookieHeader) : {};
-    return this.sessions.verify(padId, cookies[sessionCookieName(padId)]);
+    return this.curator(padId, credentials)?.keyId;
   }
 
   identify(resolved: ResolvedPad, credentials: Credentials): Identity {
     if (resolved.readOnly) return { role: 'viewer', session: `viewer:${newId(6)}` };
-    const keyId = this.curatorKeyId(resolved.pad.id, credentials);
-    if (keyId) return { role: 'curator', session: `curator:${keyId}`, curatorKeyId: keyId };
+    const curator = this.curator(resolved.pad.id, credentials);
+    if (curator) {
+      const identity: Identity = { role: 'curator', session: `curator:${curator.keyId}`, curatorKeyId: curator.keyId };
+      if (curator.sessionTokenHash) identity.sessionTokenHash = curator.sessionTokenHash;
+      return identity;
+    }
     return { role: 'contributor', session: `contributor:${newId(6)}` };
   }
 }

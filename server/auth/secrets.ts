@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../storage/files.js';
 
 /** A curator key: 192 random bits, URL-safe. */
 export function newCuratorKey(): string {
@@ -29,6 +30,7 @@ export function secretMatches(secret: string, storedHash: string): boolean {
  * derived from it, so a copy of the database alone reveals no token.
  */
 export function loadServerSecret(dataDir: string): Buffer {
+  ensurePrivateDir(dataDir);
   const file = path.join(dataDir, 'server-secret');
   if (!existsSync(file)) {
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
@@ -42,4 +44,12 @@ export function loadServerSecret(dataDir: string): Buffer {
 /** The pad's read-only token: 128 bits, HMAC of a random per-pad nonce; 32 hex digits. */
 export function readOnlyToken(serverSecret: Buffer, nonce: string): string {
   return createHmac('sha256', serverSecret).update(`read-only:${nonce}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The name of a pad's sign-in cookie: an HMAC of the pad id with the server secret, so the name (which the browser
+ * sends and a response's Set-Cookie shows) never reveals the pad, i.e. its edit link. 96 bits, hex.
+ */
+export function sessionCookieName(serverSecret: Buffer, padId: string): string {
+  return `cp_s_${createHmac('sha256', serverSecret).update(`session-cookie:${padId}`).digest('hex').slice(0, 24)}`;
 }

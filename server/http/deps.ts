@@ -9,6 +9,7 @@ import type { PadStore } from '../storage/store.js';
 import type { GuardNotices } from '../guard-notices.js';
 import type { Metrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
+import type { PadEvents } from '../events.js';
 
 /** What the HTTP routes work with. */
 export interface AppDeps {
@@ -23,4 +24,6 @@ export interface AppDeps {
   notices: GuardNotices;
   metrics: Metrics;
   health: StorageHealth;
+  /** Key revocations and sign-outs are emitted here; the sync server demotes the sockets concerned. */
+  events: PadEvents;
 }

@@ -11,7 +11,7 @@ import { importNeedsCurator, importPad } from '../pad-import.js';
 import { parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
 import { newId } from '../auth/secrets.js';
 import { bearerToken } from '../auth/identify.js';
-import { SESSION_TTL_MS, sessionCookieName } from '../auth/sessions.js';
+import { SESSION_TTL_MS } from '../auth/sessions.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { describeZodError, fail } from './errors.js';
 import type { AppDeps } from './deps.js';
@@ -37,8 +37,14 @@ const delegateBody = z.object({
 });
 
 export function padRoutes(deps: AppDeps): Hono<Env> {
-  const { pads, curatorKeys, sessions, identifier, registry, config } = deps;
+  const { pads, curatorKeys, sessions, identifier, registry, config, events } = deps;
   const app = new Hono<Env>();
+  /**
+   * Failed sign-ins, per (pad, address). A correct key is never refused: it is checked first, and only a wrong one
+   * can get 429. Keys are 192 random bits, so guessing is hopeless at any rate; this limiter only bounds the noise
+   * and load of clients hammering a pad with wrong keys. It is per pad so that one client's (or, behind a proxy,
+   * everyone's) failures on one pad never slow the curators of another.
+   */
   const loginFailures = new FailureLimiter({ maxFailures: 10, windowMs: 60_000 });
 
   const padUrls = (origin: string, padId: string, readOnlyRef: string) => ({
@@ -114,6 +120,8 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   /** Who am I on this pad (the page asks, since the sign-in cookie is HttpOnly). */
   app.get('/:ref/session', resolvePad, (c) => {
     const resolved = c.get('resolved');
+    // Sign-in is never offered or reported through the mirror: nothing of it may name the pad there.
+    if (resolved.readOnly) fail(403, 'read-only links have no sign-in session');
     const identity = identifier.identify(resolved, { cookieHeader: c.req.header('cookie') });
     const origin = new URL(c.req.url).origin;
     if (resolved.readOnly) return c.json({ role: identity.role });
@@ -123,19 +131,19 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   app.post('/:ref/login', resolvePad, jsonBody(loginBody), (c) => {
     const { pad, readOnly } = c.get('resolved');
     if (readOnly) fail(403, 'read-only links cannot sign in');
-    const address = getConnInfo(c).remote.address ?? 'unknown';
-    const retryAfter = loginFailures.blockedFor(address);
-    if (retryAfter > 0) {
-      c.header('Retry-After', String(Math.ceil(retryAfter / 1000)));
-      fail(429, `too many failed sign-ins from this address; try again in ${Math.ceil(retryAfter / 1000)} s`);
-    }
     const record = curatorKeys.verify(pad.id, c.req.valid('json').key);
     if (!record) {
-      loginFailures.fail(address);
+      const client = `${pad.id}\u0000${getConnInfo(c).remote.address ?? 'unknown'}`;
+      const retryAfter = loginFailures.blockedFor(client);
+      if (retryAfter > 0) {
+        c.header('Retry-After', String(Math.ceil(retryAfter / 1000)));
+        fail(429, `too many failed sign-ins on this pad from this address; try again in ${Math.ceil(retryAfter / 1000)} s`);
+      }
+      loginFailures.fail(client);
       fail(401, 'that key is not a curator key of this pad');
     }
     const token = sessions.open(pad.id, record.id);
-    setCookie(c, sessionCookieName(pad.id), token, {
+    setCookie(c, pads.sessionCookieName(pad.id), token, {
       httpOnly: true,
       sameSite: 'Lax',
       secure: config.secureCookies,
@@ -146,9 +154,11 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   });
 
   app.post('/:ref/logout', resolvePad, (c) => {
-    const { pad } = c.get('resolved');
-    const name = sessionCookieName(pad.id);
-    sessions.close(getCookie(c, name));
+    const { pad, readOnly } = c.get('resolved');
+    if (readOnly) fail(403, 'read-only links cannot sign out');
+    const name = pads.sessionCookieName(pad.id);
+    const tokenHash = sessions.close(getCookie(c, name));
+    if (tokenHash) events.emit('sessionClosed', { padId: pad.id, tokenHash });
     deleteCookie(c, name, { path: '/', secure: config.secureCookies });
     return c.json({ role: 'contributor' });
   });
@@ -156,23 +166,31 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   app.get('/:ref/curators', resolvePad, requireCurator, (c) => {
     const { pad } = c.get('resolved');
     return c.json({
-      curators: curatorKeys.list(pad.id).map(({ id, label, createdAt }) => ({ id, label, createdAt })),
+      curators: curatorKeys
+        .list(pad.id)
+        .map(({ id, label, createdAt, createdBy, ptl }) => ({ id, label, createdAt, createdBy, ptl })),
     });
   });
 
   app.post('/:ref/curators', resolvePad, requireCurator, jsonBody(delegateBody), (c) => {
     const { pad } = c.get('resolved');
-    const issued = curatorKeys.delegate(pad.id, c.req.valid('json').label);
+    const issued = curatorKeys.delegate(pad.id, c.req.valid('json').label, c.get('curatorKeyId'));
     return c.json({ id: issued.record.id, label: issued.record.label, key: issued.key }, 201);
   });
 
   app.delete('/:ref/curators/:id', resolvePad, requireCurator, (c) => {
     const { pad } = c.get('resolved');
-    const live = curatorKeys.list(pad.id);
-    if (!live.some((k) => k.id === c.req.param('id'))) fail(404, 'no such curator key');
-    if (live.length === 1) fail(409, 'this is the last curator key of the pad; delegate another before revoking it');
-    curatorKeys.revoke(pad.id, c.req.param('id'));
-    return c.json({ revoked: c.req.param('id') });
+    const target = c.req.param('id');
+    const refusal = curatorKeys.revokeRefusal(pad.id, c.get('curatorKeyId'), target);
+    if (refusal === 'not-found') fail(404, 'no such curator key');
+    if (refusal === 'ptl') {
+      fail(403, "the PTL key cannot be revoked here: it is replaced only with the admin command line (cyclepad reset-ptl <pad>)");
+    }
+    if (refusal === 'not-yours') fail(403, 'a delegate may revoke only the keys it made (and the keys made under them)');
+    if (curatorKeys.list(pad.id).length === 1) fail(409, 'this is the last curator key of the pad; delegate another before revoking it');
+    const keyIds = curatorKeys.revoke(pad.id, target);
+    if (keyIds.length > 0) events.emit('keysRevoked', { padId: pad.id, keyIds });
+    return c.json({ revoked: target, keyIds });
   });
 
   return app;

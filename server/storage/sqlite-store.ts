@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type {
   CuratorKeyRecord,
@@ -8,12 +7,22 @@ import type {
   PadRecord,
   PadStore,
   StoredDocument,
+  StoredRevision,
   StoredUpdate,
   UpdateRecord,
 } from './store.js';
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from './files.js';
 import type { Role } from '../../shared/roles.js';
 
-const SCHEMA = `
+/**
+ * Schema migrations, applied in order at open, all pending ones in one (immediate) transaction, and recorded in
+ * `PRAGMA user_version`. Never edit a migration that has shipped: add the next one.
+ */
+export const MIGRATIONS: readonly { version: number; why: string; sql: string }[] = [
+  {
+    version: 1,
+    why: 'the original schema (databases made before versioning have these tables at user_version 0)',
+    sql: `
 CREATE TABLE IF NOT EXISTS pads (
   id TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
@@ -53,7 +62,119 @@ CREATE TABLE IF NOT EXISTS snapshots (
   state BLOB NOT NULL,
   PRIMARY KEY (pad_id, section)
 ) WITHOUT ROWID;
-`;
+`,
+  },
+  {
+    version: 2,
+    why: 'log and snapshot rows belong to their pad: a write for a missing pad fails, deleting a pad deletes them',
+    sql: `
+CREATE TABLE updates_v2 (
+  pad_id TEXT NOT NULL,
+  section TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  role TEXT NOT NULL,
+  session TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (pad_id, section, seq),
+  FOREIGN KEY (pad_id) REFERENCES pads(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+INSERT INTO updates_v2 (pad_id, section, seq, data, role, session, at)
+  SELECT pad_id, section, seq, data, role, session, at FROM updates WHERE pad_id IN (SELECT id FROM pads);
+DROP TABLE updates;
+ALTER TABLE updates_v2 RENAME TO updates;
+CREATE TABLE snapshots_v2 (
+  pad_id TEXT NOT NULL,
+  section TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY (pad_id, section),
+  FOREIGN KEY (pad_id) REFERENCES pads(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+INSERT INTO snapshots_v2 (pad_id, section, seq, state)
+  SELECT pad_id, section, seq, state FROM snapshots WHERE pad_id IN (SELECT id FROM pads);
+DROP TABLE snapshots;
+ALTER TABLE snapshots_v2 RENAME TO snapshots;
+`,
+  },
+  {
+    version: 3,
+    why: 'curator hierarchy: who made each key, and which key is the PTL key',
+    // Keys made before this have no recorded maker (NULL: only the PTL may revoke them). The PTL key of an existing
+    // pad is its oldest live key labelled "PTL": the one made with the pad, or the one `reset-ptl` made after
+    // revoking every other "PTL" key.
+    sql: `
+ALTER TABLE curator_keys ADD COLUMN created_by TEXT;
+ALTER TABLE curator_keys ADD COLUMN is_ptl INTEGER NOT NULL DEFAULT 0;
+UPDATE curator_keys SET is_ptl = 1 WHERE id IN (
+  SELECT (SELECT k.id FROM curator_keys k
+          WHERE k.pad_id = p.id AND k.label = 'PTL' AND k.revoked_at IS NULL
+          ORDER BY k.created_at, k.id LIMIT 1)
+  FROM pads p
+);
+CREATE INDEX curator_keys_created_by ON curator_keys(created_by);
+CREATE INDEX sessions_key ON sessions(key_id);
+`,
+  },
+  {
+    version: 4,
+    why: 'history index: one summary per revision, and the state as of the last indexed revision',
+    sql: `
+CREATE TABLE revisions (
+  pad_id TEXT NOT NULL,
+  section TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  session TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  PRIMARY KEY (pad_id, section, seq),
+  FOREIGN KEY (pad_id) REFERENCES pads(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE history_checkpoints (
+  pad_id TEXT NOT NULL,
+  section TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY (pad_id, section),
+  FOREIGN KEY (pad_id) REFERENCES pads(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings the database to SCHEMA_VERSION; refuses a database made by a newer version. */
+export function migrate(db: Database.Database): void {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > SCHEMA_VERSION) {
+    throw new Error(`the database is at schema version ${version()}, newer than this cyclepad (${SCHEMA_VERSION}): upgrade cyclepad`);
+  }
+  if (version() === SCHEMA_VERSION) return;
+  // Table rebuilds need foreign key enforcement off (it cannot change inside a transaction); the migrated
+  // database is checked with foreign_key_check before it commits.
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      // Re-read inside the (immediate, so exclusive for writers) transaction: another process may have migrated.
+      let current = version();
+      if (current === 0 && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pads'").get()) {
+        current = 1; // made before versioning: exactly migration 1's schema
+      }
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        db.exec(m.sql);
+        current = m.version;
+      }
+      const violations = db.pragma('foreign_key_check') as unknown[];
+      if (violations.length > 0) throw new Error(`schema migration left ${violations.length} foreign key violations`);
+      db.pragma(`user_version = ${current}`);
+    }).immediate();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+}
 
 interface UpdateRow {
   seq: number;
@@ -63,9 +184,11 @@ interface UpdateRow {
   at: number;
 }
 
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
 const toStored = (row: UpdateRow): StoredUpdate => ({
   seq: row.seq,
-  data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+  data: bytes(row.data),
   role: row.role as Role | 'system',
   session: row.session,
   at: row.at,
@@ -79,23 +202,39 @@ const toPad = (row: Record<string, unknown> | undefined): PadRecord | undefined 
     readOnlyNonce: row.read_only_nonce as string,
   };
 
+const toKey = (row: Record<string, unknown>): CuratorKeyRecord => ({
+  id: row.id as string,
+  padId: row.pad_id as string,
+  label: row.label as string,
+  keyHash: row.key_hash as string,
+  createdAt: row.created_at as number,
+  createdBy: (row.created_by as string | null) ?? null,
+  ptl: row.is_ptl === 1,
+});
+
 /**
  * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, so a commit is on disk
  * (not just in the OS cache) before the caller goes on to broadcast. Each document's log is append-only:
- * it is the edit history; snapshots only shorten loading.
+ * it is the edit history; snapshots only shorten loading. Every row of a pad references it (ON DELETE CASCADE), so
+ * nothing can be written for a pad that does not exist and deleting a pad is one statement.
  */
 export class SqliteStore implements PadStore {
   readonly db: Database.Database;
   private readonly stmts;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, 'cyclepad.sqlite'));
+    ensurePrivateDir(dataDir);
+    const file = path.join(dataDir, 'cyclepad.sqlite');
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+    ensurePrivateFile(file);
+    tightenIfPresent(`${file}-wal`);
+    tightenIfPresent(`${file}-shm`);
+    this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    migrate(this.db);
+    this.db.pragma('foreign_keys = ON');
     const db = this.db;
     this.stmts = {
       insertPad: db.prepare(
@@ -104,24 +243,43 @@ export class SqliteStore implements PadStore {
       getPad: db.prepare('SELECT * FROM pads WHERE id = ?'),
       padByReadOnly: db.prepare('SELECT * FROM pads WHERE read_only_token_hash = ?'),
       insertKey: db.prepare(
-        'INSERT INTO curator_keys (id, pad_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO curator_keys (id, pad_id, label, key_hash, created_at, created_by, is_ptl) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       listKeys: db.prepare(
-        'SELECT id, pad_id, label, key_hash, created_at FROM curator_keys WHERE pad_id = ? AND revoked_at IS NULL ORDER BY created_at, id',
+        'SELECT id, pad_id, label, key_hash, created_at, created_by, is_ptl FROM curator_keys WHERE pad_id = ? AND revoked_at IS NULL ORDER BY created_at, id',
       ),
-      revokeKey: db.prepare(
-        'UPDATE curator_keys SET revoked_at = ? WHERE pad_id = ? AND id = ? AND revoked_at IS NULL',
+      /** The live key and every live key made under it, transitively (never the PTL key through the cascade). */
+      keyTree: db.prepare(
+        `WITH RECURSIVE tree(id) AS (
+           SELECT id FROM curator_keys WHERE pad_id = @pad AND id = @id AND revoked_at IS NULL
+           UNION
+           SELECT k.id FROM curator_keys k JOIN tree t ON k.created_by = t.id
+           WHERE k.pad_id = @pad AND k.revoked_at IS NULL AND k.is_ptl = 0
+         ) SELECT id FROM tree`,
       ),
+      livePtlKeys: db.prepare('SELECT id FROM curator_keys WHERE pad_id = ? AND is_ptl = 1 AND revoked_at IS NULL'),
+      revokeKey: db.prepare('UPDATE curator_keys SET revoked_at = ? WHERE pad_id = ? AND id = ? AND revoked_at IS NULL'),
+      deleteKeySessions: db.prepare('DELETE FROM sessions WHERE key_id = ?'),
       lastSeq: db.prepare('SELECT MAX(seq) AS seq FROM updates WHERE pad_id = ? AND section = ?'),
       insertUpdate: db.prepare(
         'INSERT INTO updates (pad_id, section, seq, data, role, session, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       readLog: db.prepare(
-        'SELECT seq, data, role, session, at FROM updates WHERE pad_id = ? AND section = ? AND seq > ? ORDER BY seq',
+        'SELECT seq, data, role, session, at FROM updates WHERE pad_id = ? AND section = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       getSnapshot: db.prepare('SELECT seq, state FROM snapshots WHERE pad_id = ? AND section = ?'),
       putSnapshot: db.prepare(
         'INSERT INTO snapshots (pad_id, section, seq, state) VALUES (?, ?, ?, ?) ON CONFLICT(pad_id, section) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq > snapshots.seq',
+      ),
+      listRevisions: db.prepare(
+        'SELECT seq, at, role, session, summary FROM revisions WHERE pad_id = ? AND section = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      ),
+      insertRevision: db.prepare(
+        'INSERT INTO revisions (pad_id, section, seq, at, role, session, summary) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      getCheckpoint: db.prepare('SELECT seq, state FROM history_checkpoints WHERE pad_id = ? AND section = ?'),
+      putCheckpoint: db.prepare(
+        'INSERT INTO history_checkpoints (pad_id, section, seq, state) VALUES (?, ?, ?, ?) ON CONFLICT(pad_id, section) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq >= history_checkpoints.seq',
       ),
       insertSession: db.prepare('INSERT INTO sessions (token_hash, pad_id, key_id, expires_at) VALUES (?, ?, ?, ?)'),
       findSession: db.prepare(
@@ -132,12 +290,6 @@ export class SqliteStore implements PadStore {
       deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
       keyLive: db.prepare('SELECT 1 FROM curator_keys WHERE id = ? AND revoked_at IS NULL'),
       listPads: db.prepare('SELECT * FROM pads ORDER BY created_at, id'),
-      deletePadRows: [
-        db.prepare('DELETE FROM updates WHERE pad_id = ?'),
-        db.prepare('DELETE FROM snapshots WHERE pad_id = ?'),
-        db.prepare('DELETE FROM sessions WHERE pad_id = ?'),
-        db.prepare('DELETE FROM curator_keys WHERE pad_id = ?'),
-      ],
       deletePad: db.prepare('DELETE FROM pads WHERE id = ?'),
       ping: db.prepare('SELECT 1'),
       probe: db.prepare('INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at'),
@@ -184,26 +336,64 @@ export class SqliteStore implements PadStore {
     this.stmts.putSnapshot.run(ref.padId, ref.section, seq, state);
   }
 
-  readLog(ref: DocumentRef, afterSeq = 0): StoredUpdate[] {
-    return (this.stmts.readLog.all(ref.padId, ref.section, afterSeq) as UpdateRow[]).map(toStored);
+  readLog(ref: DocumentRef, afterSeq = 0, limit = -1): StoredUpdate[] {
+    return (this.stmts.readLog.all(ref.padId, ref.section, afterSeq, limit) as UpdateRow[]).map(toStored);
   }
 
-  addCuratorKey(key: CuratorKeyRecord): void {
-    this.stmts.insertKey.run(key.id, key.padId, key.label, key.keyHash, key.createdAt);
-  }
-
-  listCuratorKeys(padId: string): CuratorKeyRecord[] {
-    return (this.stmts.listKeys.all(padId) as Record<string, unknown>[]).map((row) => ({
-      id: row.id as string,
-      padId: row.pad_id as string,
-      label: row.label as string,
-      keyHash: row.key_hash as string,
-      createdAt: row.created_at as number,
+  listRevisionSummaries(ref: DocumentRef, limit: number, beforeSeq?: number): StoredRevision[] {
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    return (this.stmts.listRevisions.all(ref.padId, ref.section, before, limit) as StoredRevision[]).map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      role: r.role,
+      session: r.session,
+      summary: r.summary,
     }));
   }
 
-  revokeCuratorKey(padId: string, id: string): boolean {
-    return this.stmts.revokeKey.run(Date.now(), padId, id).changes > 0;
+  historyCheckpoint(ref: DocumentRef): { seq: number; state: Uint8Array } | null {
+    const row = this.stmts.getCheckpoint.get(ref.padId, ref.section) as { seq: number; state: Buffer } | undefined;
+    return row ? { seq: row.seq, state: new Uint8Array(row.state) } : null;
+  }
+
+  indexRevisions(ref: DocumentRef, rows: StoredRevision[], checkpoint: { seq: number; state: Uint8Array }): void {
+    this.db.transaction(() => {
+      for (const r of rows) this.stmts.insertRevision.run(ref.padId, ref.section, r.seq, r.at, r.role, r.session, r.summary);
+      this.stmts.putCheckpoint.run(ref.padId, ref.section, checkpoint.seq, checkpoint.state);
+    })();
+  }
+
+  addCuratorKey(key: CuratorKeyRecord): void {
+    this.stmts.insertKey.run(key.id, key.padId, key.label, key.keyHash, key.createdAt, key.createdBy, key.ptl ? 1 : 0);
+  }
+
+  listCuratorKeys(padId: string): CuratorKeyRecord[] {
+    return (this.stmts.listKeys.all(padId) as Record<string, unknown>[]).map(toKey);
+  }
+
+  revokeCuratorKeys(padId: string, id: string): string[] {
+    return this.db.transaction(() => {
+      const ids = (this.stmts.keyTree.all({ pad: padId, id }) as { id: string }[]).map((r) => r.id);
+      this.revokeIds(padId, ids);
+      return ids;
+    })();
+  }
+
+  replacePtlKey(padId: string, key: CuratorKeyRecord): string[] {
+    return this.db.transaction(() => {
+      const ids = (this.stmts.livePtlKeys.all(padId) as { id: string }[]).map((r) => r.id);
+      this.revokeIds(padId, ids);
+      this.addCuratorKey({ ...key, padId, createdBy: null, ptl: true });
+      return ids;
+    })();
+  }
+
+  private revokeIds(padId: string, ids: string[]): void {
+    const now = Date.now();
+    for (const id of ids) {
+      this.stmts.revokeKey.run(now, padId, id);
+      this.stmts.deleteKeySessions.run(id);
+    }
   }
 
   createSession(session: CuratorSessionRecord): void {
@@ -218,6 +408,10 @@ export class SqliteStore implements PadStore {
       keyId: row.key_id as string,
       expiresAt: row.expires_at as number,
     };
+  }
+
+  isSessionLive(tokenHash: string, now: number): boolean {
+    return this.stmts.findSession.get(tokenHash, now) !== undefined;
   }
 
   deleteSession(tokenHash: string): void {
@@ -236,11 +430,9 @@ export class SqliteStore implements PadStore {
     return (this.stmts.listPads.all() as Record<string, unknown>[]).map((row) => toPad(row)!);
   }
 
+  /** One statement, so one transaction: the keys, sessions, log, snapshots and history index go with the pad. */
   deletePad(id: string): boolean {
-    return this.db.transaction(() => {
-      for (const stmt of this.stmts.deletePadRows) stmt.run(id);
-      return this.stmts.deletePad.run(id).changes > 0;
-    })();
+    return this.db.transaction(() => this.stmts.deletePad.run(id).changes > 0)();
   }
 
   vacuum(): void {

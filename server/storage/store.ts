@@ -21,6 +21,10 @@ export interface CuratorKeyRecord {
   /** SHA-256 (hex) of the key; the key itself is never stored. */
   keyHash: string;
   createdAt: number;
+  /** The id of the curator key that made this one; null for the PTL key (made with the pad or by `reset-ptl`). */
+  createdBy: string | null;
+  /** The PTL's key: never revoked through the HTTP API, replaced only by the admin command line. */
+  ptl: boolean;
 }
 
 export interface CuratorSessionRecord {
@@ -49,6 +53,15 @@ export interface StoredDocument {
   updates: StoredUpdate[];
 }
 
+/** One indexed revision of the history (see history indexing). */
+export interface StoredRevision {
+  seq: number;
+  at: number;
+  role: string;
+  session: string;
+  summary: string /* JSON */;
+}
+
 export interface DocumentRef {
   padId: string;
   section: Section;
@@ -61,23 +74,39 @@ export interface PadStore {
   findPadByReadOnlyHash(hash: string): PadRecord | undefined;
 
   loadDocument(ref: DocumentRef): StoredDocument;
-  /** Appends updates in one transaction; returns the last sequence number. */
+  /** Appends updates in one transaction; returns the last sequence number. Throws (and writes nothing) if the pad does not exist. */
   appendUpdates(ref: DocumentRef, updates: UpdateRecord[]): number;
-  /** Stores a snapshot of the document as of `seq` (replacing older ones). */
+  /** Stores a snapshot of the document as of `seq` (replacing older ones). Throws if the pad does not exist. */
   writeSnapshot(ref: DocumentRef, seq: number, state: Uint8Array): void;
-  /** Every update of the document in log order (history; replay after a corrupt snapshot). */
-  readLog(ref: DocumentRef, afterSeq?: number): StoredUpdate[];
+  /** The log after `afterSeq`, at most `limit` rows (default: all), in order. */
+  readLog(ref: DocumentRef, afterSeq?: number, limit?: number): StoredUpdate[];
+
+  /** Indexed revisions, newest first: at most `limit`, with seq < beforeSeq when given. */
+  listRevisionSummaries(ref: DocumentRef, limit: number, beforeSeq?: number): StoredRevision[];
+  /** The history index's checkpoint: the document state as of the last indexed seq, or null. */
+  historyCheckpoint(ref: DocumentRef): { seq: number; state: Uint8Array } | null;
+  /** Stores summaries and moves the checkpoint, in one transaction (ignores rows already indexed). */
+  indexRevisions(ref: DocumentRef, rows: StoredRevision[], checkpoint: { seq: number; state: Uint8Array }): void;
 
   addCuratorKey(key: CuratorKeyRecord): void;
+  /** The pad's live curator keys, oldest first. */
   listCuratorKeys(padId: string): CuratorKeyRecord[];
-  /** True if a key was revoked. */
-  revokeCuratorKey(padId: string, id: string): boolean;
+  /**
+   * Revokes a live key of the pad and every live key made under it (transitively), in one transaction; the PTL key
+   * is never reached through the cascade. Returns every id revoked ([] if the key was not live).
+   */
+  revokeCuratorKeys(padId: string, id: string): string[];
+  /**
+   * Replaces the PTL key in one transaction: the live PTL key(s) are revoked (not the delegates they made), and
+   * `key` (stored with `ptl: true, createdBy: null`) becomes the PTL key. Returns the ids revoked.
+   */
+  replacePtlKey(padId: string, key: CuratorKeyRecord): string[];
   /** Whether a curator key is still live (it may have been revoked by another process, e.g. the admin CLI). */
   isCuratorKeyLive(id: string): boolean;
 
   /** Every pad, oldest first. */
   listPads(): PadRecord[];
-  /** Deletes a pad with its keys, sessions, log and snapshots; false if there was none. */
+  /** Deletes a pad with its keys, sessions, log, snapshots and history index in one transaction; false if there was none. */
   deletePad(id: string): boolean;
   /** Folds the write-ahead log into the database file and gives free pages back to the file system. */
   vacuum(): void;
@@ -86,6 +115,8 @@ export interface PadStore {
   createSession(session: CuratorSessionRecord): void;
   /** The session if it exists, has not expired and its curator key is still live. */
   findSession(tokenHash: string, now: number): CuratorSessionRecord | undefined;
+  /** Whether the session exists, has not expired and its curator key is live. */
+  isSessionLive(tokenHash: string, now: number): boolean;
   deleteSession(tokenHash: string): void;
 
   /** Runs `fn` in one storage transaction: everything it writes is committed together, or nothing is. */

@@ -64,6 +64,29 @@ describe('admin command line', () => {
     ptl.provider.destroy();
   });
 
+  it('reset-ptl replaces only the PTL key: the new key is the PTL key, the delegates (and what they made) stay', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'admin-reset-tree');
+    const api = (key: string, init: RequestInit = {}) =>
+      fetch(`${suite.server.url}/api/pads/${padId}/curators`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+    const alice = (await (await api(curatorKey, { method: 'POST', body: JSON.stringify({ label: 'alice' }) })).json()) as { id: string; key: string };
+    const carol = (await (await api(alice.key, { method: 'POST', body: JSON.stringify({ label: 'carol' }) })).json()) as { id: string; key: string };
+    const reset = await admin('reset-ptl', padId);
+    expect(reset.code).toBe(0);
+    const newKey = /shown once\): (\S+)/.exec(reset.stdout)![1]!;
+    expect((await api(curatorKey)).status).toBe(401);
+    const list = ((await (await api(newKey)).json()) as { curators: { id: string; label: string; ptl: boolean; createdBy: string | null }[] }).curators;
+    expect(list.map((c) => [c.label, c.ptl])).toEqual([['alice', false], ['carol', false], ['PTL', true]]);
+    expect(list.find((c) => c.label === 'carol')!.createdBy).toBe(alice.id);
+    for (const key of [alice.key, carol.key]) expect((await api(key)).status).toBe(200);
+    // the new PTL key is protected like the old one, and may revoke any delegate
+    const ptlId = list.find((c) => c.ptl)!.id;
+    expect((await fetch(`${suite.server.url}/api/pads/${padId}/curators/${ptlId}`, { method: 'DELETE', headers: { authorization: `Bearer ${alice.key}` } })).status).toBe(403);
+    expect((await fetch(`${suite.server.url}/api/pads/${padId}/curators/${carol.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);
+    const curators = await admin('curators', padId);
+    expect(curators.stdout).toMatch(/\tPTL\tcreated \S+\tPTL key$/m);
+    expect(curators.stdout).toMatch(new RegExp(`\\talice\\tcreated \\S+\\tmade by \\S+$`, 'm'));
+  });
+
   it('compacts storage without changing any pad, and deletes a pad only with --yes', async () => {
     const { padId } = await createPad(suite.server.url, 'admin-del');
     const before = await (await fetch(`${suite.server.url}/api/pads/admin-a/export.json`)).text();

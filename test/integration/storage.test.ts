@@ -8,6 +8,8 @@ import { connectSynced } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import type { Peer } from '../../server/sync/section-document.js';
+import { SqliteStore } from '../../server/storage/sqlite-store.js';
+import type { StoredRevision } from '../../server/storage/store.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -106,7 +108,6 @@ describe('group commit', () => {
     send: () => undefined,
     refuse: () => undefined,
     close: () => undefined,
-    ownPresence: () => undefined,
     recordRewrites: () => null,
   });
   const entryUpdate = (title: string) => {
@@ -193,5 +194,68 @@ describe('presence', () => {
     mallory.close();
     alice.provider.destroy();
     observer.provider.destroy();
+  });
+});
+
+describe('history index storage', () => {
+  function store() {
+    const dataDir = tempDataDir();
+    const s = new SqliteStore(dataDir);
+    cleanups.push(() => removeDir(dataDir), () => s.close());
+    s.createPad(
+      { id: 'hist', createdAt: 1, readOnlyTokenHash: 'a'.repeat(64), readOnlyNonce: 'n' },
+      { id: 'k', padId: 'hist', label: 'PTL', keyHash: 'b'.repeat(64), createdAt: 1, createdBy: null, ptl: true },
+    );
+    return s;
+  }
+  const ref = { padId: 'hist', section: 'proposed' as const };
+  const other = { padId: 'hist', section: 'ready' as const };
+  const rev = (seq: number, summary = `[{"seq":${seq}}]`): StoredRevision => ({ seq, at: 1000 + seq, role: 'contributor', session: `contributor:${seq}`, summary });
+
+  it('readLog pages the log: after a seq, at most a limit, in order', () => {
+    const s = store();
+    s.appendUpdates(ref, [1, 2, 3, 4, 5].map((n) => ({ data: new Uint8Array([n]), role: 'contributor' as const, session: 's', at: n })));
+    expect(s.readLog(ref).map((u) => u.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(s.readLog(ref, 2).map((u) => u.seq)).toEqual([3, 4, 5]);
+    expect(s.readLog(ref, 1, 2).map((u) => u.seq)).toEqual([2, 3]);
+    expect(s.readLog(ref, 4, 10).map((u) => [u.seq, [...u.data]])).toEqual([[5, [5]]]);
+    expect(s.readLog(ref, 5, 10)).toEqual([]);
+    expect(s.readLog(other)).toEqual([]);
+  });
+
+  it('indexRevisions stores summaries and moves the checkpoint together; listing is newest first, paged by beforeSeq', () => {
+    const s = store();
+    expect(s.historyCheckpoint(ref)).toBeNull();
+    expect(s.listRevisionSummaries(ref, 10)).toEqual([]);
+    s.indexRevisions(ref, [rev(1), rev(2), rev(3)], { seq: 3, state: new Uint8Array([3, 3]) });
+    expect(s.historyCheckpoint(ref)).toEqual({ seq: 3, state: new Uint8Array([3, 3]) });
+    s.indexRevisions(ref, [rev(4), rev(5)], { seq: 5, state: new Uint8Array([5]) });
+    expect(s.historyCheckpoint(ref)).toEqual({ seq: 5, state: new Uint8Array([5]) });
+    expect(s.listRevisionSummaries(ref, 10)).toEqual([rev(5), rev(4), rev(3), rev(2), rev(1)]);
+    expect(s.listRevisionSummaries(ref, 2).map((r) => r.seq)).toEqual([5, 4]);
+    expect(s.listRevisionSummaries(ref, 2, 4).map((r) => r.seq)).toEqual([3, 2]);
+    expect(s.listRevisionSummaries(ref, 10, 1)).toEqual([]);
+    // sections are separate
+    expect(s.listRevisionSummaries(other, 10)).toEqual([]);
+    expect(s.historyCheckpoint(other)).toBeNull();
+  });
+
+  it('ignores rows already indexed, never moves the checkpoint back, and writes nothing if it fails', () => {
+    const s = store();
+    s.indexRevisions(ref, [rev(1), rev(2)], { seq: 2, state: new Uint8Array([2]) });
+    // a second indexer (or a retry) repeating rows: the first summary stays, the new row is added
+    s.indexRevisions(ref, [rev(2, '"changed"'), rev(3)], { seq: 3, state: new Uint8Array([3]) });
+    expect(s.listRevisionSummaries(ref, 10).map((r) => [r.seq, r.summary])).toEqual([
+      [3, '[{"seq":3}]'],
+      [2, '[{"seq":2}]'],
+      [1, '[{"seq":1}]'],
+    ]);
+    s.indexRevisions(ref, [], { seq: 1, state: new Uint8Array([1]) });
+    expect(s.historyCheckpoint(ref)!.seq).toBe(3);
+    // one transaction: a row that cannot be stored takes the checkpoint move with it
+    const bad = { ...rev(4), summary: null as unknown as string };
+    expect(() => s.indexRevisions(ref, [rev(5), bad], { seq: 5, state: new Uint8Array([5]) })).toThrow();
+    expect(s.listRevisionSummaries(ref, 10).map((r) => r.seq)).toEqual([3, 2, 1]);
+    expect(s.historyCheckpoint(ref)!.seq).toBe(3);
   });
 });
