@@ -124,7 +124,6 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     if (resolved.readOnly) fail(403, 'read-only links have no sign-in session');
     const identity = identifier.identify(resolved, { cookieHeader: c.req.header('cookie') });
     const origin = new URL(c.req.url).origin;
-    if (resolved.readOnly) return c.json({ role: identity.role });
     return c.json({ role: identity.role, readOnlyUrl: padUrls(origin, resolved.pad.id, pads.readOnlyRef(resolved.pad)).readOnlyUrl });
   });
 
