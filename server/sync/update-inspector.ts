@@ -4,18 +4,24 @@
  * does not already have? Updates from clients are hostile until this says otherwise.
  */
 import * as Y from 'yjs';
+import type { Section } from '../../shared/schema.js';
+import { structureProblem } from './update-structure.js';
 
 export type Inspection =
-  /** `fresh`: every struct in it is new to the document (none overlaps what it has). */
-  | { ok: true; changes: boolean; fresh: boolean }
-  | { ok: false; reason: 'malformed' | 'incomplete'; detail: string };
+  /**
+   * `fresh`: every struct in it is new to the document (none overlaps what it has); `grows`: it adds content;
+   * `deletes`: it carries deletions.
+   */
+  | { ok: true; changes: boolean; fresh: boolean; grows: boolean; deletes: boolean }
+  | { ok: false; reason: 'malformed' | 'incomplete' | 'schema'; detail: string };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
-const fail = (reason: 'malformed' | 'incomplete', detail: string): Inspection => ({ ok: false, reason, detail });
+const fail = (reason: 'malformed' | 'incomplete' | 'schema', detail: string): Inspection => ({ ok: false, reason, detail });
 
-export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
+/** With `section`, the update must also keep to the section's schema ({@link structureProblem}). */
+export function inspectUpdate(doc: Y.Doc, update: Uint8Array, section?: Section): Inspection {
   let structs: Struct[];
   let ds: DeleteSet;
   try {
@@ -54,13 +60,16 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
     if (run.end > known) changes = true;
     if (run.start < known) fresh = false;
   }
+  // so far, only structs the document lacks made it a change: it adds content
+  const grows = changes;
 
   // Everything an Item references must exist in the document or in the update itself.
   const knownEnd = (client: number): number => Math.max(Y.getState(doc.store, client), runs.get(client)?.end ?? 0);
   const exists = (id: Y.ID): boolean => id.clock < knownEnd(id.client);
   const structInUpdate = (id: Y.ID): Struct | undefined => {
-    const run = runs.get(id.client)?.structs;
-    return run ? run[Y.findIndexSS(run as Array<Y.Item | Y.GC>, id.clock)] : undefined;
+    const run = runs.get(id.client);
+    if (!run || id.clock < run.start || id.clock >= run.end) return undefined;
+    return run.structs[Y.findIndexSS(run.structs as Array<Y.Item | Y.GC>, id.clock)];
   };
 
   for (const s of structs) {
@@ -78,6 +87,11 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
     }
   }
 
+  if (section) {
+    const problem = structureProblem(doc, section, structs, structInUpdate);
+    if (problem) return fail('schema', problem);
+  }
+
   for (const [client, ranges] of ds.clients) {
     const end = knownEnd(client);
     for (const { clock, len } of ranges) {
@@ -85,7 +99,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): Inspection {
       if (!changes && deletesSomethingNew(doc, client, clock, len)) changes = true;
     }
   }
-  return { ok: true, changes, fresh };
+  return { ok: true, changes, fresh, grows, deletes: ds.clients.size > 0 };
 }
 
 function itemAt(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | undefined {
