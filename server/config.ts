@@ -25,6 +25,8 @@ const envSchema = z.object({
   GUARD_MAX_ENTRIES: int(10),
   /** … within this window. */
   GUARD_WINDOW_MS: int(10_000),
+  /** Event-loop lag at which the server counts as saturated and sheds new sync connections (503). */
+  MAX_EVENT_LOOP_LAG_MS: int(500).refine((n) => n > 0, 'MAX_EVENT_LOOP_LAG_MS must be positive'),
   /** Set when served behind https: cookies get `Secure`. */
   TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
@@ -42,6 +44,7 @@ export interface Config {
   maxConnectionsPerAddress: number;
   maxMessagesPerSecond: number;
   maxDocumentBytes: number;
+  maxEventLoopLagMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,5 +67,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+    maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
   };
 }

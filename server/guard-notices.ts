@@ -1,10 +1,17 @@
 /**
- * Notices of quarantined connections, per pad, for the curators. They are published live as the server's own
- * presence state on the pad's `proposed` document (every page of the pad has that socket), and listed over HTTP.
+ * Notices of quarantined connections, per pad, for the curators. They reach curators' pages as server notices (a
+ * message type only the server speaks: no peer can forge one, as anyone could with presence) on every socket a
+ * curator has on the pad, when they change and when a curator connects; and over HTTP (`GET …/guard`).
+ * At most {@link MAX_NOTICES_PER_PAD} per pad, the oldest dropped first; one per quarantined session and section.
  * Kept in memory: after a restart the history still shows every update, with its session.
  */
 import type { GuardNotice } from './sync/rewrite-guard.js';
 import type { DocumentRegistry } from './sync/document-registry.js';
+import type { Peer } from './sync/section-document.js';
+
+export const MAX_NOTICES_PER_PAD = 20;
+
+const toCurators = (peer: Peer) => peer.role === 'curator';
 
 export class GuardNotices {
   private readonly byPad = new Map<string, GuardNotice[]>();
@@ -20,7 +27,8 @@ export class GuardNotices {
   }
 
   add(padId: string, notice: GuardNotice): void {
-    this.byPad.set(padId, [...this.list(padId), notice]);
+    const others = this.list(padId).filter((n) => !(n.session === notice.session && n.section === notice.section));
+    this.byPad.set(padId, [...others, notice].slice(-MAX_NOTICES_PER_PAD));
     this.publish(padId);
   }
 
@@ -35,14 +43,18 @@ export class GuardNotices {
     return true;
   }
 
-  /** The server's presence state for a pad's `proposed` document. */
-  presence(padId: string): Record<string, unknown> | null {
-    const notices = this.list(padId);
-    return notices.length > 0 ? { guard: notices } : null;
+  /** The pad is gone: so are its notices. */
+  forget(padId: string): void {
+    this.byPad.delete(padId);
+  }
+
+  /** Sends the pad's notices to one peer, if it is a curator (a curator's socket just opened). */
+  sendTo(padId: string, peer: Peer & { notify(notice: { type: 'guard'; notices: GuardNotice[] }): void }): void {
+    if (toCurators(peer)) peer.notify({ type: 'guard', notices: this.list(padId) });
   }
 
   private publish(padId: string): void {
-    const document = this.registry?.peek({ padId, section: 'proposed' });
-    document?.awareness.setLocalState(this.presence(padId));
+    const notice = { type: 'guard' as const, notices: this.list(padId) };
+    for (const document of this.registry?.ofPad(padId) ?? []) document.notify(notice, toCurators);
   }
 }

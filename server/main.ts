@@ -10,6 +10,12 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   server.log.info({ signal }, 'stopping: closing sockets and flushing');
+  // Whatever it is doing, the process is gone within seconds of the signal (the work per event-loop turn is
+  // bounded, so this timer gets its turn even under load).
+  setTimeout(() => {
+    server.log.error('shutdown took over 5 s: exiting without waiting further');
+    process.exit(1);
+  }, 5000).unref();
   server.close(signal === 'SIGTERM' ? 1012 : 1001).then(
     () => process.exit(0),
     (err: unknown) => {

@@ -47,7 +47,13 @@ export function importPad(
 
   const refs = { proposed: { padId, section: 'proposed' as const }, ready: { padId, section: 'ready' as const } };
   const proposed = registry.open(refs.proposed);
-  const ready = registry.open(refs.ready);
+  let ready;
+  try {
+    ready = registry.open(refs.ready);
+  } catch (err) {
+    registry.release(refs.proposed);
+    throw err;
+  }
   const addedAt = Date.now();
   const add = (section: Section, doc: Y.Doc, list: PlainEntry[], ranks: (string | null)[]) => {
     const maps = list.map((e, i) => createEntry({ ...e, addedBy: 'import', addedAt, rank: ranks[i] ?? null }));
@@ -58,23 +64,36 @@ export function importPad(
     }
     report.created[section] = maps.length;
   };
+  // Each section's change is made on a copy, then goes through the same admission as any write (schema, role,
+  // size, storage): both are checked before either is applied, so a refused import changes nothing.
+  const proposedUpdate = proposedEntries.length > 0 ? proposed.changeAsUpdate((doc) => add('proposed', doc, proposedEntries, [])) : null;
+  let readyUpdate: Uint8Array | null = null;
+  if (parsed.sections.ready.length > 0 || report.header === 'meta') {
+    readyUpdate = ready.changeAsUpdate((doc) => {
+      const ranks = generateNKeysBetween(lastRank(doc), null, parsed.sections.ready.length);
+      add('ready', doc, parsed.sections.ready, ranks);
+      if (report.header === 'meta') {
+        const meta = metaOf(doc);
+        if (parsed.meta.title) meta.set('title', parsed.meta.title);
+        if (parsed.meta.milestones.length > 0) {
+          meta.set('milestones', Y.Array.from(parsed.meta.milestones.map((m) => new Y.Map(Object.entries(m)))));
+        }
+        if (parsed.meta.preamble.length > 0) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
+      }
+    });
+  }
+  try {
+    if (proposedUpdate) proposed.check(author, proposedUpdate);
+    if (readyUpdate) ready.check(author, readyUpdate);
+  } catch (err) {
+    registry.release(refs.proposed);
+    registry.release(refs.ready);
+    throw err;
+  }
   try {
     const batches = store.transaction(() => {
-      if (proposedEntries.length > 0) proposed.change(author, (doc) => add('proposed', doc, proposedEntries, []));
-      if (parsed.sections.ready.length > 0 || report.header === 'meta') {
-        ready.change(author, (doc) => {
-          const ranks = generateNKeysBetween(lastRank(doc), null, parsed.sections.ready.length);
-          add('ready', doc, parsed.sections.ready, ranks);
-          if (report.header === 'meta') {
-            const meta = metaOf(doc);
-            if (parsed.meta.title) meta.set('title', parsed.meta.title);
-            if (parsed.meta.milestones.length > 0) {
-              meta.set('milestones', Y.Array.from(parsed.meta.milestones.map((m) => new Y.Map(Object.entries(m)))));
-            }
-            if (parsed.meta.preamble.length > 0) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
-          }
-        });
-      }
+      if (proposedUpdate) proposed.submit(author, proposedUpdate);
+      if (readyUpdate) ready.submit(author, readyUpdate);
       return [proposed.commit(), ready.commit()] as const;
     });
     proposed.broadcast(batches[0]);

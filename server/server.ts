@@ -18,6 +18,7 @@ import { GuardNotices } from './guard-notices.js';
 import { Metrics } from './metrics.js';
 import { StorageHealth } from './storage/health.js';
 import { PadEvents } from './events.js';
+import { OverloadMonitor } from './overload.js';
 
 export interface RunningServer {
   url: string;
@@ -66,15 +67,26 @@ export async function startServer(
     unloadDelayMs: config.unloadDelayMs,
     snapshotEvery: config.snapshotEvery,
     onQuarantine: (ref, notice) => notices.add(ref.padId, notice),
-    serverPresence: (ref) => (ref.section === 'proposed' ? notices.presence(ref.padId) : null),
+    curatorLive: (peer) =>
+      peer.curatorKeyId !== undefined &&
+      store.isCuratorKeyLive(peer.curatorKeyId) &&
+      (peer.sessionTokenHash === undefined || store.isSessionLive(peer.sessionTokenHash, Date.now())),
   });
   notices.attach(registry);
-  sync = new SyncServer(pads, identifier, registry, log, {
-    maxMessageBytes: config.maxMessageBytes,
-    guard: config.guard,
-    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
-    maxMessagesPerSecond: config.maxMessagesPerSecond,
-  });
+  const overload = new OverloadMonitor({ maxLagMs: config.maxEventLoopLagMs });
+  sync = new SyncServer(
+    pads,
+    identifier,
+    registry,
+    log,
+    {
+      maxMessageBytes: config.maxMessageBytes,
+      guard: config.guard,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      maxMessagesPerSecond: config.maxMessagesPerSecond,
+    },
+    { events, overload, notices },
+  );
   const app = createApp({ config, log, store, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -93,6 +105,7 @@ export async function startServer(
       sync.closeAll(code, code === 1012 ? 'server restarting' : 'server shutting down');
       server.closeAllConnections();
     }).then(() => {
+      overload.close();
       health.close();
       registry.closeAll();
       store.close();

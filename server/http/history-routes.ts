@@ -3,7 +3,6 @@
  * Anyone with the pad's link views history; curators restore (both sections: a restore rewrites others' work).
  */
 import { Hono } from 'hono';
-import * as Y from 'yjs';
 import { z } from 'zod';
 import { SECTIONS, type Section } from '../../shared/schema.js';
 import { listRevisions, stateAt, undoUpdates } from '../history.js';
@@ -67,9 +66,10 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
         ? undoUpdates(log, (u) => u.seq > body.seq)
         : undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
       if (!undo) return false;
-      document.change(author, (doc) => Y.applyUpdate(doc, undo));
+      // the same admission as any write: schema, role, size (measured exactly), storage
+      const changed = document.submit(author, undo);
       document.flush();
-      return true;
+      return changed;
     });
     if ('session' in body) notices.remove(padId, (n) => n.section === body.section && n.session === body.session);
     return c.json({ applied });

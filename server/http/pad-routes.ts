@@ -14,6 +14,8 @@ import { bearerToken } from '../auth/identify.js';
 import { SESSION_TTL_MS } from '../auth/sessions.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { describeZodError, fail } from './errors.js';
+import { WriteRefused } from '../sync/admission.js';
+import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
 
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
@@ -112,6 +114,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     try {
       return c.json(importPad(deps.store, registry, pad.id, parsed, author), 201);
     } catch (err) {
+      if (err instanceof WriteRefused || err instanceof PadGone) throw err; // refused before anything was applied
       deps.log.error({ err, pad: pad.id }, 'import failed in storage');
       fail(503, 'storage failed during the import; nothing was imported');
     }

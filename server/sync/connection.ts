@@ -5,21 +5,14 @@
  */
 import type { WebSocket, RawData } from 'ws';
 import * as decoding from 'lib0/decoding';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Logger } from 'pino';
-import { canSendPresence, type Role } from '../../shared/roles.js';
+import type { Role } from '../../shared/roles.js';
 import type { Peer, SectionDocument } from './section-document.js';
 import { RewriteWindow, type GuardNotice, type GuardOptions } from './rewrite-guard.js';
 import { MessageRate } from './message-rate.js';
 import { newId } from '../auth/secrets.js';
-import {
-  MessageType,
-  SyncType,
-  permissionDeniedMessage,
-  presenceClientIds,
-  syncStep1Message,
-  syncStep2Message,
-} from './messages.js';
+import type { ServerNotice } from '../../shared/presence.js';
+import { MessageType, SyncType, permissionDeniedMessage, serverNoticeMessage, syncStep1Message, syncStep2Message } from './messages.js';
 
 export interface ConnectionIdentity {
   role: Role;
@@ -27,22 +20,37 @@ export interface ConnectionIdentity {
   session: string;
   /** The curator key this connection authenticated with, if any. */
   curatorKeyId?: string;
+  /** The sign-in session (token hash) it authenticated with, when it came with the cookie. */
+  sessionTokenHash?: string;
   refusalHint?: string;
 }
 
 const PING_INTERVAL_MS = 30_000;
 
+/**
+ * A reader that does not keep up: past {@link SLOW_CONSUMER_BYTES} of unsent messages for
+ * {@link SLOW_CONSUMER_MS}, or past {@link MAX_BUFFERED_BYTES} at once, the socket is dropped (the client reconnects
+ * and resyncs: cheaper for everyone than a server holding megabytes per stalled reader).
+ */
+export const SLOW_CONSUMER_BYTES = 4 * 1024 * 1024;
+export const SLOW_CONSUMER_MS = 10_000;
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
 export class Connection implements Peer {
   role: Role;
   readonly session: string;
   readonly curatorKeyId: string | undefined;
+  readonly sessionTokenHash: string | undefined;
   private refusalHint: string | undefined;
-  /** Awareness client ids this connection has announced, removed when it closes. */
-  private readonly presenceIds = new Set<number>();
   private alive = true;
+  /** Since when the socket's send buffer has been over {@link SLOW_CONSUMER_BYTES} (0: it is not). */
+  private slowSince = 0;
+  /** Reading paused until the document commits its queue (back-pressure). */
+  private waitingForCommit = false;
   private readonly pingTimer: NodeJS.Timeout;
   private closed = false;
   quarantine: GuardNotice | null = null;
+  readonly padId: string;
   private readonly rewrites: RewriteWindow;
   private readonly rate: MessageRate;
   private paused = false;
@@ -55,11 +63,13 @@ export class Connection implements Peer {
     limits: { guard: GuardOptions; maxMessagesPerSecond: number },
     private readonly onClose: (connection: Connection) => void,
   ) {
+    this.padId = document.ref.padId;
     this.rewrites = new RewriteWindow(limits.guard);
     this.rate = new MessageRate(limits.maxMessagesPerSecond);
     this.role = identity.role;
     this.session = identity.session;
     this.curatorKeyId = identity.curatorKeyId;
+    this.sessionTokenHash = identity.sessionTokenHash;
     this.refusalHint = identity.refusalHint;
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -77,13 +87,34 @@ export class Connection implements Peer {
 
     document.peers.add(this);
     this.send(syncStep1Message(document.stateVector()));
-    const presence = document.presenceMessage();
+    const presence = document.presence.snapshotFor(this);
     if (presence) this.send(presence);
   }
 
   send(message: Uint8Array): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > SLOW_CONSUMER_BYTES) {
+      const now = Date.now();
+      this.slowSince ||= now;
+      if (buffered > MAX_BUFFERED_BYTES || now - this.slowSince > SLOW_CONSUMER_MS) {
+        this.log.warn({ session: this.session, buffered }, 'dropped: the client does not read what it is sent');
+        this.terminate();
+        return;
+      }
+    } else this.slowSince = 0;
     this.socket.send(message, { binary: true });
+  }
+
+  /** Drops the socket without a closing handshake (a reader that does not read would never finish one). */
+  private terminate(): void {
+    this.socket.terminate();
+    this.dispose();
+  }
+
+  /** A message only the server speaks: guard notices for curators, a changed role. */
+  notify(notice: ServerNotice): void {
+    this.send(serverNoticeMessage(notice));
   }
 
   refuse(reason: string): void {
@@ -104,10 +135,15 @@ export class Connection implements Peer {
     return this.quarantine;
   }
 
-  /** Demotes the connection (its curator key was revoked): writes it may no longer make are refused from now on. */
+  /**
+   * Demotes the connection (its curator key was revoked, its sign-in ended): writes it may no longer make are refused
+   * from now on, and the page is told at once, so it can ask for its role again.
+   */
   demote(role: Role, hint: string): void {
+    if (this.role === role) return;
     this.role = role;
     this.refusalHint = hint;
+    this.notify({ type: 'role', role, reason: hint });
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -124,7 +160,7 @@ export class Connection implements Peer {
       this.socket.pause();
       setTimeout(() => {
         this.paused = false;
-        if (!this.closed) this.socket.resume();
+        if (!this.closed && !this.waitingForCommit) this.socket.resume();
       }, rate.resumeIn).unref();
     }
     if (!isBinary || !(data instanceof Buffer)) {
@@ -136,7 +172,20 @@ export class Connection implements Peer {
     } catch (err) {
       this.log.warn({ err: (err as Error).message, session: this.session }, 'undecodable message');
       this.close(1007, 'malformed message');
+      return;
     }
+    if (this.document.backlogged && !this.waitingForCommit && !this.closed) {
+      // this turn queued a lot for the document: read no more from this socket until it is committed and sent
+      this.waitingForCommit = true;
+      this.socket.pause();
+      this.document.pauseUntilCommitted(this);
+    }
+  }
+
+  drained(): void {
+    if (!this.waitingForCommit) return;
+    this.waitingForCommit = false;
+    if (!this.closed && !this.paused) this.socket.resume();
   }
 
   private handle(message: Uint8Array): void {
@@ -148,7 +197,7 @@ export class Connection implements Peer {
       case MessageType.awareness:
         return this.handleAwareness(decoding.readVarUint8Array(decoder));
       case MessageType.queryAwareness: {
-        const presence = this.document.presenceMessage();
+        const presence = this.document.presence.snapshotFor(this);
         if (presence) this.send(presence);
         return;
       }
@@ -176,19 +225,8 @@ export class Connection implements Peer {
   }
 
   private handleAwareness(update: Uint8Array): void {
-    if (!canSendPresence(this.role)) return; // read-only links send no presence; dropped silently
-    // A connection speaks only for presence it introduced: no overwriting someone else's name or colour.
-    const states = this.document.awareness.getStates();
-    if (presenceClientIds(update).some((id) => states.has(id) && !this.presenceIds.has(id))) {
-      this.log.info({ session: this.session }, 'presence for another client dropped');
-      return;
-    }
-    awarenessProtocol.applyAwarenessUpdate(this.document.awareness, update, this);
-  }
-
-  ownPresence(added: number[], removed: number[]): void {
-    for (const id of added) this.presenceIds.add(id);
-    for (const id of removed) this.presenceIds.delete(id);
+    const verdict = this.document.presence.receive(this, update);
+    if (verdict) this.log.debug({ session: this.session, verdict }, 'presence dropped');
   }
 
   private dispose(): void {
@@ -196,9 +234,7 @@ export class Connection implements Peer {
     this.closed = true;
     clearInterval(this.pingTimer);
     this.document.peers.delete(this);
-    if (this.presenceIds.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.document.awareness, [...this.presenceIds], null);
-    }
+    this.document.presence.leave(this);
     this.onClose(this);
   }
 }

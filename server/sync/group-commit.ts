@@ -10,6 +10,9 @@ import type { Pending } from './section-document.js';
 
 /** What the group commit needs of a document. */
 export interface CommitMember {
+  readonly ref: { padId: string };
+  /** The pad's identity when the document was loaded (a pad deleted and made again under its name is another). */
+  readonly incarnation: string;
   /** How many updates wait to be committed. */
   readonly queued: number;
   /** Appends the queued updates to the log, inside the caller's transaction; returns them for {@link broadcast}. */
@@ -20,13 +23,17 @@ export interface CommitMember {
   commitFailed(err: unknown): void;
 }
 
+/** Told of documents whose pad was deleted (or deleted and made again) under them: nothing of theirs was written. */
+export type PadGoneHandler = (member: CommitMember) => void;
+
 export class GroupCommit {
   private readonly waiting = new Set<CommitMember>();
   private scheduled = false;
 
   constructor(
-    private readonly store: Pick<PadStore, 'transaction'>,
+    private readonly store: Pick<PadStore, 'transaction' | 'getPad'>,
     private readonly metrics?: SyncMetrics,
+    private readonly onPadGone?: PadGoneHandler,
   ) {}
 
   /** `member` has queued updates: they are committed with every other document's at the end of this turn. */
@@ -60,13 +67,27 @@ export class GroupCommit {
     if (members.length === 0) return;
     const started = performance.now();
     let batches: Pending[][];
+    const gone: CommitMember[] = [];
     try {
-      batches = this.store.transaction(() => members.map((m) => m.commit()));
+      // Inside the transaction, so no deletion (by this process, the admin command line or another) slips between
+      // the check and the append: a deleted pad is never written to again.
+      batches = this.store.transaction(() =>
+        members.map((m) => {
+          if (this.store.getPad(m.ref.padId)?.readOnlyNonce !== m.incarnation) {
+            gone.push(m);
+            return [];
+          }
+          return m.commit();
+        }),
+      );
     } catch (err) {
       for (const m of members) m.commitFailed(err);
       return;
     }
     this.metrics?.persisted((performance.now() - started) / 1000);
-    members.forEach((m, i) => m.broadcast(batches[i]!));
+    members.forEach((m, i) => {
+      if (!gone.includes(m)) m.broadcast(batches[i]!);
+    });
+    for (const m of gone) this.onPadGone?.(m);
   }
 }

@@ -3,15 +3,17 @@
  * Sync bodies are y-protocols sync messages; awareness bodies are awareness updates; auth bodies are permission-denied.
  */
 import * as encoding from 'lib0/encoding';
-import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as authProtocol from 'y-protocols/auth';
+import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.js';
 
 export const MessageType = {
   sync: 0,
   awareness: 1,
   auth: 2,
   queryAwareness: 3,
+  /** Only the server speaks it (shared/presence.ts); a client sending it is closed. */
+  serverNotice: SERVER_NOTICE_MESSAGE,
 } as const;
 
 export const SyncType = {
@@ -48,15 +50,6 @@ export const awarenessMessage = (awarenessUpdate: Uint8Array): Uint8Array =>
 export const permissionDeniedMessage = (reason: string): Uint8Array =>
   message(MessageType.auth, (e) => authProtocol.writePermissionDenied(e, reason));
 
-/** The client ids an awareness update speaks for (its format: count, then clientID, clock, JSON state per entry). */
-export function presenceClientIds(update: Uint8Array): number[] {
-  const decoder = decoding.createDecoder(update);
-  const count = decoding.readVarUint(decoder);
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) {
-    ids.push(decoding.readVarUint(decoder));
-    decoding.readVarUint(decoder);
-    decoding.readVarString(decoder);
-  }
-  return ids;
-}
+/** A server notice: its own message type, a JSON body (see shared/presence.ts). */
+export const serverNoticeMessage = (notice: ServerNotice): Uint8Array =>
+  message(SERVER_NOTICE_MESSAGE, (e) => encoding.writeVarString(e, JSON.stringify(notice)));

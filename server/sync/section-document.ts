@@ -1,49 +1,52 @@
 /**
- * One section of one pad, live: its Y.Doc, its presence (awareness), the connections on it, and the commit queue.
+ * One section of one pad, live: its Y.Doc, its presence, the connections on it, and the commit queue.
  *
- * Durability rule: an update is appended to the store's log and committed before any other peer sees it.
- * Updates are applied to the in-memory document as they arrive; what they changed is queued and committed in one
- * transaction per event-loop turn, with every other document's (a {@link GroupCommit}), then broadcast. A peer
- * asking for the state (sync step 1) first forces the queue to disk, so no answer ever carries uncommitted content.
+ * Every write goes one way, a peer's update and a server-side change (import, restore) alike:
+ * inspect (well-formed, complete, within the schema) → admit (storage, quarantine, role, size: admission.ts) →
+ * apply → log (one transaction per event-loop turn across documents, a {@link GroupCommit}) → broadcast.
+ * Durability rule: an update is committed before any other peer sees it; a peer asking for the state (sync step 1)
+ * first forces the queue to disk, so no answer ever carries uncommitted content. If anything fails between apply
+ * and log, the document is dropped and reloaded from the store: nothing stays applied in memory without being logged.
  */
 import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Logger } from 'pino';
 import type { DocumentRef, PadStore, UpdateRecord } from '../storage/store.js';
-import { canWriteSection, type Role } from '../../shared/roles.js';
+import type { Role } from '../../shared/roles.js';
 import { entriesOf, metaOf } from '../../shared/schema.js';
+import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.js';
 import { inspectUpdate } from './update-inspector.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNotice } from './rewrite-guard.js';
 import type { SyncMetrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
-import { awarenessMessage, updateMessage } from './messages.js';
+import { serverNoticeMessage, updateMessage } from './messages.js';
 import type { CommitMember, GroupCommit } from './group-commit.js';
+import { Presence, type PresencePeer } from './presence.js';
+import { SizeMeter } from './size-meter.js';
+import { admit, WriteRefused, type Writer } from './admission.js';
 
 /** What the document needs of a connection. */
-export interface Peer {
+export interface Peer extends Writer, PresencePeer {
   readonly role: Role;
   readonly session: string;
   /** The curator key the peer authenticated with, if any. */
   readonly curatorKeyId?: string | undefined;
+  /** The sign-in session (token hash) the peer authenticated with, if it came with the cookie. */
+  readonly sessionTokenHash?: string | undefined;
   demote(role: Role, hint: string): void;
   send(message: Uint8Array): void;
   /** Tells the peer a write was refused (y-protocols auth message). */
   refuse(reason: string): void;
   close(code: number, reason: string): void;
-  /** Awareness client ids this peer added or removed (so its presence can be removed when it leaves). */
-  ownPresence(added: number[], removed: number[]): void;
-  /** Set once the rewrite guard quarantined this peer: its writes are refused from then on. */
   readonly quarantine: GuardNotice | null;
   /** Records entries the peer rewrote in one transaction; returns a notice if that quarantined it. */
   recordRewrites(ids: Set<string>, section: string, at: number): GuardNotice | null;
+  /** Called once the document committed and broadcast a turn's updates (a paused reader may read again). */
+  drained?(): void;
 }
 
 /** Who authored a server-side change (import, restore): recorded like a peer's. */
-export interface Author {
-  readonly role: Role | 'system';
-  readonly session: string;
-}
+export type Author = Writer;
 
 export type UpdateOutcome = 'applied' | 'no-change' | 'refused' | 'rejected';
 
@@ -58,30 +61,33 @@ export interface SectionDocumentOptions {
   /** Told when the rewrite guard quarantines a peer. */
   onQuarantine?: (notice: GuardNotice) => void;
   metrics?: SyncMetrics;
-  /** Writes that would grow the document past this many bytes (approximately) are refused. */
+  /** Writes that would grow the document past this many bytes are refused. */
   maxDocumentBytes?: number;
   /** Whether storage takes writes; when it does not, writes are refused instead of kept in memory only. */
   health?: StorageHealth;
-  /** Told when a commit fails: the document must be dropped (what it holds in memory is not stored). */
-  onStorageFailure?: (err: unknown) => void;
+  /** The document can no longer be trusted to match the store (a commit or an apply failed): drop it. */
+  onBroken?: (reason: 'storage' | 'apply', err: unknown) => void;
+  /** Whether a curator peer's key (and sign-in session) is still live; checked before each of its writes. */
+  curatorLive?: (peer: Peer) => boolean;
 }
-
-/**
- * Presence is fanned out in batches: changes within this many milliseconds go out as one message to every peer.
- * With a thousand people on a pad, presence renewals would otherwise be a message per person per peer.
- */
-export const PRESENCE_BATCH_MS = 50;
 
 export interface Pending {
   record: UpdateRecord;
   origin: unknown;
 }
 
+/** At most this many updates are merged into one broadcast message (merging is super-linear in their number). */
+export const MAX_MERGE = 32;
+/** A turn that queued this many updates for a document pauses its writers until they are committed. */
+export const MAX_QUEUED_PER_TURN = 256;
+
 export class SectionDocument implements CommitMember {
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
+  readonly presence: Presence;
   readonly peers = new Set<Peer>();
   readonly ref: DocumentRef;
+  /** The pad's identity when this document was loaded: a pad deleted and made again under its name is another pad. */
+  readonly incarnation: string;
   private readonly store: PadStore;
   private readonly log: Logger;
   private readonly snapshotEvery: number;
@@ -92,37 +98,35 @@ export class SectionDocument implements CommitMember {
   private snapshotScheduled = false;
   private destroyed = false;
   private transactionAt = 0;
-  private readonly presencePending = new Set<number>();
-  private presenceTimer: NodeJS.Timeout | null = null;
   private readonly onQuarantine: ((notice: GuardNotice) => void) | undefined;
   private readonly metrics: SyncMetrics | undefined;
-  private readonly maxBytes: number;
-  private readonly health: StorageHealth | undefined;
-  private readonly onStorageFailure: ((err: unknown) => void) | undefined;
-  /** Approximate size: the loaded state plus every update logged since. */
-  private bytes = 0;
+  readonly health: StorageHealth | undefined;
+  private readonly onBroken: SectionDocumentOptions['onBroken'];
+  private readonly curatorLive: SectionDocumentOptions['curatorLive'];
+  readonly size: SizeMeter;
+  /** Peers paused because this turn's queue is long; resumed once it is committed. */
+  private readonly pausedPeers = new Set<Peer>();
 
-  constructor(options: SectionDocumentOptions) {
+  constructor(options: SectionDocumentOptions, incarnation: string) {
     this.ref = options.ref;
+    this.incarnation = incarnation;
     this.store = options.store;
     this.groupCommit = options.groupCommit;
     this.log = options.log;
     this.snapshotEvery = options.snapshotEvery;
     this.onQuarantine = options.onQuarantine;
     this.metrics = options.metrics;
-    this.maxBytes = options.maxDocumentBytes ?? Number.POSITIVE_INFINITY;
     this.health = options.health;
-    this.onStorageFailure = options.onStorageFailure;
+    this.onBroken = options.onBroken;
+    this.curatorLive = options.curatorLive;
     this.doc = new Y.Doc({ gc: true });
     // Type the schema's roots, so code reading the live document sees a Y.Array and a Y.Map, not untyped roots.
     entriesOf(this.doc);
     metaOf(this.doc);
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    // The server has no presence of its own.
-    this.awareness.setLocalState(null);
-    this.load();
+    this.presence = new Presence(this.doc, () => this.peers);
+    const loaded = this.load();
+    this.size = new SizeMeter(this.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
     this.doc.on('afterTransaction', this.onTransaction);
-    this.awareness.on('update', this.onAwarenessUpdate);
   }
 
   /** Feeds the rewrite guard with what each peer's transaction rewrote. */
@@ -142,15 +146,24 @@ export class SectionDocument implements CommitMember {
     return this.ref.section;
   }
 
-  /** Replays the stored snapshot and the log after it. A snapshot that cannot be applied is skipped, the whole log replayed. */
-  private load(): void {
+  /** @deprecated presence lives in {@link presence}; kept for code reading the awareness directly. */
+  get awareness() {
+    return this.presence.awareness;
+  }
+
+  /**
+   * Replays the stored snapshot and the log after it; returns the bytes loaded (an upper bound of the size).
+   * A snapshot that cannot be applied is skipped, the whole log replayed.
+   */
+  private load(): number {
     const stored = this.store.loadDocument(this.ref);
     let updates = stored.updates;
+    let bytes = 0;
     if (stored.snapshot) {
       try {
         Y.applyUpdate(this.doc, stored.snapshot.state);
         this.snapshotSeq = this.lastSeq = stored.snapshot.seq;
-        this.bytes = stored.snapshot.state.byteLength;
+        bytes = stored.snapshot.state.byteLength;
       } catch (err) {
         this.log.error({ err, doc: this.ref }, 'snapshot is corrupt; replaying the whole log');
         updates = this.store.readLog(this.ref, 0);
@@ -159,10 +172,9 @@ export class SectionDocument implements CommitMember {
     for (const u of updates) {
       Y.applyUpdate(this.doc, u.data);
       this.lastSeq = u.seq;
-      // approximate, as it grows: what was loaded plus every update logged since (encoding the state to measure it
-      // took as long as loading it)
-      this.bytes += u.data.byteLength;
+      bytes += u.data.byteLength;
     }
+    return bytes;
   }
 
   /** An update from a peer (sync step 2 or update message). */
@@ -173,70 +185,115 @@ export class SectionDocument implements CommitMember {
   }
 
   private decide(peer: Peer, update: Uint8Array): [UpdateOutcome, string] {
-    const inspection = inspectUpdate(this.doc, update);
-    if (!inspection.ok) {
+    const inspection = inspectUpdate(this.doc, update, this.section);
+    if (!inspection.ok && inspection.reason !== 'schema') {
       this.log.warn({ doc: this.ref, session: peer.session, reason: inspection.detail }, 'update rejected');
       peer.close(1007, `${inspection.reason} update: ${inspection.detail}`);
       return ['rejected', inspection.reason];
     }
+    if (!inspection.ok) {
+      this.log.warn({ doc: this.ref, session: peer.session, reason: inspection.detail }, 'write refused: outside the schema');
+      peer.refuse(`refused: ${inspection.detail}`);
+      return ['refused', 'schema'];
+    }
     if (!inspection.changes) return ['no-change', ''];
-    if (this.health?.failure) {
-      // Not a refusal (the client would drop its edits): the socket closes and the client retries with them later.
-      peer.close(1013, `storage unavailable, nothing was stored; retrying later (${this.health.failure})`.slice(0, 120));
-      return ['refused', 'storage'];
+    if (peer.role === 'curator' && this.curatorLive && !this.curatorLive(peer)) {
+      // revoked or signed out (through the API, the admin command line, another server process): from now on
+      peer.demote('contributor', 'the curator key of this connection was revoked, or its sign-in ended');
     }
-    if (peer.quarantine) {
-      peer.refuse(
-        `quarantined: this connection rewrote the text of ${peer.quarantine.entries.length} entries at once, as a page translator does; reload the page with translation off`,
-      );
-      return ['refused', 'quarantine'];
-    }
-    if (peer.curatorKeyId && peer.role === 'curator' && !this.store.isCuratorKeyLive(peer.curatorKeyId)) {
-      // revoked (through the API, the admin command line, another server process): no longer a curator, from now on
-      peer.demote('contributor', 'the curator key of this connection was revoked');
-    }
-    if (!canWriteSection(peer.role, this.section)) {
-      const reason = peer.role === 'viewer'
-        ? 'read-only link: this connection cannot change the pad'
-        : `only curators can change the "${this.section}" section`;
-      this.log.info({ doc: this.ref, session: peer.session, role: peer.role }, 'write refused');
-      peer.refuse(reason);
-      return ['refused', `role:${peer.role}`];
-    }
-    if (this.bytes + update.byteLength > this.maxBytes) {
-      peer.refuse(`the pad is full: this section may hold at most ${Math.round(this.maxBytes / 1024 / 1024)} MiB`);
-      return ['refused', 'document-size'];
+    const refusal = admit(this, peer, { bytes: update.byteLength, grows: inspection.grows });
+    if (refusal) {
+      if (refusal.kind === 'storage') {
+        // Not a refusal (the client would drop its edits): the socket closes and the client retries with them later.
+        peer.close(1013, refusal.message);
+      } else {
+        if (refusal.kind === 'role') this.log.info({ doc: this.ref, session: peer.session, role: peer.role }, 'write refused');
+        peer.refuse(refusal.message);
+      }
+      return ['refused', refusal.kind === 'role' ? `role:${peer.role}` : refusal.kind === 'size' ? 'document-size' : refusal.kind];
     }
     // What is logged and broadcast: the peer's own bytes when all of it is new, else the part the document lacks.
     // Not Yjs' re-encoding of the transaction: after Yjs merges a typist's string into one item, re-encoding slices
     // (and flattens) that whole string on every update, which made a burst of 6,000 edits quadratic. (A copy: the
     // message's bytes may be a view into a larger socket buffer.)
     const data = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
-    Y.applyUpdate(this.doc, update, peer);
-    this.queue(data, peer);
+    this.accept(peer, update, data, inspection.deletes);
     return ['applied', ''];
   }
 
-  /** Makes a server-side change (import, restore) on behalf of `author`; durable and broadcast like a peer's. */
-  change(author: Author, fn: (doc: Y.Doc) => void): void {
-    const onUpdate = (update: Uint8Array) => this.queue(update, author);
-    this.doc.on('update', onUpdate);
+  /**
+   * Checks a server-side change (import, restore) exactly as a peer's write is checked, with its size measured on
+   * a copy; throws {@link WriteRefused}. Nothing is applied.
+   */
+  check(author: Author, update: Uint8Array): { changes: boolean; deletes: boolean } {
+    const inspection = inspectUpdate(this.doc, update, this.section);
+    if (!inspection.ok) throw new WriteRefused('schema', `the change does not fit the pad's schema: ${inspection.detail}`);
+    if (!inspection.changes) return { changes: false, deletes: false };
+    const refusal = admit(this, author, {
+      bytes: update.byteLength,
+      grows: inspection.grows,
+      projectedSize: inspection.grows ? this.size.projected(update) : undefined,
+    });
+    if (refusal) throw refusal;
+    return { changes: true, deletes: inspection.deletes };
+  }
+
+  /**
+   * The update a server-side change makes, made on a copy of the document (the live one is untouched until the
+   * update is admitted): `fn` changes the copy as it would the document.
+   */
+  changeAsUpdate(fn: (doc: Y.Doc) => void): Uint8Array {
+    const copy = new Y.Doc({ gc: true });
     try {
-      this.doc.transact(() => fn(this.doc), author);
+      Y.applyUpdate(copy, Y.encodeStateAsUpdate(this.doc));
+      const before = Y.encodeStateVector(copy);
+      copy.transact(() => fn(copy));
+      return Y.encodeStateAsUpdate(copy, before);
     } finally {
-      this.doc.off('update', onUpdate);
+      copy.destroy();
+    }
+  }
+
+  /** Checks, applies and queues a server-side change; it is logged with the next commit. False if it changed nothing. */
+  submit(author: Author, update: Uint8Array): boolean {
+    const { changes, deletes } = this.check(author, update);
+    if (!changes) return false;
+    this.accept(author, update, update, deletes);
+    return true;
+  }
+
+  /** Applies an admitted update and queues `data` (what of it is new) for the next commit. */
+  private accept(author: Author, update: Uint8Array, data: Uint8Array, deletes: boolean): void {
+    try {
+      Y.applyUpdate(this.doc, update, author);
+      this.queue(data, author, deletes);
+    } catch (err) {
+      // Applied (perhaps in part) but not queued: the document no longer matches what will be logged.
+      this.log.error({ err, doc: this.ref, session: author.session }, 'applying an update failed: reloading the document from the store');
+      this.onBroken?.('apply', err);
+      throw err;
     }
   }
 
   /** Queues a change for the next group commit; once committed it is broadcast to every peer but its author. */
-  private queue(update: Uint8Array, author: Author): void {
-    this.bytes += update.byteLength;
+  private queue(update: Uint8Array, author: Author, deletes: boolean): void {
+    this.size.grew(update.byteLength, deletes);
     this.pending.push({ record: { data: update, role: author.role, session: author.session, at: this.transactionAt }, origin: author });
     this.groupCommit.schedule(this);
   }
 
   get queued(): number {
     return this.pending.length;
+  }
+
+  /** True when this turn queued so many updates that writers should wait for the commit (back-pressure). */
+  get backlogged(): boolean {
+    return this.pending.length >= MAX_QUEUED_PER_TURN;
+  }
+
+  /** `peer` stopped reading until this document's queue is committed. */
+  pauseUntilCommitted(peer: Peer): void {
+    this.pausedPeers.add(peer);
   }
 
   /** Commits the queued updates now, then broadcasts each to every peer but its sender. */
@@ -260,29 +317,43 @@ export class SectionDocument implements CommitMember {
   commitFailed(err: unknown): void {
     this.log.error({ err, doc: this.ref }, 'commit failed: dropping the unsaved document');
     this.health?.fail(err);
-    this.onStorageFailure?.(err);
+    this.onBroken?.('storage', err);
   }
 
   /**
-   * Sends committed updates to the peers. Several updates from one turn go out merged, encoded once: a peer gets one
-   * message instead of one per update (a burst of typing or a script's batch). A peer that sent some of them gets
-   * the others one by one, never its own back.
+   * Sends committed updates to the peers. Several updates from one turn go out merged, at most {@link MAX_MERGE} to a
+   * message: a peer gets a few messages instead of one per update. A peer that sent some of them gets the others one
+   * by one, never its own back.
    */
   broadcast(batch: Pending[]): void {
-    if (batch.length > 1) {
-      const origins = new Set(batch.map((p) => p.origin));
-      const merged = updateMessage(Y.mergeUpdates(batch.map((p) => p.record.data)));
-      for (const peer of this.peers) {
-        if (!origins.has(peer)) peer.send(merged);
-        else for (const { record, origin } of batch) if (origin !== peer) peer.send(updateMessage(record.data));
-      }
-    } else {
-      for (const { record, origin } of batch) {
-        const message = updateMessage(record.data);
-        for (const peer of this.peers) if (peer !== origin) peer.send(message);
+    for (let start = 0; start < batch.length; start += MAX_MERGE) {
+      const chunk = batch.slice(start, start + MAX_MERGE);
+      if (chunk.length > 1) {
+        const origins = new Set(chunk.map((p) => p.origin));
+        const merged = updateMessage(Y.mergeUpdates(chunk.map((p) => p.record.data)));
+        for (const peer of this.peers) {
+          if (!origins.has(peer)) peer.send(merged);
+          else for (const { record, origin } of chunk) if (origin !== peer) peer.send(updateMessage(record.data));
+        }
+      } else {
+        for (const { record, origin } of chunk) {
+          const message = updateMessage(record.data);
+          for (const peer of this.peers) if (peer !== origin) peer.send(message);
+        }
       }
     }
+    if (this.pausedPeers.size > 0) {
+      const paused = [...this.pausedPeers];
+      this.pausedPeers.clear();
+      for (const peer of paused) peer.drained?.();
+    }
     if (this.lastSeq - this.snapshotSeq >= this.snapshotEvery) this.scheduleSnapshot();
+  }
+
+  /** Sends a server notice (a message type only the server speaks) to the peers `to` selects. */
+  notify(notice: ServerNotice, to: (peer: Peer) => boolean): void {
+    const message = serverNoticeMessage(notice);
+    for (const peer of this.peers) if (to(peer)) peer.send(message);
   }
 
   private scheduleSnapshot(): void {
@@ -321,47 +392,28 @@ export class SectionDocument implements CommitMember {
     return Y.encodeStateVector(this.doc);
   }
 
-  private onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const changed = added.concat(updated, removed);
-    if (changed.length === 0) return;
-    if (this.peers.has(origin as Peer)) (origin as Peer).ownPresence(added, removed);
-    for (const id of changed) this.presencePending.add(id);
-    this.presenceTimer ??= setTimeout(this.flushPresence, PRESENCE_BATCH_MS);
-  };
-
-  /** Sends the batched presence changes, encoded once, to every peer (a sender gets its own state back: a no-op). */
-  private flushPresence = (): void => {
-    this.presenceTimer = null;
-    if (this.destroyed || this.presencePending.size === 0) return;
-    const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.presencePending]));
-    this.presencePending.clear();
-    for (const peer of this.peers) peer.send(message);
-  };
-
-  presenceMessage(): Uint8Array | null {
-    const clients = [...this.awareness.getStates().keys()];
-    if (clients.length === 0) return null;
-    return awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
-  }
-
   /**
-   * Frees the document. By default it is flushed and snapshotted first; `discard` drops what is in memory and not
-   * in storage (after storage refused it), closing every peer so they resync from what storage has.
+   * Frees the document. `keep` flushes and snapshots it first; `discard` drops what is in memory and not in storage
+   * (storage refused it, or an apply failed), `gone` drops a deleted pad's document and writes nothing; both close
+   * every peer with `code` and `reason` (they resync from what storage has, or learn the pad is gone).
    */
-  destroy(mode: 'keep' | 'discard' = 'keep'): void {
+  destroy(mode: 'keep' | 'discard' | 'gone' = 'keep', close?: { code: number; reason: string }): void {
     if (this.destroyed) return;
     if (mode === 'keep') this.trySnapshot();
     else {
       this.pending = [];
-      for (const peer of [...this.peers]) peer.close(1013, 'storage failure: nothing was stored; reconnect to resync');
+      const { code, reason } = close ?? { code: 1013, reason: 'storage failure: nothing was stored; reconnect to resync' };
+      for (const peer of [...this.peers]) peer.close(code, reason);
     }
     this.destroyed = true;
     this.groupCommit.forget(this);
-    if (this.presenceTimer) clearTimeout(this.presenceTimer);
-    this.awareness.destroy();
+    this.presence.destroy();
     this.doc.destroy();
   }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
 }
+
+export { SERVER_NOTICE_MESSAGE };

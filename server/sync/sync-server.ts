@@ -12,6 +12,11 @@ import { bearerToken, type Identifier } from '../auth/identify.js';
 import type { DocumentRegistry } from './document-registry.js';
 import { Connection } from './connection.js';
 import type { GuardOptions } from './rewrite-guard.js';
+import { isForeignOrigin } from '../http/security.js';
+import type { PadEvents } from '../events.js';
+import type { OverloadMonitor } from '../overload.js';
+import type { GuardNotices } from '../guard-notices.js';
+import { PadGone } from './document-registry.js';
 
 const SYNC_PATH = /^\/sync\/([^/]+)\/([^/]+)$/;
 
@@ -20,6 +25,13 @@ export interface SyncServerOptions {
   guard: GuardOptions;
   maxConnectionsPerAddress: number;
   maxMessagesPerSecond: number;
+}
+
+/** What the sync server listens to and consults besides the pads and the documents. */
+export interface SyncServerParts {
+  events?: PadEvents;
+  overload?: OverloadMonitor;
+  notices?: GuardNotices;
 }
 
 export class SyncServer {
@@ -33,8 +45,30 @@ export class SyncServer {
     private readonly registry: DocumentRegistry,
     private readonly log: Logger,
     private readonly options: SyncServerOptions,
+    private readonly parts: SyncServerParts = {},
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    const events = parts.events;
+    if (events) {
+      events.on('keysRevoked', ({ padId, keyIds }) => {
+        const revoked = new Set(keyIds);
+        this.demoteWhere((c) => c.padId === padId && c.curatorKeyId !== undefined && revoked.has(c.curatorKeyId), 'the curator key of this connection was revoked');
+      });
+      events.on('sessionClosed', ({ padId, tokenHash }) => {
+        this.demoteWhere((c) => c.padId === padId && c.sessionTokenHash === tokenHash, 'signed out');
+      });
+      events.on('padDeleted', ({ padId }) => {
+        registry.padDeleted(padId);
+        parts.notices?.forget(padId);
+      });
+    }
+  }
+
+  /** Demotes the curator connections `match` selects to contributors, at once (they are told with a server notice). */
+  private demoteWhere(match: (c: Connection) => boolean, reason: string): void {
+    for (const connection of this.connections) {
+      if (connection.role === 'curator' && match(connection)) connection.demote('contributor', reason);
+    }
   }
 
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -50,6 +84,15 @@ export class SyncServer {
     }
     const section = match[2]!;
     if (!isSection(section)) return reject(socket, 404, 'section must be "proposed" or "ready"');
+    // Cross-site WebSocket hijacking: a page of another origin (another port of this host included) must not open a
+    // socket with the curator's sign-in cookie attached. A key in the URL or a Bearer header is not ambient: allowed.
+    const explicitKey = url.searchParams.has('key') || req.headers.authorization !== undefined;
+    const foreign = isForeignOrigin({ origin: req.headers.origin, host: req.headers.host, secFetchSite: firstHeader(req.headers['sec-fetch-site']) });
+    if (foreign && !explicitKey) return reject(socket, 403, 'cross-site WebSocket refused (Origin does not match this server)');
+    if (this.parts.overload?.saturated) {
+      this.log.warn({ lagMs: Math.round(this.parts.overload.lagMs) }, 'refused a sync connection: server saturated');
+      return reject(socket, 503, 'server overloaded: try again in a few seconds', { 'Retry-After': '5' });
+    }
     const resolved = this.pads.resolve(padRef);
     if (!resolved) return reject(socket, 404, 'no such pad');
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -64,12 +107,18 @@ export class SyncServer {
     });
     // A key that does not prove curatorship still connects (as a contributor), so y-websocket does not retry in a
     // loop; every write it is refused says why.
-    const keyGiven = url.searchParams.has('key') || req.headers.authorization !== undefined;
-    if (keyGiven && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
+    if (explicitKey && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const ref = { padId: resolved.pad.id, section };
-      const document = this.registry.open(ref);
+      let document;
+      try {
+        document = this.registry.open(ref);
+      } catch (err) {
+        if (!(err instanceof PadGone)) throw err;
+        ws.close(4404, 'no such pad');
+        return;
+      }
       this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
       const limits = { guard: this.options.guard, maxMessagesPerSecond: this.options.maxMessagesPerSecond };
       const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
@@ -81,6 +130,7 @@ export class SyncServer {
         this.log.info({ pad: ref.padId, section, session: closed.session }, 'sync connection closed');
       });
       this.connections.add(connection);
+      this.parts.notices?.sendTo(ref.padId, connection);
       this.log.info({ pad: ref.padId, section, role: identity.role, session: identity.session }, 'sync connection opened');
     });
   };
@@ -92,10 +142,16 @@ export class SyncServer {
   }
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function reject(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ error: message });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
+  const reason =
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
   );
 }

@@ -36,6 +36,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     maxConnectionsPerAddress: 100,
     maxMessagesPerSecond: 2000,
     maxDocumentBytes: 32 * 1024 * 1024,
+    maxEventLoopLagMs: 500,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import * as decoding from 'lib0/decoding';
 import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
 import { serverSuite } from '../helpers/server-suite.js';
-import { connectSynced } from '../helpers/clients.js';
+import { connectSynced, serverNotices } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const suite = serverSuite({ guard: { maxEntries: 10, windowMs: 10_000 } });
@@ -51,6 +51,9 @@ describe('server guard against mass rewrites', () => {
     const { padId, curatorKey, seed } = await padWith('guard-quarantine', 20);
     const translator = await connectSynced(suite.server.url, padId, 'proposed');
     const denied = refusals(translator.provider as never);
+    const curator = await connectSynced(suite.server.url, padId, 'proposed', { params: { key: curatorKey } });
+    const curatorNotices = serverNotices(curator.provider);
+    const contributorNotices = serverNotices(seed.provider);
     // another person's honest edit, before the burst
     (entriesOf(seed.doc).get(15).get('note') as Y.Text).insert(0, 'honest: ');
     translate(translator.doc, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
@@ -69,8 +72,17 @@ describe('server guard against mass rewrites', () => {
     await sleep(50);
     expect(suite.server.store.readLog({ padId, section: 'proposed' })).toHaveLength(before);
 
-    // the notice is live on the pad for everyone's page to show curators (server presence)
-    await waitFor(() => [...seed.provider.awareness.getStates().values()].some((s) => Array.isArray((s as { guard?: unknown }).guard)));
+    // the notice reaches curators' sockets live, as a server notice (never as presence, which peers can forge)…
+    await waitFor(() => curatorNotices.some((m) => m.type === 'guard' && m.notices.length === 1), 3000, 'live notice');
+    // …and a curator connecting later gets it at once; contributors get none
+    const late = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    const lateNotices = serverNotices(late.provider);
+    late.provider.disconnect();
+    late.provider.connect();
+    await waitFor(() => lateNotices.some((m) => m.type === 'guard' && m.notices.length === 1), 3000, 'notice on connect');
+    late.provider.destroy();
+    expect(contributorNotices).toEqual([]);
+    expect([...seed.provider.awareness.getStates().values()].some((s) => 'guard' in (s as object))).toBe(false);
 
     // someone else keeps working after the burst
     (entriesOf(seed.doc).get(0).get('note') as Y.Text).insert(0, 'later: ');
@@ -86,6 +98,7 @@ describe('server guard against mass rewrites', () => {
     expect(((await (await api(`${padId}/guard`, { key: curatorKey })).json()) as { notices: unknown[] }).notices).toEqual([]);
     translator.provider.destroy();
     seed.provider.destroy();
+    curator.provider.destroy();
   });
 
   it('never trips on a fast honest typist', async () => {

@@ -1,0 +1,71 @@
+/**
+ * Presence (y-protocols awareness) is written by peers, so it is untrusted data: the server checks every state against
+ * this schema and these limits before anyone else sees it, and the page checks again before showing it. Nothing a
+ * person acts on (guard notices, roles, who is a curator) ever travels as presence: that comes from the server on
+ * its own message type ({@link ServerNotice}).
+ */
+import { z } from 'zod';
+
+export const PRESENCE_LIMITS = {
+  /** Largest JSON text of one presence state. */
+  maxStateBytes: 512,
+  /** Presence client ids one connection may speak for (a page uses one; a reset section brings a second). */
+  maxClientsPerConnection: 2,
+  /** Presence states one section document holds at most. */
+  maxClientsPerDocument: 1000,
+  /** Presence messages one connection may send: a burst of this many… */
+  burst: 20,
+  /** …then this many per second. */
+  perSecond: 5,
+} as const;
+
+export const MAX_NAME_LENGTH = 40;
+
+const presenceUser = z
+  .object({
+    name: z.string().min(1).max(MAX_NAME_LENGTH),
+    colour: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+    translating: z.boolean().optional(),
+  })
+  .strict();
+
+/** A presence state: everything optional (a fresh client announces `{}`), nothing else allowed. */
+export const presenceState = z
+  .object({
+    user: presenceUser.optional(),
+    cursor: z.object({ entry: z.string().max(64), field: z.enum(['title', 'note']) }).strict().optional(),
+  })
+  .strict();
+
+export type PresenceState = z.infer<typeof presenceState>;
+
+/** The presence state if it is one, else null (the page shows nothing for a state that is not). */
+export function parsePresence(value: unknown): PresenceState | null {
+  const result = presenceState.safeParse(value);
+  return result.success ? result.data : null;
+}
+
+/**
+ * Messages only the server sends, on a y-websocket message type of their own: a client sending this type is closed,
+ * and the server never relays anything on it, so no peer can put words in the server's mouth.
+ */
+export const SERVER_NOTICE_MESSAGE = 20;
+
+export interface GuardNoticeData {
+  id: string;
+  section: string;
+  session: string;
+  role: string;
+  /** When the connection was quarantined. */
+  at: number;
+  /** The burst's time window, for "revert this session's changes in this window". */
+  from: number;
+  to: number;
+  entries: string[];
+}
+
+export type ServerNotice =
+  /** For curators: the rewrite guard's current notices on this pad (the whole list, replacing the last). */
+  | { type: 'guard'; notices: GuardNoticeData[] }
+  /** This connection's role changed (a key revoked, a sign-out): the page asks for its role again. */
+  | { type: 'role'; role: 'viewer' | 'contributor' | 'curator'; reason: string };
