@@ -44,9 +44,65 @@ export function topicUrl(topic: string): string {
   return `https://review.opendev.org/q/topic:${encodeURIComponent(`"${topic}"`)}`;
 }
 
+/**
+ * The longest line the link parsers read (characters). Far above any real line of a pad; past it a line is not
+ * parsed (regular expressions never run over unbounded input).
+ */
+export const MAX_LINE_LENGTH = 4000;
+
+/** `value` without trailing `.`, `,` and `;` (plain code: `/[.,;]+$/` backtracks quadratically on long runs). */
+function withoutTrailingPunctuation(value: string): string {
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === '.' || value[end - 1] === ',' || value[end - 1] === ';')) end--;
+  return value.slice(0, end);
+}
+
+const isDigit = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '9';
+
+/** The end of the run of ASCII digits starting at `from` (`from` itself if there is none). */
+function digitsEnd(text: string, from: number): number {
+  let i = from;
+  while (isDigit(text[i])) i++;
+  return i;
+}
+
+/**
+ * `/c/<project>/+/<change>[/<patchset>][/…]`, as `^\/c\/(.+?)\/\+\/(\d+)(?:\/(\d+))?(?:\/.*)?$` read it (the project is
+ * everything up to the first `/+/<digits>` that is followed by `/` or the end), in linear time.
+ */
+function gerritProjectChange(path: string): { project: string; change: string; patchset: string | null } | null {
+  if (!path.startsWith('/c/') || /[\n\r\u2028\u2029]/.test(path)) return null;
+  for (let k = path.indexOf('/+/', 4); k !== -1; k = path.indexOf('/+/', k + 1)) {
+    const changeEnd = digitsEnd(path, k + 3);
+    if (changeEnd === k + 3) continue;
+    if (changeEnd !== path.length && path[changeEnd] !== '/') continue;
+    let patchset: string | null = null;
+    if (changeEnd < path.length) {
+      const patchEnd = digitsEnd(path, changeEnd + 1);
+      if (patchEnd > changeEnd + 1 && (patchEnd === path.length || path[patchEnd] === '/')) patchset = path.slice(changeEnd + 1, patchEnd);
+    }
+    return { project: path.slice(3, k), change: path.slice(k + 3, changeEnd), patchset };
+  }
+  return null;
+}
+
+/** `/c/<change>[/<patchset>]…`, as `^\/c\/(\d+)(?:\/(\d+))?\/?(?:.*)?$` read it, in linear time. */
+function gerritShortChange(path: string): { change: string; patchset: string | null } | null {
+  if (!path.startsWith('/c/')) return null;
+  const changeEnd = digitsEnd(path, 3);
+  if (changeEnd === 3 || /[\n\r\u2028\u2029]/.test(path)) return null;
+  let patchset: string | null = null;
+  if (path[changeEnd] === '/') {
+    const patchEnd = digitsEnd(path, changeEnd + 1);
+    if (patchEnd > changeEnd + 1) patchset = path.slice(changeEnd + 1, patchEnd);
+  }
+  return { change: path.slice(3, changeEnd), patchset };
+}
+
 /** Parses one link (or a bare `topic:"…"` query); null if it is none of the team's forms. */
 export function parseLink(raw: string): ParsedLink | null {
-  const value = raw.trim().replace(/[.,;]+$/, '');
+  if (raw.length > MAX_LINE_LENGTH) return null;
+  const value = withoutTrailingPunctuation(raw.trim());
   // a bare query, as people paste it: topic:"bug/2070257"
   if (value.startsWith('topic:')) return topicLink(value, null);
   let url: URL;
@@ -61,9 +117,11 @@ export function parseLink(raw: string): ParsedLink | null {
   if (GERRIT_HOSTS.has(host)) {
     // legacy UI: everything is in the fragment (#/c/931234/, #/q/topic:…)
     const path = url.hash.startsWith('#/') ? url.hash.slice(1) : url.pathname;
-    let m = /^\/c\/(.+?)\/\+\/(\d+)(?:\/(\d+))?(?:\/.*)?$/.exec(path);
-    if (m) return { type: 'gerrit-change', url: value, change: Number(m[2]), patchset: m[3] ? Number(m[3]) : null, project: decode(m[1]!), host };
-    m = /^\/c\/(\d+)(?:\/(\d+))?\/?(?:.*)?$/.exec(path) ?? /^\/(\d+)(?:\/(\d+))?\/?$/.exec(path);
+    const full = gerritProjectChange(path);
+    if (full) return { type: 'gerrit-change', url: value, change: Number(full.change), patchset: full.patchset ? Number(full.patchset) : null, project: decode(full.project), host };
+    const short = gerritShortChange(path);
+    if (short) return { type: 'gerrit-change', url: value, change: Number(short.change), patchset: short.patchset ? Number(short.patchset) : null, project: null, host };
+    let m = /^\/(\d+)(?:\/(\d+))?\/?$/.exec(path);
     if (m) return { type: 'gerrit-change', url: value, change: Number(m[1]), patchset: m[2] ? Number(m[2]) : null, project: null, host };
     m = /^\/q\/(.+)$/.exec(path);
     if (m) return topicLink(m[1]!, value);
@@ -133,13 +191,20 @@ export interface EntryDraft {
 
 /**
  * Reads what a person pastes into the "add" field: a Launchpad link and/or Gerrit links, an optional `[title]` or
- * the text after the link as title, and the owner as `(nick)`.
+ * the text after the link as title, and the owner as `(nick)`. Lines longer than {@link MAX_LINE_LENGTH} are not
+ * read (nobody pastes such a line on purpose, and no pattern should run over unbounded input).
  */
 export function parseEntryText(text: string): EntryDraft {
   const draft: EntryDraft = { kind: 'other', title: '', launchpad: '', owner: '', reviews: [], rest: '' };
+  const lines = text.split('\n');
+  if (lines.some((line) => line.length > MAX_LINE_LENGTH)) text = lines.filter((line) => line.length <= MAX_LINE_LENGTH).join('\n');
   // bullets of a pasted Etherpad block are not part of the text
-  let remaining = text.replace(/^[ \t]*[*•-][ \t]+/gm, ' ').replace(/\s+/g, ' ').trim();
-  for (const token of remaining.match(LINK_TOKEN) ?? []) {
+  const collapsed = text.replace(/^[ \t]*[*•-][ \t]+/gm, ' ').replace(/\s+/g, ' ').trim();
+  // the links are cut out where they were found (kept: every other piece of text, in order)
+  const kept: string[] = [];
+  let from = 0;
+  for (const match of collapsed.matchAll(LINK_TOKEN)) {
+    const token = match[0];
     const link = parseLink(token);
     if (!link) continue;
     const clean = link.url;
@@ -151,18 +216,22 @@ export function parseEntryText(text: string): EntryDraft {
     } else {
       continue;
     }
-    remaining = remaining.replace(token, ' ');
+    kept.push(collapsed.slice(from, match.index));
+    from = match.index + token.length;
   }
-  remaining = remaining.replace(/\s+/g, ' ').trim();
+  kept.push(collapsed.slice(from));
+  let remaining = kept.join(' ').replace(/\s+/g, ' ').trim();
   const owner = OWNER.exec(remaining);
   if (owner) {
     draft.owner = owner[1]!;
     remaining = remaining.slice(0, owner.index).trim();
   }
-  const bracketed = /\[(.*)\]/.exec(remaining); // greedy: a title may itself contain brackets
-  if (bracketed) {
-    draft.title = bracketed[1]!.trim();
-    draft.rest = (remaining.slice(0, bracketed.index) + remaining.slice(bracketed.index + bracketed[0].length)).trim();
+  // greedy, as `/\[(.*)\]/` read it: from the first `[` to the last `]` (a title may itself contain brackets)
+  const open = remaining.indexOf('[');
+  const close = remaining.lastIndexOf(']');
+  if (open !== -1 && close > open) {
+    draft.title = remaining.slice(open + 1, close).trim();
+    draft.rest = (remaining.slice(0, open) + remaining.slice(close + 1)).trim();
   } else {
     draft.title = remaining.replace(/^[-–—:|]\s*/, '').trim();
   }

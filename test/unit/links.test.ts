@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chipLabel, entryIdentityKeys, identityKey, parseEntryText, parseLink, safeHref } from '../../shared/links.js';
+import fc from 'fast-check';
+import { chipLabel, entryIdentityKeys, identityKey, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from '../../shared/links.js';
 
 describe('parseLink: every form the team uses', () => {
   it.each([
@@ -124,5 +125,81 @@ describe('filter and duplicates', async () => {
     expect(findDuplicates({ launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234', reviews: [] }, sections).map((d) => [d.section, d.entry.id, d.key])).toEqual([['proposed', 'p1', 'bug:2081234']]);
     expect(findDuplicates({ launchpad: '', reviews: ['https://review.opendev.org/555/2'] }, sections).map((d) => [d.section, d.entry.id])).toEqual([['ready', 'r1']]);
     expect(findDuplicates({ launchpad: '', reviews: ['https://review.opendev.org/1'] }, sections)).toEqual([]);
+  });
+});
+
+describe('the linear link readers read as the former patterns did', () => {
+  // the former patterns (polynomial backtracking): only ever run here, on short strings
+  const formerGerrit = (path: string) => {
+    let m = /^\/c\/(.+?)\/\+\/(\d+)(?:\/(\d+))?(?:\/.*)?$/.exec(path);
+    if (m) return { change: Number(m[2]), patchset: m[3] ? Number(m[3]) : null, project: decodeURIComponent(m[1]!) };
+    m = /^\/c\/(\d+)(?:\/(\d+))?\/?(?:.*)?$/.exec(path) ?? /^\/(\d+)(?:\/(\d+))?\/?$/.exec(path);
+    if (m) return { change: Number(m[1]), patchset: m[2] ? Number(m[2]) : null, project: null };
+    return null;
+  };
+  const pick = (link: ReturnType<typeof parseLink>) =>
+    link?.type === 'gerrit-change' ? { change: link.change, patchset: link.patchset, project: link.project } : null;
+  const text = (chars: string[], maxLength = 12) => fc.array(fc.constantFrom(...chars), { maxLength }).map((a) => a.join(''));
+
+  it('Gerrit change paths', () => {
+    const chars = ['/', '/', 'c', '/c/', '+', '/+/', '1', '2', '0', 'a', 'nova', '.', '-'];
+    fc.assert(
+      fc.property(text(chars), (p) => {
+        const url = `https://review.opendev.org/${p.replace(/^\/+/, '')}`;
+        const path = new URL(url.replace(/[.,;]+$/, '')).pathname;
+        if (/^\/q\//.test(path)) return;
+        expect(pick(parseLink(url))).toEqual(formerGerrit(path));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  /** parseEntryText as it was (link tokens cut by string replacement, the title by `/\[(.*)\]/`). */
+  const formerParseEntryText = (text: string) => {
+    const draft = { kind: 'other', title: '', launchpad: '', owner: '', reviews: [] as string[], rest: '' };
+    let remaining = text.replace(/^[ \t]*[*•-][ \t]+/gm, ' ').replace(/\s+/g, ' ').trim();
+    for (const token of remaining.match(/https?:\/\/\S+|topic:(?:"[^"]*"|\S+)/g) ?? []) {
+      const link = parseLink(token);
+      if (!link) continue;
+      if ((link.type === 'launchpad-bug' || link.type === 'launchpad-blueprint') && !draft.launchpad) {
+        draft.launchpad = link.url;
+        draft.kind = link.type === 'launchpad-bug' ? 'bug' : 'feature';
+      } else if (link.type === 'gerrit-change' || link.type === 'gerrit-topic') draft.reviews.push(link.url);
+      else continue;
+      remaining = remaining.replace(token, ' ');
+    }
+    remaining = remaining.replace(/\s+/g, ' ').trim();
+    const owner = /\(([A-Za-z0-9][A-Za-z0-9._+-]{0,63})\)\s*$/.exec(remaining);
+    if (owner) {
+      draft.owner = owner[1]!;
+      remaining = remaining.slice(0, owner.index).trim();
+    }
+    const bracketed = /\[(.*)\]/.exec(remaining);
+    if (bracketed) {
+      draft.title = bracketed[1]!.trim();
+      draft.rest = (remaining.slice(0, bracketed.index) + remaining.slice(bracketed.index + bracketed[0].length)).trim();
+    } else draft.title = remaining.replace(/^[-–—:|]\s*/, '').trim();
+    return draft;
+  };
+
+  it('trailing punctuation and the bracketed title', () => {
+    const chars = ['.', ',', ';', ' ', '[', ']', 'a', '(', ')', 'bob', 'https://launchpad.net/bugs/7', 'https://review.opendev.org/3', '-'];
+    fc.assert(
+      fc.property(text(chars, 10), (s) => {
+        const url = parseLink(s)?.url;
+        if (url !== undefined) expect(url).toBe(s.trim().replace(/[.,;]+$/, ''));
+        // where a link's text also occurs earlier (inside other text) the former code cut that earlier copy: fixed
+        const collapsed = s.replace(/\s+/g, ' ').trim();
+        fc.pre([...collapsed.matchAll(/https?:\/\/\S+|topic:(?:"[^"]*"|\S+)/g)].every((m) => collapsed.indexOf(m[0]) === m.index));
+        expect(parseEntryText(s)).toEqual(formerParseEntryText(s));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('a line over the limit is not read for links', () => {
+    const long = `https://launchpad.net/bugs/1 ${'x'.repeat(MAX_LINE_LENGTH)}`;
+    expect(parseEntryText(long).launchpad).toBe('');
+    expect(parseLink(`https://review.opendev.org/1${'/'.repeat(MAX_LINE_LENGTH)}`)).toBeNull();
   });
 });
