@@ -4,7 +4,7 @@
  * person acts on (guard notices, roles, who is a curator) ever travels as presence: that comes from the server on
  * its own message type ({@link ServerNotice}).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const PRESENCE_LIMITS = {
   /** Largest JSON text of one presence state. */
@@ -21,21 +21,18 @@ export const PRESENCE_LIMITS = {
 
 export const MAX_NAME_LENGTH = 40;
 
-const presenceUser = z
-  .object({
-    name: z.string().min(1).max(MAX_NAME_LENGTH),
-    colour: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
-    translating: z.boolean().optional(),
-  })
-  .strict();
+// zod/mini: the page bundles this schema too, and the full zod would be most of the bundle.
+const presenceUser = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
+  colour: z.optional(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
+  translating: z.optional(z.boolean()),
+});
 
 /** A presence state: everything optional (a fresh client announces `{}`), nothing else allowed. */
-export const presenceState = z
-  .object({
-    user: presenceUser.optional(),
-    cursor: z.object({ entry: z.string().max(64), field: z.enum(['title', 'note']) }).strict().optional(),
-  })
-  .strict();
+export const presenceState = z.strictObject({
+  user: z.optional(presenceUser),
+  cursor: z.optional(z.strictObject({ entry: z.string().check(z.maxLength(64)), field: z.enum(['title', 'note']) })),
+});
 
 export type PresenceState = z.infer<typeof presenceState>;
 

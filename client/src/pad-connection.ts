@@ -13,6 +13,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import type { Section } from '../../shared/schema.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
+import { SERVER_NOTICE_MESSAGE, type GuardNoticeData, type ServerNotice } from '../../shared/presence.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
 
@@ -30,6 +31,8 @@ export class SectionSync extends EventTarget {
   lastRefusal: string | null = null;
   /** Entries rewritten by a local change held back for confirmation (0: nothing held). */
   heldRewrites = 0;
+  /** The last server notice of each type this section's socket received (only the server speaks this type). */
+  lastNotice: { guard?: GuardNoticeData[] } = {};
 
   constructor(
     private readonly baseUrl: string,
@@ -52,6 +55,18 @@ export class SectionSync extends EventTarget {
     this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
       // permission denied: varuint 0, then the reason
       if (decoding.readVarUint(decoder) === 0) this.refused(decoding.readVarString(decoder));
+    };
+    this.provider.messageHandlers[SERVER_NOTICE_MESSAGE] = (_encoder, decoder) => {
+      let notice: ServerNotice;
+      try {
+        notice = JSON.parse(decoding.readVarString(decoder)) as ServerNotice;
+      } catch {
+        return;
+      }
+      if (notice.type === 'guard' && Array.isArray(notice.notices)) this.lastNotice = { ...this.lastNotice, guard: notice.notices };
+      if (notice.type === 'role') this.lastNotice = {};
+      this.dispatchEvent(new CustomEvent<ServerNotice>('notice', { detail: notice }));
+      this.changed();
     };
     this.provider.on('status', ({ status }: { status: string }) => {
       performance.mark(`cyclepad:${status}:${this.section}`);
@@ -160,11 +175,20 @@ export class PadConnection extends EventTarget {
     for (const s of [this.proposed, this.ready]) {
       s.addEventListener('change', () => this.dispatchEvent(new Event('change')));
       s.addEventListener('refused', () => this.dispatchEvent(new Event('refused')));
+      s.addEventListener('notice', (e) => {
+        const notice = (e as CustomEvent<ServerNotice>).detail;
+        if (notice.type === 'role') this.dispatchEvent(new CustomEvent('role', { detail: notice }));
+      });
       s.addEventListener('reset', () => {
         if (s === this.ready) this.ready.awareness.setLocalState(null);
         this.dispatchEvent(new Event('change'));
       });
     }
+  }
+
+  /** The rewrite guard's notices for curators, as the server last sent them on either section. */
+  get guardNotices(): GuardNoticeData[] {
+    return this.proposed.lastNotice.guard ?? this.ready.lastNotice.guard ?? [];
   }
 
   section(name: Section): SectionSync {

@@ -1,26 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { Awareness } from 'y-protocols/awareness';
-import { ObservableController } from '../controllers/observable-controller.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
-
-interface Notice {
-  id: string;
-  section: string;
-  session: string;
-  at: number;
-  from: number;
-  to: number;
-  entries: string[];
-}
+import type { GuardNoticeData } from '../../../shared/presence.js';
 
 /**
- * For curators: connections the server quarantined for rewriting many entries at once (it publishes them as its
- * own presence state), with the one action that undoes the burst.
+ * For curators: connections the server quarantined for rewriting many entries at once, with the one action that
+ * undoes the burst. The notices come from the server on its own message type (never from presence, which any peer
+ * can write): the page passes them in.
  */
 export class CpGuardNotices extends LitElement {
-  static override properties = { awareness: { attribute: false }, pad: { type: String }, error: { state: true } };
-  declare awareness: Awareness | null;
+  static override properties = { notices: { attribute: false }, pad: { type: String }, error: { state: true } };
+  declare notices: GuardNoticeData[];
   declare pad: string;
   declare error: string;
 
@@ -44,20 +34,10 @@ export class CpGuardNotices extends LitElement {
 
   constructor() {
     super();
-    this.awareness = null;
+    this.notices = [];
     this.pad = '';
     this.error = '';
-    new ObservableController(this, () => this.awareness, 'change');
     new TranslationWatchController(this);
-  }
-
-  private notices(): Notice[] {
-    const all: Notice[] = [];
-    for (const state of this.awareness?.getStates().values() ?? []) {
-      const guard = (state as { guard?: unknown }).guard;
-      if (Array.isArray(guard)) all.push(...(guard as Notice[]));
-    }
-    return all;
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<void> {
@@ -71,7 +51,7 @@ export class CpGuardNotices extends LitElement {
   }
 
   override render() {
-    const notices = this.notices();
+    const notices = this.notices;
     if (notices.length === 0) return nothing;
     return html`<ul aria-label="Guard notices">
       ${notices.map(

@@ -113,8 +113,10 @@ export class CpPadPage extends LitElement {
     super.connectedCallback();
     this.connection = new PadConnection(this.pad, { sendPresence: true });
     this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
-    // A refused write means this page's idea of the person's role is stale (e.g. their key was revoked).
+    // A refused write means this page's idea of the person's role is stale (e.g. their key was revoked); the server
+    // also says so at once when it demotes a socket (a revoked key, a sign-out in another tab).
     this.connection.addEventListener('refused', () => void this.loadSession());
+    this.connection.addEventListener('role', () => void this.loadSession());
     void this.loadSession();
   }
 
@@ -208,7 +210,7 @@ export class CpPadPage extends LitElement {
       ${locked ? html`<cp-translation-banner .reasons=${translationDetector().reasons} readOnlyUrl=${this.session.readOnlyUrl ?? ''}></cp-translation-banner>` : nothing}
       <cp-held-change .sync=${c?.proposed ?? null}></cp-held-change>
       <cp-held-change .sync=${c?.ready ?? null}></cp-held-change>
-      ${role === 'curator' ? html`<cp-guard-notices pad=${this.pad} .awareness=${c?.proposed.awareness ?? null}></cp-guard-notices>` : nothing}
+      ${role === 'curator' ? html`<cp-guard-notices pad=${this.pad} .notices=${c?.guardNotices ?? []}></cp-guard-notices>` : nothing}
       ${keyed(this.epoch, html`<cp-cycle-header .doc=${c?.ready.doc ?? null} ?editable=${curator}></cp-cycle-header>`)}
       <div class="tools">
         <cp-filter-bar @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>

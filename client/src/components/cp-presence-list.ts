@@ -6,9 +6,7 @@ import { controlStyles } from '../styles.js';
 import { ObservableController } from '../controllers/observable-controller.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
-interface PresenceState {
-  user?: { name?: unknown; colour?: unknown; translating?: unknown };
-}
+import { parsePresence } from '../../../shared/presence.js';
 
 /** Who is here, and the person's own display name (which they can change). */
 export class CpPresenceList extends LitElement {
@@ -56,9 +54,10 @@ export class CpPresenceList extends LitElement {
   }
 
   override render() {
-    const people = [...(this.awareness?.getStates() ?? new Map<number, PresenceState>()).entries()]
-      .map(([id, state]) => ({ id, state: state as PresenceState }))
-      .filter(({ state }) => typeof state.user?.name === 'string');
+    // Presence is written by peers: only states that match the schema are shown (the server checks too).
+    const people = [...(this.awareness?.getStates() ?? new Map<number, unknown>()).entries()]
+      .map(([id, state]) => ({ id, state: parsePresence(state) }))
+      .filter((p): p is { id: number; state: NonNullable<ReturnType<typeof parsePresence>> & { user: { name: string } } } => p.state?.user !== undefined);
     return html`
       ${this.editable
         ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" .value=${userName()} maxlength="40" @change=${this.onRename} /></label>`
@@ -66,7 +65,7 @@ export class CpPresenceList extends LitElement {
       <ul aria-label="People here">
         ${people.map(
           ({ id, state }) =>
-            html`<li style=${styleMap({ background: colourFor(id) })} data-client=${id}>${String(state.user!.name).slice(0, 40)}${state.user!.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
+            html`<li style=${styleMap({ background: colourFor(id) })} data-client=${id}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
         )}
       </ul>
     `;
