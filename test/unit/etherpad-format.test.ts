@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseEtherpadText, toEtherpadText, toMarkdown, type PadText } from '../../shared/etherpad-format.js';
+import fc from 'fast-check';
+import { headingName, ImportFormatError, milestonesOf, parseEtherpadText, toEtherpadText, toMarkdown, type PadText } from '../../shared/etherpad-format.js';
 
 const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
 
@@ -188,5 +189,58 @@ describe('export', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('the linear header readers read as the former patterns did', () => {
+  // the former patterns (polynomial backtracking): only ever run here, on short strings
+  const FORMER_HEADING = /^(?:=+\s*(.+?)\s*=*|#{1,6}\s+(.+?))\s*$/;
+  const FORMER_MILESTONE = /^\s*([^:|]+?)\s*:\s*(\d{4}-\d{2}-\d{2})\s*(.*?)\s*$/;
+  const formerHeading = (content: string) => {
+    const m = FORMER_HEADING.exec(content);
+    return m ? (m[1] ?? m[2] ?? '') : null;
+  };
+  const formerMilestones = (line: string) => {
+    const milestones = [];
+    for (const part of line.split('|')) {
+      const m = FORMER_MILESTONE.exec(part);
+      if (!m) return null;
+      milestones.push({ label: m[3] ? `${m[1]} ${m[3]}` : m[1]!, date: m[2]! });
+    }
+    return milestones.length > 0 ? milestones : null;
+  };
+  const text = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 14 }).map((a) => a.join(''));
+
+  it('headings', () => {
+    const chars = ['=', '=', '#', '#', ' ', '\t', 'a', 'B', '\u2028', '\n', '\u00a0', ':'];
+    fc.assert(fc.property(text(chars), (s) => {
+      expect(headingName(s)).toBe(formerHeading(s));
+    }), { numRuns: 20_000 });
+    for (const s of ['== Proposed ==', '## Curated list', '=== READY TO REVIEW (PTL) ===', '==', '= ', '=', '= =', '# ', '#######  x', '#\t\u2028']) {
+      expect(headingName(s), JSON.stringify(s)).toBe(formerHeading(s));
+    }
+  });
+
+  it('milestones', () => {
+    const chars = [':', '|', ' ', '\t', '\n', '\u2028', 'a', '2', '0', '-', '2025-01-09', ' (R-5)', 'x'];
+    fc.assert(fc.property(text(chars), (s) => {
+      expect(milestonesOf(s)).toEqual(formerMilestones(s));
+    }), { numRuns: 20_000 });
+    const line = 'Spec freeze: 2025-01-09 (R-12) | Feature freeze: 2025-02-27 (R-5)';
+    expect(milestonesOf(line)).toEqual(formerMilestones(line));
+  });
+});
+
+describe('line length', () => {
+  it('a line over 4,000 characters is refused with ImportFormatError naming the line', () => {
+    const text = `Title\n== Proposed ==\n* ${'x'.repeat(4001)}\n`;
+    expect(() => parseEtherpadText(text)).toThrow(ImportFormatError);
+    expect(() => parseEtherpadText(text)).toThrow('line 3 is 4003 characters long; a line may have at most 4000');
+    try {
+      parseEtherpadText(text);
+    } catch (err) {
+      expect((err as ImportFormatError).line).toBe(3);
+    }
+    expect(parseEtherpadText(`* ${'x'.repeat(3998)}`).sections.proposed).toHaveLength(1);
   });
 });
