@@ -39,9 +39,19 @@ function topicLink(query: string, url: string | null): TopicLink | null {
   return topic ? { type: 'gerrit-topic', url: url ?? topicUrl(topic), topic } : null;
 }
 
+/** `text` with lone surrogates (which encodeURIComponent refuses) replaced by U+FFFD. */
+function wellFormed(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    out += ch.length === 1 && c >= 0xd800 && c <= 0xdfff ? '\uFFFD' : ch;
+  }
+  return out;
+}
+
 /** A Gerrit topic link for `topic`, as the team writes it. */
 export function topicUrl(topic: string): string {
-  return `https://review.opendev.org/q/topic:${encodeURIComponent(`"${topic}"`)}`;
+  return `https://review.opendev.org/q/topic:${encodeURIComponent(`"${wellFormed(topic)}"`)}`;
 }
 
 /**

@@ -197,6 +197,10 @@ describe('the linear link readers read as the former patterns did', () => {
     );
   });
 
+  it('a bare topic with a lone surrogate does not throw', () => {
+    expect(parseLink('topic:z\ud800')).toMatchObject({ type: 'gerrit-topic', url: 'https://review.opendev.org/q/topic:%22z%EF%BF%BD%22' });
+  });
+
   it('a line over the limit is not read for links', () => {
     const long = `https://launchpad.net/bugs/1 ${'x'.repeat(MAX_LINE_LENGTH)}`;
     expect(parseEntryText(long).launchpad).toBe('');
