@@ -11,6 +11,16 @@
  *
  * Reading is forgiving (CRLF, spaces for tabs, missing titles, several reviews, stray text) and loses no line:
  * what is not a heading, a link or an owner is kept as a note (inside a section) or as preamble (before one).
+ * A line longer than MAX_LINE_LENGTH (4,000) characters is refused with ImportFormatError.
+ *
+ * Writing is exact: importing the export gives the same header and entries back, in order, whatever the fields
+ * hold. Content that would not read back as written (a newline in an owner, a link in a title, a leading space in a
+ * note, …) goes on a line that starts with `\ ` and uses backslash escapes (see "Escapes" below):
+ *
+ *     * \ <launchpad> [title] (owner)                <- entry (each part optional; `\>` `\]` `\)` inside)
+ *     <TAB>* \ <review url>                           <- review
+ *     <TAB><TAB>* \ note line                         <- note line (`\` alone: an empty line)
+ *     \ title / \ label: date | … / \ preamble line   <- header: title, milestones, other lines, in that order
  */
 import { ENTRY_KINDS, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
 import { chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
