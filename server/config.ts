@@ -25,6 +25,12 @@ const envSchema = z.object({
   GUARD_MAX_ENTRIES: int(10),
   /** … within this window. */
   GUARD_WINDOW_MS: int(10_000),
+  /** Pads one address may create per hour. */
+  MAX_PADS_PER_HOUR: int(30),
+  /** Imports per pad and address per minute. */
+  MAX_IMPORTS_PER_MINUTE: int(10),
+  /** Restores (and reverts) per pad per minute. */
+  MAX_RESTORES_PER_MINUTE: int(20),
   /** Event-loop lag at which the server counts as saturated and sheds new sync connections (503). */
   MAX_EVENT_LOOP_LAG_MS: int(500).refine((n) => n > 0, 'MAX_EVENT_LOOP_LAG_MS must be positive'),
   /** Set when served behind https: cookies get `Secure`. */
@@ -45,6 +51,7 @@ export interface Config {
   maxMessagesPerSecond: number;
   maxDocumentBytes: number;
   maxEventLoopLagMs: number;
+  rateLimits: { padsPerHour: number; importsPerMinute: number; restoresPerMinute: number };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,5 +75,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
+    rateLimits: { padsPerHour: e.MAX_PADS_PER_HOUR, importsPerMinute: e.MAX_IMPORTS_PER_MINUTE, restoresPerMinute: e.MAX_RESTORES_PER_MINUTE },
   };
 }

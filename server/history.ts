@@ -12,7 +12,7 @@ import * as Y from "yjs";
 type AnyType = Y.AbstractType<any>;
 import { ENTRIES_KEY, META_KEY, entriesOf, entryToJSON, metaToJSON, sectionToJSON, type CycleMeta, type EntryData } from '../shared/schema.js';
 import { entryOf } from '../shared/rewrites.js';
-import type { StoredUpdate } from './storage/store.js';
+import type { DocumentRef, PadStore, StoredUpdate } from './storage/store.js';
 
 export interface EntryChange {
   id: string;
@@ -112,6 +112,58 @@ export function listRevisions(log: StoredUpdate[], options: { limit: number; bef
   }
   doc.destroy();
   return revisions.reverse().slice(0, options.limit);
+}
+
+/** How many log rows the history index takes per step while catching up (each step is one write). */
+const INDEX_BATCH = 1000;
+
+/**
+ * The history index: each revision's summary is computed once, by replaying the log from the index's checkpoint
+ * (the document as of the last indexed revision) forward, and stored; a page of history is then one indexed read,
+ * whatever the log's length. Listing used to replay the whole log for every request, however small the page.
+ */
+export class HistoryIndex {
+  constructor(private readonly store: Pick<PadStore, 'readLog' | 'historyCheckpoint' | 'indexRevisions' | 'listRevisionSummaries'>) {}
+
+  /** Indexes what the log has beyond the checkpoint; returns the last indexed seq. */
+  catchUp(ref: DocumentRef): number {
+    const checkpoint = this.store.historyCheckpoint(ref);
+    let seq = checkpoint?.seq ?? 0;
+    let batch = this.store.readLog(ref, seq, INDEX_BATCH);
+    if (batch.length === 0) return seq;
+    const doc = new Y.Doc();
+    try {
+      if (checkpoint) Y.applyUpdate(doc, checkpoint.state);
+      while (batch.length > 0) {
+        const rows = batch.map((u) => ({
+          seq: u.seq,
+          at: u.at,
+          role: u.role,
+          session: u.session,
+          summary: JSON.stringify(summarize(doc, u.data)),
+        }));
+        seq = batch.at(-1)!.seq;
+        this.store.indexRevisions(ref, rows, { seq, state: Y.encodeStateAsUpdate(doc) });
+        batch = batch.length < INDEX_BATCH ? [] : this.store.readLog(ref, seq, INDEX_BATCH);
+      }
+    } finally {
+      doc.destroy();
+    }
+    return seq;
+  }
+
+  /** Revisions, newest first: at most `limit`, older than `beforeSeq` if given (the index is caught up first). */
+  list(ref: DocumentRef, options: { limit: number; beforeSeq?: number }): { latest: number; revisions: Revision[] } {
+    const latest = this.catchUp(ref);
+    const revisions = this.store.listRevisionSummaries(ref, options.limit, options.beforeSeq).map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      role: row.role,
+      session: row.session,
+      ...(JSON.parse(row.summary) as Omit<Revision, 'seq' | 'at' | 'role' | 'session'>),
+    }));
+    return { latest, revisions };
+  }
 }
 
 export interface SectionState {

@@ -5,9 +5,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { SECTIONS, type Section } from '../../shared/schema.js';
-import { listRevisions, stateAt, undoUpdates } from '../history.js';
+import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
 import type { StoredUpdate } from '../storage/store.js';
 import { describeZodError, fail } from './errors.js';
+import { rateLimit } from './rate-limit.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
 
@@ -39,10 +40,14 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
     return store.readLog({ padId, section: s });
   };
 
+  const index = new HistoryIndex(store);
+
   app.get('/:ref/history', resolvePad, requireEditLink, (c) => {
     const q = parse(historyQuery, c.req.query());
-    const log = logOf(c.get('resolved').pad.id, q.section);
-    return c.json({ section: q.section, latest: log.at(-1)?.seq ?? 0, revisions: listRevisions(log, { limit: q.limit, beforeSeq: q.before }) });
+    const padId = c.get('resolved').pad.id;
+    registry.peek({ padId, section: q.section })?.flush();
+    const { latest, revisions } = index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
+    return c.json({ section: q.section, latest, revisions });
   });
 
   app.get('/:ref/history/:seq', resolvePad, requireEditLink, (c) => {
@@ -53,7 +58,14 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
     return c.json({ section: s, ...stateAt(log, seq) });
   });
 
-  app.post('/:ref/restore', resolvePad, requireCurator, async (c) => {
+  const restores = rateLimit({
+    what: 'restores of this pad',
+    points: deps.config.rateLimits.restoresPerMinute,
+    perSeconds: 60,
+    key: (c) => c.get('resolved').pad.id,
+  });
+
+  app.post('/:ref/restore', resolvePad, requireCurator, restores, async (c) => {
     const body = parse(restoreBody, await c.req.json().catch(() => fail(400, 'malformed JSON body')));
     const padId = c.get('resolved').pad.id;
     const ref = { padId, section: body.section };

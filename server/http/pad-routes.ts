@@ -15,6 +15,7 @@ import { SESSION_TTL_MS } from '../auth/sessions.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { describeZodError, fail } from './errors.js';
 import { WriteRefused } from '../sync/admission.js';
+import { clientAddress, rateLimit } from './rate-limit.js';
 import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
 
@@ -56,7 +57,16 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
 
   const { resolvePad, requireCurator, curatorKeyIdOf } = padMiddleware(deps);
 
-  app.post('/', jsonBody(createPadBody), (c) => {
+  const limits = config.rateLimits;
+  const padCreation = rateLimit({ what: 'pad creations from this address', points: limits.padsPerHour, perSeconds: 3600 });
+  const imports = rateLimit({
+    what: 'imports into this pad from this address',
+    points: limits.importsPerMinute,
+    perSeconds: 60,
+    key: (c) => `${c.req.param('ref')}\u0000${clientAddress(c)}`,
+  });
+
+  app.post('/', padCreation, jsonBody(createPadBody), (c) => {
     const { name } = c.req.valid('json');
     const created = pads.create(name);
     if (!created) fail(409, `a pad named "${name}" already exists`);
@@ -89,7 +99,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   });
 
   /** Etherpad text import (raw text/plain, or JSON `{"text"}`): all or nothing; `ready` entries need a curator. */
-  app.post('/:ref/import', resolvePad, async (c) => {
+  app.post('/:ref/import', resolvePad, imports, async (c) => {
     const { pad, readOnly } = c.get('resolved');
     if (readOnly) fail(403, 'read-only links cannot import');
     let text: string;

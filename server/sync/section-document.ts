@@ -225,17 +225,16 @@ export class SectionDocument implements CommitMember {
    * Checks a server-side change (import, restore) exactly as a peer's write is checked, with its size measured on
    * a copy; throws {@link WriteRefused}. Nothing is applied.
    */
-  check(author: Author, update: Uint8Array): { changes: boolean; deletes: boolean } {
+  check(author: Author, update: Uint8Array): { changes: boolean; deletes: boolean; projectedSize: number } {
     const inspection = inspectUpdate(this.doc, update, this.section);
     if (!inspection.ok) throw new WriteRefused('schema', `the change does not fit the pad's schema: ${inspection.detail}`);
-    if (!inspection.changes) return { changes: false, deletes: false };
-    const refusal = admit(this, author, {
-      bytes: update.byteLength,
-      grows: inspection.grows,
-      projectedSize: inspection.grows ? this.size.projected(update) : undefined,
-    });
+    if (!inspection.changes) return { changes: false, deletes: false, projectedSize: this.size.bytes };
+    // measured exactly (server-side changes are few and rate-limited): a restore that deletes a flood brings the
+    // size down at once, so the next writes are not refused on a stale bound
+    const projectedSize = this.size.projected(update);
+    const refusal = admit(this, author, { bytes: update.byteLength, grows: inspection.grows, projectedSize });
     if (refusal) throw refusal;
-    return { changes: true, deletes: inspection.deletes };
+    return { changes: true, deletes: inspection.deletes, projectedSize };
   }
 
   /**
@@ -256,9 +255,10 @@ export class SectionDocument implements CommitMember {
 
   /** Checks, applies and queues a server-side change; it is logged with the next commit. False if it changed nothing. */
   submit(author: Author, update: Uint8Array): boolean {
-    const { changes, deletes } = this.check(author, update);
+    const { changes, deletes, projectedSize } = this.check(author, update);
     if (!changes) return false;
     this.accept(author, update, update, deletes);
+    this.size.known(projectedSize);
     return true;
   }
 

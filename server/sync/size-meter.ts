@@ -59,6 +59,14 @@ export class SizeMeter {
     }
   }
 
+  /** The exact size is known (a server-side change was measured on a copy before it was applied). */
+  known(exact: number, now = Date.now()): void {
+    this.measured = exact;
+    this.since = 0;
+    this.deletedSince = false;
+    this.measuredAt = now;
+  }
+
   /** An update of `bytes` was applied; `deleted` if it deleted anything. */
   grew(bytes: number, deleted: boolean): void {
     this.since += bytes;

@@ -37,6 +37,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     maxMessagesPerSecond: 2000,
     maxDocumentBytes: 32 * 1024 * 1024,
     maxEventLoopLagMs: 500,
+    // suites create many pads and import often from one address; the limits' own tests set them low
+    rateLimits: { padsPerHour: 10_000, importsPerMinute: 10_000, restoresPerMinute: 10_000 },
     ...overrides,
   };
 }

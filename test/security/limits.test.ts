@@ -1,0 +1,195 @@
+/**
+ * Class 5: one set of limits for every path that writes. Imports once skipped the document size cap (dozens of
+ * anonymous imports grew the server to ~900 MB); the size counter only grew, so after a contributor filled
+ * `proposed` even curators stayed refused after a restore; imports, restores and pad creation had no rate limits;
+ * guard notices piled up; listing history replayed the whole log for every request.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
+import { createPad, removeDir, startTestServer } from '../helpers/server.js';
+import { connectSynced } from '../helpers/clients.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import type { Config } from '../../server/config.js';
+import { GuardNotices, MAX_NOTICES_PER_PAD } from '../../server/guard-notices.js';
+import type { StoredUpdate } from '../../server/storage/store.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function server(overrides: Partial<Config> = {}) {
+  const s = await startTestServer(undefined, overrides);
+  cleanups.push(() => removeDir(s.dataDir), () => s.close());
+  return s;
+}
+
+const importText = (url: string, padId: string, text: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: text });
+
+/** An Etherpad text export with `n` proposed entries, each with a note of `noteBytes` characters. */
+const bulkText = (n: number, noteBytes: number, tag: string) =>
+  [
+    '== Proposed patches ==',
+    ...Array.from({ length: n }, (_, i) => [
+      `* https://bugs.launchpad.net/nova/+bug/${1_000_000 + i} [${tag} ${i}] (someone)`,
+      `\t* https://review.opendev.org/c/openstack/nova/+/${900_000 + i}`,
+      `\t\t* ${'n'.repeat(noteBytes)}`,
+    ]).flat(),
+    '',
+  ].join('\n');
+
+/** Watches a provider for the server's permission-denied messages. */
+function refusals(provider: { messageHandlers: Array<(e: unknown, d: decoding.Decoder) => void> }): string[] {
+  const seen: string[] = [];
+  provider.messageHandlers[2] = (_e, decoder) => {
+    decoding.readVarUint(decoder);
+    seen.push(decoding.readVarString(decoder));
+  };
+  return seen;
+}
+
+const MAX = 256 * 1024;
+
+describe('the document size limit holds on every write path', () => {
+  it('imports are refused (413, nothing written) once they would grow a section past its limit', async () => {
+    const s = await server({ maxDocumentBytes: MAX });
+    const { padId } = await createPad(s.url, 'import-cap');
+    const statuses: number[] = [];
+    // each import is ~60 KB of entries: a few fit, the rest must be refused
+    for (let i = 0; i < 8; i++) statuses.push((await importText(s.url, padId, bulkText(50, 1000, `batch${i}`))).status);
+    expect(statuses.filter((x) => x === 201).length).toBeGreaterThan(0);
+    expect(statuses).toContain(413);
+    const refused = await importText(s.url, padId, bulkText(50, 1000, 'last'));
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/the pad is full.*nothing was changed/);
+    const doc = s.registry.open({ padId, section: 'proposed' });
+    expect(Y.encodeStateAsUpdate(doc.doc).byteLength).toBeLessThanOrEqual(MAX);
+    s.registry.release({ padId, section: 'proposed' });
+    // what is stored is what is live: the refused imports left nothing behind
+    const fresh = new Y.Doc();
+    for (const u of s.store.readLog({ padId, section: 'proposed' })) Y.applyUpdate(fresh, u.data);
+    expect(sectionToJSON(fresh).length).toBe(statuses.filter((x) => x === 201).length * 50);
+  });
+
+  it('the size follows deletions and restores: a filled section takes writes again once cleaned up', async () => {
+    const s = await server({ maxDocumentBytes: MAX });
+    const { padId, curatorKey } = await createPad(s.url, 'size-follows');
+    const contributor = await connectSynced(s.url, padId, 'proposed');
+    const denied = refusals(contributor.provider as never);
+    entriesOf(contributor.doc).push([createEntry({ title: 'honest', addedBy: 'c' })]);
+    await waitFor(() => s.store.readLog({ padId, section: 'proposed' }).length === 1);
+    const beforeSpam = s.store.readLog({ padId, section: 'proposed' }).at(-1)!.seq;
+    // fill it: 40 KB notes until the server refuses
+    for (let i = 0; i < 12 && denied.length === 0; i++) {
+      entriesOf(contributor.doc).push([createEntry({ title: `spam ${i}`, note: 'x'.repeat(40_000), addedBy: 'c' })]);
+      await sleep(30);
+    }
+    await waitFor(() => denied.length > 0, 5000, 'size refusal');
+    expect(denied[0]).toMatch(/the pad is full/);
+
+    // a curator writing is refused too (one limit for everyone)…
+    const curator = await connectSynced(s.url, padId, 'proposed', { params: { key: curatorKey } });
+    const curatorDenied = refusals(curator.provider as never);
+    entriesOf(curator.doc).push([createEntry({ title: 'curator big', note: 'y'.repeat(60_000), addedBy: 'ptl' })]);
+    await waitFor(() => curatorDenied.length > 0, 5000, 'curator refusal');
+
+    // …until the spam is gone: a restore to before it (itself admitted: it only deletes)
+    const res = await fetch(`${s.url}/api/pads/${padId}/restore`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${curatorKey}` },
+      body: JSON.stringify({ section: 'proposed', seq: beforeSpam }),
+    });
+    expect(res.status).toBe(200);
+    const after = await connectSynced(s.url, padId, 'proposed', { params: { key: curatorKey } });
+    await waitFor(() => sectionToJSON(after.doc).length === 1, 5000, 'restored');
+    entriesOf(after.doc).push([createEntry({ title: 'after restore', note: 'z'.repeat(20_000), addedBy: 'ptl' })]);
+    await waitFor(() => sectionToJSON(after.doc).length === 2);
+    await waitFor(() => s.store.readLog({ padId, section: 'proposed' }).some((u) => {
+      const d = new Y.Doc();
+      for (const v of s.store.readLog({ padId, section: 'proposed' }).filter((x) => x.seq <= u.seq)) Y.applyUpdate(d, v.data);
+      return sectionToJSON(d).some((e) => e.title === 'after restore');
+    }), 5000, 'stored');
+    for (const c of [contributor, curator, after]) c.provider.destroy();
+  });
+});
+
+describe('rate limits on the HTTP paths that write', () => {
+  it('pad creation, imports and restores answer 429 with Retry-After past their limits', async () => {
+    const s = await server({ rateLimits: { padsPerHour: 3, importsPerMinute: 2, restoresPerMinute: 2 } });
+    const create = (name: string) =>
+      fetch(`${s.url}/api/pads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    const created = [];
+    for (let i = 0; i < 4; i++) created.push(await create(`limited-${i}`));
+    expect(created.map((r) => r.status)).toEqual([201, 201, 201, 429]);
+    expect(created[3]!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await created[3]!.json()) as { error: string }).error).toMatch(/too many pad creations/);
+    const { padId, curatorKey } = (await created[0]!.json()) as { padId: string; curatorKey: string };
+
+    const imports = [];
+    for (let i = 0; i < 3; i++) imports.push((await importText(s.url, padId, bulkText(1, 10, `imp${i}`))).status);
+    expect(imports).toEqual([201, 201, 429]);
+
+    const restore = () =>
+      fetch(`${s.url}/api/pads/${padId}/restore`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${curatorKey}` },
+        body: JSON.stringify({ section: 'proposed', seq: 1 }),
+      });
+    const restores = [(await restore()).status, (await restore()).status, (await restore()).status];
+    expect(restores).toEqual([200, 200, 429]);
+  });
+});
+
+describe('guard notices are bounded', () => {
+  it('keeps at most MAX_NOTICES_PER_PAD per pad, newest kept, one per quarantined session', () => {
+    const notices = new GuardNotices();
+    for (let i = 0; i < 100; i++) {
+      notices.add('p', { id: `n${i}`, section: 'proposed', session: `s${i}`, role: 'contributor', at: i, from: i, to: i, entries: ['a'] });
+    }
+    expect(notices.list('p')).toHaveLength(MAX_NOTICES_PER_PAD);
+    expect(notices.list('p').at(-1)!.id).toBe('n99');
+    notices.add('p', { id: 'again', section: 'proposed', session: 's99', role: 'contributor', at: 1, from: 1, to: 1, entries: ['b'] });
+    expect(notices.list('p').filter((n) => n.session === 's99')).toHaveLength(1);
+  });
+});
+
+describe('history is served from an index', () => {
+  it('a page of history reads only what was logged since the last listing, not the whole log', async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'history-index');
+    const writer = await connectSynced(s.url, padId, 'proposed');
+    for (let i = 0; i < 300; i++) {
+      entriesOf(writer.doc).push([createEntry({ title: `e${i}`, addedBy: 'w' })]);
+      if (i % 50 === 49) await sleep(20);
+    }
+    await waitFor(() => s.store.readLog({ padId, section: 'proposed' }).length >= 300, 5000, 'logged');
+    let rowsRead = 0;
+    const readLog = s.store.readLog.bind(s.store);
+    s.store.readLog = (...args: Parameters<typeof readLog>): StoredUpdate[] => {
+      const rows = readLog(...args);
+      rowsRead += rows.length;
+      return rows;
+    };
+    const list = async () =>
+      (await (await fetch(`${s.url}/api/pads/${padId}/history?section=proposed&limit=5`)).json()) as { latest: number; revisions: { seq: number; entries: { title: string }[] }[] };
+    const first = await list();
+    expect(first.revisions).toHaveLength(5);
+    expect(first.revisions[0]!.seq).toBe(first.latest);
+    expect(first.revisions[0]!.entries[0]!.title).toBe('e299');
+    const firstRead = rowsRead;
+    expect(firstRead).toBeGreaterThanOrEqual(300); // the index was built once
+    rowsRead = 0;
+    entriesOf(writer.doc).push([createEntry({ title: 'one more', addedBy: 'w' })]);
+    await waitFor(() => s.store.readLog({ padId, section: 'proposed' }).length >= 301);
+    rowsRead = 0;
+    const second = await list();
+    expect(second.revisions[0]!.entries[0]!.title).toBe('one more');
+    expect(rowsRead).toBeLessThan(10); // only the new row, not the 301-row log
+    const third = await list();
+    expect(third.revisions.map((r) => r.seq)).toEqual(second.revisions.map((r) => r.seq));
+    writer.provider.destroy();
+  });
+});
