@@ -561,13 +561,13 @@ export function toEtherpadText(pad: PadText): string {
 /**
  * A field as Markdown text: white space (newlines too) collapsed to single spaces, and every character Markdown
  * could read as syntax escaped: emphasis, code, links, images, HTML, entities, headings, lists, tables, and the
- * `://` of bare URLs (which renderers would turn into links).
+ * `://` of bare URLs and the `@` of e-mail addresses (which renderers with autolinking turn into links).
  */
 function mdEscape(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/[\\`*_{}[\]()#+!|<>~&-]/g, '\\$&')
+    .replace(/[\\`*_{}[\]()#+!|<>~&@-]/g, '\\$&')
     .replace(/:\/\//g, '\\://')
     .replace(/^(\d+)\./, '$1\\.');
 }

@@ -20,6 +20,7 @@ const PIECES = [
   'https://bugs.launchpad.net/nova/+bug/1', 'https://launchpad.net/bugs/2', 'https://blueprints.launchpad.net/nova/+spec/x',
   'https://review.opendev.org/3', 'https://review.opendev.org/c/openstack/nova/+/4/2', 'topic:"x y"', 'topic:z', 'javascript:alert(1)',
   'http://', '.', ',', ';', '(bob)', '[t]', 'status: merged', 'Features', 'Bugs', 'Other', '2025-01-09', 'Spec freeze: 2025-01-09',
+  'mallory@evil.example', 'www.evil.example', 'http://evil.example/x',
   '\u2028', '\u2029', '\u00a0', '\ufeff', '\u0000', '\u0085', '\u007f', 'é', '😀', '\ud800', '\udc00', 'a', 'bob', 'Nova',
 ];
 const hostile = fc
@@ -177,6 +178,10 @@ describe('Markdown: every field renders as text, links only to the pad’s safe 
     expectOnlyText(p);
     const html = new MarkdownIt().render(toMarkdown(p));
     expect(html).toContain('# Heading ## Other');
+    // bare URLs and e-mail addresses in text stay text, even for a renderer that links them
+    const bare = padOf([blank({ title: 'see http://evil.example/x', owner: 'mallory@evil.example', note: 'https://evil.example/y' })]);
+    expectOnlyText(bare);
+    expect(new MarkdownIt({ linkify: true }).render(toMarkdown(bare))).not.toContain('<a ');
     expect(html).not.toMatch(/href="(?!https?:)/);
     // the launchpad link, the same URL as a review, and the review whose newline the URL parser dropped
     expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]!.slice(0, 27))).toEqual(['https://x/%5D(javascript:al', 'https://x/%5D(javascript:al', 'https://review.opendev.org/']);
