@@ -8,7 +8,7 @@ import { padNameSchema } from '../../shared/pad-name.js';
 import type { ResolvedPad } from '../pads.js';
 import { exportPad } from '../pad-export.js';
 import { importNeedsCurator, importPad } from '../pad-import.js';
-import { parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
+import { ImportFormatError, parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
 import { newId } from '../auth/secrets.js';
 import { bearerToken } from '../auth/identify.js';
 import { SESSION_TTL_MS } from '../auth/sessions.js';
@@ -110,7 +110,13 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     } else {
       text = await c.req.text();
     }
-    const parsed = parseEtherpadText(text);
+    let parsed;
+    try {
+      parsed = parseEtherpadText(text);
+    } catch (err) {
+      if (err instanceof ImportFormatError) fail(400, `${err.message}; nothing was imported`);
+      throw err;
+    }
     const count = parsed.sections.proposed.length + parsed.sections.ready.length;
     if (count === 0) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may create at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count})`);

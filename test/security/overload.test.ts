@@ -1,0 +1,173 @@
+/**
+ * Class 11: overload degrades and recovers, instead of spiralling. 600 authors once saturated the server (expected
+ * on 2 cores), but after every client had gone it stayed at 100 % CPU with a 780 MB heap for 45 minutes, holding
+ * 600 sockets, and ignored SIGTERM. Here: the built server as `npm start` runs it, a pad overloaded by authors
+ * who each append to their own entry as fast as a timer lets them, then all of them gone at once. The server must
+ * answer `/healthz` promptly, hold no sockets, give its heap back within seconds, and exit within seconds of SIGTERM.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { readFileSync } from 'node:fs';
+import { createEntry, entriesOf } from '../../shared/schema.js';
+import { createPad, removeDir, spawnServer, tempDataDir, type ChildServer } from '../helpers/server.js';
+import { sleep } from '../helpers/wait.js';
+import { updateMessage } from '../../server/sync/messages.js';
+import { MAX_MERGE, type Peer } from '../../server/sync/section-document.js';
+import { startTestServer } from '../helpers/server.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** A metric's value from the Prometheus text (summed over labels). */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name) && !l.startsWith('#'))
+    .map((l) => Number(l.split(' ').pop()))
+    .reduce((a, b) => a + b, 0);
+}
+
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+/** Time for `/healthz` to answer, in ms (Infinity if it does not within `timeoutMs`). */
+async function healthLatency(url: string, timeoutMs = 3000): Promise<number> {
+  const started = performance.now();
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? performance.now() - started : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** An author: its own entry, then 4 characters appended every `everyMs`; it reads nothing it is sent. */
+function author(url: string, padId: string, everyMs: number) {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/sync/${padId}/proposed`);
+  const doc = new Y.Doc();
+  let timer: NodeJS.Timeout | undefined;
+  doc.on('update', (u: Uint8Array) => {
+    if (ws.readyState === ws.OPEN) ws.send(updateMessage(u));
+  });
+  ws.on('error', () => undefined);
+  ws.on('open', () => {
+    entriesOf(doc).push([createEntry({ title: '', addedBy: 'author' })]);
+    const title = entriesOf(doc).get(0).get('title') as Y.Text;
+    timer = setInterval(() => title.insert(title.length, 'abcd'), everyMs);
+  });
+  return {
+    stop() {
+      clearInterval(timer);
+      ws.terminate();
+      doc.destroy();
+    },
+  };
+}
+
+describe('bounded work per turn', () => {
+  it('a turn with a thousand queued updates goes out in messages of at most MAX_MERGE updates, not one giant merge', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId } = await createPad(server.url, 'chunked');
+    const document = server.registry.open({ padId, section: 'proposed' });
+    const sent: Uint8Array[] = [];
+    const watcher = { role: 'contributor', session: 'w', quarantine: null, send: (m: Uint8Array) => sent.push(m), demote() {}, refuse() {}, close() {}, recordRewrites: () => null } as unknown as Peer;
+    document.peers.add(watcher);
+    const writers = Array.from({ length: 1000 }, (_, i) => ({ ...watcher, session: `s${i}`, send() {} }) as unknown as Peer);
+    for (const w of writers) document.peers.add(w);
+    for (const w of writers) {
+      const doc = new Y.Doc();
+      entriesOf(doc).push([createEntry({ title: w.session, addedBy: 'x' })]);
+      document.receiveUpdate(w, Y.encodeStateAsUpdate(doc));
+    }
+    expect(document.queued).toBe(1000);
+    expect(document.backlogged).toBe(true);
+    document.flush();
+    expect(sent.length).toBe(Math.ceil(1000 / MAX_MERGE));
+    for (const p of [watcher, ...writers]) document.peers.delete(p);
+    server.registry.release({ padId, section: 'proposed' });
+  });
+});
+
+describe('overload', () => {
+  it('a saturated pad recovers once the load goes: /healthz answers, sockets and heap are freed, SIGTERM exits fast', async () => {
+    const dataDir = tempDataDir();
+    const server: ChildServer = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000' }, ['--optimize-for-size']);
+    cleanups.push(() => removeDir(dataDir), () => server.process.kill('SIGKILL'));
+    const { padId } = await createPad(server.url, 'overloaded');
+    const pid = server.process.pid!;
+    const baselineRss = rssMiB(pid);
+
+    const authors: Array<ReturnType<typeof author>> = [];
+    for (let i = 0; i < 400; i++) {
+      authors.push(author(server.url, padId, 100));
+      if (i % 50 === 49) await sleep(50);
+    }
+    // let it saturate
+    let peakHeap = 0;
+    let peakRss = 0;
+    for (let t = 0; t < 6; t++) {
+      await sleep(1000);
+      peakRss = Math.max(peakRss, rssMiB(pid));
+      peakHeap = Math.max(peakHeap, await metric(server.url, 'nodejs_heap_size_used_bytes').catch(() => 0));
+    }
+    const applied = await metric(server.url, 'cyclepad_updates_total{outcome="applied"');
+    expect(applied).toBeGreaterThan(1000); // the load was real
+
+    for (const a of authors) a.stop();
+    const stoppedAt = performance.now();
+
+    // prompt answers again within a few seconds
+    let latency = Infinity;
+    while (performance.now() - stoppedAt < 10_000) {
+      latency = await healthLatency(server.url);
+      if (latency < 200) break;
+      await sleep(200);
+    }
+    expect(latency).toBeLessThan(200);
+    const recoveredIn = performance.now() - stoppedAt;
+    expect(recoveredIn).toBeLessThan(10_000);
+
+    // no socket held, heap given back
+    let connections = Infinity;
+    let heap = Infinity;
+    while (performance.now() - stoppedAt < 20_000) {
+      connections = await metric(server.url, 'cyclepad_connections');
+      heap = await metric(server.url, 'nodejs_heap_size_used_bytes');
+      if (connections === 0 && heap < 120 * 1024 * 1024) break;
+      await sleep(500);
+    }
+    expect(connections).toBe(0);
+    expect(heap / 1024 / 1024).toBeLessThan(120);
+    console.log(
+      `overload: peak RSS ${peakRss.toFixed(0)} MiB (baseline ${baselineRss.toFixed(0)}), peak heap ${(peakHeap / 1048576).toFixed(0)} MiB, ` +
+        `${applied} updates applied, /healthz ${latency.toFixed(0)} ms after ${recoveredIn.toFixed(0)} ms, heap after ${(heap / 1048576).toFixed(0)} MiB`,
+    );
+
+    // SIGTERM: gone within seconds
+    const signalled = performance.now();
+    server.process.kill('SIGTERM');
+    const code = await Promise.race([server.exited, sleep(8000).then(() => 'timeout' as const)]);
+    expect(code).not.toBe('timeout');
+    expect(performance.now() - signalled).toBeLessThan(6000);
+  }, 90_000);
+
+  it('SIGTERM during the overload itself exits within seconds', async () => {
+    const dataDir = tempDataDir();
+    const server = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000' }, ['--optimize-for-size']);
+    cleanups.push(() => removeDir(dataDir), () => server.process.kill('SIGKILL'));
+    const { padId } = await createPad(server.url, 'overloaded-term');
+    const authors: Array<ReturnType<typeof author>> = [];
+    for (let i = 0; i < 300; i++) authors.push(author(server.url, padId, 100));
+    cleanups.push(() => authors.forEach((a) => a.stop()));
+    await sleep(5000);
+    const signalled = performance.now();
+    server.process.kill('SIGTERM');
+    const code = await Promise.race([server.exited, sleep(10_000).then(() => 'timeout' as const)]);
+    expect(code).not.toBe('timeout');
+    expect(performance.now() - signalled).toBeLessThan(7000);
+  }, 60_000);
+});
