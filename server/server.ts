@@ -67,6 +67,7 @@ export async function startServer(
     unloadDelayMs: config.unloadDelayMs,
     snapshotEvery: config.snapshotEvery,
     onQuarantine: (ref, notice) => notices.add(ref.padId, notice),
+    onPadGone: (padId) => notices.forget(padId),
     curatorLive: (peer) =>
       peer.curatorKeyId !== undefined &&
       store.isCuratorKeyLive(peer.curatorKeyId) &&

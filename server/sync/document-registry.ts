@@ -22,6 +22,8 @@ export interface RegistryOptions {
   curatorLive?: (peer: Peer) => boolean;
   /** How often loaded documents check that their pad still exists (deleted by the admin command line, say). */
   padCheckMs?: number;
+  /** Told when a pad is found deleted: whatever else is kept of it (guard notices) goes too. */
+  onPadGone?: (padId: string) => void;
 }
 
 /** Thrown when a document is asked for a pad that does not exist. */
@@ -59,9 +61,14 @@ export class DocumentRegistry {
     const key = keyOf(ref);
     this.cancelUnload(key);
     let document = this.documents.get(key);
+    const pad = this.store.getPad(ref.padId);
+    if (document && pad?.readOnlyNonce !== document.incarnation) {
+      // deleted (and perhaps made again under its name) since it was loaded: the old document is not this pad's
+      this.padDeleted(ref.padId);
+      document = undefined;
+    }
+    if (!pad) throw new PadGone(ref.padId);
     if (!document) {
-      const pad = this.store.getPad(ref.padId);
-      if (!pad) throw new PadGone(ref.padId);
       const { onQuarantine } = this.options;
       document = new SectionDocument(
         {
@@ -95,6 +102,7 @@ export class DocumentRegistry {
    * writing anything, and their sockets closed with {@link PAD_DELETED}.
    */
   padDeleted(padId: string): void {
+    this.options.onPadGone?.(padId);
     for (const document of this.ofPad(padId)) {
       const key = keyOf(document.ref);
       this.cancelUnload(key);

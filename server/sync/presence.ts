@@ -69,8 +69,10 @@ export type PresenceVerdict = null | 'rate' | 'schema' | 'size' | 'foreign' | 't
 
 export class Presence {
   readonly awareness: awarenessProtocol.Awareness;
-  /** The client ids each peer introduced. */
+  /** The client ids each peer introduced… */
   private readonly owners = new Map<PresencePeer, Set<number>>();
+  /** …and the peer that introduced each id: it stays that peer's while it is connected, whatever its state. */
+  private readonly ownerOf = new Map<number, PresencePeer>();
   private readonly buckets = new Map<PresencePeer, Bucket>();
   private readonly pending = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
@@ -99,11 +101,12 @@ export class Presence {
     for (const { client, json } of entries) {
       if (client === this.awareness.clientID) return 'foreign';
       if (!own.has(client)) {
-        // someone else's presence, or one this connection never introduced
-        if (states.has(client)) return 'foreign';
+        // someone else's id (even one whose state is null or timed out), or a live state nobody here introduced
+        const owner = this.ownerOf.get(client);
+        if ((owner !== undefined && owner !== peer) || states.has(client)) return 'foreign';
         added++;
       }
-      if (json.length > PRESENCE_LIMITS.maxStateBytes) return 'size';
+      if (json.length > PRESENCE_LIMITS.maxStateBytes || Buffer.byteLength(json, 'utf8') > PRESENCE_LIMITS.maxStateBytes) return 'size';
       let value: unknown;
       try {
         value = JSON.parse(json);
@@ -114,7 +117,10 @@ export class Presence {
     }
     if (own.size + added > PRESENCE_LIMITS.maxClientsPerConnection) return 'too-many';
     if (added > 0 && states.size + added > PRESENCE_LIMITS.maxClientsPerDocument) return 'too-many';
-    for (const { client } of entries) own.add(client);
+    for (const { client } of entries) {
+      own.add(client);
+      this.ownerOf.set(client, peer);
+    }
     this.owners.set(peer, own);
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
     return null;
@@ -133,6 +139,7 @@ export class Presence {
     const own = this.owners.get(peer);
     this.owners.delete(peer);
     this.buckets.delete(peer);
+    for (const id of own ?? []) if (this.ownerOf.get(id) === peer) this.ownerOf.delete(id);
     if (own && own.size > 0 && !this.destroyed) awarenessProtocol.removeAwarenessStates(this.awareness, [...own], null);
   }
 

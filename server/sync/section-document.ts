@@ -378,8 +378,15 @@ export class SectionDocument implements CommitMember {
   snapshot(): void {
     this.flush();
     if (this.lastSeq === this.snapshotSeq) return;
-    this.store.writeSnapshot(this.ref, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
-    this.snapshotSeq = this.lastSeq;
+    const state = Y.encodeStateAsUpdate(this.doc);
+    const written = this.store.transaction(() => {
+      // never for a pad deleted (or deleted and made again) since this document was loaded
+      if (this.store.getPad(this.ref.padId)?.readOnlyNonce !== this.incarnation) return false;
+      this.store.writeSnapshot(this.ref, this.lastSeq, state);
+      return true;
+    });
+    if (written) this.snapshotSeq = this.lastSeq;
+    else this.log.info({ doc: this.ref }, 'no snapshot: the pad was deleted');
   }
 
   /** The state a peer is missing, given its state vector; always committed content. */

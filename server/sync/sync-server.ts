@@ -57,10 +57,7 @@ export class SyncServer {
       events.on('sessionClosed', ({ padId, tokenHash }) => {
         this.demoteWhere((c) => c.padId === padId && c.sessionTokenHash === tokenHash, 'signed out');
       });
-      events.on('padDeleted', ({ padId }) => {
-        registry.padDeleted(padId);
-        parts.notices?.forget(padId);
-      });
+      events.on('padDeleted', ({ padId }) => registry.padDeleted(padId));
     }
   }
 
@@ -86,7 +83,11 @@ export class SyncServer {
     if (!isSection(section)) return reject(socket, 404, 'section must be "proposed" or "ready"');
     // Cross-site WebSocket hijacking: a page of another origin (another port of this host included) must not open a
     // socket with the curator's sign-in cookie attached. A key in the URL or a Bearer header is not ambient: allowed.
-    const explicitKey = url.searchParams.has('key') || req.headers.authorization !== undefined;
+    // A cookie is never used for a foreign origin, even one that also sends a key (an empty `?key=` once opened a
+    // curator socket with the victim's cookie): a key it sends must prove curatorship by itself.
+    const bearer = bearerToken(req.headers.authorization);
+    const keyParam = url.searchParams.get('key');
+    const explicitKey = Boolean(bearer) || Boolean(keyParam);
     const foreign = isForeignOrigin({ origin: req.headers.origin, host: req.headers.host, secFetchSite: firstHeader(req.headers['sec-fetch-site']) });
     if (foreign && !explicitKey) return reject(socket, 403, 'cross-site WebSocket refused (Origin does not match this server)');
     if (this.parts.overload?.saturated) {
@@ -100,14 +101,16 @@ export class SyncServer {
       this.log.warn({ address }, 'refused: too many connections from one address');
       return reject(socket, 429, `too many connections from this address (at most ${this.options.maxConnectionsPerAddress})`);
     }
+    const keyGiven = url.searchParams.has('key') || req.headers.authorization !== undefined;
     const identity = this.identifier.identify(resolved, {
-      bearer: bearerToken(req.headers.authorization),
-      keyParam: url.searchParams.get('key'),
-      cookieHeader: req.headers.cookie,
+      bearer,
+      keyParam,
+      // a key given (even an empty or malformed one) is the only credential considered; a foreign origin gets no cookie
+      cookieHeader: keyGiven || foreign ? undefined : req.headers.cookie,
     });
     // A key that does not prove curatorship still connects (as a contributor), so y-websocket does not retry in a
     // loop; every write it is refused says why.
-    if (explicitKey && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
+    if (keyGiven && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const ref = { padId: resolved.pad.id, section };
