@@ -13,6 +13,8 @@ import type {
 } from './store.js';
 import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from './files.js';
 import type { Role } from '../../shared/roles.js';
+import type { GuardNoticeData } from '../../shared/presence.js';
+import type { AppendBatch, AppendResult } from './storage.js';
 
 /**
  * Schema migrations, applied in order at open, all pending ones in one (immediate) transaction, and recorded in
@@ -138,6 +140,21 @@ CREATE TABLE history_checkpoints (
   state BLOB NOT NULL,
   PRIMARY KEY (pad_id, section),
   FOREIGN KEY (pad_id) REFERENCES pads(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 5,
+    why: 'guard notices kept with the pad (shared by every process), and leases (one process at a time for a job)',
+    sql: `
+CREATE TABLE guard_notices (
+  pad_id TEXT PRIMARY KEY REFERENCES pads(id) ON DELETE CASCADE,
+  notices TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
   },
@@ -446,6 +463,56 @@ export class SqliteStore implements PadStore {
 
   probeWrite(): void {
     this.stmts.probe.run(Date.now());
+  }
+
+  /** See {@link Storage.append}: one transaction for every batch; a batch whose pad is gone writes nothing. */
+  appendBatches(batches: AppendBatch[]): AppendResult[] {
+    return this.db.transaction(() =>
+      batches.map((b): AppendResult => {
+        if (this.getPad(b.ref.padId)?.readOnlyNonce !== b.incarnation) return { gone: true };
+        const before = this.headSeq(b.ref);
+        const lastSeq = this.appendUpdates(b.ref, b.updates);
+        return { firstSeq: before + 1, lastSeq };
+      }),
+    )();
+  }
+
+  headSeq(ref: DocumentRef): number {
+    return (this.db.prepare('SELECT MAX(seq) AS seq FROM updates WHERE pad_id = ? AND section = ?').get(ref.padId, ref.section) as { seq: number | null }).seq ?? 0;
+  }
+
+  /** Stores the snapshot unless the pad is gone (or is another pad of the same name); false if so. */
+  writeSnapshotOf(ref: DocumentRef, incarnation: string, seq: number, state: Uint8Array): boolean {
+    return this.db.transaction(() => {
+      if (this.getPad(ref.padId)?.readOnlyNonce !== incarnation) return false;
+      this.writeSnapshot(ref, seq, state);
+      return true;
+    })();
+  }
+
+  listGuardNotices(padId: string): GuardNoticeData[] {
+    const row = this.db.prepare('SELECT notices FROM guard_notices WHERE pad_id = ?').get(padId) as { notices: string } | undefined;
+    return row ? (JSON.parse(row.notices) as GuardNoticeData[]) : [];
+  }
+
+  saveGuardNotices(padId: string, notices: GuardNoticeData[]): void {
+    if (notices.length === 0) this.db.prepare('DELETE FROM guard_notices WHERE pad_id = ?').run(padId);
+    else {
+      this.db
+        .prepare('INSERT INTO guard_notices (pad_id, notices) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ?) ON CONFLICT(pad_id) DO UPDATE SET notices = excluded.notices')
+        .run(padId, JSON.stringify(notices), padId);
+    }
+  }
+
+  tryLease(name: string, holder: string, ttlMs: number, now = Date.now()): boolean {
+    const { changes } = this.db
+      .prepare(
+        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+      )
+      .run(name, holder, now + ttlMs, now);
+    return changes > 0;
   }
 
   close(): void {

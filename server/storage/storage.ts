@@ -1,0 +1,115 @@
+/**
+ * The storage seam: everything the server keeps, behind asynchronous interfaces, so that one process on SQLite (the
+ * embedded default) and several processes on PostgreSQL run the same server code.
+ *
+ * - {@link PadRepository}: pads, curator keys, sign-in sessions, guard notices, the server secret, leases.
+ * - {@link DocumentLog}: each section document's append-only log of accepted updates, its snapshot, its history index.
+ *
+ * Rules every implementation keeps (the contract suite in test/contract checks them):
+ * - a method that writes has committed when its promise resolves;
+ * - sequence numbers of one document follow commit order, without gaps (a per-document counter row updated in the
+ *   appending transaction), so a reader catching up with "seq > last" never skips a row;
+ * - nothing is written for a pad that does not exist, or that was deleted and made again since the caller loaded it
+ *   (its *incarnation*, the pad's `readOnlyNonce`, differs): the write reports the pad gone;
+ * - deleting a pad deletes everything of it (keys, sessions, log, snapshots, history index, notices).
+ */
+import type {
+  CuratorKeyRecord,
+  CuratorSessionRecord,
+  DocumentRef,
+  PadRecord,
+  StoredDocument,
+  StoredRevision,
+  StoredUpdate,
+  UpdateRecord,
+} from './store.js';
+import type { GuardNoticeData } from '../../shared/presence.js';
+
+export type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredDocument, StoredRevision, StoredUpdate, UpdateRecord };
+
+/** One document's queued updates, for {@link DocumentLog.append}. */
+export interface AppendBatch {
+  ref: DocumentRef;
+  /** The pad's `readOnlyNonce` when the caller loaded the document. */
+  incarnation: string;
+  updates: UpdateRecord[];
+}
+
+/** What became of one batch: the sequence numbers it was given, or the pad was gone and nothing was written. */
+export type AppendResult = { firstSeq: number; lastSeq: number } | { gone: true };
+
+export interface DocumentLog {
+  /** The latest snapshot and every update after it, in log order. */
+  loadDocument(ref: DocumentRef): Promise<StoredDocument>;
+  /**
+   * Appends the batches of several documents in ONE transaction (all or nothing); each batch's rows get consecutive
+   * sequence numbers after the document's last. A batch whose pad is gone writes nothing and reports `{gone}`.
+   */
+  append(batches: AppendBatch[]): Promise<AppendResult[]>;
+  /** The log after `afterSeq`, at most `limit` rows (default: all), in order. */
+  readLog(ref: DocumentRef, afterSeq?: number, limit?: number): Promise<StoredUpdate[]>;
+  /** The document's last sequence number (0 if none). */
+  headSeq(ref: DocumentRef): Promise<number>;
+  /** Stores a snapshot as of `seq` (kept only if newer than the stored one); false if the pad is gone. */
+  writeSnapshot(ref: DocumentRef, incarnation: string, seq: number, state: Uint8Array): Promise<boolean>;
+
+  /** Indexed revisions, newest first: at most `limit`, with seq < beforeSeq when given. */
+  listRevisionSummaries(ref: DocumentRef, limit: number, beforeSeq?: number): Promise<StoredRevision[]>;
+  /** The history index's checkpoint: the document state as of the last indexed seq, or null. */
+  historyCheckpoint(ref: DocumentRef): Promise<{ seq: number; state: Uint8Array } | null>;
+  /** Stores summaries and moves the checkpoint, in one transaction (rows already indexed are ignored). */
+  indexRevisions(ref: DocumentRef, rows: StoredRevision[], checkpoint: { seq: number; state: Uint8Array }): Promise<void>;
+}
+
+export interface PadRepository {
+  /** Creates a pad and its first curator key (the PTL's) atomically; false if the pad exists. */
+  createPad(pad: PadRecord, firstCurator: CuratorKeyRecord): Promise<boolean>;
+  getPad(id: string): Promise<PadRecord | undefined>;
+  findPadByReadOnlyHash(hash: string): Promise<PadRecord | undefined>;
+  /** Every pad, oldest first. */
+  listPads(): Promise<PadRecord[]>;
+  /** Deletes a pad and everything of it in one transaction; false if there was none. */
+  deletePad(id: string): Promise<boolean>;
+
+  addCuratorKey(key: CuratorKeyRecord): Promise<void>;
+  /** The pad's live curator keys, oldest first. */
+  listCuratorKeys(padId: string): Promise<CuratorKeyRecord[]>;
+  /** Revokes a live key and every live key made under it (never the PTL key through the cascade); the ids revoked. */
+  revokeCuratorKeys(padId: string, id: string): Promise<string[]>;
+  /** Replaces the PTL key (delegates stay); the ids revoked. */
+  replacePtlKey(padId: string, key: CuratorKeyRecord): Promise<string[]>;
+  isCuratorKeyLive(id: string): Promise<boolean>;
+
+  createSession(session: CuratorSessionRecord): Promise<void>;
+  /** The session if it exists, has not expired and its curator key is live. */
+  findSession(tokenHash: string, now: number): Promise<CuratorSessionRecord | undefined>;
+  isSessionLive(tokenHash: string, now: number): Promise<boolean>;
+  deleteSession(tokenHash: string): Promise<void>;
+
+  /** The rewrite guard's notices of a pad, oldest first. */
+  listGuardNotices(padId: string): Promise<GuardNoticeData[]>;
+  /** Stores the pad's notices as given (the caller bounds them). */
+  saveGuardNotices(padId: string, notices: GuardNoticeData[]): Promise<void>;
+
+  /**
+   * Takes or renews the lease `name` for `holder` for `ttlMs` (snapshots, compaction, polling: one process at a
+   * time); true if `holder` holds it now. A lease whose holder stopped renewing it expires.
+   */
+  tryLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /** Cheap query proving the store answers (readiness). */
+  ping(): Promise<void>;
+  /** A tiny write proving the store takes writes; rejects if it does not. */
+  probeWrite(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Storage extends DocumentLog, PadRepository {
+  /** What it is, for logs and /readyz: "sqlite <path>" or "postgres <host>/<db>". */
+  readonly description: string;
+  /**
+   * The server secret the read-only tokens are derived from: SQLite keeps it in a file beside the database (so a
+   * copy of the database alone reveals no token); PostgreSQL keeps it in its own table, shared by every process.
+   */
+  serverSecret(): Promise<Buffer>;
+}
