@@ -5,7 +5,8 @@
  */
 import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
-import { createEntry, entriesOf, entryToJSON, metaOf, type Section } from '../shared/schema.js';
+import { createEntry, entriesOf, entryToJSON, metaOf, sectionToJSON, type Section } from '../shared/schema.js';
+import { entryIdentityKeys } from '../shared/links.js';
 import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
 import { lastRank } from '../shared/ordering.js';
 import type { PadStore } from './storage/store.js';
@@ -14,12 +15,23 @@ import type { Author } from './sync/section-document.js';
 
 export interface ImportReport {
   created: { proposed: number; ready: number };
+  /**
+   * Entries of the import the pad already has, not created again: the same Launchpad item or Gerrit change or topic
+   * (whatever the link form), or, for an entry with no link, the same kind, title, owner and note.
+   */
+  skipped: Array<{ section: Section; title: string; key: string; existing: Section }>;
   entries: Array<{ section: Section; id: string; kind: string; title: string }>;
   /** What happened to the header lines (title, milestones, other lines). */
   header: 'meta' | 'note' | 'none';
 }
 
 /** The import needs a curator when it writes `ready` (entries under a ready/curated heading). */
+/** What makes an entry "the same" as another for an import: its links' identities, or its text if it has none. */
+function identityKeys(e: Pick<PlainEntry, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>): string[] {
+  const keys = entryIdentityKeys(e);
+  return keys.length > 0 ? keys : [`text:${JSON.stringify([e.kind, e.title.trim(), e.owner.trim(), e.note.trim()])}`];
+}
+
 export const importNeedsCurator = (parsed: PadText) => parsed.sections.ready.length > 0;
 
 const hasHeader = (parsed: PadText) =>
@@ -32,7 +44,7 @@ export function importPad(
   parsed: PadText,
   author: Author & { curator: boolean },
 ): ImportReport {
-  const report: ImportReport = { created: { proposed: 0, ready: 0 }, entries: [], header: 'none' };
+  const report: ImportReport = { created: { proposed: 0, ready: 0 }, skipped: [], entries: [], header: 'none' };
   const proposedEntries: PlainEntry[] = [...parsed.sections.proposed];
   // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
   if (hasHeader(parsed) && !author.curator) {
@@ -54,6 +66,20 @@ export function importPad(
     registry.release(refs.proposed);
     throw err;
   }
+  // Entries the pad already has (either section) are skipped, so importing the same export twice changes nothing.
+  const known = new Map<string, Section>();
+  for (const [section, doc] of [['ready', ready.doc], ['proposed', proposed.doc]] as const) {
+    for (const e of sectionToJSON(doc)) for (const k of identityKeys(e)) if (!known.has(k)) known.set(k, section);
+  }
+  const fresh = (section: Section, list: PlainEntry[]) =>
+    list.filter((e) => {
+      const key = identityKeys(e).find((k) => known.has(k));
+      if (key === undefined) return true;
+      report.skipped.push({ section, title: e.title, key, existing: known.get(key)! });
+      return false;
+    });
+  const newProposed = fresh('proposed', proposedEntries);
+  const newReady = fresh('ready', parsed.sections.ready);
   const addedAt = Date.now();
   const add = (section: Section, doc: Y.Doc, list: PlainEntry[], ranks: (string | null)[]) => {
     const maps = list.map((e, i) => createEntry({ ...e, addedBy: 'import', addedAt, rank: ranks[i] ?? null }));
@@ -66,12 +92,12 @@ export function importPad(
   };
   // Each section's change is made on a copy, then goes through the same admission as any write (schema, role,
   // size, storage): both are checked before either is applied, so a refused import changes nothing.
-  const proposedUpdate = proposedEntries.length > 0 ? proposed.changeAsUpdate((doc) => add('proposed', doc, proposedEntries, [])) : null;
+  const proposedUpdate = newProposed.length > 0 ? proposed.changeAsUpdate((doc) => add('proposed', doc, newProposed, [])) : null;
   let readyUpdate: Uint8Array | null = null;
-  if (parsed.sections.ready.length > 0 || report.header === 'meta') {
+  if (newReady.length > 0 || report.header === 'meta') {
     readyUpdate = ready.changeAsUpdate((doc) => {
-      const ranks = generateNKeysBetween(lastRank(doc), null, parsed.sections.ready.length);
-      add('ready', doc, parsed.sections.ready, ranks);
+      const ranks = generateNKeysBetween(lastRank(doc), null, newReady.length);
+      add('ready', doc, newReady, ranks);
       if (report.header === 'meta') {
         const meta = metaOf(doc);
         if (parsed.meta.title) meta.set('title', parsed.meta.title);

@@ -32,6 +32,17 @@ export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options:
   const index = indexOfEntry(proposed, id);
   const source = index >= 0 ? entryToJSON(entriesOf(proposed).get(index)) : null;
   if (!source) return null;
+  // Already promoted (its copy is still in ready): promoting again adds nothing; "promote & remove" only removes it.
+  const existing = alreadyPromoted(ready, source);
+  if (existing) {
+    if (options.remove) {
+      proposed.transact(() => {
+        const at = indexOfEntry(proposed, id);
+        if (at >= 0) entriesOf(proposed).delete(at, 1);
+      });
+    }
+    return existing;
+  }
   const readyId = newEntryId();
   ready.transact(() => {
     entriesOf(ready).push([
@@ -45,6 +56,20 @@ export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options:
     else entriesOf(proposed).get(at).set('promotedTo', readyId);
   });
   return readyId;
+}
+
+/** The id of the ready copy of a proposed entry, if one is still in ready (by `promotedTo`, or by `promotedFrom`). */
+function alreadyPromoted(ready: Y.Doc, source: EntryData): string | null {
+  let found: string | null = null;
+  for (const item of entriesOf(ready).toArray()) {
+    const e = entryToJSON(item);
+    if (!e) continue;
+    if ((source.promotedTo && e.id === source.promotedTo) || e.promotedFrom === source.id) {
+      found = e.id;
+      break;
+    }
+  }
+  return found;
 }
 
 /** Moves an entry up (-1) or down (+1) within its kind's group. */

@@ -29,13 +29,15 @@ async function server(overrides: Partial<Config> = {}) {
 const importText = (url: string, padId: string, text: string, headers: Record<string, string> = {}) =>
   fetch(`${url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: text });
 
+/** Links unique to each call: an import skips entries the pad already has (same bug or change). */
+let serial = 0;
 /** An Etherpad text export with `n` proposed entries, each with a note of `noteBytes` characters. */
-const bulkText = (n: number, noteBytes: number, tag: string) =>
+const bulkText = (n: number, noteBytes: number, tag: string, base = (serial += n)) =>
   [
     '== Proposed patches ==',
     ...Array.from({ length: n }, (_, i) => [
-      `* https://bugs.launchpad.net/nova/+bug/${1_000_000 + i} [${tag} ${i}] (someone)`,
-      `\t* https://review.opendev.org/c/openstack/nova/+/${900_000 + i}`,
+      `* https://bugs.launchpad.net/nova/+bug/${1_000_000 + base + i} [${tag} ${i}] (someone)`,
+      `\t* https://review.opendev.org/c/openstack/nova/+/${900_000 + base + i}`,
       `\t\t* ${'n'.repeat(noteBytes)}`,
     ]).flat(),
     '',
