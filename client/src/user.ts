@@ -14,7 +14,8 @@ export function setUserName(name: string): void {
   localStorage.setItem(NAME_KEY, name.trim().slice(0, 40) || userName());
 }
 
-const COLOURS = ['#c0392b', '#2471a3', '#1e8449', '#b9770e', '#7d3c98', '#117a65', '#a04000', '#2e4053'];
+/** Chip backgrounds: each has at least 4.5:1 contrast with white text (WCAG AA). */
+export const COLOURS = ['#c0392b', '#2471a3', '#1d6f42', '#8a5a00', '#7d3c98', '#117a65', '#a04000', '#2e4053'];
 
 export function colourFor(seed: number): string {
   return COLOURS[Math.abs(seed) % COLOURS.length]!;

@@ -5,6 +5,7 @@ import { YObserverController } from '../controllers/y-observer.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { localChange } from '../local-origin.js';
 
 /**
  * The cycle header, from the `ready` document's `meta`: cycle title, milestones and review days, and the
@@ -71,7 +72,7 @@ export class CpCycleHeader extends LitElement {
     const label = (form.elements.namedItem('label') as HTMLInputElement).value.trim();
     const date = (form.elements.namedItem('date') as HTMLInputElement).value;
     if (!label || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
-    this.doc!.transact(() => {
+    localChange(this.doc, () => {
       const list = this.milestones();
       const items = metaToJSON(this.doc!).milestones;
       const at = items.findIndex((m) => m.date > date);
@@ -93,7 +94,7 @@ export class CpCycleHeader extends LitElement {
       <ul aria-label="Milestones and review days">
         ${meta.milestones.map(
           (m, i) => html`<li>${m.label}: <time datetime=${m.date}>${m.date}</time>
-            ${this.editable ? html`<button aria-label="Remove milestone ${m.label}" @click=${() => this.milestones().delete(i, 1)}>×</button>` : nothing}</li>`,
+            ${this.editable ? html`<button aria-label="Remove milestone ${m.label}" @click=${() => localChange(this.doc, () => this.milestones().delete(i, 1))}>×</button>` : nothing}</li>`,
         )}
       </ul>
       ${this.editable
@@ -105,7 +106,7 @@ export class CpCycleHeader extends LitElement {
         : nothing}
       <p class="scrubbed">
         ${scrubbed ? html`Ready list scrubbed on <time datetime=${scrubbed}>${scrubbed}</time>` : 'Ready list not scrubbed yet'}
-        ${this.editable ? html`<button @click=${() => metaOf(this.doc!).set('scrubbedAt', Date.now())}>Mark list scrubbed</button>` : nothing}
+        ${this.editable ? html`<button @click=${() => localChange(this.doc, () => metaOf(this.doc!).set('scrubbedAt', Date.now()))}>Mark list scrubbed</button>` : nothing}
       </p>
     `;
   }

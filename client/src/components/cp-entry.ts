@@ -15,6 +15,7 @@ import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
 import { chipStyles, linkChip } from '../link-chip.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { localChange } from '../local-origin.js';
 
 /**
  * One entry: a Launchpad link with title and owner, the Gerrit reviews under it, and a status note.
@@ -61,8 +62,14 @@ export class CpEntry extends LitElement {
     new YObserverController(this, () => this.entry);
   }
 
+  /** Every change made here is the person's own (undoable by them). */
+  private change(fn: (entry: EntryMap) => void): void {
+    const entry = this.entry;
+    if (entry) localChange(entry.doc, () => fn(entry));
+  }
+
   private set(key: string, value: unknown): void {
-    this.entry?.set(key, value);
+    this.change((entry) => entry.set(key, value));
   }
 
   private reviews(): Y.Array<string> | null {
@@ -74,12 +81,14 @@ export class CpEntry extends LitElement {
     const input = form.elements.namedItem('review') as HTMLInputElement;
     const value = input.value.trim();
     if (!value) return;
-    let reviews = this.reviews();
-    if (!reviews) {
-      reviews = new Y.Array<string>();
-      this.set('reviews', reviews);
-    }
-    reviews.push([value]);
+    this.change((entry) => {
+      let reviews = this.reviews();
+      if (!reviews) {
+        reviews = new Y.Array<string>();
+        entry.set('reviews', reviews);
+      }
+      reviews.push([value]);
+    });
     input.value = '';
   }
 
@@ -110,7 +119,7 @@ export class CpEntry extends LitElement {
             <label class="inline">Status
               <select translate="no" class="notranslate" aria-label="Status of ${name}" .value=${data.status} @change=${(e: Event) => {
                 const v = (e.target as HTMLSelectElement).value;
-                if (v === 'open') this.entry?.delete('status');
+                if (v === 'open') this.change((entry) => entry.delete('status'));
                 else if (isEntryStatus(v)) this.set('status', v);
               }}>
                 ${ENTRY_STATUSES.map((s) => html`<option value=${s} ?selected=${s === data.status}>${s}</option>`)}
@@ -169,7 +178,7 @@ export class CpEntry extends LitElement {
         <ul class="notranslate" translate="no">
           ${reviews.map(
             (r, i) => html`<li>${this.renderLink(r)}
-              <button aria-label="Remove review ${r}" @click=${() => this.reviews()?.delete(i, 1)}>Remove</button></li>`,
+              <button aria-label="Remove review ${r}" @click=${() => this.change(() => this.reviews()?.delete(i, 1))}>Remove</button></li>`,
           )}
         </ul>
         <form class="review-row" @submit=${(e: Event) => {

@@ -4,10 +4,16 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 
 interface Report {
   created: { proposed: number; ready: number };
+  skipped?: Array<{ section: string; title: string; key: string; existing: string }>;
   header: string;
 }
 
-/** Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back. */
+const SECTION_NAMES: Record<string, string> = { proposed: 'Proposed patches', ready: 'Ready to review' };
+
+/**
+ * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
+ * has are skipped, and named). On success the form closes and focus returns to the button that opened it.
+ */
 export class CpImportDialog extends LitElement {
   static override properties = { pad: { type: String }, open: { state: true }, result: { state: true }, error: { state: true } };
   declare pad: string;
@@ -26,6 +32,11 @@ export class CpImportDialog extends LitElement {
       }
       .error {
         color: #b42318;
+      }
+      ul.skipped {
+        margin: 0.2rem 0 0;
+        max-height: 8rem;
+        overflow: auto;
       }
       form {
         display: grid;
@@ -46,13 +57,21 @@ export class CpImportDialog extends LitElement {
 
   private async submit(event: Event): Promise<void> {
     event.preventDefault();
-    const text = ((event.target as HTMLFormElement).elements.namedItem('text') as HTMLTextAreaElement).value;
-    const res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/import`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text }),
-      credentials: 'same-origin',
-    });
+    // (the event's target is cleared once dispatch ends: keep the form before awaiting anything)
+    const form = event.currentTarget as HTMLFormElement;
+    const text = (form.elements.namedItem('text') as HTMLTextAreaElement).value;
+    let res: Response;
+    try {
+      res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+        credentials: 'same-origin',
+      });
+    } catch {
+      this.error = 'the server could not be reached; nothing was imported';
+      return;
+    }
     const body = (await res.json().catch(() => ({}))) as Report & { error?: string };
     if (!res.ok) {
       this.error = body.error ?? `import failed (${res.status})`;
@@ -61,22 +80,43 @@ export class CpImportDialog extends LitElement {
     }
     this.error = '';
     this.result = body;
-    (event.target as HTMLFormElement).reset();
+    this.close();
+  }
+
+  private close(): void {
+    this.open = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+  }
+
+  private show(): void {
+    this.open = true;
+    this.result = null;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('textarea')?.focus());
+  }
+
+  private describe(r: Report) {
+    const skipped = r.skipped ?? [];
+    const created = `Imported ${r.created.proposed} proposed and ${r.created.ready} ready entries${r.header === 'note' ? ' (the header lines were kept as a note)' : ''}.`;
+    if (skipped.length === 0) return html`${created}`;
+    return html`${created} Skipped ${skipped.length} already on the pad:
+      <ul class="skipped">
+        ${skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_NAMES[s.existing] ?? s.existing})</li>`)}
+      </ul>`;
   }
 
   override render() {
-    if (!this.open) return html`<button @click=${() => (this.open = true)}>Import from Etherpad…</button>`;
+    if (!this.open) {
+      return html`<button class="opener" @click=${this.show}>Import from Etherpad…</button>
+        <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
+    }
     return html`<form class="notranslate" translate="no" @submit=${this.submit} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text)</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
       <div>
         <button class="primary" type="submit">Import</button>
-        <button type="button" @click=${() => (this.open = false)}>Close</button>
+        <button type="button" @click=${this.close}>Close</button>
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.result
-        ? html`<p role="status">Imported ${this.result.created.proposed} proposed and ${this.result.created.ready} ready entries${this.result.header === 'note' ? ' (the header lines were kept as a note)' : ''}.</p>`
-        : nothing}
     </form>`;
   }
 }

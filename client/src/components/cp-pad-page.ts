@@ -2,12 +2,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { Role } from '../../../shared/roles.js';
 import { canWriteSection } from '../../../shared/roles.js';
-import { sectionToJSON, type Section } from '../../../shared/schema.js';
+import { entriesOf, entryToJSON, indexOfEntry, sectionToJSON, type Section } from '../../../shared/schema.js';
 import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
 import { findDuplicates } from '../../../shared/duplicates.js';
 import { addEntry, moveEntryBy, moveEntryTo, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
 import { PadConnection } from '../pad-connection.js';
 import { EventController } from '../controllers/event-controller.js';
+import { UndoController } from '../controllers/undo-controller.js';
+import { localChange } from '../local-origin.js';
 import { userName } from '../user.js';
 import './cp-connection-status.js';
 import './cp-presence-list.js';
@@ -50,6 +52,11 @@ export class CpPadPage extends LitElement {
   private wasLocked = false;
 
   private connection: PadConnection | null = null;
+  private readonly undo = new UndoController(
+    this,
+    () => this.connection,
+    (section) => !translationDetector().active && canWriteSection(this.session.role, section),
+  );
 
   static override styles = css`
     :host {
@@ -92,8 +99,36 @@ export class CpPadPage extends LitElement {
         grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       }
     }
-    a:focus-visible {
+    a:focus-visible,
+    button:focus-visible {
       outline: 2px solid #1a5fb4;
+    }
+    .undo-notice.active {
+      position: sticky;
+      top: 0.5rem;
+      z-index: 2;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem;
+      align-items: center;
+      margin-bottom: 0.8rem;
+      padding: 0.5rem 0.8rem;
+      border-radius: 6px;
+      background: #1f2933;
+      color: #fff;
+    }
+    .undo-notice button {
+      font: inherit;
+      padding: 0.2rem 0.6rem;
+      border-radius: 4px;
+      border: 1px solid #fff;
+      background: transparent;
+      color: #fff;
+      cursor: pointer;
+    }
+    .undo-notice button.primary {
+      background: #fff;
+      color: #1f2933;
     }
   `;
 
@@ -159,15 +194,52 @@ export class CpPadPage extends LitElement {
         ])
       : [];
 
+  /** Every change the page makes is a local change (undoable by the person, and only by them). */
   private sectionHandlers(section: Section) {
+    const doc = () => this.doc(section);
     return {
-      add: (e: CustomEvent<NewEntryFields>) => addEntry(this.doc(section), e.detail, userName(), section === 'ready'),
-      remove: (e: IdEvent) => removeEntry(this.doc(section), e.detail.id),
-      move: (e: CustomEvent<{ id: string; delta: number }>) => moveEntryBy(this.doc(section), e.detail.id, e.detail.delta),
-      moveTo: (e: CustomEvent<{ id: string; targetId: string }>) => moveEntryTo(this.doc(section), e.detail.id, e.detail.targetId),
+      add: (e: CustomEvent<NewEntryFields>) => localChange(doc(), () => addEntry(doc(), e.detail, userName(), section === 'ready')),
+      remove: (e: IdEvent) => {
+        const d = doc();
+        const at = indexOfEntry(d, e.detail.id);
+        const title = at >= 0 ? (entryToJSON(entriesOf(d).get(at))?.title ?? '') : '';
+        this.undo.deleteEntry(section, e.detail.id, title, (target) => removeEntry(target, e.detail.id));
+      },
+      move: (e: CustomEvent<{ id: string; delta: number }>) => localChange(doc(), () => moveEntryBy(doc(), e.detail.id, e.detail.delta)),
+      moveTo: (e: CustomEvent<{ id: string; targetId: string }>) => localChange(doc(), () => moveEntryTo(doc(), e.detail.id, e.detail.targetId)),
       promote: (e: CustomEvent<{ id: string; remove: boolean }>) =>
-        promoteEntry(this.doc('proposed'), this.doc('ready'), e.detail.id, { remove: e.detail.remove, by: userName() }),
+        localChange(this.doc('ready'), () =>
+          localChange(this.doc('proposed'), () =>
+            promoteEntry(this.doc('proposed'), this.doc('ready'), e.detail.id, { remove: e.detail.remove, by: userName() }),
+          ),
+        ),
     };
+  }
+
+  private undoDelete(): void {
+    const notice = this.undo.notice;
+    if (!notice || !this.undo.undoNotice()) return;
+    // focus goes to the entry brought back (its first control), never lost with the notice's button
+    void this.updateComplete.then(() => {
+      const section = this.renderRoot.querySelector(`cp-section#${notice.section}`) as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
+      void (section?.updateComplete ?? Promise.resolve()).then(() => {
+        const entry = section?.shadowRoot?.querySelector(`cp-entry[data-id="${CSS.escape(notice.id)}"]`);
+        const target = entry?.querySelector<HTMLElement>('button, a[href]');
+        if (target) target.focus();
+        else this.renderRoot.querySelector<HTMLElement>('.undo-notice')?.focus();
+      });
+    });
+  }
+
+  private renderUndoNotice() {
+    const notice = this.undo.notice;
+    return html`<div class="undo-notice ${notice ? 'active' : ''}" role="status" aria-live="polite" tabindex="-1">
+      ${notice
+        ? html`<span>${notice.message}</span>
+            ${notice.done ? nothing : html`<button class="primary" @click=${this.undoDelete}>Undo</button>`}
+            <button aria-label="Dismiss" @click=${() => this.undo.dismiss()}>×</button>`
+        : nothing}
+    </div>`;
   }
 
   private renderSection(section: Section, heading: string, locked: boolean) {
@@ -220,6 +292,7 @@ export class CpPadPage extends LitElement {
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
         </div>
       </div>
+      ${this.renderUndoNotice()}
       ${keyed(
         this.epoch,
         html`<div class="sections">${this.renderSection('ready', 'Ready to review', locked)} ${this.renderSection('proposed', 'Proposed patches', locked)}</div>`,

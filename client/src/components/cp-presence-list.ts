@@ -1,5 +1,4 @@
 import { LitElement, css, html } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Awareness } from 'y-protocols/awareness';
 import { colourFor, setUserName, userName } from '../user.js';
 import { controlStyles } from '../styles.js';
@@ -8,7 +7,12 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 
 import { parsePresence } from '../../../shared/presence.js';
 
-/** Who is here, and the person's own display name (which they can change). */
+/**
+ * Who is here, and the person's own display name (which they can change; saved as they type).
+ *
+ * Each person's colour is set through the CSSOM after rendering (`style.setProperty` from script), never as a
+ * `style` attribute in markup: the page's CSP (`style-src 'self'`, no 'unsafe-inline') blocks those.
+ */
 export class CpPresenceList extends LitElement {
   static override properties = { awareness: { attribute: false }, editable: { type: Boolean } };
   declare awareness: Awareness | null;
@@ -30,6 +34,8 @@ export class CpPresenceList extends LitElement {
       li {
         padding: 0.1rem 0.5rem;
         border-radius: 999px;
+        /* the person's colour is set per chip from script; this dark grey is the fallback */
+        background-color: #2e4053;
         color: #fff;
         font-size: 0.85rem;
       }
@@ -47,10 +53,42 @@ export class CpPresenceList extends LitElement {
     new ObservableController(this, () => this.awareness, 'change');
   }
 
-  private onRename(event: Event): void {
-    setUserName((event.target as HTMLInputElement).value);
+  private renameTimer: ReturnType<typeof setTimeout> | null = null;
+  private typedName: string | null = null;
+
+  private onNameInput(event: Event): void {
+    if (!event.isTrusted) return;
+    this.typedName = (event.target as HTMLInputElement).value;
+    if (this.renameTimer !== null) clearTimeout(this.renameTimer);
+    this.renameTimer = setTimeout(this.saveName, 300);
+  }
+
+  private saveName = (): void => {
+    if (this.renameTimer !== null) clearTimeout(this.renameTimer);
+    this.renameTimer = null;
+    if (this.typedName === null) return;
+    setUserName(this.typedName);
+    this.typedName = null;
     const state = this.awareness?.getLocalState();
     if (state) this.awareness!.setLocalStateField('user', { ...(state.user as object), name: userName() });
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('pagehide', this.saveName);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.saveName();
+    window.removeEventListener('pagehide', this.saveName);
+  }
+
+  /** Colours through the CSSOM (allowed by the CSP, unlike a style attribute). */
+  override updated(): void {
+    for (const li of this.renderRoot.querySelectorAll<HTMLElement>('li[data-client]')) {
+      li.style.setProperty('background-color', colourFor(Number(li.dataset.client)));
+    }
   }
 
   override render() {
@@ -60,12 +98,12 @@ export class CpPresenceList extends LitElement {
       .filter((p): p is { id: number; state: NonNullable<ReturnType<typeof parsePresence>> & { user: { name: string } } } => p.state?.user !== undefined);
     return html`
       ${this.editable
-        ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" .value=${userName()} maxlength="40" @change=${this.onRename} /></label>`
+        ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" .value=${userName()} maxlength="40" @input=${this.onNameInput} @change=${this.saveName} @blur=${this.saveName} /></label>`
         : ''}
       <ul aria-label="People here">
         ${people.map(
           ({ id, state }) =>
-            html`<li style=${styleMap({ background: colourFor(id) })} data-client=${id}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
+            html`<li data-client=${id}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
         )}
       </ul>
     `;

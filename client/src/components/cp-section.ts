@@ -79,10 +79,15 @@ export class CpSection extends LitElement {
     .handle {
       display: flex;
       align-items: center;
-      padding: 0 0.2rem;
-      color: #7b8794;
+      padding: 0 0.3rem;
+      color: #52606d;
+      background: transparent;
+      border-color: transparent;
       cursor: grab;
       user-select: none;
+    }
+    .handle:hover {
+      border-color: #9aa5b1;
     }
     li.drop-target {
       outline: 2px dashed #1a5fb4;
@@ -115,20 +120,46 @@ export class CpSection extends LitElement {
     new YObserverController(this, () => (this.sync ? entriesOf(this.sync.doc) : null));
   }
 
+  /** A drag starts only from an entry's handle; nothing else in the section is draggable. */
   private onDragStart(event: DragEvent, id: string): void {
     this.dragging = id;
-    event.dataTransfer?.setData('text/plain', id);
+    event.dataTransfer?.setData('application/x-cyclepad-entry', id);
     if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
   }
 
-  private onDrop(event: DragEvent, targetId: string): void {
-    event.preventDefault();
-    (event.currentTarget as HTMLElement).classList.remove('drop-target');
-    const id = this.dragging ?? event.dataTransfer?.getData('text/plain');
+  private onDragEnd = (): void => {
     this.dragging = null;
-    if (id && id !== targetId) {
+    for (const li of this.renderRoot.querySelectorAll('li.drop-target')) li.classList.remove('drop-target');
+  };
+
+  private onDragOver(event: DragEvent): void {
+    // only a drag that began on one of this section's handles is a move (never dragged text or links)
+    if (!this.dragging) return;
+    event.preventDefault();
+    (event.currentTarget as HTMLElement).classList.add('drop-target');
+  }
+
+  private onDrop(event: DragEvent, targetId: string): void {
+    (event.currentTarget as HTMLElement).classList.remove('drop-target');
+    const id = this.dragging;
+    this.dragging = null;
+    if (!id) return;
+    event.preventDefault();
+    if (id !== targetId) {
       this.dispatchEvent(new CustomEvent('cp-move-to', { detail: { id, targetId }, bubbles: true, composed: true }));
     }
+  }
+
+  /** The handle is a real control: Arrow Up/Down move the entry, as the Up/Down buttons do; focus stays on it. */
+  private onHandleKey(event: KeyboardEvent, id: string): void {
+    const delta = event.key === 'ArrowUp' ? -1 : event.key === 'ArrowDown' ? 1 : 0;
+    if (!delta) return;
+    event.preventDefault();
+    this.dispatchEvent(new CustomEvent('cp-move', { detail: { id, delta }, bubbles: true, composed: true }));
+    void this.updateComplete.then(() => {
+      const handle = this.renderRoot.querySelector<HTMLElement>(`li[data-entry="${CSS.escape(id)}"] .handle`);
+      handle?.focus();
+    });
   }
 
   /**
@@ -147,16 +178,23 @@ export class CpSection extends LitElement {
           (e) => e.id,
           (e) => html`<li
             ?hidden=${!e.shown}
-            draggable=${drag ? 'true' : 'false'}
-            @dragstart=${drag ? (ev: DragEvent) => this.onDragStart(ev, e.id) : null}
-            @dragover=${drag ? (ev: DragEvent) => {
-              ev.preventDefault();
-              (ev.currentTarget as HTMLElement).classList.add('drop-target');
-            } : null}
+            data-entry=${e.id}
+            @dragover=${drag ? (ev: DragEvent) => this.onDragOver(ev) : null}
             @dragleave=${drag ? (ev: DragEvent) => (ev.currentTarget as HTMLElement).classList.remove('drop-target') : null}
             @drop=${drag ? (ev: DragEvent) => this.onDrop(ev, e.id) : null}
           >
-            ${drag ? html`<span class="handle" aria-hidden="true" title="Drag to reorder">⠿</span>` : nothing}
+            ${drag
+              ? html`<button
+                  type="button"
+                  class="handle"
+                  draggable="true"
+                  aria-label="Reorder ${String(e.map.get('title') ?? '') || 'entry'} (drag, or Arrow Up/Down)"
+                  title="Drag to reorder, or press Arrow Up/Down"
+                  @dragstart=${(ev: DragEvent) => this.onDragStart(ev, e.id)}
+                  @dragend=${this.onDragEnd}
+                  @keydown=${(ev: KeyboardEvent) => this.onHandleKey(ev, e.id)}
+                >⠿</button>`
+              : nothing}
             <cp-entry
               data-id=${e.id}
               .entry=${e.map}

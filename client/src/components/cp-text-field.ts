@@ -3,16 +3,21 @@ import * as Y from 'yjs';
 import { diffAtCaret, shiftCaret, type Delta } from '../text-diff.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
+import { LocalOrigin } from '../local-origin.js';
 
 /**
  * Edits a shared field through a form control: a `Y.Text` (`.text`, edited at the caret as the person types), or a
- * string under a map key (`.map` + `key`, written when the person commits the field, on change).
+ * string under a map key (`.map` + `key`, written as the person types, {@link STRING_SAVE_MS} after the last
+ * keystroke, and at once on change, blur, or when the page is hidden or left: nothing typed is lost by leaving).
  *
  * The model is the truth: the control's value is written from it, and read back only inside a trusted event (a
  * person typing, pasting, dropping, cutting or composing), where the new value is diffed against what the control
  * held. A value that changed with no such event behind it (a page translator, Safari's, which sets input values
  * with no event; a script) is never turned into an update: the model is shown again and `cp-tampered` is raised.
  */
+/** A string field is written this long after the last keystroke (a whole value each time, so not per keystroke). */
+export const STRING_SAVE_MS = 250;
+
 export class CpTextField extends LitElement {
   static override properties = {
     text: { attribute: false },
@@ -38,6 +43,10 @@ export class CpTextField extends LitElement {
   private shown = '';
   /** Remote changes not shown yet because an IME composition is under way. */
   private deferred: Delta[] = [];
+  /** A string field's typed value waiting to be written. */
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** This field's own changes: a local origin (undoable), and recognised by the field as its own. */
+  private readonly origin = new LocalOrigin('field');
 
   static override styles = [
     controlStyles,
@@ -98,6 +107,7 @@ export class CpTextField extends LitElement {
           @beforeinput=${this.onBeforeInput}
           @input=${this.onInput}
           @change=${this.onChange}
+          @blur=${this.flush}
           @compositionstart=${this.onCompositionStart}
           @compositionend=${this.onCompositionEnd}
         ></textarea>`
@@ -111,6 +121,7 @@ export class CpTextField extends LitElement {
           @beforeinput=${this.onBeforeInput}
           @input=${this.onInput}
           @change=${this.onChange}
+          @blur=${this.flush}
           @compositionstart=${this.onCompositionStart}
           @compositionend=${this.onCompositionEnd}
         />`;
@@ -126,8 +137,17 @@ export class CpTextField extends LitElement {
     this.showModel();
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('pagehide', this.flush);
+    document.addEventListener('visibilitychange', this.flush);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.flush();
+    window.removeEventListener('pagehide', this.flush);
+    document.removeEventListener('visibilitychange', this.flush);
     this.observed?.unobserve(this.onModelChange);
     this.observed = null;
   }
@@ -145,13 +165,13 @@ export class CpTextField extends LitElement {
   }
 
   private onModelChange = (event: Y.YEvent<any>, transaction: Y.Transaction): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (transaction.origin === this) return;
+    if (transaction.origin === this.origin) return;
     const control = this.control;
     if (!control) return;
     if (this.map) {
       if (!(event as Y.YMapEvent<unknown>).keysChanged.has(this.key)) return;
-      // a string field being edited keeps the person's unsaved edit; it is written on change
-      if (control === this.shadowRoot?.activeElement && control.value !== this.shown) return;
+      // a string field being typed in keeps the person's edit, about to be written
+      if (this.saveTimer !== null && control === this.shadowRoot?.activeElement) return;
       this.showModel();
       return;
     }
@@ -192,7 +212,12 @@ export class CpTextField extends LitElement {
     }
     const before = this.shown;
     this.shown = control.value;
-    if (!this.text) return; // string fields are written on change
+    if (!this.text) {
+      // string fields are written shortly after typing stops (and at once on change, blur, pagehide)
+      if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+      this.saveTimer = setTimeout(this.flush, STRING_SAVE_MS);
+      return;
+    }
     const change = diffAtCaret(before, control.value, control.selectionEnd ?? control.value.length);
     if (!change) return;
     // Remote changes held back during a composition move where this edit lands in the model.
@@ -203,10 +228,10 @@ export class CpTextField extends LitElement {
     text.doc!.transact(() => {
       if (remove > 0) text.delete(index, remove);
       if (change.insert) text.insert(index, change.insert);
-    }, this);
+    }, this.origin);
   };
 
-  /** A string field is written when committed, and only with what trusted input put there. */
+  /** A string field is written (at once) when committed, and only with what trusted input put there. */
   private onChange = (event: Event): void => {
     const control = this.control;
     if (!control || !this.map || this.readonly) return;
@@ -214,8 +239,18 @@ export class CpTextField extends LitElement {
       this.tampered();
       return;
     }
-    const value = control.value.trim();
-    if (value !== this.model()) this.map.doc!.transact(() => this.map!.set(this.key, value), this);
+    this.flush();
+  };
+
+  /** Writes a string field's typed value now, if one is waiting (what trusted input put there, never the control's). */
+  private flush = (): void => {
+    if (this.saveTimer === null) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    const map = this.map;
+    if (!map?.doc || this.readonly) return;
+    const value = this.shown.trim();
+    if (value !== this.model()) map.doc.transact(() => map.set(this.key, value), this.origin);
   };
 
   private onCompositionStart = (): void => {

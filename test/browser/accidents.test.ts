@@ -1,0 +1,251 @@
+/**
+ * Nothing a person does by accident changes the pad: selecting and copying text, importing twice, promoting an
+ * entry already promoted, deleting (undo), leaving the page while typing.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { createEntry, entriesOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
+import { createPad } from '../helpers/server.js';
+import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const suite = browserSuite();
+const openPad = (padId: string, opts: { width?: number; name?: string } = {}) => openPadIn(suite.browser, suite.server.url, padId, opts);
+const titles = (page: Page, section: 'proposed' | 'ready') => page.locator(`cp-section#${section} cp-entry .title`).allTextContents();
+const logLength = (padId: string, section: 'proposed' | 'ready') => suite.server.store.readLog({ padId, section }).length;
+const SAMPLE = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
+
+/** Page errors (uncaught exceptions) and console errors, collected from the start. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  return errors;
+}
+
+async function seedReady(name: string, titlesToAdd: string[]) {
+  const pad = await createPad(suite.server.url, name);
+  const curator = await connectSynced(suite.server.url, pad.padId, 'ready', { params: { key: pad.curatorKey } });
+  entriesOf(curator.doc).push(
+    titlesToAdd.map((t, i) =>
+      createEntry({ id: `r${i}`, kind: 'bug', title: t, owner: 'carol', note: `note of ${t}: needs a second +2 from a core`, addedBy: 'ptl', rank: `a${i}` }),
+    ),
+  );
+  await waitFor(() => logLength(pad.padId, 'ready') === 1);
+  curator.provider.destroy();
+  return pad;
+}
+
+describe('nothing a person does by accident changes the pad', () => {
+  it('selecting and copying text in ready entries moves nothing; only the handle drags', async () => {
+    const { padId, curatorKey } = await seedReady('acc-select', ['first', 'second', 'third']);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // a fresh load each time (the accident happened right after loading)
+      const page = await openPad(padId);
+      await signIn(page, curatorKey);
+      await expect.poll(() => titles(page, 'ready')).toEqual(['first', 'second', 'third']);
+      const before = logLength(padId, 'ready');
+      const from = (await page.locator('cp-section#ready cp-entry[data-id="r0"] .note').boundingBox())!;
+      const to = (await page.locator('cp-section#ready cp-entry[data-id="r2"] .note').boundingBox())!;
+      // select from the first entry's note into the third's, with the mouse, and copy
+      await page.mouse.move(from.x + 4, from.y + from.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(from.x + 60, from.y + from.height / 2, { steps: 5 });
+      await page.mouse.move(to.x + 40, to.y + to.height / 2, { steps: 10 });
+      await page.mouse.up();
+      await page.keyboard.press('Control+C');
+      // and a selection inside one note, dragged a little further down
+      const second = (await page.locator('cp-section#ready cp-entry[data-id="r1"] .note').boundingBox())!;
+      await page.mouse.dblclick(second.x + 10, second.y + second.height / 2);
+      await page.mouse.move(second.x + 12, second.y + second.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(to.x + 30, to.y + to.height / 2, { steps: 10 });
+      await page.mouse.up();
+      await sleep(300);
+      expect(await titles(page, 'ready')).toEqual(['first', 'second', 'third']);
+      expect(logLength(padId, 'ready')).toBe(before);
+      // no entry is draggable; the handle is a labelled control
+      expect(await page.locator('cp-section#ready [draggable="true"]:not(.handle)').count()).toBe(0);
+      await page.getByRole('button', { name: /^Reorder third/ }).waitFor();
+      await page.context().close();
+    }
+  });
+
+  it('importing the same export twice skips what the pad has (any link form), says so, closes and returns focus', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-import');
+    const page = await openPad(padId);
+    const errors = collectErrors(page);
+    await signIn(page, curatorKey);
+    const dialog = page.locator('cp-import-dialog');
+    for (const round of [1, 2]) {
+      await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
+      await page.getByLabel('Etherpad text export').fill(SAMPLE);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const status = dialog.locator('[role="status"]');
+      if (round === 1) await expect.poll(() => status.textContent()).toContain('Imported 4 proposed and 2 ready entries');
+      else {
+        await expect.poll(() => status.textContent()).toContain('Imported 0 proposed and 0 ready entries');
+        expect(await status.textContent()).toContain('Skipped 6 already on the pad');
+        expect(await status.textContent()).toContain('Evacuate fails when source host is down (in Proposed patches)');
+      }
+      // the dialog closed, and focus is back on the button that opened it
+      await expect.poll(() => dialog.locator('form').count()).toBe(0);
+      await expect
+        .poll(() => page.evaluate(() => document.querySelector('cp-pad-page')?.shadowRoot?.activeElement?.shadowRoot?.activeElement?.textContent))
+        .toBe('Import from Etherpad…');
+    }
+    // the same items in other link forms are skipped too; a new one is added
+    await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
+    await page.getByLabel('Etherpad text export').fill(
+      [
+        '== Proposed patches ==',
+        '* https://launchpad.net/bugs/2081234 [the same bug, another form] (carol)',
+        '* https://bugs.launchpad.net/nova/+bug/2099999 [a new bug] (gina)',
+        '\t* https://review.opendev.org/c/openstack/nova/+/939999/7',
+        '* https://bugs.launchpad.net/nova/+bug/2099998 [a change already on the pad] (hal)',
+        '\t* https://review.opendev.org/c/openstack/nova/+/931233/7',
+      ].join('\n'),
+    );
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => dialog.locator('[role="status"]').textContent()).toContain('Imported 1 proposed and 0 ready entries');
+    expect(await dialog.locator('[role="status"] li').count()).toBe(2);
+    await expect.poll(() => titles(page, 'proposed').then((t) => t.length)).toBe(5);
+    expect(await titles(page, 'ready')).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('"Promote & remove" on an entry already promoted only removes the proposed copy', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-promote');
+    const seed = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(seed.doc).push([createEntry({ id: 'p1', kind: 'bug', title: 'Lost allocation', owner: 'dave', addedBy: 'dave' })]);
+    await waitFor(() => logLength(padId, 'proposed') === 1);
+    const page = await openPad(padId);
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'Promote Lost allocation to ready', exact: true }).click();
+    await expect.poll(() => titles(page, 'ready')).toEqual(['Lost allocation']);
+    await page.getByRole('button', { name: 'Promote Lost allocation to ready and remove it from proposed' }).click();
+    await expect.poll(() => titles(page, 'proposed')).toEqual([]);
+    await sleep(300);
+    expect(await titles(page, 'ready')).toEqual(['Lost allocation']);
+    const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    expect(sectionToJSON(ready.doc).map((e) => e.title)).toEqual(['Lost allocation']);
+    ready.provider.destroy();
+    seed.provider.destroy();
+  });
+
+  it('a delete can be undone from its notice, and Ctrl+Z undoes only the person\'s own changes', async () => {
+    const { padId } = await createPad(suite.server.url, 'acc-undo');
+    const bot = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(bot.doc).push([
+      createEntry({ id: 'u1', kind: 'bug', title: 'Lost allocation', owner: 'dave', note: 'WIP', addedBy: 'dave' }),
+      createEntry({ id: 'u2', kind: 'bug', title: 'Race in resource tracker', owner: 'frank', addedBy: 'frank' }),
+    ]);
+    await waitFor(() => logLength(padId, 'proposed') === 1);
+    const alice = await openPad(padId, { name: 'Alice' });
+    const errors = collectErrors(alice);
+    const bob = await openPad(padId, { name: 'Bob' });
+    const botTitles = () => sectionToJSON(bot.doc).map((e) => e.title);
+
+    // delete, then someone else adds an entry, then Undo from the notice: the entry is back, theirs stays
+    await alice.getByRole('button', { name: 'Delete Lost allocation' }).click();
+    await expect.poll(() => titles(bob, 'proposed')).toEqual(['Race in resource tracker']);
+    const notice = alice.locator('cp-pad-page .undo-notice[role="status"]');
+    await expect.poll(() => notice.textContent()).toContain('Deleted “Lost allocation”.');
+    const bobForm = bob.locator('cp-section#proposed cp-entry-form');
+    await bobForm.getByLabel('Title').fill('Bob was here');
+    await bobForm.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => titles(alice, 'proposed').then((t) => t.includes('Bob was here'))).toBe(true);
+    await notice.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => titles(bob, 'proposed').then((t) => [...t].sort())).toEqual(['Bob was here', 'Lost allocation', 'Race in resource tracker']);
+    await waitFor(() => botTitles().length === 3, 3000, 'the restored entry on the server');
+    const restored = sectionToJSON(bot.doc).find((e) => e.title === 'Lost allocation')!;
+    expect(restored).toMatchObject({ id: 'u1', owner: 'dave', note: 'WIP' });
+    await expect.poll(() => notice.textContent()).toContain('Restored “Lost allocation”.');
+    // focus went to the restored entry, not lost with the Undo button
+    await expect
+      .poll(() => alice.evaluate(() => {
+        const section = document.querySelector('cp-pad-page')!.shadowRoot!.querySelector('cp-section#proposed')!;
+        return section.shadowRoot!.activeElement?.closest('cp-entry')?.getAttribute('data-id');
+      }))
+      .toBe('u1');
+
+    // Ctrl+Z: Alice types in a title, then deletes the other entry; Bob edits meanwhile
+    const entry = alice.locator('cp-section#proposed cp-entry[data-id="u2"]');
+    await entry.getByRole('button', { name: /^Edit/ }).click();
+    const title = entry.locator('cp-text-field[label="Title"] input');
+    await title.click();
+    await title.press('End');
+    await title.pressSequentially(' on resize');
+    await entry.getByRole('button', { name: 'Done' }).click();
+    await waitFor(() => botTitles().includes('Race in resource tracker on resize'), 3000, 'the typed title');
+    await alice.getByRole('button', { name: 'Delete Race in resource tracker on resize' }).click();
+    await waitFor(() => botTitles().length === 2, 3000, 'the delete');
+    const bobsId = await bob.locator('cp-section#proposed cp-entry', { hasText: 'Bob was here' }).getAttribute('data-id');
+    const bobsEntry = bob.locator(`cp-section#proposed cp-entry[data-id="${bobsId}"]`);
+    await bobsEntry.getByRole('button', { name: /^Edit/ }).click();
+    await bobsEntry.locator('cp-text-field[label="Title"] input').press('End');
+    await bobsEntry.locator('cp-text-field[label="Title"] input').pressSequentially(' too');
+    await waitFor(() => botTitles().includes('Bob was here too'), 3000, "Bob's edit");
+
+    await alice.locator('body').click({ position: { x: 5, y: 5 } });
+    await alice.keyboard.press('Control+Z'); // the delete
+    await waitFor(() => botTitles().includes('Race in resource tracker on resize'), 3000, 'undo of the delete');
+    await alice.keyboard.press('Control+Z'); // the typing
+    await waitFor(() => botTitles().includes('Race in resource tracker'), 3000, 'undo of the typing');
+    // nothing more of Alice's to undo: more presses change nothing, and never Bob's entry or his edit
+    for (let i = 0; i < 4; i++) await alice.keyboard.press('Control+Z');
+    await sleep(500);
+    expect(botTitles().sort()).toEqual(['Bob was here too', 'Lost allocation', 'Race in resource tracker']);
+    // redo brings back her typing
+    await alice.keyboard.press('Control+Shift+Z');
+    await waitFor(() => botTitles().includes('Race in resource tracker on resize'), 3000, 'redo of the typing');
+    expect(errors).toEqual([]);
+    bot.provider.destroy();
+  });
+
+  it('the cycle title, owner and Launchpad fields save as the person types, and on leaving the page', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-save');
+    const bot = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(bot.doc).push([createEntry({ id: 's1', kind: 'bug', title: 'Lost allocation', addedBy: 'dave' })]);
+    await waitFor(() => logLength(padId, 'proposed') === 1);
+    const exported = async () =>
+      (await (await fetch(`${suite.server.url}/api/pads/${padId}/export.json`)).json()) as {
+        meta: ReturnType<typeof metaToJSON>;
+        sections: { proposed: Array<{ owner: string; launchpad: string }> };
+      };
+
+    // saved while typing: another page sees it with the field still focused
+    const ptl = await openPad(padId);
+    const other = await openPad(padId);
+    await signIn(ptl, curatorKey);
+    const cycleTitle = ptl.locator('cp-cycle-header').getByLabel('Cycle title');
+    await cycleTitle.click();
+    await cycleTitle.pressSequentially('Nova 2025.1');
+    await expect.poll(() => other.locator('cp-cycle-header .cycle-title').textContent()).toBe('Nova 2025.1');
+    expect(await ptl.evaluate(() => document.querySelector('cp-pad-page')!.shadowRoot!.activeElement?.localName)).toBe('cp-cycle-header');
+
+    // leaving the page right after typing loses nothing
+    await cycleTitle.pressSequentially(' Epoxy');
+    await ptl.goto('about:blank');
+    await waitFor(async () => (await exported()).meta.title === 'Nova 2025.1 Epoxy', 3000, 'the cycle title typed before leaving');
+
+    const page = await openPad(padId);
+    const entry = page.locator('cp-section#proposed cp-entry[data-id="s1"]');
+    await entry.getByRole('button', { name: /^Edit/ }).click();
+    await entry.getByLabel('Owner').click();
+    await entry.getByLabel('Owner').pressSequentially('dave');
+    await entry.getByLabel('Launchpad link').click();
+    await entry.getByLabel('Launchpad link').pressSequentially('https://launchpad.net/bugs/2082345');
+    await page.close();
+    await waitFor(async () => {
+      const e = (await exported()).sections.proposed[0]!;
+      return e.owner === 'dave' && e.launchpad === 'https://launchpad.net/bugs/2082345';
+    }, 3000, 'owner and Launchpad link typed before closing');
+    bot.provider.destroy();
+  });
+});
