@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { SqliteStore } from './sqlite-store.js';
 import { loadServerSecret } from '../auth/secrets.js';
-import type { AppendBatch, AppendResult, Storage } from './storage.js';
-import type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredRevision } from './store.js';
+import type { AppendBatch, AppendResult, PadExport, Storage } from './storage.js';
+import type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredRevision, StoredUpdate } from './store.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
 
 export class SqliteStorage implements Storage {
@@ -112,5 +112,14 @@ export class SqliteStorage implements Storage {
   }
   async close() {
     this.sync.close();
+  }
+  async exportPad(id: string) {
+    return this.sync.exportPad(id);
+  }
+  async importPad(data: PadExport) {
+    return this.sync.importPad(data);
+  }
+  async importLog(ref: DocumentRef, incarnation: string, rows: StoredUpdate[]) {
+    return this.sync.importLog(ref, incarnation, rows);
   }
 }

@@ -14,7 +14,7 @@ import type {
 import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from './files.js';
 import type { Role } from '../../shared/roles.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
-import type { AppendBatch, AppendResult } from './storage.js';
+import type { AppendBatch, AppendResult, PadExport } from './storage.js';
 
 /**
  * Schema migrations, applied in order at open, all pending ones in one (immediate) transaction, and recorded in
@@ -517,5 +517,55 @@ export class SqliteStore implements PadStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** See {@link PadCopy.exportPad}. */
+  exportPad(id: string): PadExport | undefined {
+    return this.db.transaction((): PadExport | undefined => {
+      const pad = this.getPad(id);
+      if (!pad) return undefined;
+      const keys = (
+        this.db
+          .prepare('SELECT id, pad_id, label, key_hash, created_at, created_by, is_ptl, revoked_at FROM curator_keys WHERE pad_id = ? ORDER BY created_at, id')
+          .all(id) as Record<string, unknown>[]
+      ).map((row) => ({ ...toKey(row), revokedAt: (row.revoked_at as number | null) ?? null }));
+      const sessions = (
+        this.db.prepare('SELECT token_hash, pad_id, key_id, expires_at FROM sessions WHERE pad_id = ? ORDER BY token_hash').all(id) as Record<string, unknown>[]
+      ).map((row) => ({
+        tokenHash: row.token_hash as string,
+        padId: row.pad_id as string,
+        keyId: row.key_id as string,
+        expiresAt: row.expires_at as number,
+      }));
+      return { pad, keys, sessions };
+    })();
+  }
+
+  /** See {@link PadCopy.importPad}. */
+  importPad(data: PadExport): boolean {
+    return this.db.transaction(() => {
+      const { pad } = data;
+      if (this.stmts.insertPad.run(pad.id, pad.createdAt, pad.readOnlyTokenHash, pad.readOnlyNonce).changes === 0) return false;
+      const insertKey = this.db.prepare(
+        'INSERT INTO curator_keys (id, pad_id, label, key_hash, created_at, created_by, is_ptl, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const k of data.keys) insertKey.run(k.id, pad.id, k.label, k.keyHash, k.createdAt, k.createdBy, k.ptl ? 1 : 0, k.revokedAt);
+      for (const s of data.sessions) this.stmts.insertSession.run(s.tokenHash, pad.id, s.keyId, s.expiresAt);
+      return true;
+    })();
+  }
+
+  /** See {@link PadCopy.importLog}. */
+  importLog(ref: DocumentRef, incarnation: string, rows: StoredUpdate[]): boolean {
+    return this.db.transaction(() => {
+      if (this.getPad(ref.padId)?.readOnlyNonce !== incarnation) return false;
+      let last = this.headSeq(ref);
+      for (const r of rows) {
+        if (r.seq <= last) throw new Error(`importLog: row ${r.seq} is not after ${last}`);
+        this.stmts.insertUpdate.run(ref.padId, ref.section, r.seq, r.data, r.role, r.session, r.at);
+        last = r.seq;
+      }
+      return true;
+    })();
   }
 }

@@ -104,7 +104,28 @@ export interface PadRepository {
   close(): Promise<void>;
 }
 
-export interface Storage extends DocumentLog, PadRepository {
+/** A pad with every key (revoked ones too) and every sign-in session: what {@link PadCopy} moves between stores. */
+export interface PadExport {
+  pad: PadRecord;
+  /** Every key of the pad, oldest first, with when it was revoked (null while live). */
+  keys: Array<CuratorKeyRecord & { revokedAt: number | null }>;
+  sessions: CuratorSessionRecord[];
+}
+
+/** Reading and writing pads whole, for copying one store into another (`cyclepad migrate`); not used while serving. */
+export interface PadCopy {
+  /** The pad with all its keys and sessions, read in one transaction; undefined if there is none. */
+  exportPad(id: string): Promise<PadExport | undefined>;
+  /** Writes the pad, its keys (revoked ones stay revoked) and its sessions in one transaction; false if the pad exists. */
+  importPad(data: PadExport): Promise<boolean>;
+  /**
+   * Writes log rows keeping their sequence numbers (ascending, all after the document's head, which moves to the
+   * last), in one transaction; false (nothing written) if the pad is gone or is another incarnation.
+   */
+  importLog(ref: DocumentRef, incarnation: string, rows: StoredUpdate[]): Promise<boolean>;
+}
+
+export interface Storage extends DocumentLog, PadRepository, PadCopy {
   /** What it is, for logs and /readyz: "sqlite <path>" or "postgres <host>/<db>". */
   readonly description: string;
   /**
