@@ -34,10 +34,11 @@ const link = (url: string, text?: string) => {
   return href ? html`<a href="${href}" rel="noopener noreferrer">${text ?? url}</a>` : html`<span>${text ?? url}</span>`;
 };
 
-const entryHtml = (e: EntryData) => html`<li class="entry">
+const entryHtml = (e: EntryData) => html`<li class="entry${e.status !== 'open' ? ` is-${e.status}` : ''}" data-id="${e.id}">
   <div class="entry-head">
     ${e.launchpad ? link(e.launchpad, e.title || e.launchpad) : html`<span>${e.title || '(untitled)'}</span>`}
     ${e.owner ? html` <span class="owner">(${e.owner})</span>` : ''}
+    ${e.status !== 'open' ? html` <span class="status status-${e.status}">${e.status}</span>` : ''}
   </div>
   ${e.reviews.length > 0 ? html`<ul class="reviews">${e.reviews.map((r) => html`<li>${link(r)}</li>`)}</ul>` : ''}
   ${e.note ? html`<p class="note">${e.note}</p>` : ''}
@@ -57,14 +58,17 @@ const sectionHtml = (title: string, entries: EntryData[]) => html`<section class
   ${entries.length === 0 ? html`<p class="empty">No entries yet.</p>` : ''}
 </section>`;
 
-/** The mirror's content, readable without JavaScript (and by crawlers and translators). */
+/**
+ * The mirror's content, readable without JavaScript (and by crawlers and translators). It does not claim to update
+ * live: without the script it does not (the script, when it runs, renders the page afresh and says so).
+ */
 export const mirrorContent = (pad: PadExport) => html`<header class="mirror-header">
     <h1>${pad.meta.title || 'Release cycle tracking'}</h1>
     ${pad.meta.milestones.length > 0
       ? html`<ul class="milestones">${pad.meta.milestones.map((m) => html`<li>${m.label}: <time>${m.date}</time></li>`)}</ul>`
       : ''}
     ${pad.meta.scrubbedAt ? html`<p class="scrubbed">Ready list scrubbed on ${new Date(pad.meta.scrubbedAt).toISOString().slice(0, 10)}</p>` : ''}
-    <p class="readonly-note">Read-only view: it updates live.</p>
+    <p class="readonly-note">Read-only view.</p>
   </header>
   ${sectionHtml('Ready to review', pad.sections.ready)} ${sectionHtml('Proposed patches', pad.sections.proposed)}`;
 

@@ -65,6 +65,20 @@ export class CpCuratorSignin extends LitElement {
     this.emit('curator');
   }
 
+  /** Opening the sign-in puts focus in the key field; closing it returns focus to the button. */
+  private async show(): Promise<void> {
+    this.open = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('input[name="key"]')?.focus();
+  }
+
+  private async cancel(): Promise<void> {
+    this.open = false;
+    this.error = '';
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus();
+  }
+
   private async signOut(): Promise<void> {
     await this.post('logout');
     this.emit('contributor');
@@ -78,12 +92,12 @@ export class CpCuratorSignin extends LitElement {
     if (this.role === 'curator') {
       return html`<span>Signed in as curator</span> <button @click=${this.signOut}>Sign out</button>`;
     }
-    if (!this.open) return html`<button @click=${() => (this.open = true)}>Curator sign-in</button>`;
+    if (!this.open) return html`<button class="opener" @click=${this.show}>Curator sign-in</button>`;
     return html`<form @submit=${this.signIn} aria-label="Curator sign-in">
       <label for="key">Curator key</label>
       <input translate="no" class="notranslate" id="key" name="key" type="password" autocomplete="off" required />
       <button class="primary" type="submit">Sign in</button>
-      <button type="button" @click=${() => (this.open = false)}>Cancel</button>
+      <button type="button" @click=${this.cancel}>Cancel</button>
       ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
     </form>`;
   }

@@ -9,11 +9,17 @@ interface Created {
   curatorKey: string;
 }
 
-/** Home: create a tracking pad (and see its curator key, once), or open one by name. */
+/**
+ * Home: create a tracking pad, or open one by name. Creating a pad signs its creator in as the PTL at once (the key
+ * goes to `POST /api/pads/<pad>/login`, which sets the HttpOnly sign-in cookie) and shows the key once, with a Copy
+ * button, to keep for signing in elsewhere; "Open the pad" then goes to the pad, signed in.
+ */
 export class CpHome extends LitElement {
-  static override properties = { created: { state: true }, error: { state: true } };
+  static override properties = { created: { state: true }, error: { state: true }, signedIn: { state: true }, copied: { state: true } };
   declare created: Created | null;
   declare error: string;
+  declare signedIn: boolean;
+  declare copied: boolean;
 
   static override styles = [
     controlStyles,
@@ -43,6 +49,17 @@ export class CpHome extends LitElement {
         border-radius: 6px;
         background: #f5f7fa;
       }
+      .keep {
+        padding: 0.4rem 0.6rem;
+        background: #fff8e1;
+        border-left: 4px solid #8a5a00;
+      }
+      .key-row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
       code {
         word-break: break-all;
         background: #fff;
@@ -55,6 +72,8 @@ export class CpHome extends LitElement {
     super();
     this.created = null;
     this.error = '';
+    this.signedIn = false;
+    this.copied = false;
   }
 
   private async create(event: Event): Promise<void> {
@@ -76,7 +95,38 @@ export class CpHome extends LitElement {
       return;
     }
     this.error = '';
+    this.copied = false;
+    this.signedIn = await this.signIn(body);
     this.created = body;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('.created button.copy')?.focus();
+  }
+
+  /** Signs the creator in as the PTL of the new pad (the cookie is HttpOnly: the page never keeps the key). */
+  private async signIn(created: Created): Promise<boolean> {
+    try {
+      const res = await fetch(`/api/pads/${encodeURIComponent(created.padId)}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: created.curatorKey }),
+        credentials: 'same-origin',
+      });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private async copy(): Promise<void> {
+    if (!this.created) return;
+    try {
+      await navigator.clipboard.writeText(this.created.curatorKey);
+      this.copied = true;
+    } catch {
+      const code = this.renderRoot.querySelector('.curator-key');
+      if (code) getSelection()?.selectAllChildren(code);
+      this.error = 'Copying was not allowed: the key is selected, copy it with Ctrl+C.';
+    }
   }
 
   private open(event: Event): void {
@@ -96,10 +146,15 @@ export class CpHome extends LitElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.created
         ? html`<div class="created" role="status">
-            <p>Pad <strong>${this.created.padId}</strong> is ready.</p>
+            <p>Pad <strong>${this.created.padId}</strong> is ready${this.signedIn ? ', and you are signed in to it as its PTL (curator)' : ''}.</p>
+            <p class="keep"><strong>Keep this key: it is shown only now.</strong> It signs you in as the PTL on another
+              browser or after signing out, and makes delegates' keys. Store it in your password manager.</p>
+            <p class="key-row"><code class="curator-key notranslate" translate="no">${this.created.curatorKey}</code>
+              <button class="copy" @click=${this.copy}>${this.copied ? 'Copied' : 'Copy key'}</button></p>
             <p>Share this link with contributors: <a href=${this.created.editUrl}>${this.created.editUrl}</a></p>
             <p>Read-only link (safe to share and to translate): <a href=${this.created.readOnlyUrl}>${this.created.readOnlyUrl}</a></p>
-            <p>Your curator key, shown only now. Keep it: it signs you in as the PTL.<br /><code class="curator-key">${this.created.curatorKey}</code></p>
+            <p><a class="open-pad" href=${this.created.editUrl}>Open the pad${this.signedIn ? ' (signed in as PTL)' : ''}</a></p>
+            ${this.signedIn ? nothing : html`<p class="error">Signing you in failed: use "Curator sign-in" on the pad with the key above.</p>`}
           </div>`
         : nothing}
       <form @submit=${this.open} aria-label="Open a pad">

@@ -22,6 +22,7 @@ import './cp-translation-banner.js';
 import './cp-held-change.js';
 import './cp-guard-notices.js';
 import './cp-history-panel.js';
+import './cp-delegates.js';
 import { translationDetector } from '../translation/detector.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
@@ -288,6 +289,7 @@ export class CpPadPage extends LitElement {
         <cp-filter-bar @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
         <div class="bar">
           <cp-history-panel pad=${this.pad} ?curator=${curator}></cp-history-panel>
+          ${curator ? html`<cp-delegates pad=${this.pad}></cp-delegates>` : nothing}
           ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
         </div>

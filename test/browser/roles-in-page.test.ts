@@ -1,0 +1,197 @@
+/**
+ * Every role can do its job in the page: curators manage delegates, the PTL is signed in right after creating a
+ * pad, presence is visible (under the strict CSP, with AA contrast), history names people, and the mirror shows
+ * status and keeps updating under a translator.
+ */
+import { describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import type { Page } from 'playwright-core';
+import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
+import { createPad } from '../helpers/server.js';
+import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { translate, type TranslatorStyle } from '../helpers/translators.js';
+import { waitFor } from '../helpers/wait.js';
+
+const suite = browserSuite();
+const openPad = (padId: string, opts: { name?: string; before?: (page: Page) => void } = {}) => openPadIn(suite.browser, suite.server.url, padId, opts);
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  return errors;
+}
+
+/** The WCAG contrast ratio of two CSS colours (`rgb(r, g, b)`), computed in the page's terms. */
+function contrast(fg: string, bg: string): number {
+  const lum = (c: string) => {
+    const [r, g, b] = c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a! + 0.05) / (b! + 0.05);
+}
+
+describe('every role can do its job in the page', () => {
+  it('a curator creates a delegate key (shown once, copyable), lists and revokes it; the PTL key cannot be revoked', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'rip-delegates');
+    const ptl = await openPad(padId);
+    await ptl.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+    await signIn(ptl, curatorKey);
+    const panel = ptl.locator('cp-delegates');
+    await ptl.getByRole('button', { name: 'Delegates…' }).click();
+    await expect.poll(() => panel.locator('li').count()).toBe(1);
+    expect(await panel.locator('li').textContent()).toMatch(/PTL key.*cannot be revoked here/s);
+    expect(await panel.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
+
+    await panel.getByLabel("Delegate's name or role").fill('gibi (stable liaison)');
+    await panel.getByRole('button', { name: 'Create key' }).click();
+    const key = await panel.locator('code.delegate-key').textContent();
+    expect(key).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    await panel.getByRole('button', { name: 'Copy key' }).click();
+    await expect.poll(() => ptl.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await expect.poll(() => panel.locator('li').count()).toBe(2);
+
+    // the delegate signs in with it, in another browser
+    const delegate = await openPad(padId);
+    await signIn(delegate, key!);
+    await delegate.locator('cp-section#ready cp-entry-form').waitFor();
+
+    // revoked in the page: the delegate's page turns read-only at once
+    await panel.getByRole('button', { name: 'Revoke gibi (stable liaison)' }).click();
+    await panel.getByRole('button', { name: 'Confirm: revoke gibi (stable liaison)' }).click();
+    await expect.poll(() => panel.locator('[role="status"]').last().textContent()).toContain('Revoked “gibi (stable liaison)”');
+    await expect.poll(() => panel.locator('li').count()).toBe(1);
+    await expect.poll(() => delegate.locator('cp-section#ready cp-entry-form').count()).toBe(0);
+    await expect.poll(() => delegate.getByRole('button', { name: 'Curator sign-in' }).count()).toBe(1);
+    const listed = await fetch(`${suite.server.url}/api/pads/${padId}/curators`, { headers: { authorization: `Bearer ${curatorKey}` } });
+    expect(((await listed.json()) as { curators: unknown[] }).curators).toHaveLength(1);
+  });
+
+  it('the PTL is signed in right after creating a pad, with the key shown once and copyable; sign-in focuses the key field', async () => {
+    const context = await suite.browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+    const home = await context.newPage();
+    await home.goto(suite.server.url);
+    await home.getByLabel('New pad name').fill('rip-ptl');
+    await home.getByRole('button', { name: 'Create pad' }).click();
+    const created = home.locator('cp-home .created');
+    await expect.poll(() => created.textContent()).toContain('signed in to it as its PTL');
+    expect(await created.textContent()).toContain('Keep this key: it is shown only now.');
+    const key = await created.locator('code.curator-key').textContent();
+    await created.getByRole('button', { name: 'Copy key' }).click();
+    await expect.poll(() => home.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await created.getByRole('link', { name: /^Open the pad/ }).click();
+    await home.locator('cp-connection-status [data-state="live"]').waitFor();
+    await home.getByText('Signed in as curator').waitFor();
+    await home.locator('cp-section#ready cp-entry-form').waitFor();
+
+    // in another browser, the sign-in puts focus in the key field
+    const other = await openPad('rip-ptl');
+    await other.getByRole('button', { name: 'Curator sign-in' }).click();
+    await expect
+      .poll(() => other.evaluate(() => {
+        let el: Element | null = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el?.getAttribute('name');
+      }))
+      .toBe('key');
+    await other.keyboard.type(key!);
+    await other.keyboard.press('Enter');
+    await other.getByText('Signed in as curator').waitFor();
+  });
+
+  it('presence chips are coloured under the strict CSP, with AA contrast, and the page logs no CSP error', async () => {
+    const { padId } = await createPad(suite.server.url, 'rip-presence');
+    let errors: string[] = [];
+    const alice = await openPad(padId, { name: 'Alice', before: (p) => (errors = collectErrors(p)) });
+    const bob = await openPad(padId, { name: 'Bob' });
+    await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
+    await expect.poll(() => bob.locator('cp-presence-list li').count()).toBe(2);
+    for (const page of [alice, bob]) {
+      const chips = await page.locator('cp-presence-list li').evaluateAll((lis) =>
+        lis.map((li) => ({ name: li.textContent, color: getComputedStyle(li).color, background: getComputedStyle(li).backgroundColor })),
+      );
+      for (const chip of chips) {
+        expect(chip.background).not.toBe('rgba(0, 0, 0, 0)');
+        expect(contrast(chip.color, chip.background), `${chip.name}: ${chip.color} on ${chip.background}`).toBeGreaterThanOrEqual(4.5);
+      }
+      // two people, two colours
+      expect(new Set(chips.map((c) => c.background)).size).toBe(2);
+    }
+    // no style attribute anywhere the CSP would refuse, and no error on load
+    await alice.reload();
+    await alice.locator('cp-connection-status [data-state="live"]').waitFor();
+    await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('the mirror shows merged/abandoned status, with and without JavaScript; only the script says it updates live', async () => {
+    const { padId, curatorKey, readOnlyUrl } = await createPad(suite.server.url, 'rip-mirror-status');
+    const curator = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    entriesOf(curator.doc).push([
+      createEntry({ id: 'm1', title: 'PCI device groups', owner: 'erin', addedBy: 'ptl', status: 'merged' }),
+      createEntry({ id: 'm2', title: 'vTPM live migration', owner: 'alice', addedBy: 'ptl', status: 'abandoned' }),
+      createEntry({ id: 'm3', title: 'Race in resource tracker', owner: 'frank', addedBy: 'ptl' }),
+    ]);
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'ready' }).length === 1);
+
+    const noJs = await (await suite.browser.newContext({ javaScriptEnabled: false })).newPage();
+    await noJs.goto(readOnlyUrl);
+    const mirror = await (await suite.browser.newContext()).newPage();
+    await mirror.goto(readOnlyUrl);
+    await mirror.locator('#mirror .live-state', { hasText: 'live' }).waitFor();
+    for (const page of [noJs, mirror]) {
+      expect(await page.locator('#mirror .entry[data-id="m1"] .status').textContent()).toBe('merged');
+      expect(await page.locator('#mirror .entry[data-id="m2"] .status').textContent()).toBe('abandoned');
+      expect(await page.locator('#mirror .entry[data-id="m3"] .status').count()).toBe(0);
+    }
+    expect(await noJs.locator('#mirror').textContent()).not.toMatch(/updates? live/i);
+    expect(await mirror.locator('#mirror .readonly-note').textContent()).toMatch(/updates live/);
+    curator.provider.destroy();
+  });
+
+  describe.each(['google', 'edge', 'firefox', 'safari'] as TranslatorStyle[])('a mirror translated %s-style', (style) => {
+    it('still shows an entry that changes (title, status), and new entries', async () => {
+      const { padId, curatorKey, readOnlyUrl } = await createPad(suite.server.url, `rip-mirror-${style}`);
+      const curator = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+      entriesOf(curator.doc).push([
+        createEntry({ id: 't1', title: 'Evacuate fails', owner: 'carol', note: 'needs review', addedBy: 'ptl' }),
+        createEntry({ id: 't2', title: 'Lost allocation', owner: 'dave', addedBy: 'ptl' }),
+      ]);
+      await waitFor(() => suite.server.store.readLog({ padId, section: 'ready' }).length === 1);
+      const mirror = await (await suite.browser.newContext()).newPage();
+      await mirror.goto(readOnlyUrl);
+      await mirror.locator('#mirror .live-state', { hasText: 'live' }).waitFor();
+      await mirror.evaluate(translate, style);
+      // the translator rewrote the entries (reversed text stands for a translation)
+      await expect.poll(() => mirror.locator('#mirror .entry[data-id="t1"]').textContent()).toContain('«sliaf etaucavE»');
+
+      const entries = entriesOf(curator.doc);
+      const t1 = entries.get(0);
+      curator.doc.transact(() => {
+        const title = t1.get('title') as Y.Text;
+        title.delete(0, title.length);
+        title.insert(0, 'Evacuation now works');
+        entries.get(1).set('status', 'merged');
+      });
+      entries.push([createEntry({ id: 't3', title: 'Brand new entry', owner: 'gina', addedBy: 'ptl' })]);
+      // shown anew: the new text, translated again where that translator keeps translating, never the stale one
+      const shown = (id: string) => mirror.locator(`#mirror .entry[data-id="${id}"]`).textContent();
+      const either = (text: string) => new RegExp(`${text}|«${text.split('').reverse().join('')}»`);
+      await expect.poll(() => shown('t1')).toMatch(either('Evacuation now works'));
+      expect(await shown('t1')).not.toMatch(/Evacuate fails|sliaf etaucavE/);
+      await expect.poll(() => shown('t2')).toMatch(either('merged'));
+      await expect.poll(() => shown('t3')).toMatch(either('Brand new entry'));
+      expect(sectionToJSON(curator.doc)).toHaveLength(3);
+      curator.provider.destroy();
+    });
+  });
+});
