@@ -96,13 +96,21 @@ export class RedisFanOut implements FanOut {
       }
     })();
     const fanOut = new RedisFanOut(publisher, subscriber, `${where}${options.prefix ? ` (prefix ${options.prefix})` : ''}`, options);
+    // The socket's own error (ECONNREFUSED, a timeout) says more than connect()'s "Connection is closed".
+    let cause: Error | undefined;
+    const remember = (err: Error) => (cause ??= err);
+    publisher.on('error', remember);
+    subscriber.on('error', remember);
     try {
       await Promise.all([publisher.connect(), subscriber.connect()]);
     } catch (err) {
       fanOut.closed = true;
       publisher.disconnect();
       subscriber.disconnect();
-      throw new Error(`Redis cannot be reached at ${where}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`Redis cannot be reached at ${where}: ${(cause ?? (err instanceof Error ? err : new Error(String(err)))).message}`);
+    } finally {
+      publisher.off('error', remember);
+      subscriber.off('error', remember);
     }
     fanOut.subscribed = true;
     return fanOut;

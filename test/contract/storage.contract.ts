@@ -419,16 +419,16 @@ export function storageContract(
     it('gives a lease to one holder at a time; the holder renews it; it expires when not renewed', async () => {
       const name = `lease-${hex(4)}`;
       const other = await openHandle();
-      expect(await s.tryLease(name, 'p1', 400)).toBe(true);
-      expect(await other.tryLease(name, 'p2', 400)).toBe(false);
-      await sleep(250);
-      expect(await s.tryLease(name, 'p1', 400)).toBe(true); // renewed: now runs until ~650 ms
-      await sleep(250);
-      expect(await other.tryLease(name, 'p2', 400)).toBe(false); // would have expired without the renewal
-      await sleep(500);
-      expect(await other.tryLease(name, 'p2', 400)).toBe(true); // expired: taken over
-      expect(await s.tryLease(name, 'p1', 400)).toBe(false);
-      expect(await s.tryLease(`${name}-b`, 'p1', 400)).toBe(true); // leases are independent
+      expect(await s.tryLease(name, 'p1', 600)).toBe(true);
+      expect(await other.tryLease(name, 'p2', 600)).toBe(false);
+      await sleep(350);
+      expect(await s.tryLease(name, 'p1', 600)).toBe(true); // renewed: now runs until ~950 ms
+      await sleep(350);
+      expect(await other.tryLease(name, 'p2', 600)).toBe(false); // would have expired at 600 ms without the renewal
+      await sleep(700);
+      expect(await other.tryLease(name, 'p2', 600)).toBe(true); // expired: taken over
+      expect(await s.tryLease(name, 'p1', 600)).toBe(false);
+      expect(await s.tryLease(`${name}-b`, 'p1', 600)).toBe(true); // leases are independent
     });
 
     it('keeps one server secret, the same from every handle and after reopening', async () => {
