@@ -133,6 +133,23 @@ describe('every role can do its job in the page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('history names people by the name they chose, with their session beside it', async () => {
+    const { padId } = await createPad(suite.server.url, 'rip-history');
+    const alice = await openPad(padId, { name: 'Alice Liddell' });
+    const form = alice.locator('cp-section#proposed cp-entry-form');
+    await form.getByLabel('Title').fill('Lost allocation');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1);
+    const session = suite.server.store.readLog({ padId, section: 'proposed' })[0]!.session;
+    expect(session).toMatch(/^contributor:/);
+
+    const reader = await openPad(padId, { name: 'Reader' });
+    await reader.getByRole('button', { name: 'History' }).click();
+    const who = reader.locator('cp-history-panel li .who').first();
+    await expect.poll(() => who.textContent()).toContain(`Alice Liddell (${session.slice(0, 'contributor:'.length + 4)}…)`);
+    expect(await who.locator('.session').getAttribute('title')).toBe(session);
+  });
+
   it('the mirror shows merged/abandoned status, with and without JavaScript; only the script says it updates live', async () => {
     const { padId, curatorKey, readOnlyUrl } = await createPad(suite.server.url, 'rip-mirror-status');
     const curator = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });

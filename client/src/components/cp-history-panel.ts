@@ -8,6 +8,8 @@ interface Revision {
   at: number;
   role: string;
   session: string;
+  /** The name the session went by (its presence name), when the server knows it. */
+  name?: string;
   meta: boolean;
   entries: Array<{ id: string; title: string; change: string; fields?: string[] }>;
 }
@@ -98,6 +100,15 @@ export class CpHistoryPanel extends LitElement {
     await this.load();
   }
 
+  /** "Alice (contributor:jCts…)": the name the person chose, with their session beside it (in full on hover). */
+  private renderWho(r: Revision) {
+    const [kind, id = ''] = r.session.split(':', 2);
+    const short = id.length > 4 ? `${kind}:${id.slice(0, 4)}…` : r.session;
+    return r.name
+      ? html`<span class="name notranslate" translate="no">${r.name}</span> <span class="session" title=${r.session}>(${short})</span>`
+      : html`<span class="session" title=${r.session}>${r.session}</span>`;
+  }
+
   private describe(r: Revision) {
     const parts = r.entries.map((e) => `${e.change} “${e.title || e.id}”${e.fields ? ` (${e.fields.join(', ')})` : ''}`);
     if (r.meta) parts.push('cycle header');
@@ -125,7 +136,7 @@ export class CpHistoryPanel extends LitElement {
       <ol reversed>
         ${this.revisions.map(
           (r) => html`<li>
-            <span class="who">${new Date(r.at).toLocaleString()} · ${r.role} · ${r.session}</span><br />
+            <span class="who">${new Date(r.at).toLocaleString()} · ${this.renderWho(r)}</span><br />
             ${this.describe(r)}
             <button @click=${() => this.view(r.seq)} aria-label="View revision ${r.seq}">View</button>
             ${this.curator ? html`<button @click=${() => this.restore(r.seq)} aria-label="Restore revision ${r.seq}">Restore</button>` : nothing}
