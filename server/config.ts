@@ -33,6 +33,10 @@ const envSchema = z.object({
   MAX_RESTORES_PER_MINUTE: int(20),
   /** Event-loop lag at which the server counts as saturated and sheds new sync connections (503). */
   MAX_EVENT_LOOP_LAG_MS: int(500).refine((n) => n > 0, 'MAX_EVENT_LOOP_LAG_MS must be positive'),
+  /** PostgreSQL instead of SQLite (several processes share it): `postgres://user@host/db`. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Redis fan-out between processes: `redis://host:6379`. */
+  REDIS_URL: z.string().url().optional(),
   /** Set when served behind https: cookies get `Secure`. */
   TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
@@ -52,6 +56,10 @@ export interface Config {
   maxDocumentBytes: number;
   maxEventLoopLagMs: number;
   rateLimits: { padsPerHour: number; importsPerMinute: number; restoresPerMinute: number };
+  /** PostgreSQL instead of SQLite, when set. */
+  databaseUrl?: string | undefined;
+  /** Redis fan-out, when set. */
+  redisUrl?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -75,6 +83,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     rateLimits: { padsPerHour: e.MAX_PADS_PER_HOUR, importsPerMinute: e.MAX_IMPORTS_PER_MINUTE, restoresPerMinute: e.MAX_RESTORES_PER_MINUTE },
   };
 }

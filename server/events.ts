@@ -1,9 +1,11 @@
 /**
  * Things that happen to pads, keys and sessions that every open socket must hear of at once: a curator key revoked,
- * a sign-in session closed, a pad deleted. The HTTP routes (and, later, other processes through the fan-out) emit
- * them; the sync server demotes or closes the sockets concerned.
+ * a sign-in session closed, a pad deleted. The HTTP routes (and the admin command line) publish them through the
+ * fan-out, so every process hears them (this one included); the sync server demotes or closes the sockets concerned.
+ * The fan-out may lose a message: every process also re-checks its curator sockets and loaded pads periodically.
  */
 import { EventEmitter } from 'node:events';
+import type { FanOut } from './fanout/fanout.js';
 
 export interface PadEventMap {
   /** These curator keys of the pad are no longer live (revoked, or revoked with the delegate that made them). */
@@ -12,6 +14,37 @@ export interface PadEventMap {
   sessionClosed: [{ padId: string; tokenHash: string }];
   /** The pad is gone: its documents are dropped and its sockets closed, nothing of it is written again. */
   padDeleted: [{ padId: string }];
+  /** The pad's guard notices changed (another process stored them): curators are sent them again. */
+  noticesChanged: [{ padId: string }];
 }
 
-export class PadEvents extends EventEmitter<PadEventMap> {}
+export const EVENTS_CHANNEL = 'cyclepad:events';
+
+const NAMES = new Set<keyof PadEventMap>(['keysRevoked', 'sessionClosed', 'padDeleted', 'noticesChanged']);
+
+export class PadEvents extends EventEmitter<PadEventMap> {
+  private fanout: FanOut | null = null;
+
+  /** Hears every process's events from now on (resolves once subscribed). */
+  async connect(fanout: FanOut): Promise<void> {
+    this.fanout = fanout;
+    await fanout.subscribe(EVENTS_CHANNEL, (raw) => {
+      let message: { name?: unknown; payload?: unknown };
+      try {
+        message = JSON.parse(raw) as typeof message;
+      } catch {
+        return;
+      }
+      if (typeof message.name !== 'string' || !NAMES.has(message.name as keyof PadEventMap)) return;
+      if (typeof message.payload !== 'object' || message.payload === null) return;
+      (this.emit as (name: string, payload: unknown) => boolean)(message.name, message.payload);
+    });
+  }
+
+  /** Tells every process, this one included (only this one if the fan-out cannot take it now). */
+  publish<K extends keyof PadEventMap>(name: K, payload: PadEventMap[K][0]): void {
+    const local = () => (this.emit as (name: string, payload: unknown) => boolean)(name, payload);
+    if (!this.fanout) return void local();
+    this.fanout.publish(EVENTS_CHANNEL, JSON.stringify({ name, payload })).catch(local);
+  }
+}

@@ -1,60 +1,85 @@
 /**
- * Notices of quarantined connections, per pad, for the curators. They reach curators' pages as server notices (a
- * message type only the server speaks: no peer can forge one, as anyone could with presence) on every socket a
- * curator has on the pad, when they change and when a curator connects; and over HTTP (`GET …/guard`).
+ * Notices of quarantined connections, per pad, for the curators. They are kept in storage (shared by every process)
+ * and reach curators' pages as server notices (a message type only the server speaks: no peer can forge one, as
+ * anyone could with presence) on every socket a curator has on the pad, when they change (on every process, through
+ * the `noticesChanged` event) and when a curator connects; and over HTTP (`GET …/guard`).
  * At most {@link MAX_NOTICES_PER_PAD} per pad, the oldest dropped first; one per quarantined session and section.
- * Kept in memory: after a restart the history still shows every update, with its session.
  */
+import type { Logger } from 'pino';
 import type { GuardNotice } from './sync/rewrite-guard.js';
 import type { DocumentRegistry } from './sync/document-registry.js';
 import type { Peer } from './sync/section-document.js';
+import type { PadRepository } from './storage/storage.js';
+import type { PadEvents } from './events.js';
 
 export const MAX_NOTICES_PER_PAD = 20;
 
 const toCurators = (peer: Peer) => peer.role === 'curator';
 
+/** The pad's notices with `notice` added: one per session and section, the newest {@link MAX_NOTICES_PER_PAD}. */
+export function withNotice(notices: GuardNotice[], notice: GuardNotice): GuardNotice[] {
+  const others = notices.filter((n) => !(n.session === notice.session && n.section === notice.section));
+  return [...others, notice].slice(-MAX_NOTICES_PER_PAD);
+}
+
 export class GuardNotices {
-  private readonly byPad = new Map<string, GuardNotice[]>();
   private registry: DocumentRegistry | null = null;
+
+  constructor(
+    private readonly store: Pick<PadRepository, 'listGuardNotices' | 'saveGuardNotices'>,
+    private readonly events: PadEvents,
+    private readonly log: Logger,
+  ) {
+    events.on('noticesChanged', ({ padId }) => void this.publish(padId));
+  }
 
   /** Connects to the documents (the registry is built with a reference to this object). */
   attach(registry: DocumentRegistry): void {
     this.registry = registry;
   }
 
-  list(padId: string): GuardNotice[] {
-    return this.byPad.get(padId) ?? [];
+  list(padId: string): Promise<GuardNotice[]> {
+    return this.store.listGuardNotices(padId);
   }
 
-  add(padId: string, notice: GuardNotice): void {
-    const others = this.list(padId).filter((n) => !(n.session === notice.session && n.section === notice.section));
-    this.byPad.set(padId, [...others, notice].slice(-MAX_NOTICES_PER_PAD));
-    this.publish(padId);
+  async add(padId: string, notice: GuardNotice): Promise<void> {
+    await this.store.saveGuardNotices(padId, withNotice(await this.list(padId), notice));
+    this.events.publish('noticesChanged', { padId });
   }
 
   /** Removes notices by id, or those matching a reverted session; true if any went. */
-  remove(padId: string, match: (n: GuardNotice) => boolean): boolean {
-    const before = this.list(padId);
+  async remove(padId: string, match: (n: GuardNotice) => boolean): Promise<boolean> {
+    const before = await this.list(padId);
     const after = before.filter((n) => !match(n));
     if (after.length === before.length) return false;
-    if (after.length === 0) this.byPad.delete(padId);
-    else this.byPad.set(padId, after);
-    this.publish(padId);
+    await this.store.saveGuardNotices(padId, after);
+    this.events.publish('noticesChanged', { padId });
     return true;
   }
 
-  /** The pad is gone: so are its notices. */
+  /** The pad is gone: its notices went with it in storage; nothing to send any more. */
   forget(padId: string): void {
-    this.byPad.delete(padId);
+    void padId;
   }
 
   /** Sends the pad's notices to one peer, if it is a curator (a curator's socket just opened). */
-  sendTo(padId: string, peer: Peer & { notify(notice: { type: 'guard'; notices: GuardNotice[] }): void }): void {
-    if (toCurators(peer)) peer.notify({ type: 'guard', notices: this.list(padId) });
+  async sendTo(padId: string, peer: Peer & { notify(notice: { type: 'guard'; notices: GuardNotice[] }): void }): Promise<void> {
+    if (!toCurators(peer)) return;
+    try {
+      peer.notify({ type: 'guard', notices: await this.list(padId) });
+    } catch (err) {
+      this.log.warn({ err }, 'could not read guard notices');
+    }
   }
 
-  private publish(padId: string): void {
-    const notice = { type: 'guard' as const, notices: this.list(padId) };
-    for (const document of this.registry?.ofPad(padId) ?? []) document.notify(notice, toCurators);
+  private async publish(padId: string): Promise<void> {
+    const documents = this.registry?.ofPad(padId) ?? [];
+    if (documents.length === 0) return;
+    try {
+      const notice = { type: 'guard' as const, notices: await this.list(padId) };
+      for (const document of documents) document.notify(notice, toCurators);
+    } catch (err) {
+      this.log.warn({ err }, 'could not read guard notices');
+    }
   }
 }

@@ -12,7 +12,8 @@ import * as Y from "yjs";
 type AnyType = Y.AbstractType<any>;
 import { ENTRIES_KEY, META_KEY, entriesOf, entryToJSON, metaToJSON, sectionToJSON, type CycleMeta, type EntryData } from '../shared/schema.js';
 import { entryOf } from '../shared/rewrites.js';
-import type { DocumentRef, PadStore, StoredUpdate } from './storage/store.js';
+import type { DocumentRef, StoredUpdate } from './storage/store.js';
+import type { DocumentLog } from './storage/storage.js';
 
 export interface EntryChange {
   id: string;
@@ -123,13 +124,13 @@ const INDEX_BATCH = 1000;
  * whatever the log's length. Listing used to replay the whole log for every request, however small the page.
  */
 export class HistoryIndex {
-  constructor(private readonly store: Pick<PadStore, 'readLog' | 'historyCheckpoint' | 'indexRevisions' | 'listRevisionSummaries'>) {}
+  constructor(private readonly store: Pick<DocumentLog, 'readLog' | 'historyCheckpoint' | 'indexRevisions' | 'listRevisionSummaries'>) {}
 
   /** Indexes what the log has beyond the checkpoint; returns the last indexed seq. */
-  catchUp(ref: DocumentRef): number {
-    const checkpoint = this.store.historyCheckpoint(ref);
+  async catchUp(ref: DocumentRef): Promise<number> {
+    const checkpoint = await this.store.historyCheckpoint(ref);
     let seq = checkpoint?.seq ?? 0;
-    let batch = this.store.readLog(ref, seq, INDEX_BATCH);
+    let batch = await this.store.readLog(ref, seq, INDEX_BATCH);
     if (batch.length === 0) return seq;
     const doc = new Y.Doc();
     try {
@@ -143,8 +144,8 @@ export class HistoryIndex {
           summary: JSON.stringify(summarize(doc, u.data)),
         }));
         seq = batch.at(-1)!.seq;
-        this.store.indexRevisions(ref, rows, { seq, state: Y.encodeStateAsUpdate(doc) });
-        batch = batch.length < INDEX_BATCH ? [] : this.store.readLog(ref, seq, INDEX_BATCH);
+        await this.store.indexRevisions(ref, rows, { seq, state: Y.encodeStateAsUpdate(doc) });
+        batch = batch.length < INDEX_BATCH ? [] : await this.store.readLog(ref, seq, INDEX_BATCH);
       }
     } finally {
       doc.destroy();
@@ -153,9 +154,9 @@ export class HistoryIndex {
   }
 
   /** Revisions, newest first: at most `limit`, older than `beforeSeq` if given (the index is caught up first). */
-  list(ref: DocumentRef, options: { limit: number; beforeSeq?: number }): { latest: number; revisions: Revision[] } {
-    const latest = this.catchUp(ref);
-    const revisions = this.store.listRevisionSummaries(ref, options.limit, options.beforeSeq).map((row) => ({
+  async list(ref: DocumentRef, options: { limit: number; beforeSeq?: number }): Promise<{ latest: number; revisions: Revision[] }> {
+    const latest = await this.catchUp(ref);
+    const revisions = (await this.store.listRevisionSummaries(ref, options.limit, options.beforeSeq)).map((row) => ({
       seq: row.seq,
       at: row.at,
       role: row.role,

@@ -9,9 +9,9 @@ export interface PadExport {
 }
 
 /** `name` is the pad's editable name, or the caller's read-only reference (a viewer must never learn the name). */
-export function exportPad(registry: DocumentRegistry, padId: string, name: string): PadExport {
-  const proposed = registry.use({ padId, section: 'proposed' }, (d) => sectionToJSON(d.doc));
-  const { ready, meta } = registry.use({ padId, section: 'ready' }, (d) => ({
+export async function exportPad(registry: DocumentRegistry, padId: string, name: string): Promise<PadExport> {
+  const proposed = await registry.use({ padId, section: 'proposed' }, (d) => sectionToJSON(d.doc));
+  const { ready, meta } = await registry.use({ padId, section: 'ready' }, (d) => ({
     ready: sectionToJSON(d.doc),
     meta: metaToJSON(d.doc),
   }));

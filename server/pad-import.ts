@@ -1,6 +1,7 @@
 /**
  * Importing an Etherpad text export into a pad: all or nothing. Both sections are changed and committed in one
- * storage transaction, and broadcast only after it succeeded; if storage fails, the in-memory documents are
+ * storage transaction (they are queued in one turn: the group commit takes them together), and broadcast only
+ * after it succeeded; if storage fails, the in-memory documents are
  * dropped (their peers resync) and nothing of the import remains anywhere.
  */
 import * as Y from 'yjs';
@@ -9,7 +10,6 @@ import { createEntry, entriesOf, entryToJSON, metaOf, sectionToJSON, type Sectio
 import { entryIdentityKeys } from '../shared/links.js';
 import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
 import { lastRank } from '../shared/ordering.js';
-import type { PadStore } from './storage/store.js';
 import type { DocumentRegistry } from './sync/document-registry.js';
 import type { Author } from './sync/section-document.js';
 
@@ -37,13 +37,12 @@ export const importNeedsCurator = (parsed: PadText) => parsed.sections.ready.len
 const hasHeader = (parsed: PadText) =>
   Boolean(parsed.meta.title) || parsed.meta.milestones.length > 0 || parsed.meta.preamble.length > 0;
 
-export function importPad(
-  store: PadStore,
+export async function importPad(
   registry: DocumentRegistry,
   padId: string,
   parsed: PadText,
   author: Author & { curator: boolean },
-): ImportReport {
+): Promise<ImportReport> {
   const report: ImportReport = { created: { proposed: 0, ready: 0 }, skipped: [], entries: [], header: 'none' };
   const proposedEntries: PlainEntry[] = [...parsed.sections.proposed];
   // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
@@ -58,10 +57,10 @@ export function importPad(
   } else if (hasHeader(parsed)) report.header = 'meta';
 
   const refs = { proposed: { padId, section: 'proposed' as const }, ready: { padId, section: 'ready' as const } };
-  const proposed = registry.open(refs.proposed);
+  const proposed = await registry.open(refs.proposed);
   let ready;
   try {
-    ready = registry.open(refs.ready);
+    ready = await registry.open(refs.ready);
   } catch (err) {
     registry.release(refs.proposed);
     throw err;
@@ -117,13 +116,10 @@ export function importPad(
     throw err;
   }
   try {
-    const batches = store.transaction(() => {
-      if (proposedUpdate) proposed.submit(author, proposedUpdate);
-      if (readyUpdate) ready.submit(author, readyUpdate);
-      return [proposed.commit(), ready.commit()] as const;
-    });
-    proposed.broadcast(batches[0]);
-    ready.broadcast(batches[1]);
+    // Queued in the same turn, both go into one storage transaction (the group commit's), broadcast after it.
+    if (proposedUpdate) proposed.submit(author, proposedUpdate);
+    if (readyUpdate) ready.submit(author, readyUpdate);
+    await Promise.all([proposed.flush(), ready.flush()]);
     return report;
   } catch (err) {
     registry.discard(refs.proposed);

@@ -3,7 +3,8 @@
  * read-only mirror) to the pad and the role that reference grants.
  */
 import { randomBytes } from 'node:crypto';
-import type { PadRecord, PadStore } from './storage/store.js';
+import type { PadRecord } from './storage/store.js';
+import type { Storage } from './storage/storage.js';
 import { hashSecret, readOnlyToken, sessionCookieName } from './auth/secrets.js';
 import { CuratorKeys } from './auth/curator-keys.js';
 import { READ_ONLY_REF } from '../shared/pad-name.js';
@@ -22,17 +23,17 @@ export interface ResolvedPad {
 
 export class PadDirectory {
   constructor(
-    private readonly store: PadStore,
+    private readonly store: Pick<Storage, 'createPad' | 'getPad' | 'findPadByReadOnlyHash'>,
     private readonly serverSecret: Buffer,
   ) {}
 
   /** Creates the pad with its first curator (the PTL); undefined if the name is taken. */
-  create(name: string): CreatedPad | undefined {
+  async create(name: string): Promise<CreatedPad | undefined> {
     const nonce = randomBytes(16).toString('hex');
     const token = readOnlyToken(this.serverSecret, nonce);
     const pad: PadRecord = { id: name, createdAt: Date.now(), readOnlyNonce: nonce, readOnlyTokenHash: hashSecret(token) };
     const ptl = CuratorKeys.issue(name, 'PTL', null, true);
-    if (!this.store.createPad(pad, ptl.record)) return undefined;
+    if (!(await this.store.createPad(pad, ptl.record))) return undefined;
     return { pad, curatorKey: ptl.key, readOnlyRef: `r.${token}` };
   }
 
@@ -46,13 +47,13 @@ export class PadDirectory {
     return sessionCookieName(this.serverSecret, padId);
   }
 
-  resolve(ref: string): ResolvedPad | undefined {
+  async resolve(ref: string): Promise<ResolvedPad | undefined> {
     const readOnly = READ_ONLY_REF.exec(ref);
     if (readOnly) {
-      const pad = this.store.findPadByReadOnlyHash(hashSecret(readOnly[1]!));
+      const pad = await this.store.findPadByReadOnlyHash(hashSecret(readOnly[1]!));
       return pad && { pad, readOnly: true };
     }
-    const pad = this.store.getPad(ref);
+    const pad = await this.store.getPad(ref);
     return pad && { pad, readOnly: false };
   }
 }

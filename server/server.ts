@@ -4,9 +4,11 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
-import { SqliteStore } from './storage/sqlite-store.js';
-import type { PadStore } from './storage/store.js';
-import { loadServerSecret } from './auth/secrets.js';
+import type { SqliteStore } from './storage/sqlite-store.js';
+import { SqliteStorage } from './storage/sqlite-storage.js';
+import type { Storage } from './storage/storage.js';
+import type { FanOut } from './fanout/fanout.js';
+import { openFanOut, openStorage } from './storage/open.js';
 import { PadDirectory } from './pads.js';
 import { CuratorKeys } from './auth/curator-keys.js';
 import { CuratorSessions } from './auth/sessions.js';
@@ -23,7 +25,12 @@ import { OverloadMonitor } from './overload.js';
 export interface RunningServer {
   url: string;
   port: number;
-  store: PadStore;
+  /** Where everything is kept (SQLite or PostgreSQL). */
+  storage: Storage;
+  /** The embedded SQLite store, read synchronously by tests and tools; throws when the storage is PostgreSQL. */
+  store: SqliteStore;
+  /** The fan-out between processes (in-process without REDIS_URL). */
+  fanout: FanOut;
   registry: DocumentRegistry;
   sync: SyncServer;
   log: Logger;
@@ -34,22 +41,35 @@ export interface RunningServer {
 }
 
 export interface ServerParts {
-  /** Storage other than the embedded SQLite default (tests inject faults through this). */
-  store?: PadStore;
+  /** A SQLite store to use (tests inject faults through a proxy of one). */
+  store?: SqliteStore;
+  /** Storage other than what the configuration says. */
+  storage?: Storage;
+  /** Fan-out other than what the configuration says. */
+  fanout?: FanOut;
 }
+
+/** A stand-in for `RunningServer.store` when the storage is not SQLite. */
+const noSyncStore = new Proxy({} as SqliteStore, {
+  get() {
+    throw new Error('this server stores in PostgreSQL: use `storage` (asynchronous), not `store`');
+  },
+});
 
 export async function startServer(
   config: Config,
   log: Logger = pino({ level: config.logLevel }),
   parts: ServerParts = {},
 ): Promise<RunningServer> {
-  const store = parts.store ?? new SqliteStore(config.dataDir);
-  const pads = new PadDirectory(store, loadServerSecret(config.dataDir));
+  const store = parts.storage ?? (parts.store ? new SqliteStorage(parts.store, config.dataDir) : await openStorage(config));
+  const fanout = parts.fanout ?? (await openFanOut(config));
+  const pads = new PadDirectory(store, await store.serverSecret());
   const curatorKeys = new CuratorKeys(store);
   const sessions = new CuratorSessions(store);
   const identifier = new Identifier(curatorKeys, sessions, pads);
   const events = new PadEvents();
-  const notices = new GuardNotices();
+  await events.connect(fanout);
+  const notices = new GuardNotices(store, events, log);
   let sync: SyncServer;
   const metrics: Metrics = new Metrics({
     connectionsByRole: () => {
@@ -60,18 +80,23 @@ export async function startServer(
     padsLoaded: (): number => registry.loaded().length,
   });
   const health = new StorageHealth(store);
-  const registry = new DocumentRegistry(store, log, {
+  const registry = new DocumentRegistry(store, fanout, log, {
     metrics,
     health,
     maxDocumentBytes: config.maxDocumentBytes,
     unloadDelayMs: config.unloadDelayMs,
     snapshotEvery: config.snapshotEvery,
-    onQuarantine: (ref, notice) => notices.add(ref.padId, notice),
+    onQuarantine: (ref, notice) => {
+      notices.add(ref.padId, notice).catch((err: unknown) => log.error({ err }, 'could not store a guard notice'));
+    },
     onPadGone: (padId) => notices.forget(padId),
-    curatorLive: (peer) =>
-      peer.curatorKeyId !== undefined &&
-      store.isCuratorKeyLive(peer.curatorKeyId) &&
-      (peer.sessionTokenHash === undefined || store.isSessionLive(peer.sessionTokenHash, Date.now())),
+    curatorLive:
+      store instanceof SqliteStorage
+        ? (peer) =>
+            peer.curatorKeyId !== undefined &&
+            store.sync.isCuratorKeyLive(peer.curatorKeyId) &&
+            (peer.sessionTokenHash === undefined || store.sync.isSessionLive(peer.sessionTokenHash, Date.now()))
+        : undefined,
   });
   notices.attach(registry);
   const overload = new OverloadMonitor({ maxLagMs: config.maxEventLoopLagMs });
@@ -86,9 +111,9 @@ export async function startServer(
       maxConnectionsPerAddress: config.maxConnectionsPerAddress,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
     },
-    { events, overload, notices },
+    { events, overload, notices, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
   );
-  const app = createApp({ config, log, store, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events });
+  const app = createApp({ config, log, storage: store, fanout, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
@@ -97,7 +122,7 @@ export async function startServer(
   server.on('upgrade', sync.handleUpgrade);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, dataDir: config.dataDir }, 'cyclepad listening');
+  log.info({ url, storage: store.description, fanout: fanout.description }, 'cyclepad listening');
 
   let closing: Promise<void> | undefined;
   const close = (code = 1001) =>
@@ -105,12 +130,14 @@ export async function startServer(
       server.close(() => resolve());
       sync.closeAll(code, code === 1012 ? 'server restarting' : 'server shutting down');
       server.closeAllConnections();
-    }).then(() => {
+    }).then(async () => {
       overload.close();
       health.close();
-      registry.closeAll();
-      store.close();
+      await registry.closeAll();
+      await fanout.close();
+      await store.close();
     }));
 
-  return { url, port, store, registry, sync, log, events, close };
+  const syncStore = store instanceof SqliteStorage ? store.sync : noSyncStore;
+  return { url, port, storage: store, store: syncStore, fanout, registry, sync, log, events, close };
 }

@@ -4,7 +4,8 @@
  * any delegate, a delegate only the keys made under it, and revoking a key revokes everything made under it.
  * Keys are random, stored only as SHA-256 hashes, checked in constant time against every live key of the pad.
  */
-import type { CuratorKeyRecord, PadStore } from '../storage/store.js';
+import type { CuratorKeyRecord } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
 import { hashSecret, newCuratorKey, newId, secretMatches } from './secrets.js';
 
 export interface IssuedKey {
@@ -17,7 +18,7 @@ export interface IssuedKey {
 export type RevokeRefusal = 'not-found' | 'ptl' | 'not-yours' | null;
 
 export class CuratorKeys {
-  constructor(private readonly store: PadStore) {}
+  constructor(private readonly store: Pick<Storage, 'listCuratorKeys' | 'addCuratorKey' | 'revokeCuratorKeys' | 'replacePtlKey'>) {}
 
   /** A new key record: the PTL key when `createdBy` is null and `ptl` is set, else a delegate of `createdBy`. */
   static issue(padId: string, label: string, createdBy: string | null = null, ptl = false): IssuedKey {
@@ -29,23 +30,23 @@ export class CuratorKeys {
   }
 
   /** The live key record matching `key`, or undefined. Every candidate is compared, match or not. */
-  verify(padId: string, key: string | undefined | null): CuratorKeyRecord | undefined {
+  async verify(padId: string, key: string | undefined | null): Promise<CuratorKeyRecord | undefined> {
     if (!key) return undefined;
     let match: CuratorKeyRecord | undefined;
-    for (const record of this.store.listCuratorKeys(padId)) {
+    for (const record of await this.store.listCuratorKeys(padId)) {
       if (secretMatches(key, record.keyHash) && !match) match = record;
     }
     return match;
   }
 
   /** A delegate's key, made by the live key `createdBy`. */
-  delegate(padId: string, label: string, createdBy: string): IssuedKey {
+  async delegate(padId: string, label: string, createdBy: string): Promise<IssuedKey> {
     const issued = CuratorKeys.issue(padId, label, createdBy);
-    this.store.addCuratorKey(issued.record);
+    await this.store.addCuratorKey(issued.record);
     return issued;
   }
 
-  list(padId: string): CuratorKeyRecord[] {
+  list(padId: string): Promise<CuratorKeyRecord[]> {
     return this.store.listCuratorKeys(padId);
   }
 
@@ -53,8 +54,8 @@ export class CuratorKeys {
    * Whether the live key `actorId` may revoke `targetId`: never the PTL key; the PTL key may revoke any delegate;
    * a delegate may revoke itself and the keys made under it (transitively), nothing else.
    */
-  revokeRefusal(padId: string, actorId: string, targetId: string): RevokeRefusal {
-    const live = new Map(this.store.listCuratorKeys(padId).map((k) => [k.id, k]));
+  async revokeRefusal(padId: string, actorId: string, targetId: string): Promise<RevokeRefusal> {
+    const live = new Map((await this.store.listCuratorKeys(padId)).map((k) => [k.id, k]));
     const target = live.get(targetId);
     const actor = live.get(actorId);
     if (!target || !actor) return 'not-found';
@@ -74,14 +75,14 @@ export class CuratorKeys {
    * Revokes a key and every key made under it, in one transaction; returns every id revoked. Sockets opened with
    * them are demoted (the sync server hears `keysRevoked`; the document also re-checks the key at the next write).
    */
-  revoke(padId: string, keyId: string): string[] {
+  revoke(padId: string, keyId: string): Promise<string[]> {
     return this.store.revokeCuratorKeys(padId, keyId);
   }
 
   /** Replaces the PTL key (admin command line only): the old one is revoked, the delegates stay. */
-  resetPtl(padId: string): { issued: IssuedKey; revoked: string[] } {
+  async resetPtl(padId: string): Promise<{ issued: IssuedKey; revoked: string[] }> {
     const issued = CuratorKeys.issue(padId, 'PTL', null, true);
-    const revoked = this.store.replacePtlKey(padId, issued.record);
+    const revoked = await this.store.replacePtlKey(padId, issued.record);
     return { issued, revoked };
   }
 }

@@ -34,25 +34,25 @@ export class Identifier {
   ) {}
 
   /** The curator key the credentials prove for this pad (and the session, if by cookie), or undefined. */
-  curator(padId: string, credentials: Credentials): { keyId: string; sessionTokenHash?: string } | undefined {
+  async curator(padId: string, credentials: Credentials): Promise<{ keyId: string; sessionTokenHash?: string } | undefined> {
     const key = credentials.bearer ?? credentials.keyParam;
     if (key) {
-      const record = this.keys.verify(padId, key);
+      const record = await this.keys.verify(padId, key);
       return record && { keyId: record.id };
     }
     const cookies = credentials.cookieHeader ? parseCookie(credentials.cookieHeader) : {};
-    const session = this.sessions.verify(padId, cookies[this.pads.sessionCookieName(padId)]);
+    const session = await this.sessions.verify(padId, cookies[this.pads.sessionCookieName(padId)]);
     return session && { keyId: session.keyId, sessionTokenHash: session.tokenHash };
   }
 
   /** The curator key id the credentials prove for this pad, or undefined. */
-  curatorKeyId(padId: string, credentials: Credentials): string | undefined {
-    return this.curator(padId, credentials)?.keyId;
+  async curatorKeyId(padId: string, credentials: Credentials): Promise<string | undefined> {
+    return (await this.curator(padId, credentials))?.keyId;
   }
 
-  identify(resolved: ResolvedPad, credentials: Credentials): Identity {
+  async identify(resolved: ResolvedPad, credentials: Credentials): Promise<Identity> {
     if (resolved.readOnly) return { role: 'viewer', session: `viewer:${newId(6)}` };
-    const curator = this.curator(resolved.pad.id, credentials);
+    const curator = await this.curator(resolved.pad.id, credentials);
     if (curator) {
       const identity: Identity = { role: 'curator', session: `curator:${curator.keyId}`, curatorKeyId: curator.keyId };
       if (curator.sessionTokenHash) identity.sessionTokenHash = curator.sessionTokenHash;

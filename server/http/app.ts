@@ -23,17 +23,19 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/api/*', sameOriginWrites);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) => {
+  app.get('/readyz', async (c) => {
+    const fanout = { fanout: deps.fanout.description, fanoutHealthy: deps.fanout.healthy };
     try {
-      deps.store.ping();
-      if (deps.health.failure && !deps.health.check()) {
-        return c.json({ status: 'unavailable', error: `storage refuses writes: ${deps.health.failure}` }, 503);
+      await deps.storage.ping();
+      if (deps.health.failure && !(await deps.health.check())) {
+        return c.json({ status: 'unavailable', error: `storage refuses writes: ${deps.health.failure}`, ...fanout }, 503);
       }
-      return c.json({ status: 'ready' });
     } catch (err) {
       deps.log.error({ err }, 'storage not reachable');
-      return c.json({ status: 'unavailable', error: 'storage not reachable' }, 503);
+      return c.json({ status: 'unavailable', error: 'storage not reachable', ...fanout }, 503);
     }
+    // Without the fan-out a process still serves (clients converge through the database, more slowly): ready, said so.
+    return c.json({ status: 'ready', storage: deps.storage.description, ...fanout });
   });
   app.get('/metrics', async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);

@@ -9,6 +9,7 @@ import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
 import type { StoredUpdate } from '../storage/store.js';
 import { describeZodError, fail } from './errors.js';
 import { rateLimit } from './rate-limit.js';
+import { withNames } from '../session-names.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
 
@@ -30,30 +31,30 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 }
 
 export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
-  const { store, registry, notices } = deps;
+  const { storage: store, registry, notices } = deps;
   const { resolvePad, requireEditLink, requireCurator } = padMiddleware(deps);
   const app = new Hono<PadEnv>();
 
   /** The whole log, with whatever the live document has not committed yet committed first. */
-  const logOf = (padId: string, s: Section): StoredUpdate[] => {
-    registry.peek({ padId, section: s })?.flush();
+  const logOf = async (padId: string, s: Section): Promise<StoredUpdate[]> => {
+    await registry.peek({ padId, section: s })?.flush();
     return store.readLog({ padId, section: s });
   };
 
   const index = new HistoryIndex(store);
 
-  app.get('/:ref/history', resolvePad, requireEditLink, (c) => {
+  app.get('/:ref/history', resolvePad, requireEditLink, async (c) => {
     const q = parse(historyQuery, c.req.query());
     const padId = c.get('resolved').pad.id;
-    registry.peek({ padId, section: q.section })?.flush();
-    const { latest, revisions } = index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
-    return c.json({ section: q.section, latest, revisions });
+    await registry.peek({ padId, section: q.section })?.flush();
+    const { latest, revisions } = await index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
+    return c.json({ section: q.section, latest, revisions: withNames(padId, revisions) });
   });
 
-  app.get('/:ref/history/:seq', resolvePad, requireEditLink, (c) => {
+  app.get('/:ref/history/:seq', resolvePad, requireEditLink, async (c) => {
     const s = parse(z.object({ section }), c.req.query()).section;
     const seq = parse(z.coerce.number().int().nonnegative(), c.req.param('seq'));
-    const log = logOf(c.get('resolved').pad.id, s);
+    const log = await logOf(c.get('resolved').pad.id, s);
     if (seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${seq} in ${s}`);
     return c.json({ section: s, ...stateAt(log, seq) });
   });
@@ -70,9 +71,11 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
     const padId = c.get('resolved').pad.id;
     const ref = { padId, section: body.section };
     const author = { role: 'curator' as const, session: `curator:${c.get('curatorKeyId')}` };
-    const applied = registry.use(ref, (document) => {
-      document.flush();
-      const log = store.readLog(ref);
+    const applied = await registry.use(ref, async (document) => {
+      await document.flush();
+      // the live document has every logged row (other processes' too) before the undo is computed against the log
+      await document.catchUpNow();
+      const log = await store.readLog(ref);
       if ('seq' in body && body.seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${body.seq} in ${body.section}`);
       const undo = 'seq' in body
         ? undoUpdates(log, (u) => u.seq > body.seq)
@@ -80,17 +83,17 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
       if (!undo) return false;
       // the same admission as any write: schema, role, size (measured exactly), storage
       const changed = document.submit(author, undo);
-      document.flush();
+      await document.flush();
       return changed;
     });
-    if ('session' in body) notices.remove(padId, (n) => n.section === body.section && n.session === body.session);
+    if ('session' in body) await notices.remove(padId, (n) => n.section === body.section && n.session === body.session);
     return c.json({ applied });
   });
 
-  app.get('/:ref/guard', resolvePad, requireCurator, (c) => c.json({ notices: notices.list(c.get('resolved').pad.id) }));
+  app.get('/:ref/guard', resolvePad, requireCurator, async (c) => c.json({ notices: await notices.list(c.get('resolved').pad.id) }));
 
-  app.delete('/:ref/guard/:id', resolvePad, requireCurator, (c) => {
-    if (!notices.remove(c.get('resolved').pad.id, (n) => n.id === c.req.param('id'))) fail(404, 'no such notice');
+  app.delete('/:ref/guard/:id', resolvePad, requireCurator, async (c) => {
+    if (!(await notices.remove(c.get('resolved').pad.id, (n) => n.id === c.req.param('id')))) fail(404, 'no such notice');
     return c.json({ dismissed: c.req.param('id') });
   });
 

@@ -9,7 +9,7 @@ export type PadEnv = { Variables: { resolved: ResolvedPad; curatorKeyId: string 
 
 export function padMiddleware({ pads, identifier }: AppDeps) {
   /** The curator key id the request proves for its pad (bearer key or sign-in cookie), if any. */
-  const curatorKeyIdOf = (c: Context<PadEnv>): string | undefined =>
+  const curatorKeyIdOf = (c: Context<PadEnv>): Promise<string | undefined> =>
     identifier.curatorKeyId(c.get('resolved').pad.id, {
       bearer: bearerToken(c.req.header('authorization')),
       cookieHeader: c.req.header('cookie'),
@@ -17,7 +17,7 @@ export function padMiddleware({ pads, identifier }: AppDeps) {
 
   /** Resolves `:ref` (name or `r.<token>`); 404 if no such pad. */
   const resolvePad: MiddlewareHandler<PadEnv> = async (c, next) => {
-    const resolved = pads.resolve(c.req.param('ref') ?? '');
+    const resolved = await pads.resolve(c.req.param('ref') ?? '');
     if (!resolved) fail(404, 'no such pad');
     c.set('resolved', resolved);
     await next();
@@ -32,7 +32,7 @@ export function padMiddleware({ pads, identifier }: AppDeps) {
   /** Only curators: a bearer key or the pad's sign-in cookie; never through a read-only reference. */
   const requireCurator: MiddlewareHandler<PadEnv> = async (c, next) => {
     if (c.get('resolved').readOnly) fail(403, 'read-only links cannot do this');
-    const keyId = curatorKeyIdOf(c);
+    const keyId = await curatorKeyIdOf(c);
     if (!keyId) fail(401, 'curator authentication required (Authorization: Bearer <key> or sign in)');
     c.set('curatorKeyId', keyId);
     await next();

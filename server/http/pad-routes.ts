@@ -66,9 +66,9 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     key: (c) => `${c.req.param('ref')}\u0000${clientAddress(c)}`,
   });
 
-  app.post('/', padCreation, jsonBody(createPadBody), (c) => {
+  app.post('/', padCreation, jsonBody(createPadBody), async (c) => {
     const { name } = c.req.valid('json');
-    const created = pads.create(name);
+    const created = await pads.create(name);
     if (!created) fail(409, `a pad named "${name}" already exists`);
     const origin = new URL(c.req.url).origin;
     return c.json(
@@ -83,16 +83,16 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   };
   const attachment = (name: string) => `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
 
-  app.get('/:ref/export.json', resolvePad, (c) => c.json(padExport(c)));
+  app.get('/:ref/export.json', resolvePad, async (c) => c.json(await padExport(c)));
 
-  app.get('/:ref/export.txt', resolvePad, (c) => {
-    const pad = padExport(c);
+  app.get('/:ref/export.txt', resolvePad, async (c) => {
+    const pad = await padExport(c);
     c.header('Content-Disposition', attachment(`${pad.name}.txt`));
     return c.text(toEtherpadText(pad));
   });
 
-  app.get('/:ref/export.md', resolvePad, (c) => {
-    const pad = padExport(c);
+  app.get('/:ref/export.md', resolvePad, async (c) => {
+    const pad = await padExport(c);
     c.header('Content-Type', 'text/markdown; charset=UTF-8');
     c.header('Content-Disposition', attachment(`${pad.name}.md`));
     return c.body(toMarkdown(pad));
@@ -120,7 +120,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     const count = parsed.sections.proposed.length + parsed.sections.ready.length;
     if (count === 0) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may create at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count})`);
-    const keyId = curatorKeyIdOf(c);
+    const keyId = await curatorKeyIdOf(c);
     if (importNeedsCurator(parsed) && !keyId) {
       fail(403, `this import has ${parsed.sections.ready.length} entries for the ready-to-review list: only curators can import them (sign in, or send Authorization: Bearer <key>); nothing was imported`);
     }
@@ -128,7 +128,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
       ? { role: 'curator' as const, session: `curator:${keyId}`, curator: true }
       : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
     try {
-      return c.json(importPad(deps.store, registry, pad.id, parsed, author), 201);
+      return c.json(await importPad(registry, pad.id, parsed, author), 201);
     } catch (err) {
       if (err instanceof WriteRefused || err instanceof PadGone) throw err; // refused before anything was applied
       deps.log.error({ err, pad: pad.id }, 'import failed in storage');
@@ -137,19 +137,19 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   });
 
   /** Who am I on this pad (the page asks, since the sign-in cookie is HttpOnly). */
-  app.get('/:ref/session', resolvePad, (c) => {
+  app.get('/:ref/session', resolvePad, async (c) => {
     const resolved = c.get('resolved');
     // Sign-in is never offered or reported through the mirror: nothing of it may name the pad there.
     if (resolved.readOnly) fail(403, 'read-only links have no sign-in session');
-    const identity = identifier.identify(resolved, { cookieHeader: c.req.header('cookie') });
+    const identity = await identifier.identify(resolved, { cookieHeader: c.req.header('cookie') });
     const origin = new URL(c.req.url).origin;
     return c.json({ role: identity.role, readOnlyUrl: padUrls(origin, resolved.pad.id, pads.readOnlyRef(resolved.pad)).readOnlyUrl });
   });
 
-  app.post('/:ref/login', resolvePad, jsonBody(loginBody), (c) => {
+  app.post('/:ref/login', resolvePad, jsonBody(loginBody), async (c) => {
     const { pad, readOnly } = c.get('resolved');
     if (readOnly) fail(403, 'read-only links cannot sign in');
-    const record = curatorKeys.verify(pad.id, c.req.valid('json').key);
+    const record = await curatorKeys.verify(pad.id, c.req.valid('json').key);
     if (!record) {
       const client = `${pad.id}\u0000${getConnInfo(c).remote.address ?? 'unknown'}`;
       const retryAfter = loginFailures.blockedFor(client);
@@ -160,7 +160,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
       loginFailures.fail(client);
       fail(401, 'that key is not a curator key of this pad');
     }
-    const token = sessions.open(pad.id, record.id);
+    const token = await sessions.open(pad.id, record.id);
     setCookie(c, pads.sessionCookieName(pad.id), token, {
       httpOnly: true,
       sameSite: 'Lax',
@@ -171,43 +171,42 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     return c.json({ role: 'curator', label: record.label });
   });
 
-  app.post('/:ref/logout', resolvePad, (c) => {
+  app.post('/:ref/logout', resolvePad, async (c) => {
     const { pad, readOnly } = c.get('resolved');
     if (readOnly) fail(403, 'read-only links cannot sign out');
     const name = pads.sessionCookieName(pad.id);
-    const tokenHash = sessions.close(getCookie(c, name));
-    if (tokenHash) events.emit('sessionClosed', { padId: pad.id, tokenHash });
+    const tokenHash = await sessions.close(getCookie(c, name));
+    if (tokenHash) events.publish('sessionClosed', { padId: pad.id, tokenHash });
     deleteCookie(c, name, { path: '/', secure: config.secureCookies });
     return c.json({ role: 'contributor' });
   });
 
-  app.get('/:ref/curators', resolvePad, requireCurator, (c) => {
+  app.get('/:ref/curators', resolvePad, requireCurator, async (c) => {
     const { pad } = c.get('resolved');
     return c.json({
-      curators: curatorKeys
-        .list(pad.id)
+      curators: (await curatorKeys.list(pad.id))
         .map(({ id, label, createdAt, createdBy, ptl }) => ({ id, label, createdAt, createdBy, ptl })),
     });
   });
 
-  app.post('/:ref/curators', resolvePad, requireCurator, jsonBody(delegateBody), (c) => {
+  app.post('/:ref/curators', resolvePad, requireCurator, jsonBody(delegateBody), async (c) => {
     const { pad } = c.get('resolved');
-    const issued = curatorKeys.delegate(pad.id, c.req.valid('json').label, c.get('curatorKeyId'));
+    const issued = await curatorKeys.delegate(pad.id, c.req.valid('json').label, c.get('curatorKeyId'));
     return c.json({ id: issued.record.id, label: issued.record.label, key: issued.key }, 201);
   });
 
-  app.delete('/:ref/curators/:id', resolvePad, requireCurator, (c) => {
+  app.delete('/:ref/curators/:id', resolvePad, requireCurator, async (c) => {
     const { pad } = c.get('resolved');
     const target = c.req.param('id');
-    const refusal = curatorKeys.revokeRefusal(pad.id, c.get('curatorKeyId'), target);
+    const refusal = await curatorKeys.revokeRefusal(pad.id, c.get('curatorKeyId'), target);
     if (refusal === 'not-found') fail(404, 'no such curator key');
     if (refusal === 'ptl') {
       fail(403, "the PTL key cannot be revoked here: it is replaced only with the admin command line (cyclepad reset-ptl <pad>)");
     }
     if (refusal === 'not-yours') fail(403, 'a delegate may revoke only the keys it made (and the keys made under them)');
-    if (curatorKeys.list(pad.id).length === 1) fail(409, 'this is the last curator key of the pad; delegate another before revoking it');
-    const keyIds = curatorKeys.revoke(pad.id, target);
-    if (keyIds.length > 0) events.emit('keysRevoked', { padId: pad.id, keyIds });
+    if ((await curatorKeys.list(pad.id)).length === 1) fail(409, 'this is the last curator key of the pad; delegate another before revoking it');
+    const keyIds = await curatorKeys.revoke(pad.id, target);
+    if (keyIds.length > 0) events.publish('keysRevoked', { padId: pad.id, keyIds });
     return c.json({ revoked: target, keyIds });
   });
 

@@ -82,14 +82,14 @@ export function pageRoutes({ pads, registry }: AppDeps): Hono {
 
   app.get('/favicon.ico', (c) => c.body(null, 204));
 
-  app.get('/p/:ref', (c) => {
+  app.get('/p/:ref', async (c) => {
     const ref = c.req.param('ref');
-    const resolved = pads.resolve(ref);
+    const resolved = await pads.resolve(ref);
     if (!resolved) {
       return c.html(layout('No such pad', html`<main class="page"><h1>No such pad</h1><p><a href="/">Create one</a></p></main>`, { translatable: true }), 404);
     }
     if (resolved.readOnly) {
-      const content = exportPad(registry, resolved.pad.id, ref);
+      const content = await exportPad(registry, resolved.pad.id, ref);
       return c.html(
         layout(
           content.meta.title || 'Release cycle tracking (read-only)',

@@ -467,14 +467,14 @@ export class SqliteStore implements PadStore {
 
   /** See {@link Storage.append}: one transaction for every batch; a batch whose pad is gone writes nothing. */
   appendBatches(batches: AppendBatch[]): AppendResult[] {
-    return this.db.transaction(() =>
+    return this.transaction(() =>
       batches.map((b): AppendResult => {
         if (this.getPad(b.ref.padId)?.readOnlyNonce !== b.incarnation) return { gone: true };
         const before = this.headSeq(b.ref);
         const lastSeq = this.appendUpdates(b.ref, b.updates);
         return { firstSeq: before + 1, lastSeq };
       }),
-    )();
+    );
   }
 
   headSeq(ref: DocumentRef): number {

@@ -213,7 +213,14 @@ export class Connection implements Peer {
     const body = decoding.readVarUint8Array(decoder);
     switch (syncType) {
       case SyncType.step1:
-        this.send(syncStep2Message(this.document.diffFor(body)));
+        // answered once what is queued is committed: no answer carries uncommitted content
+        this.document.diffFor(body).then(
+          (diff) => this.send(syncStep2Message(diff)),
+          (err: unknown) => {
+            this.log.warn({ err, session: this.session }, 'could not answer a sync step 1');
+            this.close(1013, 'storage unavailable: reconnect to resync');
+          },
+        );
         return;
       case SyncType.step2:
       case SyncType.update:

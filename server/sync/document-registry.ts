@@ -1,10 +1,14 @@
 /**
- * The section documents in memory. A document is loaded from storage when first needed and unloaded (flushed,
- * snapshotted, freed) once it has had no peers for `unloadDelayMs`.
+ * The section documents in memory. A document is loaded from storage when first needed (one load however many ask
+ * at once) and unloaded (flushed, snapshotted, freed) once nobody has held it for `unloadDelayMs`. Every `open` is a
+ * hold, given back with `release`: a connection holds its document while it is open, an import or export while it
+ * runs.
  */
 import type { Logger } from 'pino';
-import type { DocumentRef, PadStore } from '../storage/store.js';
-import { SectionDocument, type Peer } from './section-document.js';
+import type { DocumentRef } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
+import type { FanOut } from '../fanout/fanout.js';
+import { SectionDocument, type SectionDocumentOptions } from './section-document.js';
 import { GroupCommit } from './group-commit.js';
 import type { GuardNotice } from './rewrite-guard.js';
 import type { SyncMetrics } from '../metrics.js';
@@ -18,12 +22,14 @@ export interface RegistryOptions {
   metrics?: SyncMetrics;
   maxDocumentBytes?: number;
   health?: StorageHealth;
-  /** Whether a curator peer's key (and sign-in session) is still live; checked before each of its writes. */
-  curatorLive?: (peer: Peer) => boolean;
   /** How often loaded documents check that their pad still exists (deleted by the admin command line, say). */
   padCheckMs?: number;
+  /** How often a document with peers checks the log for commits of other processes it was not told of. */
+  catchUpEveryMs?: number;
   /** Told when a pad is found deleted: whatever else is kept of it (guard notices) goes too. */
   onPadGone?: (padId: string) => void;
+  /** See {@link SectionDocumentOptions.curatorLive}. */
+  curatorLive?: SectionDocumentOptions['curatorLive'];
 }
 
 /** Thrown when a document is asked for a pad that does not exist. */
@@ -41,54 +47,82 @@ const keyOf = (ref: DocumentRef) => `${ref.padId}\u0000${ref.section}`;
 
 export class DocumentRegistry {
   private readonly documents = new Map<string, SectionDocument>();
+  private readonly loading = new Map<string, Promise<SectionDocument>>();
+  private readonly holds = new Map<string, number>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
-  private readonly groupCommit: GroupCommit;
+  readonly groupCommit: GroupCommit;
   private readonly padCheck: NodeJS.Timeout | null;
+  private closed = false;
 
   constructor(
-    private readonly store: PadStore,
+    private readonly store: Storage,
+    private readonly fanout: FanOut,
     private readonly log: Logger,
     private readonly options: RegistryOptions,
   ) {
     this.groupCommit = new GroupCommit(store, options.metrics, (member) => this.padDeleted(member.ref.padId));
+    // Messages may have been lost while the fan-out was away: every loaded document catches up from the log.
+    fanout.onReconnect(() => {
+      for (const document of this.documents.values()) void document.reconnected();
+    });
     const every = options.padCheckMs ?? 2000;
-    this.padCheck = every > 0 ? setInterval(() => this.checkPads(), every) : null;
+    this.padCheck = every > 0 ? setInterval(() => void this.checkPads(), every) : null;
     this.padCheck?.unref();
   }
 
-  /** The live document, loading it if needed; throws {@link PadGone} if the pad does not exist. */
-  open(ref: DocumentRef): SectionDocument {
+  /**
+   * The live document, loading it if needed, held until {@link release}; rejects with {@link PadGone} if the pad does
+   * not exist (or a document of a deleted namesake was loaded: it is dropped, and this pad's loaded instead).
+   */
+  async open(ref: DocumentRef): Promise<SectionDocument> {
     const key = keyOf(ref);
-    this.cancelUnload(key);
-    let document = this.documents.get(key);
-    const pad = this.store.getPad(ref.padId);
-    if (document && pad?.readOnlyNonce !== document.incarnation) {
-      // deleted (and perhaps made again under its name) since it was loaded: the old document is not this pad's
-      this.padDeleted(ref.padId);
-      document = undefined;
+    this.hold(key);
+    try {
+      const pad = await this.store.getPad(ref.padId);
+      if (!pad) throw new PadGone(ref.padId);
+      let document = this.documents.get(key);
+      if (document && document.incarnation !== pad.readOnlyNonce) {
+        // deleted (and perhaps made again under its name) since it was loaded: the old document is not this pad's
+        this.padDeleted(ref.padId);
+        document = undefined;
+      }
+      if (document) return document;
+      let load = this.loading.get(key);
+      if (!load) {
+        load = this.load(ref, pad.readOnlyNonce).finally(() => this.loading.delete(key));
+        this.loading.set(key, load);
+      }
+      document = await load;
+      if (document.incarnation !== pad.readOnlyNonce) throw new PadGone(ref.padId);
+      return document;
+    } catch (err) {
+      this.release(ref);
+      throw err;
     }
-    if (!pad) throw new PadGone(ref.padId);
-    if (!document) {
-      const { onQuarantine } = this.options;
-      document = new SectionDocument(
-        {
-          store: this.store,
-          groupCommit: this.groupCommit,
-          ref,
-          log: this.log,
-          snapshotEvery: this.options.snapshotEvery,
-          onQuarantine: onQuarantine && ((notice) => onQuarantine(ref, notice)),
-          metrics: this.options.metrics,
-          maxDocumentBytes: this.options.maxDocumentBytes,
-          health: this.options.health,
-          curatorLive: this.options.curatorLive,
-          onBroken: (reason) =>
-            this.discard(ref, reason === 'apply' ? { code: 1011, reason: 'the document was reloaded after a failed write; reconnect to resync' } : undefined),
-        },
-        pad.readOnlyNonce,
-      );
-      this.documents.set(key, document);
-    }
+  }
+
+  private async load(ref: DocumentRef, incarnation: string): Promise<SectionDocument> {
+    const { onQuarantine } = this.options;
+    const document = await SectionDocument.open(
+      {
+        store: this.store,
+        fanout: this.fanout,
+        groupCommit: this.groupCommit,
+        ref,
+        log: this.log,
+        snapshotEvery: this.options.snapshotEvery,
+        onQuarantine: onQuarantine && ((notice) => onQuarantine(ref, notice)),
+        metrics: this.options.metrics,
+        maxDocumentBytes: this.options.maxDocumentBytes,
+        health: this.options.health,
+        catchUpEveryMs: this.options.catchUpEveryMs,
+        curatorLive: this.options.curatorLive,
+        onBroken: (reason) =>
+          this.discard(ref, reason === 'apply' ? { code: 1011, reason: 'the document was reloaded after a failed write; reconnect to resync' } : undefined),
+      },
+      incarnation,
+    );
+    this.documents.set(keyOf(ref), document);
     return document;
   }
 
@@ -107,23 +141,22 @@ export class DocumentRegistry {
       const key = keyOf(document.ref);
       this.cancelUnload(key);
       this.documents.delete(key);
-      document.destroy('gone', PAD_DELETED);
+      void document.destroy('gone', PAD_DELETED);
     }
   }
 
   /** Notices pads deleted (or deleted and made again) behind this process's back. */
-  private checkPads(): void {
-    const seen = new Map<string, string | undefined>();
-    for (const document of [...this.documents.values()]) {
-      const padId = document.ref.padId;
-      if (!seen.has(padId)) {
-        try {
-          seen.set(padId, this.store.getPad(padId)?.readOnlyNonce);
-        } catch {
-          return; // storage unreachable: health checks deal with that
-        }
+  private async checkPads(): Promise<void> {
+    const pads = new Map<string, string>();
+    for (const document of this.documents.values()) pads.set(document.ref.padId, document.incarnation);
+    for (const [padId, incarnation] of pads) {
+      let current: string | undefined;
+      try {
+        current = (await this.store.getPad(padId))?.readOnlyNonce;
+      } catch {
+        return; // storage unreachable: health checks deal with that
       }
-      if (seen.get(padId) !== document.incarnation) this.padDeleted(padId);
+      if (current !== incarnation && this.ofPad(padId).some((d) => d.incarnation === incarnation)) this.padDeleted(padId);
     }
   }
 
@@ -133,21 +166,31 @@ export class DocumentRegistry {
   }
 
   /** Runs `fn` on the document (loaded for the occasion if needed) and lets it unload afterwards if nobody is on it. */
-  use<T>(ref: DocumentRef, fn: (document: SectionDocument) => T): T {
-    const document = this.open(ref);
+  async use<T>(ref: DocumentRef, fn: (document: SectionDocument) => T | Promise<T>): Promise<T> {
+    const document = await this.open(ref);
     try {
-      return fn(document);
+      return await fn(document);
     } finally {
       this.release(ref);
     }
   }
 
-  /** Called when a peer leaves: schedules the unload of a document nobody is on. */
+  private hold(key: string): void {
+    this.cancelUnload(key);
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+  }
+
+  /** Gives back a hold of {@link open}: a document nobody holds is unloaded after `unloadDelayMs`. */
   release(ref: DocumentRef): void {
     const key = keyOf(ref);
-    const document = this.documents.get(key);
-    if (!document || document.peers.size > 0 || this.unloadTimers.has(key)) return;
-    const timer = setTimeout(() => this.unload(key), this.options.unloadDelayMs);
+    const left = (this.holds.get(key) ?? 1) - 1;
+    if (left > 0) {
+      this.holds.set(key, left);
+      return;
+    }
+    this.holds.delete(key);
+    if (!this.documents.has(key) || this.unloadTimers.has(key) || this.closed) return;
+    const timer = setTimeout(() => void this.unload(key), this.options.unloadDelayMs);
     timer.unref();
     this.unloadTimers.set(key, timer);
   }
@@ -158,21 +201,21 @@ export class DocumentRegistry {
     this.unloadTimers.delete(key);
   }
 
-  private unload(key: string): void {
+  private async unload(key: string): Promise<void> {
     this.unloadTimers.delete(key);
     const document = this.documents.get(key);
-    if (!document || document.peers.size > 0) return;
+    if (!document || (this.holds.get(key) ?? 0) > 0 || document.peers.size > 0) return;
     this.documents.delete(key);
-    document.destroy();
+    await document.destroy();
   }
 
-  /** Unloads every document with no peers now (operators, benchmarks: the next load comes from disk). */
-  unloadIdle(): number {
+  /** Unloads every document nobody holds now (operators, benchmarks: the next load comes from storage). */
+  async unloadIdle(): Promise<number> {
     let count = 0;
-    for (const [key, document] of this.documents) {
-      if (document.peers.size > 0) continue;
+    for (const [key, document] of [...this.documents]) {
+      if ((this.holds.get(key) ?? 0) > 0 || document.peers.size > 0) continue;
       this.cancelUnload(key);
-      this.unload(key);
+      await this.unload(key);
       count++;
     }
     return count;
@@ -188,7 +231,7 @@ export class DocumentRegistry {
     const document = this.documents.get(key);
     if (!document) return;
     this.documents.delete(key);
-    document.destroy('discard', close);
+    void document.destroy('discard', close);
   }
 
   loaded(): SectionDocument[] {
@@ -196,13 +239,14 @@ export class DocumentRegistry {
   }
 
   /** Flushes and frees every document (shutdown). */
-  closeAll(): void {
+  async closeAll(): Promise<void> {
+    this.closed = true;
     if (this.padCheck) clearInterval(this.padCheck);
-    for (const key of [...this.documents.keys()]) {
-      this.cancelUnload(key);
-      const document = this.documents.get(key)!;
-      this.documents.delete(key);
-      document.destroy();
-    }
+    for (const key of [...this.unloadTimers.keys()]) this.cancelUnload(key);
+    await Promise.allSettled([...this.loading.values()]);
+    const documents = [...this.documents.values()];
+    this.documents.clear();
+    await Promise.all(documents.map((d) => d.destroy()));
+    await this.groupCommit.drain();
   }
 }

@@ -1,24 +1,27 @@
 /**
  * The group commit across documents: every section document with queued updates at the end of an event-loop turn
- * is committed in one storage transaction, then each broadcasts its updates. A server with many busy pads pays one
- * durable commit per turn, not one per pad (in the benchmark's 200-pad scenario a quarter of the turns had updates
- * of two to nine documents, each paying its own fsync).
+ * is committed in one storage transaction (`Storage.append`), then each broadcasts its updates. A server with many
+ * busy pads pays one durable commit per turn, not one per pad (in the benchmark's 200-pad scenario a quarter of the
+ * turns had updates of two to nine documents, each paying its own fsync).
+ *
+ * One commit is in flight at a time: what is queued meanwhile goes into the next one, so a document's updates are
+ * appended (and given sequence numbers) in the order they were accepted.
  */
-import type { PadStore } from '../storage/store.js';
+import type { AppendBatch, AppendResult, DocumentLog } from '../storage/storage.js';
 import type { SyncMetrics } from '../metrics.js';
 import type { Pending } from './section-document.js';
 
 /** What the group commit needs of a document. */
 export interface CommitMember {
-  readonly ref: { padId: string };
+  readonly ref: AppendBatch['ref'];
   /** The pad's identity when the document was loaded (a pad deleted and made again under its name is another). */
   readonly incarnation: string;
   /** How many updates wait to be committed. */
   readonly queued: number;
-  /** Appends the queued updates to the log, inside the caller's transaction; returns them for {@link broadcast}. */
-  commit(): Pending[];
-  /** Sends committed updates to the peers. */
-  broadcast(batch: Pending[]): void;
+  /** Takes the queued updates for a commit. */
+  takePending(): Pending[];
+  /** The updates were committed with these sequence numbers: broadcast and publish them. */
+  committed(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void;
   /** The transaction holding this document's updates failed: they are not stored. */
   commitFailed(err: unknown): void;
 }
@@ -29,9 +32,11 @@ export type PadGoneHandler = (member: CommitMember) => void;
 export class GroupCommit {
   private readonly waiting = new Set<CommitMember>();
   private scheduled = false;
+  private inflight: Promise<void> | null = null;
+  private readonly inflightMembers = new Set<CommitMember>();
 
   constructor(
-    private readonly store: Pick<PadStore, 'transaction' | 'getPad'>,
+    private readonly log: Pick<DocumentLog, 'append'>,
     private readonly metrics?: SyncMetrics,
     private readonly onPadGone?: PadGoneHandler,
   ) {}
@@ -39,15 +44,20 @@ export class GroupCommit {
   /** `member` has queued updates: they are committed with every other document's at the end of this turn. */
   schedule(member: CommitMember): void {
     this.waiting.add(member);
-    if (this.scheduled) return;
+    if (this.scheduled || this.inflight) return;
     this.scheduled = true;
     setImmediate(this.run);
   }
 
-  /** Commits `member`'s queued updates now (say, before answering a peer's sync step 1), then broadcasts them. */
-  commitNow(member: CommitMember): void {
-    this.waiting.delete(member);
-    this.commit([member]);
+  /** Resolves once every update `member` has queued so far is committed (or failed): before answering a sync step 1. */
+  async flush(member: CommitMember): Promise<void> {
+    while (member.queued > 0 || this.inflightMembers.has(member)) {
+      if (this.inflight) await this.inflight;
+      else if (member.queued > 0) {
+        this.waiting.add(member);
+        await this.runNow();
+      }
+    }
   }
 
   /** `member` is gone (unloaded or discarded): nothing of it is committed any more. */
@@ -55,30 +65,43 @@ export class GroupCommit {
     this.waiting.delete(member);
   }
 
+  /** Resolves when nothing is queued or in flight (shutdown). */
+  async drain(): Promise<void> {
+    while (this.inflight || this.waiting.size > 0) {
+      if (this.inflight) await this.inflight;
+      else await this.runNow();
+    }
+  }
+
   private run = (): void => {
     this.scheduled = false;
-    const members = [...this.waiting];
-    this.waiting.clear();
-    this.commit(members);
+    void this.runNow();
   };
 
-  private commit(candidates: CommitMember[]): void {
-    const members = candidates.filter((m) => m.queued > 0);
-    if (members.length === 0) return;
+  private runNow(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    const members = [...this.waiting].filter((m) => m.queued > 0);
+    this.waiting.clear();
+    if (members.length === 0) return Promise.resolve();
+    for (const m of members) this.inflightMembers.add(m);
+    this.inflight = this.commit(members).finally(() => {
+      for (const m of members) this.inflightMembers.delete(m);
+      this.inflight = null;
+      if (this.waiting.size > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.run);
+      }
+    });
+    return this.inflight;
+  }
+
+  private async commit(members: CommitMember[]): Promise<void> {
     const started = performance.now();
-    let batches: Pending[][];
-    const gone: CommitMember[] = [];
+    const batches = members.map((m) => m.takePending());
+    let results: AppendResult[];
     try {
-      // Inside the transaction, so no deletion (by this process, the admin command line or another) slips between
-      // the check and the append: a deleted pad is never written to again.
-      batches = this.store.transaction(() =>
-        members.map((m) => {
-          if (this.store.getPad(m.ref.padId)?.readOnlyNonce !== m.incarnation) {
-            gone.push(m);
-            return [];
-          }
-          return m.commit();
-        }),
+      results = await this.log.append(
+        members.map((m, i) => ({ ref: m.ref, incarnation: m.incarnation, updates: batches[i]!.map((p) => p.record) })),
       );
     } catch (err) {
       for (const m of members) m.commitFailed(err);
@@ -86,8 +109,9 @@ export class GroupCommit {
     }
     this.metrics?.persisted((performance.now() - started) / 1000);
     members.forEach((m, i) => {
-      if (!gone.includes(m)) m.broadcast(batches[i]!);
+      const result = results[i]!;
+      if ('gone' in result) this.onPadGone?.(m);
+      else m.committed(batches[i]!, result);
     });
-    for (const m of gone) this.onPadGone?.(m);
   }
 }

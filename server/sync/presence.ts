@@ -67,6 +67,8 @@ class Bucket {
 /** Why a presence message was dropped, or null if it was applied. */
 export type PresenceVerdict = null | 'rate' | 'schema' | 'size' | 'foreign' | 'too-many';
 
+const REMOTE_PRESENCE = Symbol('remote presence');
+
 export class Presence {
   readonly awareness: awarenessProtocol.Awareness;
   /** The client ids each peer introduced… */
@@ -81,6 +83,8 @@ export class Presence {
   constructor(
     doc: Y.Doc,
     private readonly peers: () => Iterable<PresencePeer>,
+    /** Told of every change made here (a peer's checked update, a peer leaving), for the other processes. */
+    private readonly onLocalChange?: (update: Uint8Array) => void,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
     // The server has no presence of its own (its word travels as server notices, never as presence).
@@ -143,9 +147,22 @@ export class Presence {
     if (own && own.size > 0 && !this.destroyed) awarenessProtocol.removeAwarenessStates(this.awareness, [...own], null);
   }
 
-  private onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }): void => {
+  /** Presence of peers of another process, as that process checked it: shown here, never sent back. */
+  applyRemote(update: Uint8Array): void {
+    if (this.destroyed) return;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE_PRESENCE);
+    } catch {
+      // a malformed message on the fan-out channel changes nothing
+    }
+  }
+
+  private onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const changed = added.concat(updated, removed);
     if (changed.length === 0) return;
+    if (origin !== REMOTE_PRESENCE && this.onLocalChange) {
+      this.onLocalChange(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    }
     for (const id of changed) this.pending.add(id);
     this.timer ??= setTimeout(this.flush, PRESENCE_BATCH_MS);
   };

@@ -10,7 +10,10 @@
  */
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import type { DocumentRef, PadStore, UpdateRecord } from '../storage/store.js';
+import type { DocumentRef, UpdateRecord } from '../storage/store.js';
+import type { DocumentLog, PadRepository } from '../storage/storage.js';
+import type { FanOut, FanOutSubscription } from '../fanout/fanout.js';
+import { channels } from '../fanout/fanout.js';
 import type { Role } from '../../shared/roles.js';
 import { entriesOf, metaOf } from '../../shared/schema.js';
 import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.js';
@@ -24,6 +27,7 @@ import type { CommitMember, GroupCommit } from './group-commit.js';
 import { Presence, type PresencePeer } from './presence.js';
 import { SizeMeter } from './size-meter.js';
 import { admit, WriteRefused, type Writer } from './admission.js';
+import { sessionNames } from '../session-names.js';
 
 /** What the document needs of a connection. */
 export interface Peer extends Writer, PresencePeer {
@@ -51,7 +55,17 @@ export type Author = Writer;
 export type UpdateOutcome = 'applied' | 'no-change' | 'refused' | 'rejected';
 
 export interface SectionDocumentOptions {
-  store: PadStore;
+  store: DocumentLog & Pick<PadRepository, 'tryLease'>;
+  /** Other processes serving this document hear of its commits (and presence) through this; it hears of theirs. */
+  fanout: FanOut;
+  /** How often a document with peers checks the log for commits it was not told of (fan-out loses messages). */
+  catchUpEveryMs?: number;
+  /**
+   * Where storage answers synchronously (SQLite): whether a curator peer's key and sign-in are still live, checked
+   * before each of its writes (a revocation by the admin command line, another process, holds at the next write).
+   * Elsewhere revocations arrive through the fan-out, and the sync server re-checks curator sockets periodically.
+   */
+  curatorLive?: ((peer: Peer) => boolean) | undefined;
   /** Commits queued updates, this document's with every other document's of the same turn. */
   groupCommit: GroupCommit;
   ref: DocumentRef;
@@ -67,14 +81,27 @@ export interface SectionDocumentOptions {
   health?: StorageHealth;
   /** The document can no longer be trusted to match the store (a commit or an apply failed): drop it. */
   onBroken?: (reason: 'storage' | 'apply', err: unknown) => void;
-  /** Whether a curator peer's key (and sign-in session) is still live; checked before each of its writes. */
-  curatorLive?: (peer: Peer) => boolean;
 }
+
+/** What travels on a document's fan-out channel. */
+type DocumentMessage =
+  /** A process committed rows up to `seq`: read them from the log. */
+  | { t: 'commit'; from: string; seq: number }
+  /** A checked presence update (base64) of a peer of process `from`. */
+  | { t: 'presence'; from: string; update: string };
+
+/** The origin of updates read from the log (committed by another process). */
+export const REMOTE = Symbol('remote');
 
 export interface Pending {
   record: UpdateRecord;
   origin: unknown;
 }
+
+/** What a deletion cutting one item in two adds to the encoded state, about (an item header with its neighbours). */
+export const SPLIT_BYTES = 20;
+/** An empty Yjs V1 update (merging with it makes Yjs normalise the other). */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 /** At most this many updates are merged into one broadcast message (merging is super-linear in their number). */
 export const MAX_MERGE = 32;
@@ -88,13 +115,23 @@ export class SectionDocument implements CommitMember {
   readonly ref: DocumentRef;
   /** The pad's identity when this document was loaded: a pad deleted and made again under its name is another pad. */
   readonly incarnation: string;
-  private readonly store: PadStore;
+  private readonly store: SectionDocumentOptions['store'];
+  private readonly fanout: FanOut;
+  private subscription: FanOutSubscription | null = null;
+  /** Every row up to this sequence number is in the document (rows after it may be, from this process). */
+  private contiguousSeq = 0;
+  /** Rows this process committed beyond {@link contiguousSeq} (already broadcast here: not again when caught up). */
+  private readonly ownRows = new Set<number>();
+  private catchUpRunning: Promise<void> | null = null;
+  private catchUpAgain = false;
+  private catchUpTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
   private readonly snapshotEvery: number;
   private pending: Pending[] = [];
   private readonly groupCommit: GroupCommit;
-  private lastSeq = 0;
   private snapshotSeq = 0;
+  /** Set once a commit of this document failed: it is being dropped, and nothing more is committed from it. */
+  private commitError: unknown = null;
   private snapshotScheduled = false;
   private destroyed = false;
   private transactionAt = 0;
@@ -103,14 +140,44 @@ export class SectionDocument implements CommitMember {
   readonly health: StorageHealth | undefined;
   private readonly onBroken: SectionDocumentOptions['onBroken'];
   private readonly curatorLive: SectionDocumentOptions['curatorLive'];
-  readonly size: SizeMeter;
+  private readonly stopNaming: () => void;
+  readonly size!: SizeMeter;
   /** Peers paused because this turn's queue is long; resumed once it is committed. */
   private readonly pausedPeers = new Set<Peer>();
 
-  constructor(options: SectionDocumentOptions, incarnation: string) {
+  /**
+   * Loads a document: subscribes to its fan-out channel first, then loads the snapshot and the log, then applies what
+   * was committed in between, so no commit of another process is missed.
+   */
+  static async open(options: SectionDocumentOptions, incarnation: string): Promise<SectionDocument> {
+    const document = new SectionDocument(options, incarnation);
+    try {
+      // without the fan-out (a broker away) the document still opens: it catches up by polling, and subscribes
+      // again when the broker is back
+      await document.subscribe();
+      const loaded = await document.load();
+      (document as { size: SizeMeter }).size = new SizeMeter(document.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
+      await document.catchUp();
+    } catch (err) {
+      document.destroy('gone');
+      throw err;
+    }
+    document.doc.on('afterTransaction', document.onTransaction);
+    const every = options.catchUpEveryMs ?? 2000;
+    if (every > 0) {
+      document.catchUpTimer = setInterval(() => {
+        if (document.peers.size > 0) document.requestCatchUp();
+      }, every);
+      document.catchUpTimer.unref();
+    }
+    return document;
+  }
+
+  private constructor(options: SectionDocumentOptions, incarnation: string) {
     this.ref = options.ref;
     this.incarnation = incarnation;
     this.store = options.store;
+    this.fanout = options.fanout;
     this.groupCommit = options.groupCommit;
     this.log = options.log;
     this.snapshotEvery = options.snapshotEvery;
@@ -123,10 +190,95 @@ export class SectionDocument implements CommitMember {
     // Type the schema's roots, so code reading the live document sees a Y.Array and a Y.Map, not untyped roots.
     entriesOf(this.doc);
     metaOf(this.doc);
-    this.presence = new Presence(this.doc, () => this.peers);
-    const loaded = this.load();
-    this.size = new SizeMeter(this.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
-    this.doc.on('afterTransaction', this.onTransaction);
+    this.presence = new Presence(this.doc, () => this.peers, (update) => this.publishPresence(update));
+    // history names people by the (checked) presence name their session showed
+    this.stopNaming = sessionNames.watch(this.ref.padId, this.presence.awareness);
+  }
+
+  /** Subscribes to this document's fan-out channel, if not yet; false if the fan-out cannot take it now. */
+  async subscribe(): Promise<boolean> {
+    if (this.subscription || this.destroyed) return true;
+    try {
+      this.subscription = await this.fanout.subscribe(channels.document(this.ref.padId, this.ref.section), this.onFanOut);
+      if (this.destroyed) void this.subscription.unsubscribe().catch(() => undefined);
+      return true;
+    } catch (err) {
+      this.log.warn({ err, doc: this.ref }, 'fan-out unavailable: catching up from the log by polling until it is back');
+      return false;
+    }
+  }
+
+  /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
+  async reconnected(): Promise<void> {
+    await this.subscribe();
+    this.requestCatchUp();
+  }
+
+  /** A message on this document's channel: another process committed, or a peer of another process moved. */
+  private onFanOut = (raw: string): void => {
+    if (this.destroyed) return;
+    let message: DocumentMessage;
+    try {
+      message = JSON.parse(raw) as DocumentMessage;
+    } catch {
+      return;
+    }
+    if (message.from === this.fanout.processId) return;
+    if (message.t === 'commit' && message.seq > this.contiguousSeq) this.requestCatchUp();
+    else if (message.t === 'presence') this.presence.applyRemote(Buffer.from(message.update, 'base64'));
+  };
+
+  private publish(message: DocumentMessage): void {
+    this.fanout.publish(channels.document(this.ref.padId, this.ref.section), JSON.stringify(message)).catch((err: unknown) => {
+      // a wake-up only: the others catch up from the log by themselves
+      this.log.debug({ err, doc: this.ref }, 'fan-out publish failed');
+    });
+  }
+
+  private publishPresence(update: Uint8Array): void {
+    this.publish({ t: 'presence', from: this.fanout.processId, update: Buffer.from(update).toString('base64') });
+  }
+
+  /** Reads what was committed after {@link contiguousSeq} (by any process) and applies it; coalesced. */
+  requestCatchUp(): void {
+    if (this.catchUpRunning) {
+      this.catchUpAgain = true;
+      return;
+    }
+    this.catchUpRunning = this.catchUp()
+      .catch((err: unknown) => this.log.warn({ err, doc: this.ref }, 'catching up from the log failed; retrying later'))
+      .finally(() => {
+        this.catchUpRunning = null;
+        if (this.catchUpAgain && !this.destroyed) {
+          this.catchUpAgain = false;
+          this.requestCatchUp();
+        }
+      });
+  }
+
+  /** Resolves once the document has every row logged so far (restores compute against the log). */
+  async catchUpNow(): Promise<void> {
+    while (this.catchUpRunning) await this.catchUpRunning;
+    await this.catchUp();
+  }
+
+  /** Applies every logged row after {@link contiguousSeq}; rows of other processes are broadcast to this one's peers. */
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const rows = await this.store.readLog(this.ref, this.contiguousSeq, 1000);
+      if (this.destroyed || rows.length === 0) return;
+      for (const row of rows) {
+        if (row.seq !== this.contiguousSeq + 1) break; // cannot happen with a gapless log; read again
+        this.contiguousSeq = row.seq;
+        if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
+        const deletes = Y.decodeUpdate(row.data).ds.clients.size > 0;
+        Y.applyUpdate(this.doc, row.data, REMOTE);
+        this.size.grew(row.data.byteLength, deletes);
+        const message = updateMessage(row.data);
+        for (const peer of this.peers) peer.send(message);
+      }
+      if (rows.length < 1000) return;
+    }
   }
 
   /** Feeds the rewrite guard with what each peer's transaction rewrote. */
@@ -155,23 +307,25 @@ export class SectionDocument implements CommitMember {
    * Replays the stored snapshot and the log after it; returns the bytes loaded (an upper bound of the size).
    * A snapshot that cannot be applied is skipped, the whole log replayed.
    */
-  private load(): number {
-    const stored = this.store.loadDocument(this.ref);
+  private async load(): Promise<number> {
+    const stored = await this.store.loadDocument(this.ref);
     let updates = stored.updates;
     let bytes = 0;
     if (stored.snapshot) {
       try {
         Y.applyUpdate(this.doc, stored.snapshot.state);
-        this.snapshotSeq = this.lastSeq = stored.snapshot.seq;
+        this.snapshotSeq = this.contiguousSeq = stored.snapshot.seq;
         bytes = stored.snapshot.state.byteLength;
       } catch (err) {
         this.log.error({ err, doc: this.ref }, 'snapshot is corrupt; replaying the whole log');
-        updates = this.store.readLog(this.ref, 0);
+        updates = await this.store.readLog(this.ref, 0);
+        this.snapshotSeq = this.contiguousSeq = 0;
       }
     }
     for (const u of updates) {
+      if (u.seq !== this.contiguousSeq + 1) break; // the rest is read by the catch-up that follows
       Y.applyUpdate(this.doc, u.data);
-      this.lastSeq = u.seq;
+      this.contiguousSeq = u.seq;
       bytes += u.data.byteLength;
     }
     return bytes;
@@ -198,10 +352,13 @@ export class SectionDocument implements CommitMember {
     }
     if (!inspection.changes) return ['no-change', ''];
     if (peer.role === 'curator' && this.curatorLive && !this.curatorLive(peer)) {
-      // revoked or signed out (through the API, the admin command line, another server process): from now on
       peer.demote('contributor', 'the curator key of this connection was revoked, or its sign-in ended');
     }
-    const refusal = admit(this, peer, { bytes: update.byteLength, grows: inspection.grows });
+    // a deletion that cuts items in two grows the encoded state (an item per cut): counted like content
+    const refusal = admit(this, peer, {
+      bytes: update.byteLength + inspection.splits * SPLIT_BYTES,
+      grows: inspection.grows || inspection.splits > 0,
+    });
     if (refusal) {
       if (refusal.kind === 'storage') {
         // Not a refusal (the client would drop its edits): the socket closes and the client retries with them later.
@@ -216,7 +373,10 @@ export class SectionDocument implements CommitMember {
     // Not Yjs' re-encoding of the transaction: after Yjs merges a typist's string into one item, re-encoding slices
     // (and flattens) that whole string on every update, which made a burst of 6,000 edits quadratic. (A copy: the
     // message's bytes may be a view into a larger socket buffer.)
-    const data = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    // With deletions it is normalised (merged, sorted delete ranges): a delete set repeating one range 250,000 times
+    // once padded the log with 600 KB per update.
+    const own = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    const data = inspection.deletes ? Y.mergeUpdates([own, EMPTY_UPDATE]) : own;
     this.accept(peer, update, data, inspection.deletes);
     return ['applied', ''];
   }
@@ -296,25 +456,35 @@ export class SectionDocument implements CommitMember {
     this.pausedPeers.add(peer);
   }
 
-  /** Commits the queued updates now, then broadcasts each to every peer but its sender. */
-  flush(): void {
-    this.groupCommit.commitNow(this);
+  /** Resolves once every update queued so far is committed and broadcast; rejects if its commit failed. */
+  async flush(): Promise<void> {
+    await this.groupCommit.flush(this);
+    if (this.commitError !== null) throw this.commitError;
   }
 
-  /**
-   * Appends the queued updates to the log; returns them for {@link broadcast}. Runs inside the caller's storage
-   * transaction (the group commit's, an import's), and the caller broadcasts only after it committed.
-   */
-  commit(): Pending[] {
-    if (this.pending.length === 0) return [];
+  /** Hands the queued updates to the group commit. */
+  takePending(): Pending[] {
     const batch = this.pending;
     this.pending = [];
-    this.lastSeq = this.store.appendUpdates(this.ref, batch.map((p) => p.record));
     return batch;
+  }
+
+  /** The group commit stored `batch` as rows `firstSeq..lastSeq`: broadcast here, tell the other processes. */
+  committed(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void {
+    if (this.destroyed) return;
+    if (seqs.firstSeq === this.contiguousSeq + 1) this.contiguousSeq = seqs.lastSeq;
+    else {
+      // another process committed rows in between: they are read from the log (ours are skipped then)
+      for (let seq = seqs.firstSeq; seq <= seqs.lastSeq; seq++) this.ownRows.add(seq);
+      this.requestCatchUp();
+    }
+    this.broadcast(batch);
+    this.publish({ t: 'commit', from: this.fanout.processId, seq: seqs.lastSeq });
   }
 
   /** The transaction holding the queued updates failed: the document holds what storage does not, and is dropped. */
   commitFailed(err: unknown): void {
+    this.commitError = err;
     this.log.error({ err, doc: this.ref }, 'commit failed: dropping the unsaved document');
     this.health?.fail(err);
     this.onBroken?.('storage', err);
@@ -347,7 +517,7 @@ export class SectionDocument implements CommitMember {
       this.pausedPeers.clear();
       for (const peer of paused) peer.drained?.();
     }
-    if (this.lastSeq - this.snapshotSeq >= this.snapshotEvery) this.scheduleSnapshot();
+    if (this.contiguousSeq - this.snapshotSeq >= this.snapshotEvery) this.scheduleSnapshot();
   }
 
   /** Sends a server notice (a message type only the server speaks) to the peers `to` selects. */
@@ -361,37 +531,39 @@ export class SectionDocument implements CommitMember {
     this.snapshotScheduled = true;
     setImmediate(() => {
       this.snapshotScheduled = false;
-      if (!this.destroyed) this.trySnapshot();
+      if (!this.destroyed) void this.trySnapshot();
     });
   }
 
   /** A snapshot only shortens loading: if storage cannot take it, the log still has everything. */
-  private trySnapshot(): void {
+  private async trySnapshot(): Promise<void> {
     try {
-      this.snapshot();
+      await this.snapshot();
     } catch (err) {
       this.log.error({ err, doc: this.ref }, 'snapshot failed (the log still has every update)');
     }
   }
 
-  /** Writes the current state as a snapshot of the log up to `lastSeq` (the queue is flushed first). */
-  snapshot(): void {
-    this.flush();
-    if (this.lastSeq === this.snapshotSeq) return;
+  /**
+   * Writes the current state as a snapshot of the log up to {@link contiguousSeq} (the queue is flushed first). The
+   * state holds at least every row up to it (perhaps more of this process's: applying those again is harmless).
+   * One process at a time per document (a lease; a process that loses the race skips: nothing is harmed).
+   */
+  async snapshot(): Promise<void> {
+    await this.flush();
+    const seq = this.contiguousSeq;
+    if (seq === this.snapshotSeq || this.destroyed) return;
+    const lease = `snapshot:${this.ref.padId}:${this.ref.section}`;
+    if (!(await this.store.tryLease(lease, this.fanout.processId, 30_000))) return;
     const state = Y.encodeStateAsUpdate(this.doc);
-    const written = this.store.transaction(() => {
-      // never for a pad deleted (or deleted and made again) since this document was loaded
-      if (this.store.getPad(this.ref.padId)?.readOnlyNonce !== this.incarnation) return false;
-      this.store.writeSnapshot(this.ref, this.lastSeq, state);
-      return true;
-    });
-    if (written) this.snapshotSeq = this.lastSeq;
+    // never for a pad deleted (or deleted and made again) since this document was loaded
+    if (await this.store.writeSnapshot(this.ref, this.incarnation, seq, state)) this.snapshotSeq = seq;
     else this.log.info({ doc: this.ref }, 'no snapshot: the pad was deleted');
   }
 
   /** The state a peer is missing, given its state vector; always committed content. */
-  diffFor(stateVector: Uint8Array): Uint8Array {
-    this.flush();
+  async diffFor(stateVector: Uint8Array): Promise<Uint8Array> {
+    await this.flush();
     return Y.encodeStateAsUpdate(this.doc, stateVector);
   }
 
@@ -404,16 +576,20 @@ export class SectionDocument implements CommitMember {
    * (storage refused it, or an apply failed), `gone` drops a deleted pad's document and writes nothing; both close
    * every peer with `code` and `reason` (they resync from what storage has, or learn the pad is gone).
    */
-  destroy(mode: 'keep' | 'discard' | 'gone' = 'keep', close?: { code: number; reason: string }): void {
+  async destroy(mode: 'keep' | 'discard' | 'gone' = 'keep', close?: { code: number; reason: string }): Promise<void> {
     if (this.destroyed) return;
-    if (mode === 'keep') this.trySnapshot();
-    else {
+    if (mode === 'keep') await this.trySnapshot();
+    if (this.destroyed) return;
+    if (mode !== 'keep') {
       this.pending = [];
       const { code, reason } = close ?? { code: 1013, reason: 'storage failure: nothing was stored; reconnect to resync' };
       for (const peer of [...this.peers]) peer.close(code, reason);
     }
     this.destroyed = true;
+    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+    void this.subscription?.unsubscribe().catch(() => undefined);
     this.groupCommit.forget(this);
+    this.stopNaming();
     this.presence.destroy();
     this.doc.destroy();
   }

@@ -17,6 +17,8 @@ import type { PadEvents } from '../events.js';
 import type { OverloadMonitor } from '../overload.js';
 import type { GuardNotices } from '../guard-notices.js';
 import { PadGone } from './document-registry.js';
+import type { CuratorKeys } from '../auth/curator-keys.js';
+import type { CuratorSessions } from '../auth/sessions.js';
 
 const SYNC_PATH = /^\/sync\/([^/]+)\/([^/]+)$/;
 
@@ -32,12 +34,19 @@ export interface SyncServerParts {
   events?: PadEvents;
   overload?: OverloadMonitor;
   notices?: GuardNotices;
+  /**
+   * Re-checks, every `everyMs`, that curator sockets' keys and sign-ins are still live: a revocation by the admin
+   * command line (another process, perhaps without the fan-out) demotes them within that time.
+   */
+  curatorCheck?: { keys: Pick<CuratorKeys, 'list'>; sessions: Pick<CuratorSessions, 'isLive'>; everyMs: number };
 }
 
 export class SyncServer {
   private readonly wss: WebSocketServer;
   readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
+  private readonly curatorTimer: NodeJS.Timeout | null = null;
+  private checking = false;
 
   constructor(
     private readonly pads: PadDirectory,
@@ -59,6 +68,35 @@ export class SyncServer {
       });
       events.on('padDeleted', ({ padId }) => registry.padDeleted(padId));
     }
+    if (parts.curatorCheck) {
+      this.curatorTimer = setInterval(() => void this.checkCurators(), parts.curatorCheck.everyMs);
+      this.curatorTimer.unref();
+    }
+  }
+
+  /** Demotes curator sockets whose key was revoked or whose sign-in ended, wherever that happened. */
+  private async checkCurators(): Promise<void> {
+    const check = this.parts.curatorCheck;
+    if (!check || this.checking) return;
+    this.checking = true;
+    try {
+      const byPad = new Map<string, Connection[]>();
+      for (const c of this.connections) if (c.role === 'curator') byPad.set(c.padId, [...(byPad.get(c.padId) ?? []), c]);
+      for (const [padId, connections] of byPad) {
+        const live = new Set((await check.keys.list(padId)).map((k) => k.id));
+        for (const c of connections) {
+          if (c.curatorKeyId === undefined || !live.has(c.curatorKeyId)) {
+            c.demote('contributor', 'the curator key of this connection was revoked');
+          } else if (c.sessionTokenHash !== undefined && !(await check.sessions.isLive(c.sessionTokenHash))) {
+            c.demote('contributor', 'signed out');
+          }
+        }
+      }
+    } catch (err) {
+      this.log.debug({ err }, 'curator check failed; retrying later');
+    } finally {
+      this.checking = false;
+    }
   }
 
   /** Demotes the curator connections `match` selects to contributors, at once (they are told with a server notice). */
@@ -70,6 +108,13 @@ export class SyncServer {
 
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    this.upgrade(req, socket, head).catch((err: unknown) => {
+      this.log.error({ err }, 'upgrade failed');
+      if (!socket.destroyed) reject(socket, 503, 'storage unavailable: try again shortly', { 'Retry-After': '2' });
+    });
+  };
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = SYNC_PATH.exec(url.pathname);
     if (!match) return reject(socket, 404, 'no such endpoint');
@@ -94,7 +139,7 @@ export class SyncServer {
       this.log.warn({ lagMs: Math.round(this.parts.overload.lagMs) }, 'refused a sync connection: server saturated');
       return reject(socket, 503, 'server overloaded: try again in a few seconds', { 'Retry-After': '5' });
     }
-    const resolved = this.pads.resolve(padRef);
+    const resolved = await this.pads.resolve(padRef);
     if (!resolved) return reject(socket, 404, 'no such pad');
     const address = req.socket.remoteAddress ?? 'unknown';
     if ((this.perAddress.get(address) ?? 0) >= this.options.maxConnectionsPerAddress) {
@@ -102,7 +147,7 @@ export class SyncServer {
       return reject(socket, 429, `too many connections from this address (at most ${this.options.maxConnectionsPerAddress})`);
     }
     const keyGiven = url.searchParams.has('key') || req.headers.authorization !== undefined;
-    const identity = this.identifier.identify(resolved, {
+    const identity = await this.identifier.identify(resolved, {
       bearer,
       keyParam,
       // a key given (even an empty or malformed one) is the only credential considered; a foreign origin gets no cookie
@@ -112,16 +157,22 @@ export class SyncServer {
     // loop; every write it is refused says why.
     if (keyGiven && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
 
+    const ref = { padId: resolved.pad.id, section };
+    let document;
+    try {
+      // loaded before the upgrade completes, so no message of the client arrives before its document is there
+      document = await this.registry.open(ref);
+    } catch (err) {
+      if (!(err instanceof PadGone)) throw err;
+      return reject(socket, 404, 'no such pad');
+    }
+    if (socket.destroyed) {
+      this.registry.release(ref);
+      return;
+    }
+    let attached = false;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const ref = { padId: resolved.pad.id, section };
-      let document;
-      try {
-        document = this.registry.open(ref);
-      } catch (err) {
-        if (!(err instanceof PadGone)) throw err;
-        ws.close(4404, 'no such pad');
-        return;
-      }
+      attached = true;
       this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
       const limits = { guard: this.options.guard, maxMessagesPerSecond: this.options.maxMessagesPerSecond };
       const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
@@ -133,13 +184,16 @@ export class SyncServer {
         this.log.info({ pad: ref.padId, section, session: closed.session }, 'sync connection closed');
       });
       this.connections.add(connection);
-      this.parts.notices?.sendTo(ref.padId, connection);
+      void this.parts.notices?.sendTo(ref.padId, connection);
       this.log.info({ pad: ref.padId, section, role: identity.role, session: identity.session }, 'sync connection opened');
     });
-  };
+    // ws completes an upgrade synchronously here (no extensions, no verifyClient), or destroys the socket
+    if (!attached) this.registry.release(ref);
+  }
 
   /** Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves). */
   closeAll(code: number, reason: string): void {
+    if (this.curatorTimer) clearInterval(this.curatorTimer);
     for (const connection of [...this.connections]) connection.close(code, reason);
     this.wss.close();
   }

@@ -10,12 +10,16 @@ import { structureProblem } from './update-structure.js';
 export type Inspection =
   /**
    * `fresh`: every struct in it is new to the document (none overlaps what it has); `grows`: it adds content;
-   * `deletes`: it carries deletions.
+   * `deletes`: it carries deletions; `splits`: how many items of the document its deletions cut in two (each adds an
+   * item to the encoded state: deleting every other character of a long title once grew a section tenfold).
    */
-  | { ok: true; changes: boolean; fresh: boolean; grows: boolean; deletes: boolean }
+  | { ok: true; changes: boolean; fresh: boolean; grows: boolean; deletes: boolean; splits: number }
   | { ok: false; reason: 'malformed' | 'incomplete' | 'schema'; detail: string };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
+
+/** Most delete ranges one update may carry (an honest one has a handful; one with 250,000 repeats padded the log). */
+export const MAX_DELETE_RANGES = 20_000;
 type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
 const fail = (reason: 'malformed' | 'incomplete' | 'schema', detail: string): Inspection => ({ ok: false, reason, detail });
@@ -87,19 +91,95 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, section?: Section)
     }
   }
 
+  // Yjs must be able to integrate the structs in some order: an item after the structs it references. A struct
+  // referencing a later struct of its own client, or a cycle across clients, is never integrable (Yjs throws on the
+  // first, keeps the second pending forever; one 26-byte cycle once made the schema check loop without end).
+  const order = integrationProblem(structs, structInUpdate);
+  if (order) return fail('malformed', order);
+
   if (section) {
     const problem = structureProblem(doc, section, structs, structInUpdate);
     if (problem) return fail('schema', problem);
   }
 
-  for (const [client, ranges] of ds.clients) {
+  let ranges = 0;
+  for (const list of ds.clients.values()) ranges += list.length;
+  if (ranges > MAX_DELETE_RANGES) return fail('malformed', `more than ${MAX_DELETE_RANGES} delete ranges in one update`);
+  let splits = 0;
+  for (const [client, list] of ds.clients) {
     const end = knownEnd(client);
-    for (const { clock, len } of ranges) {
+    for (const { clock, len } of list) {
       if (clock < 0 || len <= 0 || clock + len > end) return fail('incomplete', 'deletes unknown content');
       if (!changes && deletesSomethingNew(doc, client, clock, len)) changes = true;
+      splits += splitsOf(doc, client, clock, len);
     }
   }
-  return { ok: true, changes, fresh, grows, deletes: ds.clients.size > 0 };
+  return { ok: true, changes, fresh, grows, deletes: ds.clients.size > 0, splits };
+}
+
+/**
+ * Null if the structs can be integrated in some order, else why not. Edges: an item to the structs of the update it
+ * references (left and right neighbour, parent), and to the struct before it of its own client; a cycle, or a
+ * reference to a later struct of its own client, cannot be integrated. Iterative (no recursion), linear.
+ */
+function integrationProblem(structs: Struct[], inUpdate: (id: Y.ID) => Struct | undefined): string | null {
+  const index = new Map<Struct, number>();
+  structs.forEach((s, i) => index.set(s, i));
+  const edges: number[][] = structs.map(() => []);
+  for (let i = 0; i < structs.length; i++) {
+    const s = structs[i]!;
+    if (i > 0 && structs[i - 1]!.id.client === s.id.client) edges[i]!.push(i - 1);
+    if (!(s instanceof Y.Item)) continue;
+    for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
+      if (!ref) continue;
+      const target = inUpdate(ref);
+      if (!target) continue;
+      if (ref.client === s.id.client) {
+        if (ref.clock >= s.id.clock) return 'references a later struct of its own client';
+        continue; // an earlier struct of its own client: integrated before it anyway
+      }
+      edges[i]!.push(index.get(target)!);
+    }
+  }
+  // white 0, grey 1 (on the current path), black 2
+  const colour = new Uint8Array(structs.length);
+  for (let root = 0; root < structs.length; root++) {
+    if (colour[root] !== 0) continue;
+    const stack: Array<[node: number, next: number]> = [[root, 0]];
+    colour[root] = 1;
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const [node, next] = frame;
+      const out = edges[node]!;
+      if (next < out.length) {
+        frame[1] = next + 1;
+        const target = out[next]!;
+        if (colour[target] === 1) return 'its structs reference each other in a cycle';
+        if (colour[target] === 0) {
+          colour[target] = 1;
+          stack.push([target, 0]);
+        }
+      } else {
+        colour[node] = 2;
+        stack.pop();
+      }
+    }
+  }
+  return null;
+}
+
+/** How many items of the document deleting [clock, clock+len) of `client` cuts in two (0, 1 or 2). */
+function splitsOf(doc: Y.Doc, client: number, clock: number, len: number): number {
+  const structs = doc.store.clients.get(client);
+  if (!structs) return 0;
+  const known = Y.getState(doc.store, client);
+  let splits = 0;
+  for (const at of [clock, clock + len]) {
+    if (at <= 0 || at >= known) continue;
+    const s = structs[Y.findIndexSS(structs, at)]!;
+    if (s.id.clock !== at && !(s instanceof Y.GC) && !s.deleted) splits++;
+  }
+  return splits;
 }
 
 function itemAt(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | undefined {

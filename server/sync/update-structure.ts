@@ -53,6 +53,7 @@ export function structureProblem(
   const placeOf = (start: Struct): Place => {
     const stack: Array<{ item: Y.Item; viaParent: boolean }> = [];
     let parentHops = 0;
+    const onPath = new Set<Struct>();
     let s: Struct | undefined = start;
     let place: Place;
     for (;;) {
@@ -65,6 +66,9 @@ export function structureProblem(
         place = known;
         break;
       }
+      // the inspector refuses reference cycles before this runs; never loop on one all the same
+      if (onPath.has(s)) return { unknown: true };
+      onPath.add(s);
       let dependency: Struct | undefined;
       let viaParent = false;
       let direct: Place | undefined;

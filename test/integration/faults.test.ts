@@ -25,7 +25,7 @@ describe('storage that refuses writes (disk full, read-only)', () => {
     // Injected fault: this machine offers no full or read-only disk to a test; the store's writes throw as SQLite's would.
     const faulty = new Proxy(store, {
       get(target, prop, receiver) {
-        if (broken && (prop === 'appendUpdates' || prop === 'probeWrite')) {
+        if (broken && (prop === 'appendUpdates' || prop === 'appendBatches' || prop === 'probeWrite')) {
           return () => {
             throw new Error('SQLITE_FULL: database or disk is full');
           };

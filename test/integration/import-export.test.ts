@@ -103,10 +103,10 @@ describe('import', () => {
     let failReady = false;
     const faulty = new Proxy(store, {
       get(target, prop, receiver) {
-        if (prop === 'appendUpdates') {
-          return (ref: DocumentRef, updates: UpdateRecord[]) => {
-            if (failReady && ref.section === 'ready') throw new Error('disk full (injected)');
-            return target.appendUpdates(ref, updates);
+        if (prop === 'appendBatches') {
+          return (batches: Array<{ ref: DocumentRef; incarnation: string; updates: UpdateRecord[] }>) => {
+            if (failReady && batches.some((b) => b.ref.section === 'ready')) throw new Error('disk full (injected)');
+            return target.appendBatches(batches);
           };
         }
         const value = Reflect.get(target, prop, receiver);

@@ -11,7 +11,7 @@ const suite = serverSuite();
 describe('operations', () => {
   it('answers /healthz and /readyz', async () => {
     expect(await (await fetch(`${suite.server.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${suite.server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(`${suite.server.url}/readyz`)).json()).toMatchObject({ status: 'ready', fanoutHealthy: true });
   });
 
   it('exposes Prometheus metrics: connections by role, documents, updates by outcome, persistence latency, event-loop lag', async () => {

@@ -128,7 +128,7 @@ describe('group commit', () => {
       cleanups.push(() => watcher.ws.close());
       watchers.push(watcher);
     }
-    const documents = refs.map((ref) => server.registry.open(ref));
+    const documents = await Promise.all(refs.map((ref) => server.registry.open(ref)));
     let transactions = 0;
     const transaction = server.store.transaction.bind(server.store);
     server.store.transaction = <T>(fn: () => T): T => {

@@ -28,7 +28,7 @@ describe('a failure after apply', () => {
     entriesOf(watcher.doc).push([createEntry({ title: 'stored', addedBy: 'w' })]);
     await waitFor(() => server.store.readLog(ref).length === 1);
 
-    const document = server.registry.open(ref);
+    const document = await server.registry.open(ref);
     // a peer whose rewrite bookkeeping throws: the failure happens after Yjs applied its update
     const faulty = {
       role: 'contributor',
@@ -52,7 +52,7 @@ describe('a failure after apply', () => {
     await waitFor(() => closes.includes(1011), 3000, 'resync close');
     // the store has only what was logged, and the reloaded document is exactly that
     expect(server.store.readLog(ref)).toHaveLength(1);
-    const reloaded = server.registry.open(ref);
+    const reloaded = await server.registry.open(ref);
     expect(reloaded).not.toBe(document);
     expect(sectionToJSON(reloaded.doc).map((e) => e.title)).toEqual(['stored']);
     server.registry.release(ref);

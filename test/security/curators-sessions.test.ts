@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
+import { SqliteStorage } from '../../server/storage/sqlite-storage.js';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
 import { PadDirectory } from '../../server/pads.js';
 import { CuratorKeys } from '../../server/auth/curator-keys.js';
@@ -82,29 +83,30 @@ describe('sign-out', () => {
     expect(((await (await asCookie('session')).json()) as { role: string }).role).toBe('contributor');
   });
 
-  it('a socket can tell which session it holds: the identity carries the session token hash, only for the cookie', () => {
+  it('a socket can tell which session it holds: the identity carries the session token hash, only for the cookie', async () => {
     const dataDir = tempDataDir();
     const store = new SqliteStore(dataDir);
     try {
-      const pads = new PadDirectory(store, randomBytes(32));
-      const keys = new CuratorKeys(store);
-      const sessions = new CuratorSessions(store);
+      const storage = new SqliteStorage(store, dataDir);
+      const pads = new PadDirectory(storage, randomBytes(32));
+      const keys = new CuratorKeys(storage);
+      const sessions = new CuratorSessions(storage);
       const identifier = new Identifier(keys, sessions, pads);
-      const created = pads.create('ident')!;
-      const resolved = pads.resolve('ident')!;
-      const token = sessions.open('ident', keys.list('ident')[0]!.id);
+      const created = (await pads.create('ident'))!;
+      const resolved = (await pads.resolve('ident'))!;
+      const token = await sessions.open('ident', (await keys.list('ident'))[0]!.id);
       const tokenHash = createHash('sha256').update(token).digest('hex');
-      const byCookie = identifier.identify(resolved, { cookieHeader: `${pads.sessionCookieName('ident')}=${token}` });
+      const byCookie = await identifier.identify(resolved, { cookieHeader: `${pads.sessionCookieName('ident')}=${token}` });
       expect(byCookie).toMatchObject({ role: 'curator', sessionTokenHash: tokenHash });
-      expect(identifier.identify(resolved, { bearer: created.curatorKey }).sessionTokenHash).toBeUndefined();
+      expect((await identifier.identify(resolved, { bearer: created.curatorKey })).sessionTokenHash).toBeUndefined();
       expect(store.isSessionLive(tokenHash, Date.now())).toBe(true);
       expect(store.isSessionLive(tokenHash, Date.now() + 31 * 24 * 3600 * 1000)).toBe(false); // expired
-      sessions.close(token);
+      await sessions.close(token);
       expect(store.isSessionLive(tokenHash, Date.now())).toBe(false);
       // a session dies with its key
-      const other = sessions.open('ident', keys.list('ident')[0]!.id);
+      const other = await sessions.open('ident', (await keys.list('ident'))[0]!.id);
       const otherHash = createHash('sha256').update(other).digest('hex');
-      keys.resetPtl('ident');
+      await keys.resetPtl('ident');
       expect(store.isSessionLive(otherHash, Date.now())).toBe(false);
     } finally {
       store.close();

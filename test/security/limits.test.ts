@@ -67,7 +67,7 @@ describe('the document size limit holds on every write path', () => {
     const refused = await importText(s.url, padId, bulkText(50, 1000, 'last'));
     expect(refused.status).toBe(413);
     expect(((await refused.json()) as { error: string }).error).toMatch(/the pad is full.*nothing was changed/);
-    const doc = s.registry.open({ padId, section: 'proposed' });
+    const doc = await s.registry.open({ padId, section: 'proposed' });
     expect(Y.encodeStateAsUpdate(doc.doc).byteLength).toBeLessThanOrEqual(MAX);
     s.registry.release({ padId, section: 'proposed' });
     // what is stored is what is live: the refused imports left nothing behind
@@ -146,15 +146,17 @@ describe('rate limits on the HTTP paths that write', () => {
 });
 
 describe('guard notices are bounded', () => {
-  it('keeps at most MAX_NOTICES_PER_PAD per pad, newest kept, one per quarantined session', () => {
-    const notices = new GuardNotices();
+  it('keeps at most MAX_NOTICES_PER_PAD per pad, newest kept, one per quarantined session', async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'notices-bounded');
+    const notices = new GuardNotices(s.storage, s.events, s.log);
     for (let i = 0; i < 100; i++) {
-      notices.add('p', { id: `n${i}`, section: 'proposed', session: `s${i}`, role: 'contributor', at: i, from: i, to: i, entries: ['a'] });
+      await notices.add(padId, { id: `n${i}`, section: 'proposed', session: `s${i}`, role: 'contributor', at: i, from: i, to: i, entries: ['a'] });
     }
-    expect(notices.list('p')).toHaveLength(MAX_NOTICES_PER_PAD);
-    expect(notices.list('p').at(-1)!.id).toBe('n99');
-    notices.add('p', { id: 'again', section: 'proposed', session: 's99', role: 'contributor', at: 1, from: 1, to: 1, entries: ['b'] });
-    expect(notices.list('p').filter((n) => n.session === 's99')).toHaveLength(1);
+    expect(await notices.list(padId)).toHaveLength(MAX_NOTICES_PER_PAD);
+    expect((await notices.list(padId)).at(-1)!.id).toBe('n99');
+    await notices.add(padId, { id: 'again', section: 'proposed', session: 's99', role: 'contributor', at: 1, from: 1, to: 1, entries: ['b'] });
+    expect((await notices.list(padId)).filter((n) => n.session === 's99')).toHaveLength(1);
   });
 });
 

@@ -72,7 +72,7 @@ describe('bounded work per turn', () => {
     const server = await startTestServer();
     cleanups.push(() => removeDir(server.dataDir), () => server.close());
     const { padId } = await createPad(server.url, 'chunked');
-    const document = server.registry.open({ padId, section: 'proposed' });
+    const document = await server.registry.open({ padId, section: 'proposed' });
     const sent: Uint8Array[] = [];
     const watcher = { role: 'contributor', session: 'w', quarantine: null, send: (m: Uint8Array) => sent.push(m), demote() {}, refuse() {}, close() {}, recordRewrites: () => null } as unknown as Peer;
     document.peers.add(watcher);
@@ -85,7 +85,7 @@ describe('bounded work per turn', () => {
     }
     expect(document.queued).toBe(1000);
     expect(document.backlogged).toBe(true);
-    document.flush();
+    await document.flush();
     expect(sent.length).toBe(Math.ceil(1000 / MAX_MERGE));
     for (const p of [watcher, ...writers]) document.peers.delete(p);
     server.registry.release({ padId, section: 'proposed' });

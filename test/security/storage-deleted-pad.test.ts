@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { SqliteStorage } from '../../server/storage/sqlite-storage.js';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
 import { PadDirectory } from '../../server/pads.js';
 import { CuratorKeys } from '../../server/auth/curator-keys.js';
@@ -21,7 +22,8 @@ function setup() {
   const dataDir = tempDataDir();
   const store = new SqliteStore(dataDir);
   cleanups.push(() => removeDir(dataDir), () => store.close());
-  return { store, pads: new PadDirectory(store, randomBytes(32)), keys: new CuratorKeys(store), sessions: new CuratorSessions(store) };
+  const storage = new SqliteStorage(store, dataDir);
+  return { store, pads: new PadDirectory(storage, randomBytes(32)), keys: new CuratorKeys(storage), sessions: new CuratorSessions(storage) };
 }
 
 const update = (n: number) => ({ data: new Uint8Array([n]), role: 'contributor' as const, session: `contributor:${n}`, at: n });
@@ -39,11 +41,12 @@ function rowsOf(store: SqliteStore, padId: string): Record<string, number> {
 }
 
 /** A pad with a log, a snapshot, a delegate, a sign-in session and a history index in both sections. */
-function fullPad(s: ReturnType<typeof setup>, name: string) {
-  const created = s.pads.create(name)!;
-  const ptl = s.keys.list(name)[0]!;
-  const delegate = s.keys.delegate(name, 'alice', ptl.id);
-  s.sessions.open(name, delegate.record.id);
+async function fullPad(s: ReturnType<typeof setup>, name: string) {
+  const created = (await s.pads.create(name))!;
+  const ptl = (await s.keys.list(name))[0]!;
+  const delegate = await s.keys.delegate(name, 'alice', ptl.id);
+  await s.sessions.open(name, delegate.record.id);
+  s.store.saveGuardNotices(name, [{ id: 'n', section: 'proposed', session: 's', role: 'contributor', at: 1, from: 1, to: 1, entries: ['e'] }]);
   for (const section of ['proposed', 'ready'] as const) {
     const ref = { padId: name, section };
     s.store.appendUpdates(ref, [update(1), update(2), update(3)]);
@@ -54,10 +57,10 @@ function fullPad(s: ReturnType<typeof setup>, name: string) {
 }
 
 describe('a deleted pad', () => {
-  it('leaves no row of it in any table, and other pads untouched', () => {
+  it('leaves no row of it in any table, and other pads untouched', async () => {
     const s = setup();
-    fullPad(s, 'doomed');
-    fullPad(s, 'neighbour');
+    await fullPad(s, 'doomed');
+    await fullPad(s, 'neighbour');
     const before = rowsOf(s.store, 'neighbour');
     expect(Object.values(rowsOf(s.store, 'doomed')).every((n) => n > 0)).toBe(true);
     expect(s.store.deletePad('doomed')).toBe(true);
@@ -66,10 +69,10 @@ describe('a deleted pad', () => {
     expect(s.store.deletePad('doomed')).toBe(false);
   });
 
-  it('refuses stray writes for it (log, snapshot, history index, keys, sessions) and writes nothing', () => {
+  it('refuses stray writes for it (log, snapshot, history index, keys, sessions) and writes nothing', async () => {
     const s = setup();
-    fullPad(s, 'stray');
-    const ptlId = s.keys.list('stray')[0]!.id;
+    await fullPad(s, 'stray');
+    const ptlId = (await s.keys.list('stray'))[0]!.id;
     s.store.deletePad('stray');
     const ref: DocumentRef = { padId: 'stray', section: 'proposed' };
     expect(() => s.store.appendUpdates(ref, [update(4), update(5)])).toThrow(/FOREIGN KEY/);
@@ -80,11 +83,11 @@ describe('a deleted pad', () => {
     expect(Object.values(rowsOf(s.store, 'stray')).every((n) => n === 0)).toBe(true);
   });
 
-  it('recreated under the same name through the store, has no log, no snapshot, no index, and only its new key', () => {
+  it('recreated under the same name through the store, has no log, no snapshot, no index, and only its new key', async () => {
     const s = setup();
-    const old = fullPad(s, 'phoenix');
+    const old = await fullPad(s, 'phoenix');
     s.store.deletePad('phoenix');
-    const again = s.pads.create('phoenix');
+    const again = await s.pads.create('phoenix');
     expect(again).toBeDefined();
     for (const section of ['proposed', 'ready'] as const) {
       const ref = { padId: 'phoenix', section };
@@ -97,11 +100,11 @@ describe('a deleted pad', () => {
     }
     const keys = s.store.listCuratorKeys('phoenix');
     expect(keys.map((k) => [k.label, k.ptl, k.createdBy])).toEqual([['PTL', true, null]]);
-    expect(s.keys.verify('phoenix', old.curatorKey)).toBeUndefined();
-    expect(s.keys.verify('phoenix', again!.curatorKey)?.id).toBe(keys[0]!.id);
+    expect(await s.keys.verify('phoenix', old.curatorKey)).toBeUndefined();
+    expect((await s.keys.verify('phoenix', again!.curatorKey))?.id).toBe(keys[0]!.id);
     // the read-only link is new too
     expect(again!.readOnlyRef).not.toBe(old.readOnlyRef);
-    expect(s.pads.resolve(old.readOnlyRef)).toBeUndefined();
+    expect(await s.pads.resolve(old.readOnlyRef)).toBeUndefined();
     expect(rowsOf(s.store, 'phoenix')).toMatchObject({ sessions: 0, revisions: 0, history_checkpoints: 0, snapshots: 0, curator_keys: 1 });
   });
 });

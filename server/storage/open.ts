@@ -1,0 +1,26 @@
+/**
+ * Which storage and fan-out a process uses, from its configuration: no configuration is the embedded default
+ * (SQLite in DATA_DIR, one process, in-process fan-out); `DATABASE_URL` selects PostgreSQL, `REDIS_URL` Redis.
+ * The PostgreSQL and Redis clients are only loaded when configured.
+ */
+import type { Config } from '../config.js';
+import type { Storage } from './storage.js';
+import type { FanOut } from '../fanout/fanout.js';
+import { SqliteStorage } from './sqlite-storage.js';
+import { LocalFanOut } from '../fanout/local.js';
+
+export async function openStorage(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Storage> {
+  if (config.databaseUrl) {
+    const { PostgresStorage } = await import('./postgres-storage.js');
+    return PostgresStorage.open(config.databaseUrl);
+  }
+  return SqliteStorage.open(config.dataDir);
+}
+
+export async function openFanOut(config: Pick<Config, 'redisUrl'>): Promise<FanOut> {
+  if (config.redisUrl) {
+    const { RedisFanOut } = await import('../fanout/redis-fanout.js');
+    return RedisFanOut.open(config.redisUrl);
+  }
+  return new LocalFanOut();
+}
