@@ -8,7 +8,7 @@ import { SECTIONS, type Section } from '../../shared/schema.js';
 import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
 import type { StoredUpdate } from '../storage/store.js';
 import { describeZodError, fail } from './errors.js';
-import { rateLimit } from './rate-limit.js';
+import { clientAddress, rateLimit } from './rate-limit.js';
 import { withNames } from '../session-names.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
@@ -42,8 +42,15 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
   };
 
   const index = new HistoryIndex(store);
+  // Reading history replays (part of) the log: limited per pad and address like the writes.
+  const reads = rateLimit({
+    what: 'history requests for this pad from this address',
+    points: 120,
+    perSeconds: 60,
+    key: (c) => `${c.get('resolved').pad.id}\u0000${clientAddress(c)}`,
+  });
 
-  app.get('/:ref/history', resolvePad, requireEditLink, async (c) => {
+  app.get('/:ref/history', resolvePad, requireEditLink, reads, async (c) => {
     const q = parse(historyQuery, c.req.query());
     const padId = c.get('resolved').pad.id;
     await registry.peek({ padId, section: q.section })?.flush();
@@ -51,7 +58,7 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
     return c.json({ section: q.section, latest, revisions: withNames(padId, revisions) });
   });
 
-  app.get('/:ref/history/:seq', resolvePad, requireEditLink, async (c) => {
+  app.get('/:ref/history/:seq', resolvePad, requireEditLink, reads, async (c) => {
     const s = parse(z.object({ section }), c.req.query()).section;
     const seq = parse(z.coerce.number().int().nonnegative(), c.req.param('seq'));
     const log = await logOf(c.get('resolved').pad.id, s);
