@@ -37,6 +37,10 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** Redis fan-out between processes: `redis://host:6379`. */
   REDIS_URL: z.string().url().optional(),
+  /** A PostgreSQL schema of its own (created if missing): several installations, or test runs, in one database. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA: lower-case letters, digits and _').optional(),
+  /** A prefix for every Redis channel: several installations, or test runs, on one Redis. */
+  REDIS_PREFIX: z.string().max(100).optional(),
   /** Set when served behind https: cookies get `Secure`. */
   TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
@@ -60,6 +64,8 @@ export interface Config {
   databaseUrl?: string | undefined;
   /** Redis fan-out, when set. */
   redisUrl?: string | undefined;
+  databaseSchema?: string | undefined;
+  redisPrefix?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,6 +91,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
+    redisPrefix: e.REDIS_PREFIX,
     rateLimits: { padsPerHour: e.MAX_PADS_PER_HOUR, importsPerMinute: e.MAX_IMPORTS_PER_MINUTE, restoresPerMinute: e.MAX_RESTORES_PER_MINUTE },
   };
 }

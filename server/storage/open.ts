@@ -9,18 +9,18 @@ import type { FanOut } from '../fanout/fanout.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { LocalFanOut } from '../fanout/local.js';
 
-export async function openStorage(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Storage> {
+export async function openStorage(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema'>): Promise<Storage> {
   if (config.databaseUrl) {
     const { PostgresStorage } = await import('./postgres-storage.js');
-    return PostgresStorage.open(config.databaseUrl);
+    return PostgresStorage.open(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {});
   }
   return SqliteStorage.open(config.dataDir);
 }
 
-export async function openFanOut(config: Pick<Config, 'redisUrl'>): Promise<FanOut> {
+export async function openFanOut(config: Pick<Config, 'redisUrl' | 'redisPrefix'>): Promise<FanOut> {
   if (config.redisUrl) {
     const { RedisFanOut } = await import('../fanout/redis-fanout.js');
-    return RedisFanOut.open(config.redisUrl);
+    return RedisFanOut.open(config.redisUrl, config.redisPrefix ? { prefix: config.redisPrefix } : {});
   }
   return new LocalFanOut();
 }

@@ -259,6 +259,12 @@ export class PostgresStorage implements Storage {
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection lost while this client is checked out is emitted as 'error' on it: without a listener it would
+    // crash the process (the pool listens only while the client is idle). The query in flight rejects as well.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query(begin);
       const result = await fn(client);
@@ -272,6 +278,7 @@ export class PostgresStorage implements Storage {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
