@@ -30,6 +30,9 @@ async function redisReachable(): Promise<string | null> {
 }
 
 const redisProblem = await redisReachable();
+if (redisProblem && process.env.CYCLEPAD_REQUIRE_SERVICES === '1') {
+  throw new Error(`Redis is required here (CYCLEPAD_REQUIRE_SERVICES=1) but cannot be reached: ${redisProblem}`);
+}
 if (redisProblem) {
   console.warn(`Redis fan-out tests SKIPPED: cannot reach ${REDIS_URL} (${redisProblem}); start Redis or set TEST_REDIS_URL`);
 }

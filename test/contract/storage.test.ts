@@ -33,6 +33,9 @@ async function postgresReachable(): Promise<string | null> {
 }
 
 const pgProblem = await postgresReachable();
+if (pgProblem && process.env.CYCLEPAD_REQUIRE_SERVICES === '1') {
+  throw new Error(`PostgreSQL is required here (CYCLEPAD_REQUIRE_SERVICES=1) but cannot be reached: ${pgProblem}`);
+}
 if (pgProblem) {
   console.warn(`PostgreSQL storage tests SKIPPED: cannot reach ${PG_URL} (${pgProblem}); start PostgreSQL or set TEST_DATABASE_URL`);
 }
