@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, padArg] = positionals;
   if (values.help || !command) throw new UsageError('');
   const config = configFromEnv();
-  if (command === 'migrate') return migrateCommand(values.from, values.to);
+  if (command === 'migrate') return migrateCommand(values.from, values.to, config.databaseSchema);
   const store = await openStorage(config);
   // Other processes hear of deletions and revocations through the fan-out (when REDIS_URL is set; without it a
   // running server notices within seconds by itself).
@@ -128,12 +128,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /** `migrate --from <sqlite data dir> --to <postgres url>`: copies pads, keys, logs and snapshots. */
-async function migrateCommand(from: string | undefined, to: string | undefined): Promise<void> {
+async function migrateCommand(from: string | undefined, to: string | undefined, schema: string | undefined): Promise<void> {
   if (!from || !to) throw new UsageError('migrate needs --from <sqlite data dir> and --to <postgres url>');
   const { copyStorage } = await import('./storage/copy.js');
   const { PostgresStorage } = await import('./storage/postgres-storage.js');
   const source = SqliteStorage.open(path.resolve(from));
-  const target = await PostgresStorage.open(to);
+  const target = await PostgresStorage.open(to, schema ? { schema } : {});
   try {
     const copied = await copyStorage(source, target, (message) => console.error(message));
     console.log(`migrated ${copied.pads} pads and ${copied.updates} updates to ${target.description}`);

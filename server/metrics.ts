@@ -6,12 +6,22 @@ import type { Role } from '../shared/roles.js';
 export interface SyncMetrics {
   update(outcome: 'applied' | 'no-change' | 'refused' | 'rejected', reason: string): void;
   persisted(seconds: number): void;
+  /**
+   * A document read rows other processes committed (`reason`: told by the fan-out, a gap in its own sequence
+   * numbers, the periodic poll, the fan-out reconnecting); `lagSeconds`: from their commit until applied here.
+   */
+  caughtUp?(reason: CatchUpReason, rows: number, lagSeconds: number[]): void;
 }
+
+export type CatchUpReason = 'fanout' | 'gap' | 'poll' | 'reconnect' | 'load';
 
 export class Metrics implements SyncMetrics {
   readonly registry = new client.Registry();
   private readonly updates: client.Counter<'outcome' | 'reason'>;
   private readonly persistence: client.Histogram;
+  private readonly catchUps: client.Counter<'reason'>;
+  private readonly caughtUpRows: client.Counter<'reason'>;
+  private readonly fanoutLag: client.Histogram;
 
   constructor(sources: { connectionsByRole: () => Record<Role, number>; padsLoaded: () => number }) {
     client.collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
@@ -44,6 +54,30 @@ export class Metrics implements SyncMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [this.registry],
     });
+    this.catchUps = new client.Counter({
+      name: 'cyclepad_catchups_total',
+      help: 'Reads of rows other processes committed, by what prompted them (fanout, gap, poll, reconnect, load)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.caughtUpRows = new client.Counter({
+      name: 'cyclepad_caught_up_rows_total',
+      help: 'Rows other processes committed, applied here, by what prompted the read',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.fanoutLag = new client.Histogram({
+      name: 'cyclepad_fanout_lag_seconds',
+      help: 'From a commit in another process until this process applied it',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+  }
+
+  caughtUp(reason: CatchUpReason, rows: number, lagSeconds: number[]): void {
+    this.catchUps.inc({ reason });
+    this.caughtUpRows.inc({ reason }, rows);
+    for (const lag of lagSeconds) this.fanoutLag.observe(lag);
   }
 
   update(outcome: 'applied' | 'no-change' | 'refused' | 'rejected', reason: string): void {

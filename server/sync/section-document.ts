@@ -20,7 +20,7 @@ import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.
 import { inspectUpdate } from './update-inspector.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNotice } from './rewrite-guard.js';
-import type { SyncMetrics } from '../metrics.js';
+import type { CatchUpReason, SyncMetrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
 import { serverNoticeMessage, updateMessage } from './messages.js';
 import type { CommitMember, GroupCommit } from './group-commit.js';
@@ -157,7 +157,7 @@ export class SectionDocument implements CommitMember {
       await document.subscribe();
       const loaded = await document.load();
       (document as { size: SizeMeter }).size = new SizeMeter(document.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
-      await document.catchUp();
+      await document.catchUp('load');
     } catch (err) {
       document.destroy('gone');
       throw err;
@@ -211,7 +211,7 @@ export class SectionDocument implements CommitMember {
   /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
   async reconnected(): Promise<void> {
     await this.subscribe();
-    this.requestCatchUp();
+    this.requestCatchUp('reconnect');
   }
 
   /** A message on this document's channel: another process committed, or a peer of another process moved. */
@@ -224,7 +224,7 @@ export class SectionDocument implements CommitMember {
       return;
     }
     if (message.from === this.fanout.processId) return;
-    if (message.t === 'commit' && message.seq > this.contiguousSeq) this.requestCatchUp();
+    if (message.t === 'commit' && message.seq > this.contiguousSeq) this.requestCatchUp('fanout');
     else if (message.t === 'presence') this.presence.applyRemote(Buffer.from(message.update, 'base64'));
   };
 
@@ -240,12 +240,12 @@ export class SectionDocument implements CommitMember {
   }
 
   /** Reads what was committed after {@link contiguousSeq} (by any process) and applies it; coalesced. */
-  requestCatchUp(): void {
+  requestCatchUp(reason: CatchUpReason = 'poll'): void {
     if (this.catchUpRunning) {
       this.catchUpAgain = true;
       return;
     }
-    this.catchUpRunning = this.catchUp()
+    this.catchUpRunning = this.catchUp(reason)
       .catch((err: unknown) => this.log.warn({ err, doc: this.ref }, 'catching up from the log failed; retrying later'))
       .finally(() => {
         this.catchUpRunning = null;
@@ -259,24 +259,30 @@ export class SectionDocument implements CommitMember {
   /** Resolves once the document has every row logged so far (restores compute against the log). */
   async catchUpNow(): Promise<void> {
     while (this.catchUpRunning) await this.catchUpRunning;
-    await this.catchUp();
+    await this.catchUp('poll');
   }
 
   /** Applies every logged row after {@link contiguousSeq}; rows of other processes are broadcast to this one's peers. */
-  private async catchUp(): Promise<void> {
+  private async catchUp(reason: CatchUpReason): Promise<void> {
     for (;;) {
       const rows = await this.store.readLog(this.ref, this.contiguousSeq, 1000);
       if (this.destroyed || rows.length === 0) return;
+      const lags: number[] = [];
+      let applied = 0;
+      const now = Date.now();
       for (const row of rows) {
         if (row.seq !== this.contiguousSeq + 1) break; // cannot happen with a gapless log; read again
         this.contiguousSeq = row.seq;
         if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
+        applied++;
+        lags.push(Math.max(0, now - row.at) / 1000);
         const deletes = Y.decodeUpdate(row.data).ds.clients.size > 0;
         Y.applyUpdate(this.doc, row.data, REMOTE);
         this.size.grew(row.data.byteLength, deletes);
         const message = updateMessage(row.data);
         for (const peer of this.peers) peer.send(message);
       }
+      if (applied > 0) this.metrics?.caughtUp?.(reason, applied, lags);
       if (rows.length < 1000) return;
     }
   }
@@ -476,7 +482,7 @@ export class SectionDocument implements CommitMember {
     else {
       // another process committed rows in between: they are read from the log (ours are skipped then)
       for (let seq = seqs.firstSeq; seq <= seqs.lastSeq; seq++) this.ownRows.add(seq);
-      this.requestCatchUp();
+      this.requestCatchUp('gap');
     }
     this.broadcast(batch);
     this.publish({ t: 'commit', from: this.fanout.processId, seq: seqs.lastSeq });
