@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { isRelay, type ServerKind } from './servers.js';
+import { createEntry, entriesOf } from '../shared/schema.js';
 
 export interface Target {
   kind: ServerKind;
@@ -27,6 +28,8 @@ function frame(target: Target, room: string, write: (e: encoding.Encoder) => voi
 function url(target: Target, room: string): string {
   switch (target.kind) {
     case 'cyclepad':
+    case 'cyclepad-pg':
+    case 'cyclepad-cluster':
       return `${target.base}/sync/${room}/proposed`;
     case 'hocuspocus':
       return target.base;
@@ -60,6 +63,8 @@ export class BenchClient {
     readonly room: string,
     private readonly recorder: Recorder,
     readonly writerId: string | null = null,
+    /** An author that only writes: what it is sent is not looked at (the load generator stays cheap). */
+    private readonly writeOnly = false,
   ) {
     this.ws = new WebSocket(url(target, room), { perMessageDeflate: false });
     this.ws.binaryType = 'nodebuffer';
@@ -86,6 +91,7 @@ export class BenchClient {
     if (writerId) {
       this.doc = new Y.Doc();
       this.doc.on('update', (update: Uint8Array) => {
+        if (this.ws.readyState !== WebSocket.OPEN) return;
         this.ws.send(frame(this.target, this.room, (e) => {
           encoding.writeVarUint(e, 0);
           encoding.writeVarUint(e, 2); // update
@@ -111,6 +117,7 @@ export class BenchClient {
         done();
       }
     }
+    if (this.writeOnly) return;
     let i = data.indexOf('<<');
     while (i >= 0) {
       const end = data.indexOf('>>', i + 2);
@@ -130,16 +137,32 @@ export class BenchClient {
     }
   }
 
-  /** One edit: a marker appended to the shared text. */
+  /**
+   * The writer's text: the title of an entry of its own, in the pad's schema (cyclepad refuses anything else; the
+   * other servers get the same document shape).
+   */
+  private text(): Y.Text {
+    const entries = entriesOf(this.doc!);
+    if (entries.length === 0) entries.push([createEntry({ title: '', addedBy: this.writerId! })]);
+    return entries.get(0).get('title') as Y.Text;
+  }
+
+  /** One edit: a marker appended to the writer's text. */
   edit(): void {
-    const text = this.doc!.getText('bench');
+    const text = this.text();
     text.insert(text.length, `<<${this.writerId}:${this.seq++}:${now().toFixed(3)}>> `);
+  }
+
+  /** Types `chars` (no marker: an author of the Etherpad load model, not measured). */
+  type(chars: string): void {
+    const text = this.text();
+    text.insert(text.length, chars);
   }
 
   /** A presence update (awareness), as a client moving its cursor sends. */
   presence(): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    const state = JSON.stringify({ user: { name: `bench-${this.clientId}`, colour: '#336699' }, cursor: this.awarenessClock });
+    const state = JSON.stringify({ user: { name: `bench-${this.clientId % 100000}`, colour: '#336699' }, cursor: { entry: `e${this.awarenessClock}`, field: 'title' } });
     const update = encoding.createEncoder();
     encoding.writeVarUint(update, 1);
     encoding.writeVarUint(update, this.clientId);

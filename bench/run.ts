@@ -8,10 +8,11 @@ import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/serve
 import { browserScenario, summarizeBrowser } from './browser.js';
 import { round } from './stats.js';
 import { REFERENCE_KINDS, SERVER_KINDS, startNodeOptions, startPeer, type ServerKind } from './servers.js';
-import { S1, S2, S3, S4, S5, type Measurement } from './scenarios.js';
+import { S1, S2, S3, S4, S5, S6, type Measurement } from './scenarios.js';
+import { etherpadModel } from './etherpad-model.js';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const only = new Set((arg('--only') ?? 's1,s2,s3,s4,s5,browser').split(','));
+const only = new Set((arg('--only') ?? 's1,s2,s3,s4,s5,browser,pg,s6,etherpad').split(','));
 const kinds = (arg('--servers')?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS;
 /** The durable relay (fdatasync before forwarding) shows what durability alone costs where latency is compared. */
 const withReferences = arg('--servers') ? kinds : [...kinds, ...REFERENCE_KINDS];
@@ -110,6 +111,37 @@ if (only.has('s5')) {
       Object.entries(out).map(([kind, r]) => [
         kind,
         { ...Object.fromEntries(r.steps.map((s) => [`${s.clients}`, round(s.p99)])), 'largest < 100 ms': r.largestUnder100ms },
+      ]),
+    ),
+  );
+}
+if (only.has('pg')) {
+  // the same scenarios with PostgreSQL storage, one process (no Redis)
+  const s1 = await perServer(S1, ['cyclepad', 'cyclepad-pg', ...(kinds.includes('relay') ? (['durable-relay'] as ServerKind[]) : [])]);
+  results.s1pg = s1;
+  table('S1 review day, SQLite vs PostgreSQL storage (one process)', s1, latencyRow);
+  const s4 = await perServer(S4, ['cyclepad', 'cyclepad-pg', ...(kinds.includes('y-websocket-server') ? (['y-websocket-server'] as ServerKind[]) : [])]);
+  results.s4pg = s4;
+  table('S4 many pads, SQLite vs PostgreSQL storage (one process)', s4, latencyRow);
+}
+if (only.has('s6')) {
+  const rows = await S6();
+  results.s6 = rows;
+  table('S6 one pad over several processes (PostgreSQL + Redis): 50 clients spread, 5 writers x 5 edits/s, 15 s', rows, (m) => ({
+    ...latencyRow(m),
+    'CPU s per process': String(m.extra?.cpuPerProcess ?? m.cpuSeconds.toFixed(2)),
+  }));
+}
+if (only.has('etherpad')) {
+  const out: Record<string, Awaited<ReturnType<typeof etherpadModel>>> = {};
+  for (const processes of [1, 3]) out[`${processes} process${processes > 1 ? 'es' : ''}`] = await etherpadModel(processes);
+  results.etherpad = out;
+  console.log('\nEtherpad load model: N authors on one pad, 4 characters every 400 ms each; probe p95 ms per step; largest N with p95 < 100 ms');
+  console.table(
+    Object.fromEntries(
+      Object.entries(out).map(([k, r]) => [
+        k,
+        { ...Object.fromEntries(r.steps.map((s) => [`${s.authors}`, `${round(s.p95)} (CPU ${s.cpuSeconds.map((c) => c.toFixed(1)).join('/')})`])), 'largest < 100 ms': r.largestUnder100ms },
       ]),
     ),
   );

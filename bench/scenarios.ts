@@ -2,7 +2,7 @@
 import { createPad } from '../test/helpers/server.js';
 import { sleep, waitFor } from '../test/helpers/wait.js';
 import { BenchClient, Recorder, openClients, type Target } from './load.js';
-import { isRelay, processStats, startPeer, type RunningPeer, type ServerKind } from './servers.js';
+import { isCyclepad, isRelay, processStats, startCluster, startPeer, type RunningPeer, type ServerKind } from './servers.js';
 import { percentile } from './stats.js';
 
 export interface Measurement {
@@ -18,12 +18,18 @@ export interface Measurement {
 }
 
 async function rooms(peer: RunningPeer, names: string[]): Promise<void> {
-  if (peer.kind !== 'cyclepad') return;
+  if (!isCyclepad(peer.kind)) return;
   for (const name of names) await createPad(peer.http, name);
 }
 
-function summarize(recorder: Recorder, seconds: number, peer: RunningPeer, cpuBefore: number): Measurement {
-  const stats = processStats(peer.pid);
+/** The peer's process ids (several for a cluster). */
+const pidsOf = (peer: RunningPeer) => peer.processes?.map((p) => p.pid) ?? [peer.pid];
+const cpuOf = (peer: RunningPeer) => pidsOf(peer).map((pid) => processStats(pid).cpuSeconds);
+
+function summarize(recorder: Recorder, seconds: number, peer: RunningPeer, cpuBefore: number | number[]): Measurement {
+  const before = Array.isArray(cpuBefore) ? cpuBefore : [cpuBefore];
+  const perProcess = cpuOf(peer).map((c, i) => c - (before[i] ?? 0));
+  const stats = { cpuSeconds: perProcess.reduce((a, b) => a + b, 0), peakRssMiB: Math.max(...pidsOf(peer).map((pid) => processStats(pid).peakRssMiB)) };
   const l = recorder.latencies;
   return {
     p50: percentile(l, 50),
@@ -32,8 +38,9 @@ function summarize(recorder: Recorder, seconds: number, peer: RunningPeer, cpuBe
     max: l.length ? l.reduce((a, b) => Math.max(a, b), 0) : Number.NaN,
     samples: l.length,
     deliveredPerSecond: recorder.delivered / seconds,
-    cpuSeconds: stats.cpuSeconds - cpuBefore,
+    cpuSeconds: stats.cpuSeconds,
     peakRssMiB: stats.peakRssMiB,
+    ...(perProcess.length > 1 ? { extra: { cpuPerProcess: perProcess.map((c) => c.toFixed(2)).join(' / ') } } : {}),
   };
 }
 
@@ -58,7 +65,8 @@ async function steadyLoad(
   peer: RunningPeer,
   opts: { clients: number; writers: number; editsPerSecond: number; seconds: number; rooms?: number },
 ): Promise<Measurement> {
-  const target: Target = { kind: peer.kind, base: peer.ws };
+  const bases = peer.processes?.map((p) => p.ws) ?? [peer.ws];
+  const targetOf = (i: number): Target => ({ kind: peer.kind, base: bases[i % bases.length]! });
   const roomCount = opts.rooms ?? 1;
   const names = Array.from({ length: roomCount }, (_, i) => `bench-${Date.now()}-${i}`);
   await rooms(peer, names);
@@ -68,7 +76,7 @@ async function steadyLoad(
     (i) => {
       const room = names[Math.floor(i / perRoom)]!;
       const inRoom = i % perRoom;
-      return new BenchClient(target, room, recorder, inRoom < opts.writers ? `w${i}` : null);
+      return new BenchClient(targetOf(i), room, recorder, inRoom < opts.writers ? `w${i}` : null);
     },
     opts.clients,
   );
@@ -80,7 +88,7 @@ async function steadyLoad(
   await sleep(1500); // warm-up, not recorded
   recorder.latencies = [];
   recorder.delivered = 0;
-  const cpuBefore = processStats(peer.pid).cpuSeconds;
+  const cpuBefore = cpuOf(peer);
   await sleep(opts.seconds * 1000);
   recorder.recording = false;
   const m = summarize(recorder, opts.seconds, peer, cpuBefore);
@@ -137,13 +145,13 @@ export async function S3(peer: RunningPeer): Promise<Measurement | null> {
   }
   await waitFor(() => checker.receivedFrom.get('seed') === 20_000, 120_000, `${peer.kind} seeding`);
   checker.close();
-  if (peer.kind === 'cyclepad') {
+  if (isCyclepad(peer.kind)) {
     writer.close();
   }
   const times: number[] = [];
   let bytes = 0;
   for (let round = 0; round < 5; round++) {
-    if (peer.kind === 'cyclepad') await sleep(800); // past UNLOAD_DELAY_MS: the next load comes from disk
+    if (isCyclepad(peer.kind)) await sleep(800); // past UNLOAD_DELAY_MS: the next load comes from disk
     const started = performance.now();
     const client = new BenchClient(target, room, recorder, null);
     await client.ready;
@@ -151,7 +159,7 @@ export async function S3(peer: RunningPeer): Promise<Measurement | null> {
     bytes = client.syncedBytes;
     client.close();
   }
-  if (peer.kind !== 'cyclepad') writer.close();
+  if (!isCyclepad(peer.kind)) writer.close();
   const stats = processStats(peer.pid);
   return {
     p50: percentile(times, 50),
@@ -162,7 +170,7 @@ export async function S3(peer: RunningPeer): Promise<Measurement | null> {
     deliveredPerSecond: Number.NaN,
     cpuSeconds: Number.NaN,
     peakRssMiB: stats.peakRssMiB,
-    extra: { syncMessageBytes: bytes, coldFromDisk: peer.kind === 'cyclepad' ? 'yes' : 'no (in memory)' },
+    extra: { syncMessageBytes: bytes, coldFromDisk: isCyclepad(peer.kind) ? 'yes' : 'no (in memory)' },
   };
 }
 
@@ -182,4 +190,21 @@ export async function S5(kind: ServerKind, steps = [100, 250, 500, 1000]): Promi
     }
   }
   return { steps: results, largestUnder100ms: largest };
+}
+
+/**
+ * S6: one pad, 50 clients (5 writers x 5 edits/s, presence) spread over 1, 2 and 3 cyclepad processes on PostgreSQL
+ * and Redis; edit-to-receive across processes, deliveries per second, CPU per process.
+ */
+export async function S6(counts = [1, 2, 3]): Promise<Record<string, Measurement>> {
+  const out: Record<string, Measurement> = {};
+  for (const k of counts) {
+    const peer = await startCluster(k);
+    try {
+      out[`${k} process${k > 1 ? 'es' : ''}`] = await steadyLoad(peer, { clients: 50, writers: 5, editsPerSecond: 5, seconds: 15 });
+    } finally {
+      await peer.stop();
+    }
+  }
+  return out;
 }

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
 
-export type ServerKind = 'cyclepad' | 'y-websocket-server' | 'hocuspocus' | 'relay' | 'durable-relay';
+export type ServerKind = 'cyclepad' | 'cyclepad-pg' | 'cyclepad-cluster' | 'y-websocket-server' | 'hocuspocus' | 'relay' | 'durable-relay';
+
+/** cyclepad on any storage (they speak the same protocol and need their pads made). */
+export const isCyclepad = (kind: ServerKind): boolean => kind.startsWith('cyclepad');
 export const SERVER_KINDS: ServerKind[] = ['cyclepad', 'y-websocket-server', 'hocuspocus', 'relay'];
 
 /** Reference servers run in S1 and S2 besides the four compared (unless `--servers` names the servers). */
@@ -19,6 +22,8 @@ export interface RunningPeer {
   http: string;
   ws: string;
   pid: number;
+  /** Several processes (cyclepad-cluster): each one's ws base and pid; clients are spread over them. */
+  processes?: Array<{ ws: string; pid: number }>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +42,63 @@ export function startNodeOptions(): string[] {
   return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
 }
 
+/** A fresh PostgreSQL schema for one benchmark server, dropped when it stops. */
+async function pgSchema(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const { freshSchema, PG_URL } = await import('../test/helpers/services.js');
+  const schema = freshSchema('bench');
+  return { env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema.schema }, drop: schema.drop };
+}
+
+/**
+ * `processes` cyclepad processes on one PostgreSQL schema and one Redis prefix (started as `npm start` runs them),
+ * for the multi-process scenarios.
+ */
+export async function startCluster(processes: number): Promise<RunningPeer> {
+  const { REDIS_URL } = await import('../test/helpers/services.js');
+  const pg = await pgSchema();
+  const env = { ...CYCLEPAD_ENV, ...pg.env, REDIS_URL, REDIS_PREFIX: `bench:${process.pid}:${Date.now()}:` };
+  const dirs: string[] = [];
+  const start = async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    return spawnServer(dir, env, startNodeOptions());
+  };
+  const servers = [await start()];
+  servers.push(...(await Promise.all(Array.from({ length: processes - 1 }, start))));
+  return {
+    kind: 'cyclepad-cluster',
+    http: servers[0]!.url,
+    ws: servers[0]!.url.replace(/^http/, 'ws'),
+    pid: servers[0]!.process.pid!,
+    processes: servers.map((s) => ({ ws: s.url.replace(/^http/, 'ws'), pid: s.process.pid! })),
+    stop: async () => {
+      for (const s of servers) s.process.kill('SIGTERM');
+      await Promise.all(servers.map((s) => s.exited));
+      for (const d of dirs) removeDir(d);
+      await pg.drop().catch(() => undefined);
+    },
+  };
+}
+
 export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
+  if (kind === 'cyclepad-cluster') return startCluster(3);
+  if (kind === 'cyclepad-pg') {
+    const dataDir = tempDataDir();
+    const pg = await pgSchema();
+    const server = await spawnServer(dataDir, { ...CYCLEPAD_ENV, ...pg.env }, startNodeOptions());
+    return {
+      kind,
+      http: server.url,
+      ws: server.url.replace(/^http/, 'ws'),
+      pid: server.process.pid!,
+      stop: async () => {
+        server.process.kill('SIGTERM');
+        await server.exited;
+        removeDir(dataDir);
+        await pg.drop().catch(() => undefined);
+      },
+    };
+  }
   if (kind === 'cyclepad') {
     const dataDir = tempDataDir();
     // BENCH_PROFILE_DIR=<dir>: cyclepad writes a CPU profile there (node --cpu-prof) when it stops
