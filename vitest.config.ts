@@ -8,6 +8,8 @@ export default defineConfig({
     expect: { poll: { timeout: 5000, interval: 50 } },
     hookTimeout: 60_000,
     pool: 'forks',
+    // Debian's chromium for the browser tests: installed when it can be, else one clear sentence (test/setup).
+    globalSetup: ['test/setup/chromium.ts'],
     // Browser suites start Chromium: keep them from crowding the 2 cores.
     maxWorkers: 2,
   },
