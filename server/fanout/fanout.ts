@@ -16,6 +16,8 @@ export interface FanOut {
   readonly processId: string;
   /** What it is, for logs and /readyz. */
   readonly description: string;
+  /** Whether other processes hear what is published (false in-process: a document's own wake-ups are not sent). */
+  readonly crossProcess: boolean;
   /** Publishes a message to everyone subscribed to `channel` (this process included). */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; resolves once the subscription is active (so nothing published after it resolves is missed). */

@@ -5,6 +5,7 @@ import type { FanOut, FanOutSubscription } from './fanout.js';
 export class LocalFanOut implements FanOut {
   readonly processId = randomUUID();
   readonly description = 'in-process';
+  readonly crossProcess = false;
   readonly healthy = true;
   private readonly subscribers = new Map<string, Set<(message: string) => void>>();
 

@@ -34,6 +34,7 @@ interface Channel {
 }
 
 export class RedisFanOut implements FanOut {
+  readonly crossProcess = true;
   readonly processId = randomUUID();
   readonly description: string;
   private readonly prefix: string;

@@ -85,8 +85,11 @@ export interface SectionDocumentOptions {
 
 /** What travels on a document's fan-out channel. */
 type DocumentMessage =
-  /** A process committed rows up to `seq`: read them from the log. */
-  | { t: 'commit'; from: string; seq: number }
+  /**
+   * A process committed rows up to `seq`. Small commits carry their rows (`first`..`seq`, base64): a process that
+   * has every row before `first` applies them at once; any other reads them from the log (the record).
+   */
+  | { t: 'commit'; from: string; seq: number; first?: number; rows?: Array<{ data: string; at: number }> }
   /** A checked presence update (base64) of a peer of process `from`. */
   | { t: 'presence'; from: string; update: string };
 
@@ -97,6 +100,9 @@ export interface Pending {
   record: UpdateRecord;
   origin: unknown;
 }
+
+/** Commits up to this many bytes travel in their fan-out message (the others are read from the log). */
+export const INLINE_COMMIT_BYTES = 64 * 1024;
 
 /** What a deletion cutting one item in two adds to the encoded state, about (an item header with its neighbours). */
 export const SPLIT_BYTES = 20;
@@ -224,11 +230,14 @@ export class SectionDocument implements CommitMember {
       return;
     }
     if (message.from === this.fanout.processId) return;
-    if (message.t === 'commit' && message.seq > this.contiguousSeq) this.requestCatchUp('fanout');
-    else if (message.t === 'presence') this.presence.applyRemote(Buffer.from(message.update, 'base64'));
+    if (message.t === 'commit' && message.seq > this.contiguousSeq) {
+      if (message.rows && message.first === this.contiguousSeq + 1 && !this.catchUpRunning && this.applyInline(message)) return;
+      this.requestCatchUp('fanout');
+    } else if (message.t === 'presence') this.presence.applyRemote(Buffer.from(message.update, 'base64'));
   };
 
   private publish(message: DocumentMessage): void {
+    if (!this.fanout.crossProcess) return; // one process: nobody else to tell
     this.fanout.publish(channels.document(this.ref.padId, this.ref.section), JSON.stringify(message)).catch((err: unknown) => {
       // a wake-up only: the others catch up from the log by themselves
       this.log.debug({ err, doc: this.ref }, 'fan-out publish failed');
@@ -236,6 +245,7 @@ export class SectionDocument implements CommitMember {
   }
 
   private publishPresence(update: Uint8Array): void {
+    if (!this.fanout.crossProcess) return;
     this.publish({ t: 'presence', from: this.fanout.processId, update: Buffer.from(update).toString('base64') });
   }
 
@@ -256,6 +266,36 @@ export class SectionDocument implements CommitMember {
       });
   }
 
+  /** Applies the rows a commit message carried (they follow what this document has); false if they do not fit. */
+  private applyInline(message: { first?: number; seq: number; rows?: Array<{ data: string; at: number }> }): boolean {
+    const rows = message.rows!;
+    if (rows.length !== message.seq - message.first! + 1) return false;
+    const now = Date.now();
+    const lags: number[] = [];
+    try {
+      for (const row of rows) {
+        const data = new Uint8Array(Buffer.from(row.data, 'base64'));
+        this.applyRemote(data);
+        this.contiguousSeq += 1;
+        lags.push(Math.max(0, now - row.at) / 1000);
+      }
+    } catch (err) {
+      this.log.warn({ err, doc: this.ref }, 'a fanned-out commit did not apply; reading the log instead');
+      return false;
+    }
+    this.metrics?.caughtUp?.('fanout', rows.length, lags);
+    return true;
+  }
+
+  /** Applies a row another process committed and sends it to this process's peers. */
+  private applyRemote(data: Uint8Array): void {
+    const deletes = Y.decodeUpdate(data).ds.clients.size > 0;
+    Y.applyUpdate(this.doc, data, REMOTE);
+    this.size.grew(data.byteLength, deletes);
+    const message = updateMessage(data);
+    for (const peer of this.peers) peer.send(message);
+  }
+
   /** Resolves once the document has every row logged so far (restores compute against the log). */
   async catchUpNow(): Promise<void> {
     while (this.catchUpRunning) await this.catchUpRunning;
@@ -271,16 +311,13 @@ export class SectionDocument implements CommitMember {
       let applied = 0;
       const now = Date.now();
       for (const row of rows) {
+        if (row.seq <= this.contiguousSeq) continue; // applied meanwhile (a fanned-out commit)
         if (row.seq !== this.contiguousSeq + 1) break; // cannot happen with a gapless log; read again
         this.contiguousSeq = row.seq;
         if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
         applied++;
         lags.push(Math.max(0, now - row.at) / 1000);
-        const deletes = Y.decodeUpdate(row.data).ds.clients.size > 0;
-        Y.applyUpdate(this.doc, row.data, REMOTE);
-        this.size.grew(row.data.byteLength, deletes);
-        const message = updateMessage(row.data);
-        for (const peer of this.peers) peer.send(message);
+        this.applyRemote(row.data);
       }
       if (applied > 0) this.metrics?.caughtUp?.(reason, applied, lags);
       if (rows.length < 1000) return;
@@ -484,8 +521,21 @@ export class SectionDocument implements CommitMember {
       for (let seq = seqs.firstSeq; seq <= seqs.lastSeq; seq++) this.ownRows.add(seq);
       this.requestCatchUp('gap');
     }
+    // tell the other processes first (they read, or apply what the message carries), then this one's peers
+    if (this.fanout.crossProcess) this.publishCommit(batch, seqs);
     this.broadcast(batch);
-    this.publish({ t: 'commit', from: this.fanout.processId, seq: seqs.lastSeq });
+  }
+
+  private publishCommit(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void {
+    const bytes = batch.reduce((n, p) => n + p.record.data.byteLength, 0);
+    this.publish({
+      t: 'commit',
+      from: this.fanout.processId,
+      seq: seqs.lastSeq,
+      ...(bytes <= INLINE_COMMIT_BYTES
+        ? { first: seqs.firstSeq, rows: batch.map((p) => ({ data: Buffer.from(p.record.data).toString('base64'), at: p.record.at })) }
+        : {}),
+    });
   }
 
   /** The transaction holding the queued updates failed: the document holds what storage does not, and is dropped. */
