@@ -33,7 +33,7 @@ export interface RunningPeer {
  * second per connection: default 2,000, which the burst scenario exceeds on purpose), and documents unloaded
  * 300 ms after their last client leaves (for the cold-load scenario).
  */
-const CYCLEPAD_ENV = { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_MESSAGES_PER_SECOND: '1000000', UNLOAD_DELAY_MS: '300', MAX_PADS_PER_HOUR: '100000' };
+const CYCLEPAD_ENV = { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_MESSAGES_PER_SECOND: '1000000', MAX_BYTES_PER_SECOND: '1000000000', UNLOAD_DELAY_MS: '300', MAX_PADS_PER_HOUR: '100000' };
 
 /** The node options `npm start` runs the server with (package.json `scripts.start`): the benchmark starts it the same way. */
 export function startNodeOptions(): string[] {

@@ -19,6 +19,8 @@ const envSchema = z.object({
   MAX_CONNECTIONS_PER_ADDRESS: int(100),
   /** Messages per second one connection may send before it is slowed down (and closed if it keeps on). */
   MAX_MESSAGES_PER_SECOND: int(2000),
+  /** Bytes per second one connection may send before it is slowed down (its socket paused until the second ends). */
+  MAX_BYTES_PER_SECOND: int(2 * 1024 * 1024),
   /** Largest a section document may grow (bytes of its encoded state, approximately). */
   MAX_DOCUMENT_BYTES: int(32 * 1024 * 1024),
   /** Rewrite guard: quarantine a connection that rewrites text in more than this many entries … */
@@ -57,6 +59,7 @@ export interface Config {
   guard: { maxEntries: number; windowMs: number };
   maxConnectionsPerAddress: number;
   maxMessagesPerSecond: number;
+  maxBytesPerSecond: number;
   maxDocumentBytes: number;
   maxEventLoopLagMs: number;
   rateLimits: { padsPerHour: number; importsPerMinute: number; restoresPerMinute: number };
@@ -87,6 +90,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     guard: { maxEntries: e.GUARD_MAX_ENTRIES, windowMs: e.GUARD_WINDOW_MS },
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    maxBytesPerSecond: e.MAX_BYTES_PER_SECOND,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
     databaseUrl: e.DATABASE_URL,

@@ -110,6 +110,7 @@ export async function startServer(
       guard: config.guard,
       maxConnectionsPerAddress: config.maxConnectionsPerAddress,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
+      maxBytesPerSecond: config.maxBytesPerSecond,
     },
     { events, overload, notices, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
   );

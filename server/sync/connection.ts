@@ -60,12 +60,12 @@ export class Connection implements Peer {
     readonly document: SectionDocument,
     identity: ConnectionIdentity,
     private readonly log: Logger,
-    limits: { guard: GuardOptions; maxMessagesPerSecond: number },
+    limits: { guard: GuardOptions; maxMessagesPerSecond: number; maxBytesPerSecond?: number },
     private readonly onClose: (connection: Connection) => void,
   ) {
     this.padId = document.ref.padId;
     this.rewrites = new RewriteWindow(limits.guard);
-    this.rate = new MessageRate(limits.maxMessagesPerSecond);
+    this.rate = new MessageRate(limits.maxMessagesPerSecond, 5, limits.maxBytesPerSecond);
     this.role = identity.role;
     this.session = identity.session;
     this.curatorKeyId = identity.curatorKeyId;
@@ -148,7 +148,7 @@ export class Connection implements Peer {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    const rate = this.rate.record(Date.now());
+    const rate = this.rate.record(Date.now(), Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength);
     if (rate.verdict === 'close') {
       this.log.warn({ session: this.session }, 'closed: message rate limit');
       this.close(1008, 'message rate limit exceeded');

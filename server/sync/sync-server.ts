@@ -27,6 +27,8 @@ export interface SyncServerOptions {
   guard: GuardOptions;
   maxConnectionsPerAddress: number;
   maxMessagesPerSecond: number;
+  /** Bytes per second one connection may send before it is slowed down. */
+  maxBytesPerSecond?: number;
 }
 
 /** What the sync server listens to and consults besides the pads and the documents. */
@@ -174,7 +176,11 @@ export class SyncServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       attached = true;
       this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-      const limits = { guard: this.options.guard, maxMessagesPerSecond: this.options.maxMessagesPerSecond };
+      const limits = {
+        guard: this.options.guard,
+        maxMessagesPerSecond: this.options.maxMessagesPerSecond,
+        maxBytesPerSecond: this.options.maxBytesPerSecond,
+      };
       const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
         const left = (this.perAddress.get(address) ?? 1) - 1;
         if (left > 0) this.perAddress.set(address, left);

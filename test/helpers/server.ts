@@ -35,6 +35,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     guard: { maxEntries: 10, windowMs: 10_000 },
     maxConnectionsPerAddress: 100,
     maxMessagesPerSecond: 2000,
+    maxBytesPerSecond: 2 * 1024 * 1024,
     maxDocumentBytes: 32 * 1024 * 1024,
     maxEventLoopLagMs: 500,
     // suites create many pads and import often from one address; the limits' own tests set them low
