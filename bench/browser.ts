@@ -122,7 +122,8 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
         result.filterKeystrokeMs = await timeKeystrokes(page, ['n', 'o', 'v', 'a', 'Backspace', 'Backspace', 'Backspace', 'Backspace', '1', '2', 'Backspace', 'Backspace']);
         const proposed = page.locator('cp-section').filter({ hasText: 'Proposed patches' });
         const entry = proposed.locator('cp-entry').nth(10);
-        await entry.getByRole('button', { name: /^Edit / }).click();
+        await entry.getByRole('button', { name: /^Actions for / }).click();
+        await entry.getByRole('menuitem', { name: 'Edit' }).click();
         const title = entry.getByLabel('Title', { exact: true }).last();
         await title.focus();
         await page.keyboard.press('End');

@@ -82,28 +82,12 @@ export async function startCluster(processes: number): Promise<RunningPeer> {
 
 export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
   if (kind === 'cyclepad-cluster') return startCluster(3);
-  if (kind === 'cyclepad-pg') {
+  if (kind === 'cyclepad' || kind === 'cyclepad-pg') {
     const dataDir = tempDataDir();
-    const pg = await pgSchema();
-    const server = await spawnServer(dataDir, { ...CYCLEPAD_ENV, ...pg.env }, startNodeOptions());
-    return {
-      kind,
-      http: server.url,
-      ws: server.url.replace(/^http/, 'ws'),
-      pid: server.process.pid!,
-      stop: async () => {
-        server.process.kill('SIGTERM');
-        await server.exited;
-        removeDir(dataDir);
-        await pg.drop().catch(() => undefined);
-      },
-    };
-  }
-  if (kind === 'cyclepad') {
-    const dataDir = tempDataDir();
+    const pg = kind === 'cyclepad-pg' ? await pgSchema() : null;
     // BENCH_PROFILE_DIR=<dir>: cyclepad writes a CPU profile there (node --cpu-prof) when it stops
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
-    const server = await spawnServer(dataDir, CYCLEPAD_ENV, [...startNodeOptions(), ...profile]);
+    const server = await spawnServer(dataDir, { ...CYCLEPAD_ENV, ...pg?.env }, [...startNodeOptions(), ...profile]);
     return {
       kind,
       http: server.url,
@@ -113,6 +97,7 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
         server.process.kill('SIGTERM');
         await server.exited;
         removeDir(dataDir);
+        await pg?.drop().catch(() => undefined);
       },
     };
   }

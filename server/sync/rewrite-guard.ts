@@ -4,23 +4,14 @@
  * `windowMs` is quarantined: its further writes are refused, and a notice tells the curators, who can undo the
  * burst in one action.
  */
+import type { GuardNoticeData } from '../../shared/presence.js';
 export interface GuardOptions {
   maxEntries: number;
   windowMs: number;
 }
 
-export interface GuardNotice {
-  id: string;
-  section: string;
-  session: string;
-  role: string;
-  /** When the connection was quarantined. */
-  at: number;
-  /** The burst's time window, for "revert this session's changes in this window". */
-  from: number;
-  to: number;
-  entries: string[];
-}
+/** A quarantine notice, as curators' pages get it (shared/presence.ts declares it for server and page). */
+export type GuardNotice = GuardNoticeData;
 
 export class RewriteWindow {
   private readonly events: Array<{ at: number; ids: Set<string> }> = [];

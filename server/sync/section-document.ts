@@ -341,11 +341,6 @@ export class SectionDocument implements CommitMember {
     return this.ref.section;
   }
 
-  /** @deprecated presence lives in {@link presence}; kept for code reading the awareness directly. */
-  get awareness() {
-    return this.presence.awareness;
-  }
-
   /**
    * Replays the stored snapshot and the log after it; returns the bytes loaded (an upper bound of the size).
    * A snapshot that cannot be applied is skipped, the whole log replayed.

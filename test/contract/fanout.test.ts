@@ -12,24 +12,9 @@ import { fanOutContract } from './fanout.contract.js';
 import { LocalFanOut } from '../../server/fanout/local.js';
 import { RedisFanOut } from '../../server/fanout/redis-fanout.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL, redisProblem as redisProblemOf } from '../helpers/services.js';
 
-async function redisReachable(): Promise<string | null> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  let cause: Error | undefined;
-  probe.on('error', (err: Error) => (cause ??= err));
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (err) {
-    return (cause ?? (err instanceof Error ? err : new Error(String(err)))).message;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const redisProblem = await redisReachable();
+const redisProblem = await redisProblemOf();
 if (redisProblem && process.env.CYCLEPAD_REQUIRE_SERVICES === '1') {
   throw new Error(`Redis is required here (CYCLEPAD_REQUIRE_SERVICES=1) but cannot be reached: ${redisProblem}`);
 }

@@ -17,22 +17,9 @@ import type { Storage } from '../../server/storage/storage.js';
 import type { DocumentRef } from '../../server/storage/store.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { PG_URL, postgresProblem } from '../helpers/services.js';
 
-async function postgresReachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const pgProblem = await postgresReachable();
+const pgProblem = await postgresProblem();
 if (pgProblem && process.env.CYCLEPAD_REQUIRE_SERVICES === '1') {
   throw new Error(`PostgreSQL is required here (CYCLEPAD_REQUIRE_SERVICES=1) but cannot be reached: ${pgProblem}`);
 }

@@ -26,12 +26,14 @@ export async function postgresProblem(): Promise<string | null> {
 
 export async function redisProblem(): Promise<string | null> {
   const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause: Error | undefined;
+  client.on('error', (err: Error) => (cause ??= err));
   try {
     await client.connect();
     await client.ping();
     return null;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return (cause ?? (err instanceof Error ? err : new Error(String(err)))).message;
   } finally {
     client.disconnect();
   }
