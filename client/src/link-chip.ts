@@ -7,12 +7,32 @@ import { chipLabel, parseLink, safeHref } from '../../shared/links.js';
  * the whole first render's budget.
  */
 export function linkChip(url: string) {
+  const chip = chipOf(url);
+  return chip.href ? chipLink(chip) : html`<span class="chip plain">${url}</span>`;
+}
+
+/** A review chip as a list item: one template (a pad renders about a thousand of them on load). */
+export function reviewItem(url: string) {
+  const chip = chipOf(url);
+  return chip.href ? html`<li>${chipLink(chip)}</li>` : html`<li><span class="chip plain">${url}</span></li>`;
+}
+
+export interface Chip {
+  url: string;
+  href: string | null;
+  cls: string;
+  label: string;
+}
+
+export function chipOf(url: string): Chip {
   const link = parseLink(url);
   const href = safeHref(link?.url ?? url);
-  if (!href) return html`<span class="chip plain">${url}</span>`;
   const cls = link?.type === 'launchpad-bug' ? 'bug' : link?.type === 'launchpad-blueprint' ? 'blueprint' : 'gerrit';
-  return html`<a class="chip ${cls}" href=${href} target="_blank" rel="noopener noreferrer" title=${url}>${link ? chipLabel(link) : url}</a>`;
+  return { url, href, cls, label: link ? chipLabel(link) : url };
 }
+
+const chipLink = (c: Chip) =>
+  html`<a class="chip ${c.cls}" href=${c.href!} target="_blank" rel="noopener noreferrer" title=${c.url}>${c.label}</a>`;
 
 export const chipStyles = css`
   .chip {
@@ -24,7 +44,14 @@ export const chipStyles = css`
     background: #e4ecf7;
     color: #16447d;
     text-decoration: none;
-    word-break: break-all;
+    /* a chip is one line: a long topic or an unknown URL is cut with an ellipsis (the full link is its title) */
+    max-width: 100%;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    vertical-align: bottom;
+    box-sizing: border-box;
   }
   a.chip:hover {
     text-decoration: underline;

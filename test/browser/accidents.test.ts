@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { createEntry, entriesOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
-import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, entryAction, openHeaderEditor, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -126,9 +126,10 @@ describe('nothing a person does by accident changes the pad', () => {
     await waitFor(() => logLength(padId, 'proposed') === 1);
     const page = await openPad(padId);
     await signIn(page, curatorKey);
-    await page.getByRole('button', { name: 'Promote Lost allocation to ready', exact: true }).click();
+    const proposedEntry = page.locator('cp-section#proposed cp-entry[data-id="p1"]');
+    await entryAction(proposedEntry, 'Promote to ready');
     await expect.poll(() => titles(page, 'ready')).toEqual(['Lost allocation']);
-    await page.getByRole('button', { name: 'Promote Lost allocation to ready and remove it from proposed' }).click();
+    await entryAction(proposedEntry, 'Promote & remove from proposed');
     await expect.poll(() => titles(page, 'proposed')).toEqual([]);
     await sleep(300);
     expect(await titles(page, 'ready')).toEqual(['Lost allocation']);
@@ -152,11 +153,11 @@ describe('nothing a person does by accident changes the pad', () => {
     const botTitles = () => sectionToJSON(bot.doc).map((e) => e.title);
 
     // delete, then someone else adds an entry, then Undo from the notice: the entry is back, theirs stays
-    await alice.getByRole('button', { name: 'Delete Lost allocation' }).click();
+    await entryAction(alice.locator('cp-section#proposed cp-entry[data-id="u1"]'), 'Delete');
     await expect.poll(() => titles(bob, 'proposed')).toEqual(['Race in resource tracker']);
     const notice = alice.locator('cp-pad-page .undo-notice[role="status"]');
     await expect.poll(() => notice.textContent()).toContain('Deleted “Lost allocation”.');
-    const bobForm = bob.locator('cp-section#proposed cp-entry-form');
+    const bobForm = await addForm(bob, 'proposed');
     await bobForm.getByLabel('Title').fill('Bob was here');
     await bobForm.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(() => titles(alice, 'proposed').then((t) => t.includes('Bob was here'))).toBe(true);
@@ -176,18 +177,18 @@ describe('nothing a person does by accident changes the pad', () => {
 
     // Ctrl+Z: Alice types in a title, then deletes the other entry; Bob edits meanwhile
     const entry = alice.locator('cp-section#proposed cp-entry[data-id="u2"]');
-    await entry.getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(entry, 'Edit');
     const title = entry.locator('cp-text-field[label="Title"] input');
     await title.click();
     await title.press('End');
     await title.pressSequentially(' on resize');
     await entry.getByRole('button', { name: 'Done' }).click();
     await waitFor(() => botTitles().includes('Race in resource tracker on resize'), 3000, 'the typed title');
-    await alice.getByRole('button', { name: 'Delete Race in resource tracker on resize' }).click();
+    await entryAction(alice.locator('cp-section#proposed cp-entry', { hasText: 'Race in resource tracker on resize' }), 'Delete');
     await waitFor(() => botTitles().length === 2, 3000, 'the delete');
     const bobsId = await bob.locator('cp-section#proposed cp-entry', { hasText: 'Bob was here' }).getAttribute('data-id');
     const bobsEntry = bob.locator(`cp-section#proposed cp-entry[data-id="${bobsId}"]`);
-    await bobsEntry.getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(bobsEntry, 'Edit');
     await bobsEntry.locator('cp-text-field[label="Title"] input').press('End');
     await bobsEntry.locator('cp-text-field[label="Title"] input').pressSequentially(' too');
     await waitFor(() => botTitles().includes('Bob was here too'), 3000, "Bob's edit");
@@ -223,7 +224,7 @@ describe('nothing a person does by accident changes the pad', () => {
     const ptl = await openPad(padId);
     const other = await openPad(padId);
     await signIn(ptl, curatorKey);
-    const cycleTitle = ptl.locator('cp-cycle-header').getByLabel('Cycle title');
+    const cycleTitle = (await openHeaderEditor(ptl)).getByLabel('Cycle title');
     await cycleTitle.click();
     await cycleTitle.pressSequentially('Nova 2025.1');
     await expect.poll(() => other.locator('cp-cycle-header .cycle-title').textContent()).toBe('Nova 2025.1');
@@ -236,7 +237,7 @@ describe('nothing a person does by accident changes the pad', () => {
 
     const page = await openPad(padId);
     const entry = page.locator('cp-section#proposed cp-entry[data-id="s1"]');
-    await entry.getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(entry, 'Edit');
     await entry.getByLabel('Owner').click();
     await entry.getByLabel('Owner').pressSequentially('dave');
     await entry.getByLabel('Launchpad link').click();

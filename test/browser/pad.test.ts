@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createPad } from '../helpers/server.js';
-import { browserSuite, openPad as openPadIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, entryAction, openPad as openPadIn } from '../helpers/browser-suite.js';
 
 const suite = browserSuite();
 const openPad = (padId: string) => openPadIn(suite.browser, suite.server.url, padId);
@@ -15,7 +15,7 @@ describe('the pad in the browser', () => {
     const alice = await openPad(padId);
     const bob = await openPad(padId);
 
-    const form = alice.locator('cp-section#proposed cp-entry-form');
+    const form = await addForm(alice, 'proposed');
     await form.getByLabel('Kind').selectOption('bug');
     await form.getByLabel('Title').fill('Evacuate fails when source host is down');
     await form.getByLabel('Launchpad link').fill('https://bugs.launchpad.net/nova/+bug/2081234');
@@ -42,20 +42,20 @@ describe('the pad in the browser', () => {
     const { padId } = await createPad(suite.server.url, 'browser-edit');
     const alice = await openPad(padId);
     const bob = await openPad(padId);
-    const form = alice.locator('cp-section#proposed cp-entry-form');
+    const form = await addForm(alice, 'proposed');
     await form.getByLabel('Title').fill('Typo in');
     await form.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Typo in']);
 
     const entry = alice.locator('cp-section#proposed cp-entry').first();
-    await entry.getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(entry, 'Edit');
     const title = entry.locator('cp-text-field[label="Title"] input');
     await title.click();
     await title.press('End');
     await title.pressSequentially(' the docs');
     await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Typo in the docs']);
     await entry.getByRole('button', { name: 'Done' }).click();
-    await entry.getByRole('button', { name: /^Delete/ }).click();
+    await entryAction(entry, 'Delete');
     await expect.poll(() => proposedTitles(bob).count()).toBe(0);
   });
 
@@ -63,8 +63,8 @@ describe('the pad in the browser', () => {
     const { padId } = await createPad(suite.server.url, 'browser-ready');
     const alice = await openPad(padId);
     await openPad(padId);
-    expect(await alice.locator('cp-section#ready cp-entry-form').count()).toBe(0);
-    expect(await alice.locator('cp-section#proposed cp-entry-form').count()).toBe(1);
+    expect(await alice.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
+    expect(await alice.locator('cp-section#proposed button.add').count()).toBe(1);
     await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
   });
 });

@@ -8,7 +8,7 @@ import type * as Y from 'yjs';
 import type { Page } from 'playwright-core';
 import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
-import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { translate, type TranslatorStyle } from '../helpers/translators.js';
 import { waitFor } from '../helpers/wait.js';
@@ -61,14 +61,14 @@ describe('every role can do its job in the page', () => {
     // the delegate signs in with it, in another browser
     const delegate = await openPad(padId);
     await signIn(delegate, key!);
-    await delegate.locator('cp-section#ready cp-entry-form').waitFor();
+    await delegate.locator('cp-section#ready button.add').waitFor();
 
     // revoked in the page: the delegate's page turns read-only at once
     await panel.getByRole('button', { name: 'Revoke gibi (stable liaison)' }).click();
     await panel.getByRole('button', { name: 'Confirm: revoke gibi (stable liaison)' }).click();
     await expect.poll(() => panel.locator('[role="status"]').last().textContent()).toContain('Revoked “gibi (stable liaison)”');
     await expect.poll(() => panel.locator('li').count()).toBe(1);
-    await expect.poll(() => delegate.locator('cp-section#ready cp-entry-form').count()).toBe(0);
+    await expect.poll(() => delegate.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
     await expect.poll(() => delegate.getByRole('button', { name: 'Curator sign-in' }).count()).toBe(1);
     const listed = await fetch(`${suite.server.url}/api/pads/${padId}/curators`, { headers: { authorization: `Bearer ${curatorKey}` } });
     expect(((await listed.json()) as { curators: unknown[] }).curators).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('every role can do its job in the page', () => {
     await created.getByRole('link', { name: /^Open the pad/ }).click();
     await home.locator('cp-connection-status [data-state="live"]').waitFor();
     await home.getByText('Signed in as curator').waitFor();
-    await home.locator('cp-section#ready cp-entry-form').waitFor();
+    await home.locator('cp-section#ready button.add').waitFor();
 
     // in another browser, the sign-in puts focus in the key field
     const other = await openPad('rip-ptl');
@@ -136,7 +136,7 @@ describe('every role can do its job in the page', () => {
   it('history names people by the name they chose, with their session beside it', async () => {
     const { padId } = await createPad(suite.server.url, 'rip-history');
     const alice = await openPad(padId, { name: 'Alice Liddell' });
-    const form = alice.locator('cp-section#proposed cp-entry-form');
+    const form = await addForm(alice, 'proposed');
     await form.getByLabel('Title').fill('Lost allocation');
     await form.getByRole('button', { name: 'Add entry' }).click();
     await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createEntry, entriesOf } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
-import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -18,7 +18,7 @@ describe('roles in the browser', () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'browser-roles');
     const ptl = await openPad(padId);
     const contributor = await openPad(padId);
-    expect(await ptl.locator('cp-section#ready cp-entry-form').count()).toBe(0);
+    expect(await ptl.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
     await expect.poll(() => ptl.getByRole('button', { name: 'Curator sign-in' }).count()).toBe(1);
 
     // a wrong key is refused with a message
@@ -29,14 +29,13 @@ describe('roles in the browser', () => {
     await ptl.getByRole('button', { name: 'Cancel' }).click();
 
     await signIn(ptl, curatorKey);
-    const form = ptl.locator('cp-section#ready cp-entry-form');
-    await form.waitFor();
+    const form = await addForm(ptl, 'ready');
     await form.getByLabel('Title').fill('PCI device groups');
     await form.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(() => readyTitles(contributor)).toEqual(['PCI device groups']);
     // the contributor still has no way to edit it
     expect(await contributor.locator('cp-section#ready cp-entry button').count()).toBe(0);
-    expect(await contributor.locator('cp-section#ready cp-entry-form').count()).toBe(0);
+    expect(await contributor.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
   });
 
   it('a curator whose key is revoked sees at once that ready is read-only; nothing is lost or re-sent', async () => {
@@ -49,8 +48,7 @@ describe('roles in the browser', () => {
     const delegate = (await made.json()) as { id: string; key: string };
     const page = await openPad(padId);
     await signIn(page, delegate.key);
-    const form = page.locator('cp-section#ready cp-entry-form');
-    await form.waitFor();
+    const form = await addForm(page, 'ready');
     await form.getByLabel('Title').fill('accepted');
     await form.getByRole('button', { name: 'Add entry' }).click();
     await waitFor(() => suite.server.store.readLog({ padId, section: 'ready' }).length === 1);
@@ -58,14 +56,14 @@ describe('roles in the browser', () => {
     // The PTL revokes the delegate while the page is open: the server demotes the page's sockets and tells it, so
     // the page shows `ready` read-only without waiting for a write to be refused.
     await fetch(`${suite.server.url}/api/pads/${padId}/curators/${delegate.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${curatorKey}` } });
-    await expect.poll(() => page.locator('cp-section#ready cp-entry-form').count()).toBe(0);
+    await expect.poll(() => page.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
     await expect.poll(() => readyTitles(page)).toEqual(['accepted']);
     await page.locator('cp-connection-status [data-state="live"]').waitFor();
     // No loop: nothing is re-sent, and later edits elsewhere still sync.
     await sleep(500);
     expect(suite.server.store.readLog({ padId, section: 'ready' })).toHaveLength(1);
     const watcher = await connectSynced(suite.server.url, padId, 'proposed');
-    const pform = page.locator('cp-section#proposed cp-entry-form');
+    const pform = await addForm(page, 'proposed');
     await pform.getByLabel('Title').fill('still works');
     await pform.getByRole('button', { name: 'Add entry' }).click();
     await waitFor(() => entriesOf(watcher.doc).length === 1);

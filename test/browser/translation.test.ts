@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
-import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, entryAction, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { translate, type TranslatorStyle } from '../helpers/translators.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -54,7 +54,7 @@ describe.each(['google', 'edge', 'firefox', 'safari'] as TranslatorStyle[])('a %
     const storedBefore = stored(padId);
 
     // the person has an entry open for editing when the translation starts
-    await page.locator('cp-section#proposed cp-entry[data-id="e1"]').getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(page.locator('cp-section#proposed cp-entry[data-id="e1"]'), 'Edit');
     await page.locator('cp-text-field[label="Title"] input').waitFor();
     updates.reset();
     await page.evaluate(translate, style);
@@ -64,7 +64,7 @@ describe.each(['google', 'edge', 'firefox', 'safari'] as TranslatorStyle[])('a %
     expect(await page.locator('cp-translation-banner [role="alert"]').count()).toBe(1);
     expect(await page.locator('cp-translation-banner a').getAttribute('href')).toMatch(/\/p\/r\.[0-9a-f]{32}$/);
     // editing is paused: no form, no edit buttons, no fields
-    await expect.poll(() => page.locator('cp-entry-form').count()).toBe(0);
+    await expect.poll(() => page.locator('cp-section :is(button.add, cp-entry-form)').count()).toBe(0);
     expect(await page.locator('cp-entry button').count()).toBe(0);
     // the others see this person as translating
     await expect.poll(() => other.locator('cp-presence-list li', { hasText: 'translated-person' }).textContent()).toContain('(translating)');
@@ -86,7 +86,7 @@ describe.each(['google', 'edge', 'firefox', 'safari'] as TranslatorStyle[])('a %
 
     // typing one character syncs exactly one character
     const entry = page.locator('cp-section#proposed cp-entry[data-id="e1"]');
-    await entry.getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(entry, 'Edit');
     const field = entry.locator('cp-text-field[label="Title"] input');
     await field.click();
     await field.press('End');
@@ -106,7 +106,8 @@ describe('markup', () => {
     const { padId, curatorKey } = await seedPad('markup');
     const { page } = await openPad(padId, 'marker');
     await signIn(page, curatorKey);
-    await page.locator('cp-section#proposed cp-entry[data-id="e1"]').getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(page.locator('cp-section#proposed cp-entry[data-id="e1"]'), 'Edit');
+    await addForm(page, 'proposed');
     await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
     const report = await page.evaluate(() => {
       const roots: Array<Document | ShadowRoot> = [document];
@@ -140,7 +141,7 @@ describe('markup', () => {
 describe('honest editing still syncs', () => {
   async function editTitle(page: Page) {
     const entry = page.locator('cp-section#proposed cp-entry[data-id="e1"]');
-    await entry.getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(entry, 'Edit');
     const field = entry.locator('cp-text-field[label="Title"] input');
     await field.click();
     await field.press('End');
@@ -197,7 +198,7 @@ describe('honest editing still syncs', () => {
     expect(exported.sections.proposed[0]!.title).toBe('Evacuate fails when source host is down');
     // once the quiet period is over, the field shows the model again
     await page.locator('cp-translation-banner').waitFor({ state: 'detached', timeout: 5000 });
-    await page.locator('cp-section#proposed cp-entry[data-id="e1"]').getByRole('button', { name: /^Edit/ }).click();
+    await entryAction(page.locator('cp-section#proposed cp-entry[data-id="e1"]'), 'Edit');
     expect(await page.locator('cp-text-field[label="Title"] input').inputValue()).toBe('Evacuate fails when source host is down');
     await page.context().close();
   });

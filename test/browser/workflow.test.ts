@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { metaToJSON, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
-import { browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, entryAction, openHeaderEditor, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,7 +16,7 @@ const openPad = (padId: string, opts: { width?: number } = {}) => openPadIn(suit
 const titles = (page: Page, section: 'proposed' | 'ready') => page.locator(`cp-section#${section} cp-entry .title`).allTextContents();
 
 async function paste(page: Page, section: 'proposed' | 'ready', text: string) {
-  const form = page.locator(`cp-section#${section} cp-entry-form`);
+  const form = await addForm(page, section);
   await form.getByLabel('Paste links').fill(text);
   return form;
 }
@@ -70,16 +70,22 @@ describe('the cycle-tracking workflow in the browser', () => {
       await form.getByRole('button', { name: 'Add entry' }).click();
     }
     await expect.poll(() => titles(page, 'proposed')).toEqual(['first', 'second', 'third']);
-    expect(await page.getByRole('button', { name: /^Promote/ }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Actions for first' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).waitFor();
+    expect(await page.getByRole('menuitem', { name: /^Promote/ }).count()).toBe(0);
+    await page.keyboard.press('Escape');
     await signIn(page, curatorKey);
 
-    // keyboard only: focus the promote button and press Enter
-    await page.getByRole('button', { name: 'Promote first to ready', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Promote second to ready', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Promote third to ready and remove it from proposed' }).focus();
-    await page.keyboard.press('Enter');
+    // keyboard only: focus the entry's menu button, Enter opens its menu (on "Edit"), ↓ to the promote item, Enter
+    const byMenu = async (title: string, downs: number) => {
+      await page.getByRole('button', { name: `Actions for ${title}` }).focus();
+      await page.keyboard.press('Enter');
+      for (let i = 0; i < downs; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+    };
+    await byMenu('first', 1); // Promote to ready
+    await byMenu('second', 1);
+    await byMenu('third', 2); // Promote & remove from proposed
     await expect.poll(() => titles(page, 'ready')).toEqual(['first', 'second', 'third']);
     await expect.poll(() => titles(page, 'proposed')).toEqual(['first', 'second']);
     expect(await page.locator('cp-section#proposed cp-entry .promoted').count()).toBe(2);
@@ -87,16 +93,18 @@ describe('the cycle-tracking workflow in the browser', () => {
     const readyFirst = sectionToJSON(observer.doc)[0]!;
     expect(readyFirst.promotedFrom).toMatch(/[0-9a-f-]{36}/);
 
-    // reorder by keyboard: move "third" up twice
-    await page.getByRole('button', { name: 'Move third up' }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Move third up' }).focus();
-    await page.keyboard.press('Enter');
+    // reorder by keyboard: Alt+↑ twice on "third" (focus stays on it)
+    await page.locator('cp-section#ready').getByRole('button', { name: 'Actions for third' }).focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.keyboard.press('Alt+ArrowUp');
     await expect.poll(() => titles(page, 'ready')).toEqual(['third', 'first', 'second']);
     await waitFor(() => sectionToJSON(observer.doc).map((e) => e.title).join() === 'third,first,second', 3000, 'order to sync');
-    expect(await page.getByRole('button', { name: 'Move third up' }).isDisabled()).toBe(true);
+    const third = page.locator('cp-section#ready cp-entry', { hasText: 'third' });
+    await third.locator('button.more').click();
+    expect(await third.getByRole('menuitem', { name: 'Move up' }).getAttribute('aria-disabled')).toBe('true');
+    await page.keyboard.press('Escape');
 
-    await page.getByLabel('Status of first').selectOption('merged');
+    await entryAction(page.locator('cp-section#ready cp-entry', { hasText: 'first' }), 'Status: merged');
     await waitFor(() => sectionToJSON(observer.doc).find((e) => e.title === 'first')?.status === 'merged');
     observer.provider.destroy();
   });
@@ -120,7 +128,7 @@ describe('the cycle-tracking workflow in the browser', () => {
     const ptl = await openPad(padId);
     const contributor = await openPad(padId);
     await signIn(ptl, curatorKey);
-    const header = ptl.locator('cp-cycle-header');
+    const header = await openHeaderEditor(ptl);
     await header.getByLabel('Cycle title').fill('Nova 2025.1 Epoxy');
     await header.getByLabel('Cycle title').press('Enter');
     await header.getByLabel('Cycle title').blur();

@@ -1,6 +1,6 @@
 /** Browser-test helpers (vitest only; the benchmark uses browser.ts alone). */
 import { afterAll, beforeAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
 import { serverSuite, type TestServer } from './server-suite.js';
 
@@ -39,4 +39,26 @@ export async function signIn(page: Page, key: string): Promise<void> {
   await page.getByLabel('Curator key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Signed in as curator').waitFor();
+}
+
+/** A section's "add an entry" form, opened through its "Add entry" button if it is not open yet. */
+export async function addForm(page: Page, section: 'proposed' | 'ready'): Promise<Locator> {
+  const form = page.locator(`cp-section#${section} cp-entry-form`);
+  if ((await form.count()) === 0) await page.locator(`cp-section#${section} button.add`).click();
+  await form.waitFor();
+  return form;
+}
+
+/** Runs one of an entry's actions through its "⋯" menu (Edit, Delete, Promote to ready, Move up, Status: merged…). */
+export async function entryAction(entry: Locator, action: string): Promise<void> {
+  await entry.locator('button.more').click();
+  await entry.getByRole('menuitem', { name: action }).or(entry.getByRole('menuitemradio', { name: action })).first().click();
+}
+
+/** Opens the cycle header's editing controls (they fold away behind "Edit cycle header"). */
+export async function openHeaderEditor(page: Page): Promise<Locator> {
+  const header = page.locator('cp-cycle-header');
+  const details = header.locator('details.edit');
+  if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await header.getByText('Edit cycle header').click();
+  return header;
 }

@@ -21,29 +21,62 @@ export class CpCycleHeader extends LitElement {
     css`
       :host {
         display: block;
-        margin-bottom: 1rem;
+        margin-bottom: 0.8rem;
+        overflow-wrap: anywhere;
+      }
+      .glance {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2rem 1rem;
+        align-items: baseline;
       }
       h2 {
         margin: 0;
-        font-size: 1.3rem;
+        font-size: 1.2rem;
       }
       ul {
         display: flex;
         flex-wrap: wrap;
-        gap: 0.4rem 1rem;
+        gap: 0.2rem 1rem;
         list-style: none;
         padding: 0;
-        margin: 0.4rem 0;
+        margin: 0;
+      }
+      .scrubbed {
+        margin: 0;
+        color: #3e4c59;
+      }
+      summary {
+        cursor: pointer;
+        color: #1a5fb4;
+        width: max-content;
+        max-width: 100%;
+      }
+      .fields {
+        display: grid;
+        gap: 0.5rem;
+        padding: 0.5rem 0.6rem;
+        margin-top: 0.3rem;
+        border: 1px solid #9aa5b1;
+        border-radius: 6px;
+        background: #fff;
+      }
+      .fields p {
+        margin: 0;
+      }
+      .remove {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
       }
       form {
         display: flex;
         flex-wrap: wrap;
         gap: 0.4rem;
         align-items: end;
-        margin: 0.4rem 0;
       }
-      .scrubbed {
-        color: #3e4c59;
+      input {
+        max-width: 100%;
       }
     `,
   ];
@@ -81,33 +114,46 @@ export class CpCycleHeader extends LitElement {
     form.reset();
   }
 
+  /**
+   * The cycle at a glance (title, milestones, scrubbed stamp) in a line or two; the editing controls fold away
+   * behind "Edit cycle header" (a disclosure, closed until a curator opens it), so the list starts high on the page.
+   */
   override render() {
     if (!this.doc) return nothing;
     const meta = metaToJSON(this.doc);
     const scrubbed = meta.scrubbedAt ? new Date(meta.scrubbedAt).toISOString().slice(0, 10) : null;
     return html`
-      <h2 class="cycle-title">${meta.title || 'Release cycle'}</h2>
+      <div class="glance">
+        <h2 class="cycle-title">${meta.title || 'Release cycle'}</h2>
+        ${meta.milestones.length > 0
+          ? html`<ul class="milestones" aria-label="Milestones and review days">
+              ${meta.milestones.map((m) => html`<li>${m.label}: <time datetime=${m.date}>${m.date}</time></li>`)}
+            </ul>`
+          : nothing}
+        <p class="scrubbed">${scrubbed ? html`Ready list scrubbed on <time datetime=${scrubbed}>${scrubbed}</time>` : 'Ready list not scrubbed yet'}</p>
+      </div>
       ${this.editable
-        ? html`<label>Cycle title
-            <cp-text-field label="Cycle title" placeholder="Nova 2025.1 Epoxy" .map=${metaOf(this.doc)} key="title"></cp-text-field></label>`
+        ? html`<details class="edit">
+            <summary>Edit cycle header</summary>
+            <div class="fields">
+              <label>Cycle title
+                <cp-text-field label="Cycle title" placeholder="Nova 2025.1 Epoxy" .map=${metaOf(this.doc)} key="title"></cp-text-field></label>
+              ${meta.milestones.length > 0
+                ? html`<div class="remove" role="group" aria-label="Remove a milestone">
+                    ${meta.milestones.map(
+                      (m, i) => html`<button aria-label="Remove milestone ${m.label}" @click=${() => localChange(this.doc, () => this.milestones().delete(i, 1))}>${m.label} ×</button>`,
+                    )}
+                  </div>`
+                : nothing}
+              <form class="notranslate" translate="no" @submit=${this.addMilestone} aria-label="Add a milestone">
+                <label>Milestone or review day <input translate="no" class="notranslate" name="label" required placeholder="Feature freeze" /></label>
+                <label>Date <input translate="no" class="notranslate" name="date" type="date" required /></label>
+                <button type="submit">Add milestone</button>
+              </form>
+              <p><button @click=${() => localChange(this.doc, () => metaOf(this.doc!).set('scrubbedAt', Date.now()))}>Mark list scrubbed</button></p>
+            </div>
+          </details>`
         : nothing}
-      <ul aria-label="Milestones and review days">
-        ${meta.milestones.map(
-          (m, i) => html`<li>${m.label}: <time datetime=${m.date}>${m.date}</time>
-            ${this.editable ? html`<button aria-label="Remove milestone ${m.label}" @click=${() => localChange(this.doc, () => this.milestones().delete(i, 1))}>×</button>` : nothing}</li>`,
-        )}
-      </ul>
-      ${this.editable
-        ? html`<form class="notranslate" translate="no" @submit=${this.addMilestone} aria-label="Add a milestone">
-            <label>Milestone or review day <input translate="no" class="notranslate" name="label" required placeholder="Feature freeze" /></label>
-            <label>Date <input translate="no" class="notranslate" name="date" type="date" required /></label>
-            <button type="submit">Add milestone</button>
-          </form>`
-        : nothing}
-      <p class="scrubbed">
-        ${scrubbed ? html`Ready list scrubbed on <time datetime=${scrubbed}>${scrubbed}</time>` : 'Ready list not scrubbed yet'}
-        ${this.editable ? html`<button @click=${() => localChange(this.doc, () => metaOf(this.doc!).set('scrubbedAt', Date.now()))}>Mark list scrubbed</button>` : nothing}
-      </p>
     `;
   }
 }

@@ -28,15 +28,21 @@ export class CpEntryForm extends LitElement {
       form {
         display: grid;
         gap: 0.5rem;
-        grid-template-columns: 1fr;
+        grid-template-columns: minmax(0, 1fr);
         padding: 0.6rem;
-        border: 1px dashed #9aa5b1;
+        border: 1px solid #9aa5b1;
         border-radius: 6px;
+        background: #fff;
       }
       @media (min-width: 640px) {
         form {
-          grid-template-columns: 1fr 1fr;
+          grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
         }
+      }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
       }
       input,
       select,
@@ -129,10 +135,28 @@ export class CpEntryForm extends LitElement {
     this.dispatchEvent(new CustomEvent<NewEntry>('cp-add', { detail: entry, bubbles: true, composed: true }));
     this.form.reset();
     this.duplicates = [];
+    // ready for the next one: focus back in "Paste links" (the form stays open until closed)
+    this.focusFirst();
+  }
+
+  /** Puts focus in the first field ("Paste links"). */
+  focusFirst(): void {
+    this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="paste"]')?.focus();
+  }
+
+  private close(): void {
+    this.dispatchEvent(new CustomEvent('cp-form-close', { bubbles: true, composed: true }));
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.close();
+    }
   }
 
   override render() {
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} @change=${this.checkDuplicates} aria-label="Add an entry">
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @change=${this.checkDuplicates} @keydown=${this.onKey} aria-label="Add an entry">
       <label class="wide">Paste links
         <textarea translate="no" class="notranslate" name="paste" @input=${this.onPaste} placeholder="https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol) https://review.opendev.org/c/openstack/nova/+/931122"></textarea></label>
       <label>Kind
@@ -152,10 +176,11 @@ export class CpEntryForm extends LitElement {
             </ul>
           </div>`
         : nothing}
-      <div class="wide">
+      <div class="wide buttons">
         ${this.duplicates.length > 0
           ? html`<button class="primary" type="submit" data-confirm="yes">Add anyway</button>`
           : html`<button class="primary" type="submit">Add entry</button>`}
+        <button type="button" @click=${this.close}>Close</button>
       </div>
     </form>`;
   }

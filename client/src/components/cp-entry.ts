@@ -13,25 +13,38 @@ import { chipLabel, parseLink, safeHref } from '../../../shared/links.js';
 import { YObserverController } from '../controllers/y-observer.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
-import { chipStyles, linkChip } from '../link-chip.js';
+import { chipOf, chipStyles, linkChip, reviewItem } from '../link-chip.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { localChange } from '../local-origin.js';
 
+interface MenuAction {
+  label: string;
+  run: () => void;
+  disabled?: boolean;
+  danger?: boolean;
+  /** A status item: a radio item, checked when it is the entry's status. */
+  checked?: boolean;
+  /** The keyboard shortcut doing the same, shown beside the label. */
+  hint?: string;
+}
+
 /**
- * One entry: a Launchpad link with title and owner, the Gerrit reviews under it, and a status note.
- * Read view by default; "Edit" opens the fields (text through cp-text-field, strings on change).
+ * One entry of the list: a Launchpad link with title and owner, the Gerrit reviews, and a status note, in one or two
+ * lines. Its actions (edit, promote, move, status, delete) are in a "⋯" menu (the WAI-ARIA menu button pattern);
+ * "Edit" opens the fields (text through cp-text-field, strings as the person types).
  */
 export class CpEntry extends LitElement {
   static override properties = {
     entry: { attribute: false },
-    editable: { type: Boolean },
+    editable: { attribute: false },
     /** Curator actions on a proposed entry: promote to ready. */
-    promotable: { type: Boolean },
+    promotable: { attribute: false },
     /** Curator actions on a ready entry: reorder, status. */
-    orderable: { type: Boolean },
-    first: { type: Boolean },
-    last: { type: Boolean },
+    orderable: { attribute: false },
+    first: { attribute: false },
+    last: { attribute: false },
     editing: { state: true },
+    menuOpen: { state: true },
   };
   declare entry: EntryMap | null;
   declare editable: boolean;
@@ -40,6 +53,7 @@ export class CpEntry extends LitElement {
   declare first: boolean;
   declare last: boolean;
   declare editing: boolean;
+  declare menuOpen: boolean;
 
   /**
    * Rendered into the section's shadow root (no shadow root of its own): a pad has hundreds of entries, and a
@@ -51,7 +65,8 @@ export class CpEntry extends LitElement {
 
   constructor() {
     super();
-    new TranslationWatchController(this, { content: true });
+    // marked translate="no" by the section's template; its renders are the page's own
+    new TranslationWatchController(this);
     this.entry = null;
     this.editable = false;
     this.promotable = false;
@@ -59,6 +74,7 @@ export class CpEntry extends LitElement {
     this.first = false;
     this.last = false;
     this.editing = false;
+    this.menuOpen = false;
     new YObserverController(this, () => this.entry);
   }
 
@@ -96,37 +112,153 @@ export class CpEntry extends LitElement {
     this.dispatchEvent(new CustomEvent(name, { detail: { id: this.entry?.get('id'), ...detail }, bubbles: true, composed: true }));
   }
 
-  private requestDelete(): void {
-    this.emit('cp-delete');
-  }
-
   private renderLink(url: string, text = url) {
     const href = safeHref(url);
     return href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${text}</a>` : html`<span>${text}</span>`;
   }
 
-  private renderActions(data: EntryData) {
-    const name = data.title || 'entry';
-    return html`<div class="actions">
-      ${this.editable ? html`<button @click=${() => (this.editing = true)} aria-label="Edit ${name}">Edit</button>` : nothing}
-      ${this.promotable
-        ? html`<button class="primary" @click=${() => this.emit('cp-promote', { remove: false })} aria-label="Promote ${name} to ready" ?disabled=${Boolean(data.promotedTo)}>Promote</button>
-            <button @click=${() => this.emit('cp-promote', { remove: true })} aria-label="Promote ${name} to ready and remove it from proposed">Promote &amp; remove</button>`
-        : nothing}
-      ${this.orderable
-        ? html`<button @click=${() => this.emit('cp-move', { delta: -1 })} ?disabled=${this.first} aria-label="Move ${name} up">↑ Up</button>
-            <button @click=${() => this.emit('cp-move', { delta: 1 })} ?disabled=${this.last} aria-label="Move ${name} down">↓ Down</button>
-            <label class="inline">Status
-              <select translate="no" class="notranslate" aria-label="Status of ${name}" .value=${data.status} @change=${(e: Event) => {
-                const v = (e.target as HTMLSelectElement).value;
-                if (v === 'open') this.change((entry) => entry.delete('status'));
-                else if (isEntryStatus(v)) this.set('status', v);
-              }}>
-                ${ENTRY_STATUSES.map((s) => html`<option value=${s} ?selected=${s === data.status}>${s}</option>`)}
-              </select></label>`
-        : nothing}
-      ${this.editable ? html`<button class="danger" @click=${this.requestDelete} aria-label="Delete ${name}">Delete</button>` : nothing}
+  /** The entry's name in labels: its title, else its Launchpad chip, else "entry". */
+  private name(data: EntryData): string {
+    if (data.title) return data.title;
+    const lp = data.launchpad ? parseLink(data.launchpad) : null;
+    return lp ? chipLabel(lp) : data.launchpad || 'entry';
+  }
+
+  /** The actions this person has on this entry, in menu order (empty: no menu at all). */
+  private actions(data: EntryData): MenuAction[] {
+    const out: MenuAction[] = [];
+    if (this.editable) out.push({ label: 'Edit', run: () => this.openEditor() });
+    if (this.promotable) {
+      out.push({ label: 'Promote to ready', disabled: Boolean(data.promotedTo), run: () => this.emit('cp-promote', { remove: false }) });
+      out.push({ label: 'Promote & remove from proposed', run: () => this.emit('cp-promote', { remove: true }) });
+    }
+    if (this.orderable) {
+      out.push({ label: 'Move to top', disabled: this.first, run: () => this.emit('cp-move', { delta: -1_000_000 }) });
+      out.push({ label: 'Move up', hint: 'Alt+↑', disabled: this.first, run: () => this.emit('cp-move', { delta: -1 }) });
+      out.push({ label: 'Move down', hint: 'Alt+↓', disabled: this.last, run: () => this.emit('cp-move', { delta: 1 }) });
+      for (const status of ENTRY_STATUSES) {
+        out.push({
+          label: status === 'open' ? 'Status: open' : `Status: ${status}`,
+          checked: data.status === status,
+          run: () => (status === 'open' ? this.change((entry) => entry.delete('status')) : this.set('status', status)),
+        });
+      }
+    }
+    if (this.editable) out.push({ label: 'Delete', danger: true, run: () => this.emit('cp-delete') });
+    return out;
+  }
+
+  /** The menu button of this entry (where focus returns after the menu or the editor closes). */
+  focusMenuButton(): void {
+    this.querySelector<HTMLButtonElement>('button.more')?.focus();
+  }
+
+  private toggleMenu = (): void => {
+    if (this.menuOpen) this.closeMenu(true);
+    else void this.openMenu();
+  };
+
+  private async openMenu(focus: 'first' | 'last' = 'first'): Promise<void> {
+    this.menuOpen = true;
+    await this.updateComplete;
+    const items = this.menuItems();
+    (focus === 'first' ? items[0] : items.at(-1))?.focus();
+  }
+
+  private closeMenu(returnFocus: boolean): void {
+    if (!this.menuOpen) return;
+    this.menuOpen = false;
+    if (returnFocus) void this.updateComplete.then(() => this.focusMenuButton());
+  }
+
+  private menuItems(): HTMLButtonElement[] {
+    return [...this.querySelectorAll<HTMLButtonElement>('.menu [role^="menuitem"]:not([aria-disabled="true"])')];
+  }
+
+  private onMenuButtonKey(event: KeyboardEvent): void {
+    if (event.altKey) return;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      void this.openMenu(event.key === 'ArrowDown' ? 'first' : 'last');
+    }
+  }
+
+  /** Menu keys: arrows move (wrapping), Home/End, Escape closes and returns focus to the button; Tab closes. */
+  private onMenuKey(event: KeyboardEvent): void {
+    const items = this.menuItems();
+    const at = items.indexOf(event.target as HTMLButtonElement);
+    const go = (i: number) => {
+      event.preventDefault();
+      items[(i + items.length) % items.length]?.focus();
+    };
+    if (event.key === 'ArrowDown') go(at + 1);
+    else if (event.key === 'ArrowUp') go(at - 1);
+    else if (event.key === 'Home') go(0);
+    else if (event.key === 'End') go(items.length - 1);
+    else if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      this.closeMenu(true);
+    } else if (event.key === 'Tab') this.closeMenu(false);
+  }
+
+  /** A click or focus anywhere outside the entry's menu closes it. */
+  private onMenuFocusOut(event: FocusEvent): void {
+    const to = event.relatedTarget as Node | null;
+    if (!to || !this.contains(to)) this.closeMenu(false);
+  }
+
+  private runAction(action: MenuAction): void {
+    if (action.disabled) return;
+    this.menuOpen = false;
+    // the action decides where focus goes (the editor's first field, the moved entry); by default, back to the button
+    this.dataset.focus = 'menu';
+    action.run();
+    void this.updateComplete.then(() => {
+      if (this.dataset.focus === 'menu' && this.isConnected) this.focusMenuButton();
+      delete this.dataset.focus;
+    });
+  }
+
+  private renderMenuButton(name: string, actions: MenuAction[]) {
+    return html`<div class="menu-wrap" @focusout=${this.onMenuFocusOut}><button type="button" class="more" aria-haspopup="menu" aria-expanded=${
+      this.menuOpen ? 'true' : 'false'} aria-label="Actions for ${name}" @click=${this.toggleMenu} @keydown=${this.onMenuButtonKey}>⋯</button>${
+      this.menuOpen ? this.renderMenu(name, actions) : nothing}</div>`;
+  }
+
+  private renderMenu(name: string, actions: MenuAction[]) {
+    return html`<div class="menu" role="menu" aria-label="Actions for ${name}" @keydown=${this.onMenuKey}>
+      ${actions.map(
+        (a) => html`<button
+          type="button"
+          tabindex="-1"
+          role=${a.checked === undefined ? 'menuitem' : 'menuitemradio'}
+          aria-checked=${a.checked === undefined ? nothing : a.checked ? 'true' : 'false'}
+          aria-disabled=${a.disabled ? 'true' : nothing}
+          class=${a.danger ? 'danger' : ''}
+          @click=${() => this.runAction(a)}
+        >${a.checked === undefined ? nothing : html`<span class="check" aria-hidden="true">${a.checked ? '●' : ''}</span>`}${a.label}${a.hint ? html`<kbd aria-hidden="true">${a.hint}</kbd>` : nothing}</button>`,
+      )}
     </div>`;
+  }
+
+  private async openEditor(): Promise<void> {
+    this.editing = true;
+    this.dataset.focus = 'editor';
+    await this.updateComplete;
+    const field = this.querySelector('cp-text-field') as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
+    await field?.updateComplete;
+    (field?.shadowRoot?.querySelector('input, textarea') as HTMLElement | null)?.focus();
+  }
+
+  private closeEditor(): void {
+    this.editing = false;
+    void this.updateComplete.then(() => this.focusMenuButton());
+  }
+
+  override willUpdate(): void {
+    this.classList.toggle('editing', this.editing && this.editable);
+    this.classList.toggle('menu-open', this.menuOpen);
   }
 
   override render() {
@@ -135,21 +267,27 @@ export class CpEntry extends LitElement {
     return this.editing && this.editable ? this.renderEditor(data.kind) : this.renderView(data);
   }
 
+  /**
+   * One or two lines: the title (a link to Launchpad), the Launchpad chip (only beside a title: an untitled entry
+   * shows its link once), owner and badges; then the reviews' chips and the note. Actions sit in the "⋯" menu.
+   */
+  /**
+   * One flat template for the whole entry (parts it lacks are hidden, not left out): a 500-entry pad's first render
+   * is mostly creating these, and every nested template is one more instance to clone, walk and insert.
+   */
   private renderView(data: EntryData) {
-    const lp = data.launchpad ? parseLink(data.launchpad) : null;
-    const fallback = lp ? chipLabel(lp) : data.launchpad;
-    return html`
-      <div class="head">
-        <span class="title">${data.launchpad ? this.renderLink(data.launchpad, data.title || fallback) : data.title || '(untitled)'}</span>
-        ${data.launchpad ? linkChip(data.launchpad) : nothing}
-        ${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}
-        ${data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}
-        ${data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}
-      </div>
-      ${data.reviews.length > 0 ? html`<ul class="reviews" aria-label="Reviews">${data.reviews.map((r) => html`<li>${linkChip(r)}</li>`)}</ul>` : nothing}
-      ${data.note ? html`<p class="note">${data.note}</p>` : nothing}
-      ${this.editable || this.promotable || this.orderable ? this.renderActions(data) : nothing}
-    `;
+    const actions = this.editable || this.promotable || this.orderable ? this.actions(data) : [];
+    const lp = data.launchpad ? chipOf(data.launchpad) : null;
+    const chip = data.title && lp ? lp : null;
+    const name = this.name(data);
+    const text = data.launchpad ? name : data.title || '(untitled)';
+    return html`<div class="head"><span class="title">${lp?.href ? this.renderLink(data.launchpad, text) : text}</span>${
+      chip ? linkChip(data.launchpad) : nothing}<span class=${
+      data.owner ? 'owner' : ''} ?hidden=${!data.owner}>(${data.owner})</span><span class=${
+      data.status !== 'open' ? `badge status-${data.status}` : ''} ?hidden=${data.status === 'open'}>${data.status}</span><span class=${
+      data.promotedTo ? 'badge promoted' : ''} ?hidden=${!data.promotedTo}>promoted to ready</span></div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
+      data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${data.reviews.map(reviewItem)}</ul><p class=${
+      data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
   }
 
   private renderEditor(kind: string) {
@@ -177,7 +315,7 @@ export class CpEntry extends LitElement {
         <span>Reviews</span>
         <ul class="notranslate" translate="no">
           ${reviews.map(
-            (r, i) => html`<li>${this.renderLink(r)}
+            (r, i) => html`<li class="review-link">${this.renderLink(r)}
               <button aria-label="Remove review ${r}" @click=${() => this.change(() => this.reviews()?.delete(i, 1))}>Remove</button></li>`,
           )}
         </ul>
@@ -189,7 +327,7 @@ export class CpEntry extends LitElement {
           <button type="submit">Add review</button>
         </form>
       </div>
-      <div class="actions"><button class="primary" @click=${() => (this.editing = false)}>Done</button></div>
+      <div class="actions"><button class="primary" @click=${this.closeEditor}>Done</button></div>
     `;
   }
 }
@@ -201,87 +339,169 @@ export const entryStyles = [
   controlStyles,
   chipStyles,
   css`
-      cp-entry {
-        display: block;
-        padding: 0.5rem 0.6rem;
-        border: 1px solid #d9e2ec;
-        border-radius: 6px;
-        background: #fff;
-      }
-      cp-entry .head {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem;
-        align-items: baseline;
-      }
-      cp-entry .title {
-        font-weight: 600;
-      }
-      cp-entry .owner {
-        color: #52606d;
-      }
-      cp-entry ul {
-        margin: 0.3rem 0 0;
-        padding-left: 1.2rem;
-      }
-      cp-entry ul.reviews {
-        list-style: none;
-        padding: 0;
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.3rem;
-      }
-      cp-entry .badge {
-        font-size: 0.8rem;
-        padding: 0 0.4rem;
-        border-radius: 4px;
-        background: #eef0f2;
-      }
-      cp-entry .status-merged {
-        background: #d3f2dd;
-        color: #14532d;
-      }
-      cp-entry .status-abandoned {
-        background: #f3e8e8;
-        color: #6b2b2b;
-        text-decoration: line-through;
-      }
-      cp-entry .promoted {
-        background: #e4ecf7;
-        color: #16447d;
-      }
-      cp-entry label.inline {
-        display: inline-flex;
-        gap: 0.3rem;
-        align-items: center;
-      }
-      cp-entry .note {
-        margin: 0.3rem 0 0;
-        color: #3e4c59;
-        white-space: pre-wrap;
-      }
-      cp-entry .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem;
-        margin-top: 0.4rem;
-      }
+    cp-entry {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) auto;
+      column-gap: 0.4rem;
+      padding: 0.3rem 0.4rem 0.3rem 0.6rem;
+      border-bottom: 1px solid #d9e2ec;
+      background: #fff;
+      overflow-wrap: anywhere;
+      min-width: 0;
+    }
+    cp-entry > * {
+      min-width: 0;
+    }
+    cp-entry .head,
+    cp-entry .sub {
+      grid-column: 1;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 0.4rem;
+      align-items: baseline;
+    }
+    cp-entry .menu-wrap {
+      grid-column: 2;
+      grid-row: 1 / span 2;
+      position: relative;
+      align-self: start;
+    }
+    cp-entry .title {
+      font-weight: 600;
+    }
+    cp-entry .owner {
+      color: #52606d;
+    }
+    cp-entry ul {
+      margin: 0.3rem 0 0;
+      padding-left: 1.2rem;
+    }
+    cp-entry ul.reviews {
+      display: contents;
+    }
+    cp-entry ul.reviews > li {
+      display: inline;
+      min-width: 0;
+    }
+    cp-entry .badge {
+      font-size: 0.8rem;
+      padding: 0 0.4rem;
+      border-radius: 4px;
+      background: #eef0f2;
+    }
+    cp-entry .status-merged {
+      background: #d3f2dd;
+      color: #14532d;
+    }
+    cp-entry .status-abandoned {
+      background: #f3e8e8;
+      color: #6b2b2b;
+      text-decoration: line-through;
+    }
+    cp-entry .promoted {
+      background: #e4ecf7;
+      color: #16447d;
+    }
+    cp-entry .note {
+      margin: 0;
+      color: #3e4c59;
+      white-space: pre-wrap;
+    }
+    cp-entry button.more {
+      padding: 0 0.5rem;
+      line-height: 1.4;
+      border-color: transparent;
+      background: transparent;
+      color: #3e4c59;
+      font-weight: 700;
+    }
+    cp-entry button.more:hover,
+    cp-entry button.more[aria-expanded='true'] {
+      border-color: #7b8794;
+      background: #f5f7fa;
+    }
+    cp-entry .menu {
+      position: absolute;
+      right: 0;
+      top: 100%;
+      z-index: 5;
+      display: flex;
+      flex-direction: column;
+      min-width: 13rem;
+      max-width: calc(100vw - 2rem);
+      padding: 0.25rem 0;
+      background: #fff;
+      border: 1px solid #7b8794;
+      border-radius: 6px;
+      box-shadow: 0 4px 14px rgb(0 0 0 / 18%);
+    }
+    cp-entry .menu button {
+      display: flex;
+      gap: 0.4rem;
+      align-items: baseline;
+      text-align: left;
+      border: 0;
+      border-radius: 0;
+      background: transparent;
+      padding: 0.3rem 0.8rem;
+      white-space: nowrap;
+    }
+    cp-entry .menu button:hover,
+    cp-entry .menu button:focus {
+      background: #e4ecf7;
+    }
+    cp-entry .menu button[aria-disabled='true'] {
+      color: #616e7c;
+      cursor: default;
+      background: transparent;
+    }
+    cp-entry .menu .check {
+      display: inline-block;
+      width: 0.8rem;
+    }
+    cp-entry .menu kbd {
+      margin-left: auto;
+      padding-left: 1rem;
+      font: inherit;
+      font-size: 0.8rem;
+      color: #52606d;
+    }
+    cp-entry .menu button.danger {
+      color: #b42318;
+    }
+    cp-entry .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+      margin-top: 0.4rem;
+    }
+    /* the editor: one column of fields, as wide as the entry and never wider */
+    cp-entry.editing {
+      display: block;
+      padding: 0.6rem;
+      background: #f8fafc;
+    }
+    cp-entry .grid {
+      display: grid;
+      gap: 0.4rem;
+      grid-template-columns: minmax(0, 1fr);
+    }
+    @media (min-width: 640px) {
       cp-entry .grid {
-        display: grid;
-        gap: 0.4rem;
-        grid-template-columns: 1fr;
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       }
-      @media (min-width: 640px) {
-        .grid {
-          grid-template-columns: 1fr 1fr;
-        }
-      }
-      cp-entry .review-row {
-        display: flex;
-        gap: 0.4rem;
-      }
-      cp-entry .review-row input {
-        flex: 1;
-      }
-    `,
+    }
+    cp-entry .review-row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+    }
+    cp-entry .review-row input {
+      flex: 1 1 12rem;
+      min-width: 0;
+    }
+    cp-entry li.review-link {
+      overflow-wrap: anywhere;
+    }
+  `,
 ];

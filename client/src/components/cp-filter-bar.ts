@@ -12,11 +12,22 @@ export class CpFilterBar extends LitElement {
       form {
         display: flex;
         flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: end;
+        gap: 0.4rem 0.6rem;
+        align-items: center;
       }
-      input[type='search'] {
-        min-width: 12rem;
+      label {
+        display: inline-flex;
+        gap: 0.3rem;
+        align-items: center;
+        max-width: 100%;
+      }
+      input[name='text'] {
+        width: 14rem;
+        max-width: 100%;
+        min-width: 0;
+      }
+      input[name='owner'] {
+        width: 7rem;
       }
     `,
   ];
@@ -41,10 +52,10 @@ export class CpFilterBar extends LitElement {
 
   override render() {
     return html`<form role="search" aria-label="Filter the pad" @input=${this.emit} @submit=${(e: Event) => e.preventDefault()}>
+      <label>Filter <input name="text" type="search" autocomplete="off" placeholder="title, note, change number…" /></label>
       <label>Kind
         <select name="kind"><option value="all">all</option>${ENTRY_KINDS.map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
       <label>Owner <input name="owner" type="search" autocomplete="off" /></label>
-      <label>Filter <input name="text" type="search" autocomplete="off" placeholder="title, note, change number…" /></label>
       <button type="button" @click=${this.clear}>Clear</button>
     </form>`;
   }

@@ -69,7 +69,7 @@ export class CpPadPage extends LitElement {
     header {
       display: flex;
       flex-wrap: wrap;
-      gap: 0.8rem;
+      gap: 0.4rem 0.8rem;
       align-items: center;
       justify-content: space-between;
       margin-bottom: 0.6rem;
@@ -78,6 +78,35 @@ export class CpPadPage extends LitElement {
       margin: 0;
       font-size: 1.1rem;
       color: #3e4c59;
+      overflow-wrap: anywhere;
+    }
+    .skip {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.2rem 0.8rem;
+      margin: 0 0 0.5rem;
+      font-size: 0.9rem;
+    }
+    /* side by side (wide screens), the skip links show only when focused; stacked, they are the way down */
+    @media (min-width: 960px) {
+      .skip:not(:focus-within) {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+      }
+    }
+    .tools > *,
+    .bar > * {
+      max-width: 100%;
+      min-width: 0;
+    }
+    cp-history-panel,
+    cp-delegates,
+    cp-import-dialog {
+      overflow-wrap: anywhere;
     }
     .bar,
     .tools {
@@ -264,6 +293,14 @@ export class CpPadPage extends LitElement {
     ></cp-section>`;
   }
 
+  /** A skip link: to a section's heading (inside its shadow root, where a fragment link cannot reach). */
+  private skipTo(event: Event, section: Section): void {
+    event.preventDefault();
+    const heading = this.renderRoot.querySelector(`cp-section#${section}`)?.shadowRoot?.querySelector<HTMLElement>('h2');
+    heading?.scrollIntoView({ block: 'start' });
+    heading?.focus({ preventScroll: true });
+  }
+
   override render() {
     const c = this.connection;
     const locked = translationDetector().active;
@@ -276,10 +313,14 @@ export class CpPadPage extends LitElement {
         <div class="bar">
           <cp-connection-status .state=${c?.state ?? 'connecting'}></cp-connection-status>
           <cp-curator-signin pad=${this.pad} role=${role} @cp-role=${this.onRole}></cp-curator-signin>
-          ${this.session.readOnlyUrl ? html`<a href=${this.session.readOnlyUrl}>Read-only link (safe to share and translate)</a>` : ''}
         </div>
         <cp-presence-list editable .awareness=${c?.proposed.awareness ?? null}></cp-presence-list>
       </header>
+      <nav aria-label="Skip to a section" class="skip">
+        <span aria-hidden="true">Skip to:</span>
+        <a href="#ready" @click=${(e: Event) => this.skipTo(e, 'ready')}>Ready to review</a>
+        <a href="#proposed" @click=${(e: Event) => this.skipTo(e, 'proposed')}>Proposed patches</a>
+      </nav>
       ${locked ? html`<cp-translation-banner .reasons=${translationDetector().reasons} readOnlyUrl=${this.session.readOnlyUrl ?? ''}></cp-translation-banner>` : nothing}
       <cp-held-change .sync=${c?.proposed ?? null}></cp-held-change>
       <cp-held-change .sync=${c?.ready ?? null}></cp-held-change>
@@ -292,12 +333,15 @@ export class CpPadPage extends LitElement {
           ${curator ? html`<cp-delegates pad=${this.pad}></cp-delegates>` : nothing}
           ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
+          ${this.session.readOnlyUrl
+            ? html`<a href=${this.session.readOnlyUrl} title="A read-only copy of the pad: safe to share and to translate">Read-only link</a>`
+            : nothing}
         </div>
       </div>
       ${this.renderUndoNotice()}
       ${keyed(
         this.epoch,
-        html`<div class="sections">${this.renderSection('ready', 'Ready to review', locked)} ${this.renderSection('proposed', 'Proposed patches', locked)}</div>`,
+        html`<main class="sections">${this.renderSection('ready', 'Ready to review', locked)} ${this.renderSection('proposed', 'Proposed patches', locked)}</main>`,
       )}
     `;
   }

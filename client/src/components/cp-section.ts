@@ -28,6 +28,7 @@ export class CpSection extends LitElement {
     orderable: { type: Boolean },
     filter: { attribute: false },
     findDuplicates: { attribute: false },
+    adding: { state: true },
   };
   declare sync: SectionSync | null;
   declare heading: string;
@@ -36,6 +37,8 @@ export class CpSection extends LitElement {
   declare orderable: boolean;
   declare filter: EntryFilter;
   declare findDuplicates: ((draft: { launchpad: string; reviews: string[] }) => Duplicate[]) | null;
+  /** The "add an entry" form is open (it sits behind the "Add entry" button at the top of the section). */
+  declare adding: boolean;
 
   private dragging: string | null = null;
 
@@ -54,32 +57,73 @@ export class CpSection extends LitElement {
       font-size: 1rem;
       color: #3e4c59;
     }
+    h2:focus {
+      outline: none;
+    }
+    h2:focus-visible {
+      outline: 2px solid #1a5fb4;
+    }
+    .top {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem 0.8rem;
+      align-items: baseline;
+      justify-content: space-between;
+      margin-bottom: 0.4rem;
+    }
+    .top h2 {
+      margin: 0;
+    }
+    cp-entry-form {
+      display: block;
+      margin-bottom: 0.6rem;
+    }
     ol {
       list-style: none;
       margin: 0;
       padding: 0;
-      display: grid;
-      gap: 0.4rem;
+      border: 1px solid #d9e2ec;
+      border-bottom: 0;
+      border-radius: 6px;
+      background: #fff;
+      min-width: 0;
     }
     li {
       display: flex;
-      gap: 0.3rem;
       align-items: stretch;
-      /* offscreen entries skip layout and paint until scrolled to */
+      min-width: 0;
+    }
+    li > cp-entry {
+      /*
+       * Offscreen entries skip layout and paint until scrolled to. Their size until then is a one-line-and-a-bit
+       * entry's (the compact layout's usual height), and once rendered, their own ("auto" remembers it): a wrong
+       * guess here showed as blank gaps between entries until they were scrolled past.
+       */
       content-visibility: auto;
-      contain-intrinsic-size: auto 7rem;
+      contain-intrinsic-block-size: auto 3.2rem;
+    }
+    li:first-child > cp-entry {
+      border-top-left-radius: 6px;
+      border-top-right-radius: 6px;
+    }
+    /* an open menu is drawn over the entries below: no paint containment (it would clip the menu) while open */
+    li > cp-entry.menu-open {
+      content-visibility: visible;
+      position: relative;
+      z-index: 3;
     }
     [hidden] {
       display: none !important;
     }
     li > cp-entry {
       flex: 1;
-      min-width: 0;
     }
     .handle {
       display: flex;
       align-items: center;
       padding: 0 0.3rem;
+      border-radius: 0;
+      border-bottom: 1px solid #d9e2ec;
       color: #52606d;
       background: transparent;
       border-color: transparent;
@@ -87,7 +131,7 @@ export class CpSection extends LitElement {
       user-select: none;
     }
     .handle:hover {
-      border-color: #9aa5b1;
+      background: #e4ecf7;
     }
     li.drop-target {
       outline: 2px dashed #1a5fb4;
@@ -116,30 +160,43 @@ export class CpSection extends LitElement {
     this.orderable = false;
     this.filter = NO_FILTER;
     this.findDuplicates = null;
+    this.adding = false;
+    for (const type of ['cp-move', 'cp-delete', 'cp-promote']) this.addEventListener(type, this.onEntryAction);
     new EventController(this, () => this.sync, ['reset', 'change']);
     new YObserverController(this, () => (this.sync ? entriesOf(this.sync.doc) : null));
   }
 
   /** A drag starts only from an entry's handle; nothing else in the section is draggable. */
-  private onDragStart(event: DragEvent, id: string): void {
+  /** The entry an event on its <li> (or inside it) is about. */
+  private static entryId(event: Event): string {
+    return (event.currentTarget as HTMLElement).closest('li')?.dataset.entry ?? '';
+  }
+
+  private onDragStart = (event: DragEvent): void => {
+    const id = CpSection.entryId(event);
     this.dragging = id;
     event.dataTransfer?.setData('application/x-cyclepad-entry', id);
     if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
-  }
+  };
+
+  private onDragLeave = (event: DragEvent): void => {
+    (event.currentTarget as HTMLElement).classList.remove('drop-target');
+  };
 
   private onDragEnd = (): void => {
     this.dragging = null;
     for (const li of this.renderRoot.querySelectorAll('li.drop-target')) li.classList.remove('drop-target');
   };
 
-  private onDragOver(event: DragEvent): void {
+  private onDragOver = (event: DragEvent): void => {
     // only a drag that began on one of this section's handles is a move (never dragged text or links)
     if (!this.dragging) return;
     event.preventDefault();
     (event.currentTarget as HTMLElement).classList.add('drop-target');
-  }
+  };
 
-  private onDrop(event: DragEvent, targetId: string): void {
+  private onDrop = (event: DragEvent): void => {
+    const targetId = CpSection.entryId(event);
     (event.currentTarget as HTMLElement).classList.remove('drop-target');
     const id = this.dragging;
     this.dragging = null;
@@ -148,18 +205,76 @@ export class CpSection extends LitElement {
     if (id !== targetId) {
       this.dispatchEvent(new CustomEvent('cp-move-to', { detail: { id, targetId }, bubbles: true, composed: true }));
     }
-  }
+  };
 
-  /** The handle is a real control: Arrow Up/Down move the entry, as the Up/Down buttons do; focus stays on it. */
-  private onHandleKey(event: KeyboardEvent, id: string): void {
+  /**
+   * Alt+↑ / Alt+↓ on any part of a ready entry (its handle, its menu button, a link) moves it, as the menu's
+   * "Move up/down" do; focus stays where it was, on the moved entry.
+   */
+  private onEntryKey = (event: KeyboardEvent): void => {
+    const id = CpSection.entryId(event);
+    if (!this.orderable || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const delta = event.key === 'ArrowUp' ? -1 : event.key === 'ArrowDown' ? 1 : 0;
     if (!delta) return;
+    const from = event.composedPath()[0] as HTMLElement;
+    if (from.closest?.('cp-entry.editing')) return; // the editor's fields keep their keys
     event.preventDefault();
+    const which = from.classList?.contains('handle') ? 'handle' : 'menu';
     this.dispatchEvent(new CustomEvent('cp-move', { detail: { id, delta }, bubbles: true, composed: true }));
+    this.focusEntry(id, which);
+  };
+
+  /**
+   * After the section renders the change: focus an entry's handle or menu button (a moved entry, or the neighbour of
+   * one removed), or, with no entry left, the section's heading. Focus is never left on a removed element.
+   */
+  private focusEntry(id: string | null, which: 'handle' | 'menu' = 'menu'): void {
     void this.updateComplete.then(() => {
-      const handle = this.renderRoot.querySelector<HTMLElement>(`li[data-entry="${CSS.escape(id)}"] .handle`);
-      handle?.focus();
+      const root = this.renderRoot;
+      const li = id ? root.querySelector<HTMLElement>(`li[data-entry="${CSS.escape(id)}"]`) : null;
+      const target =
+        (which === 'handle' ? li?.querySelector<HTMLElement>('.handle') : null) ??
+        li?.querySelector<HTMLElement>('button.more') ??
+        li?.querySelector<HTMLElement>('a[href]') ??
+        root.querySelector<HTMLElement>('h2');
+      target?.focus();
     });
+  }
+
+  /** The entry shown after `id` in this section (else the one before): where focus goes when `id` leaves. */
+  private neighbourOf(id: string): string | null {
+    const shown = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-entry]:not([hidden])')].map((li) => li.dataset.entry!);
+    const at = shown.indexOf(id);
+    if (at < 0) return null;
+    return shown[at + 1] ?? shown[at - 1] ?? null;
+  }
+
+  /** Entry actions that move or remove an entry: focus follows it, or goes to its neighbour. */
+  private onEntryAction = (event: Event): void => {
+    const detail = (event as CustomEvent<{ id?: string; remove?: boolean }>).detail;
+    const id = detail?.id;
+    if (typeof id !== 'string') return;
+    if (event.type === 'cp-move') {
+      if (!(event.composedPath()[0] instanceof CpSection)) this.focusEntry(id);
+    } else if (event.type === 'cp-delete' || (event.type === 'cp-promote' && detail.remove)) {
+      const active = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+      // only when the action came from the keyboard or a click in this entry (focus is inside it)
+      if (!active || active.closest('li')?.getAttribute('data-entry') === id) this.focusEntry(this.neighbourOf(id));
+    }
+  };
+
+  private async openForm(): Promise<void> {
+    this.adding = true;
+    await this.updateComplete;
+    const form = this.renderRoot.querySelector('cp-entry-form') as (HTMLElement & { updateComplete?: Promise<unknown>; focusFirst?: () => void }) | null;
+    await form?.updateComplete;
+    form?.focusFirst?.();
+  }
+
+  private async closeForm(): Promise<void> {
+    this.adding = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('button.add')?.focus();
   }
 
   /**
@@ -176,35 +291,13 @@ export class CpSection extends LitElement {
         ${repeat(
           group,
           (e) => e.id,
-          (e) => html`<li
-            ?hidden=${!e.shown}
-            data-entry=${e.id}
-            @dragover=${drag ? (ev: DragEvent) => this.onDragOver(ev) : null}
-            @dragleave=${drag ? (ev: DragEvent) => (ev.currentTarget as HTMLElement).classList.remove('drop-target') : null}
-            @drop=${drag ? (ev: DragEvent) => this.onDrop(ev, e.id) : null}
-          >
-            ${drag
-              ? html`<button
-                  type="button"
-                  class="handle"
-                  draggable="true"
-                  aria-label="Reorder ${String(e.map.get('title') ?? '') || 'entry'} (drag, or Arrow Up/Down)"
-                  title="Drag to reorder, or press Arrow Up/Down"
-                  @dragstart=${(ev: DragEvent) => this.onDragStart(ev, e.id)}
-                  @dragend=${this.onDragEnd}
-                  @keydown=${(ev: KeyboardEvent) => this.onHandleKey(ev, e.id)}
-                >⠿</button>`
-              : nothing}
-            <cp-entry
-              data-id=${e.id}
-              .entry=${e.map}
-              ?editable=${this.editable}
-              ?promotable=${this.promotable}
-              ?orderable=${this.orderable}
-              ?first=${e.id === firstShown}
-              ?last=${e.id === lastShown}
-            ></cp-entry>
-          </li>`,
+          // (properties, not attributes, and no whitespace between tags: this runs for every entry on load)
+          (e) => html`<li ?hidden=${!e.shown} data-entry=${e.id} @dragover=${drag ? this.onDragOver : null} @dragleave=${
+            drag ? this.onDragLeave : null} @drop=${drag ? this.onDrop : null} @keydown=${this.orderable ? this.onEntryKey : null}>${
+            drag
+              ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${String(e.map.get('title') ?? '') || 'entry'} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
+              : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
+            this.promotable} .orderable=${this.orderable} .first=${e.id === firstShown} .last=${e.id === lastShown}></cp-entry></li>`,
         )}
       </ol>`;
   }
@@ -218,7 +311,15 @@ export class CpSection extends LitElement {
     }));
     const shownCount = all.filter((e) => e.shown).length;
     return html`
-      <h2>${this.heading}</h2>
+      <div class="top">
+        <h2 id="heading" tabindex="-1">${this.heading}</h2>
+        ${this.editable && !this.adding
+          ? html`<button class="add primary" @click=${this.openForm}>Add entry</button>`
+          : nothing}
+      </div>
+      ${this.editable && this.adding
+        ? html`<cp-entry-form .findDuplicates=${this.findDuplicates} @cp-form-close=${this.closeForm}></cp-entry-form>`
+        : nothing}
       ${this.sync?.lastRefusal ? html`<p class="refusal" role="alert">The server refused a change: ${this.sync.lastRefusal}. The section was reloaded from the server.</p>` : nothing}
       ${filtering ? html`<p class="count" role="status">${shownCount} of ${all.length} entries match the filter</p>` : nothing}
       ${ENTRY_KINDS.map((kind) => {
@@ -226,7 +327,6 @@ export class CpSection extends LitElement {
         return group.length === 0 ? nothing : this.renderGroup(kind, group);
       })}
       ${all.length === 0 ? html`<p class="empty">No entries yet.</p>` : nothing}
-      ${this.editable ? html`<cp-entry-form .findDuplicates=${this.findDuplicates}></cp-entry-form>` : nothing}
     `;
   }
 }
