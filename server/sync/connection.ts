@@ -28,13 +28,14 @@ export interface ConnectionIdentity {
 const PING_INTERVAL_MS = 30_000;
 
 /**
- * A reader that does not keep up: past {@link SLOW_CONSUMER_BYTES} of unsent messages for
- * {@link SLOW_CONSUMER_MS}, or past {@link MAX_BUFFERED_BYTES} at once, the socket is dropped (the client reconnects
+ * A reader that does not read: over {@link SLOW_CONSUMER_BYTES} of unsent messages that did not shrink for
+ * {@link SLOW_CONSUMER_MS} (a slow phone downloading a large pad drains its buffer, and is kept), or over
+ * {@link MAX_BUFFERED_BYTES} at once (twice the largest section), the socket is dropped (the client reconnects
  * and resyncs: cheaper for everyone than a server holding megabytes per stalled reader).
  */
 export const SLOW_CONSUMER_BYTES = 4 * 1024 * 1024;
 export const SLOW_CONSUMER_MS = 10_000;
-export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 export class Connection implements Peer {
   role: Role;
@@ -43,8 +44,10 @@ export class Connection implements Peer {
   readonly sessionTokenHash: string | undefined;
   private refusalHint: string | undefined;
   private alive = true;
-  /** Since when the socket's send buffer has been over {@link SLOW_CONSUMER_BYTES} (0: it is not). */
+  /** Since when the socket's send buffer has been over {@link SLOW_CONSUMER_BYTES} without shrinking (0: it is not)… */
   private slowSince = 0;
+  /** …and how full it was then. */
+  private slowBuffered = 0;
   /** Reading paused until the document commits its queue (back-pressure). */
   private waitingForCommit = false;
   private readonly pingTimer: NodeJS.Timeout;
@@ -96,7 +99,11 @@ export class Connection implements Peer {
     const buffered = this.socket.bufferedAmount;
     if (buffered > SLOW_CONSUMER_BYTES) {
       const now = Date.now();
-      this.slowSince ||= now;
+      if (this.slowSince === 0 || buffered < this.slowBuffered) {
+        // over the mark, or draining since: (re)start the clock from here
+        this.slowSince = now;
+        this.slowBuffered = buffered;
+      }
       if (buffered > MAX_BUFFERED_BYTES || now - this.slowSince > SLOW_CONSUMER_MS) {
         this.log.warn({ session: this.session, buffered }, 'dropped: the client does not read what it is sent');
         this.terminate();

@@ -171,3 +171,39 @@ describe('overload', () => {
     expect(performance.now() - signalled).toBeLessThan(7000);
   }, 60_000);
 });
+
+describe('a reader that does not read', () => {
+  it('is dropped once its unsent messages stop shrinking; the writer and a reading peer carry on', async () => {
+    const server = await startTestServer(undefined, { maxBytesPerSecond: 64 * 1024 * 1024, maxDocumentBytes: 256 * 1024 * 1024 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId } = await createPad(server.url, 'stalled-reader');
+    const stalled = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+    await new Promise((resolve) => stalled.once('open', resolve));
+    // stop reading at the TCP level: the server's send buffer for it fills
+    (stalled as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const reader = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+    let readBytes = 0;
+    reader.on('message', (d: Buffer) => (readBytes += d.byteLength));
+    await new Promise((resolve) => reader.once('open', resolve));
+    const writer = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+    await new Promise((resolve) => writer.once('open', resolve));
+    const doc = new Y.Doc();
+    doc.on('update', (u: Uint8Array) => writer.send(updateMessage(u)));
+    // one entry per chunk (appending to one text would make Yjs merge an ever longer string each time)
+    const chunk = 'x'.repeat(100_000);
+    const started = Date.now();
+    // the server drops it (the paused client itself cannot notice: it reads nothing, not even the close)
+    const dropped = () => server.sync.connections.size === 2;
+    while (!dropped() && Date.now() - started < 40_000) {
+      entriesOf(doc).push([createEntry({ title: chunk, addedBy: 'w' })]);
+      await sleep(10);
+    }
+    expect(dropped()).toBe(true);
+    stalled.terminate();
+    // the reading peer got (about) everything, and the writer is still connected
+    expect(readBytes).toBeGreaterThan(10_000_000);
+    expect(writer.readyState).toBe(WebSocket.OPEN);
+    writer.terminate();
+    reader.terminate();
+  }, 60_000);
+});
