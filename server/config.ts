@@ -1,6 +1,7 @@
 /** Server configuration, from the environment. */
 import path from 'node:path';
 import { z } from 'zod';
+import type { StatusConfig } from './status/service.js';
 
 const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -43,6 +44,16 @@ const envSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA: lower-case letters, digits and _').optional(),
   /** A prefix for every Redis channel: several installations, or test runs, on one Redis. */
   REDIS_PREFIX: z.string().max(100).optional(),
+  /** Live review status: poll Gerrit and Launchpad every this many seconds; 0 never fetches (air-gapped installs). */
+  STATUS_POLL_SECONDS: int(300),
+  /** The Gerrit whose changes the pads link to (only this host is ever asked). */
+  GERRIT_URL: z.string().url().refine((u) => /^https?:/.test(u), 'GERRIT_URL must be http(s)').default('https://review.opendev.org'),
+  /** Launchpad's web service, devel version (only this host is ever asked). */
+  LAUNCHPAD_API_URL: z.string().url().refine((u) => /^https?:/.test(u), 'LAUNCHPAD_API_URL must be http(s)').default('https://api.launchpad.net/devel'),
+  /** Requests in flight per host when polling. */
+  STATUS_CONCURRENCY: int(4).refine((n) => n > 0, 'STATUS_CONCURRENCY must be positive'),
+  /** Bound on one request to Gerrit or Launchpad. */
+  STATUS_TIMEOUT_MS: int(10_000).refine((n) => n > 0, 'STATUS_TIMEOUT_MS must be positive'),
   /** Set when served behind https: cookies get `Secure`. */
   TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
@@ -69,6 +80,8 @@ export interface Config {
   redisUrl?: string | undefined;
   databaseSchema?: string | undefined;
   redisPrefix?: string | undefined;
+  /** Live review status (server/status); absent: never fetched (tests that do not need it). */
+  status?: StatusConfig | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -97,6 +110,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     databaseSchema: e.DATABASE_SCHEMA,
     redisPrefix: e.REDIS_PREFIX,
+    status: {
+      pollSeconds: e.STATUS_POLL_SECONDS,
+      gerritUrl: e.GERRIT_URL,
+      launchpadUrl: e.LAUNCHPAD_API_URL,
+      concurrency: e.STATUS_CONCURRENCY,
+      timeoutMs: e.STATUS_TIMEOUT_MS,
+    },
     rateLimits: { padsPerHour: e.MAX_PADS_PER_HOUR, importsPerMinute: e.MAX_IMPORTS_PER_MINUTE, restoresPerMinute: e.MAX_RESTORES_PER_MINUTE },
   };
 }

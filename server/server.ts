@@ -21,6 +21,7 @@ import { Metrics } from './metrics.js';
 import { StorageHealth } from './storage/health.js';
 import { PadEvents } from './events.js';
 import { OverloadMonitor } from './overload.js';
+import { StatusService } from './status/service.js';
 
 export interface RunningServer {
   url: string;
@@ -36,6 +37,8 @@ export interface RunningServer {
   log: Logger;
   /** Key revocations, sign-outs and deletions, as the HTTP routes emit them. */
   events: PadEvents;
+  /** Live review status (polling Gerrit and Launchpad, notices, status.json). */
+  status: StatusService;
   /** Stops accepting, closes sockets with `code`, flushes every document and closes storage. */
   close(code?: number): Promise<void>;
 }
@@ -99,6 +102,8 @@ export async function startServer(
         : undefined,
   });
   notices.attach(registry);
+  const status = new StatusService(store, fanout, registry, log, config.status ?? { pollSeconds: 0, gerritUrl: 'https://review.opendev.org', launchpadUrl: 'https://api.launchpad.net/devel' });
+  await status.start();
   const overload = new OverloadMonitor({ maxLagMs: config.maxEventLoopLagMs });
   sync = new SyncServer(
     pads,
@@ -112,9 +117,9 @@ export async function startServer(
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       maxBytesPerSecond: config.maxBytesPerSecond,
     },
-    { events, overload, notices, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
+    { events, overload, notices, status, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
   );
-  const app = createApp({ config, log, storage: store, fanout, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events });
+  const app = createApp({ config, log, storage: store, fanout, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events, status });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
@@ -134,11 +139,12 @@ export async function startServer(
     }).then(async () => {
       overload.close();
       health.close();
+      await status.close();
       await registry.closeAll();
       await fanout.close();
       await store.close();
     }));
 
   const syncStore = store instanceof SqliteStorage ? store.sync : noSyncStore;
-  return { url, port, storage: store, store: syncStore, fanout, registry, sync, log, events, close };
+  return { url, port, storage: store, store: syncStore, fanout, registry, sync, log, events, status, close };
 }

@@ -5,6 +5,7 @@
  * its own message type ({@link ServerNotice}).
  */
 import * as z from 'zod/mini';
+import type { StatusNotice } from './status.js';
 
 export const PRESENCE_LIMITS = {
   /** Largest JSON text of one presence state. */
@@ -65,4 +66,9 @@ export type ServerNotice =
   /** For curators: the rewrite guard's current notices on this pad (the whole list, replacing the last). */
   | { type: 'guard'; notices: GuardNoticeData[] }
   /** This connection's role changed (a key revoked, a sign-out): the page asks for its role again. */
-  | { type: 'role'; role: 'viewer' | 'contributor' | 'curator'; reason: string };
+  | { type: 'role'; role: 'viewer' | 'contributor' | 'curator'; reason: string }
+  /**
+   * For every peer (viewers too): live review status (shared/status.ts), the section's whole status on connect, then
+   * the items that changed; the page merges each into what it holds.
+   */
+  | StatusNotice;

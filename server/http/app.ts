@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { jsonError, notFound, onError } from './errors.js';
 import { padRoutes } from './pad-routes.js';
 import { historyRoutes } from './history-routes.js';
+import { statusRoutes } from './status-routes.js';
 import { sameOriginWrites, securityHeaders } from './security.js';
 import { pageRoutes } from './pages.js';
 import { clientAssets } from './assets.js';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/api/pads', padRoutes(deps));
   app.route('/api/pads', historyRoutes(deps));
+  app.route('/api/pads', statusRoutes(deps));
   app.use('/assets/*', clientAssets(CLIENT_DIR));
   app.route('/', pageRoutes(deps));
   return app;

@@ -11,6 +11,7 @@ import type { GuardNotices } from '../guard-notices.js';
 import type { Metrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
 import type { PadEvents } from '../events.js';
+import type { StatusService } from '../status/service.js';
 
 /** What the HTTP routes work with. */
 export interface AppDeps {
@@ -28,4 +29,6 @@ export interface AppDeps {
   health: StorageHealth;
   /** Key revocations and sign-outs are emitted here; the sync server demotes the sockets concerned. */
   events: PadEvents;
+  /** Live review status (status.json, import-gerrit). */
+  status?: StatusService;
 }

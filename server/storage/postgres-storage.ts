@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { AppendBatch, AppendResult, PadExport, Storage } from './storage.js';
+import type { AppendBatch, AppendResult, PadExport, StatusRow, Storage } from './storage.js';
 import type {
   CuratorKeyRecord,
   CuratorSessionRecord,
@@ -116,6 +116,22 @@ CREATE TABLE server_secret (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   secret BYTEA NOT NULL CHECK (length(secret) >= 32)
 );
+`,
+  },
+  {
+    version: 2,
+    why: 'live review status: one cache row per Gerrit/Launchpad item for every process (server/status)',
+    sql: `
+CREATE TABLE status_cache (
+  key TEXT PRIMARY KEY,
+  value TEXT,
+  etag TEXT,
+  fetched_at BIGINT NOT NULL DEFAULT 0,
+  next_check_at BIGINT NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  wanted_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX status_cache_due ON status_cache (next_check_at);
 `,
   },
 ];
@@ -584,6 +600,66 @@ export class PostgresStorage implements Storage {
       [name, holder, Math.max(0, Math.round(ttlMs))],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  // --- live review status (server/status) ---------------------------------------------------------------------------
+
+  async readStatus(keys: string[]): Promise<StatusRow[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.pool.query(
+      'SELECT key, value, etag, fetched_at, next_check_at, failures FROM status_cache WHERE key = ANY($1::text[])',
+      [[...new Set(keys)]],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      key: r.key as string,
+      value: (r.value as string | null) ?? null,
+      etag: (r.etag as string | null) ?? null,
+      fetchedAt: num(r.fetched_at),
+      nextCheckAt: num(r.next_check_at),
+      failures: num(r.failures),
+    }));
+  }
+
+  async wantStatus(keys: string[], now: number): Promise<void> {
+    if (keys.length === 0) return;
+    // sorted: concurrent processes lock rows in one order
+    await this.pool.query(
+      `INSERT INTO status_cache (key, wanted_at) SELECT k, $2 FROM unnest($1::text[]) AS k ORDER BY k
+       ON CONFLICT (key) DO UPDATE SET wanted_at = GREATEST(status_cache.wanted_at, EXCLUDED.wanted_at)`,
+      [[...new Set(keys)].sort(), now],
+    );
+  }
+
+  async dueStatus(now: number, wantedSince: number, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query(
+      'SELECT key FROM status_cache WHERE next_check_at <= $1 AND wanted_at >= $2 ORDER BY next_check_at, key LIMIT $3',
+      [now, wantedSince, limit],
+    );
+    return rows.map((r: Record<string, unknown>) => r.key as string);
+  }
+
+  async writeStatus(rows: StatusRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const sorted = [...rows].sort((a, b) => compareText(a.key, b.key));
+    await this.pool.query(
+      `INSERT INTO status_cache (key, value, etag, fetched_at, next_check_at, failures)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[])
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, etag = EXCLUDED.etag, fetched_at = EXCLUDED.fetched_at,
+         next_check_at = EXCLUDED.next_check_at, failures = EXCLUDED.failures`,
+      [
+        sorted.map((r) => r.key),
+        sorted.map((r) => r.value),
+        sorted.map((r) => r.etag),
+        sorted.map((r) => r.fetchedAt),
+        sorted.map((r) => r.nextCheckAt),
+        sorted.map((r) => r.failures),
+      ],
+    );
+  }
+
+  async forgetStatus(before: number): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM status_cache WHERE wanted_at < $1 AND fetched_at < $1', [before]);
+    return rowCount ?? 0;
   }
 
   async ping(): Promise<void> {

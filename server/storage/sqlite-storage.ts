@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { SqliteStore } from './sqlite-store.js';
 import { loadServerSecret } from '../auth/secrets.js';
-import type { AppendBatch, AppendResult, PadExport, Storage } from './storage.js';
+import type { AppendBatch, AppendResult, PadExport, StatusRow, Storage } from './storage.js';
 import type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredRevision, StoredUpdate } from './store.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
 
@@ -103,6 +103,21 @@ export class SqliteStorage implements Storage {
   }
   async tryLease(name: string, holder: string, ttlMs: number) {
     return this.sync.tryLease(name, holder, ttlMs);
+  }
+  async readStatus(keys: string[]) {
+    return this.sync.readStatus(keys);
+  }
+  async wantStatus(keys: string[], now: number) {
+    this.sync.wantStatus(keys, now);
+  }
+  async dueStatus(now: number, wantedSince: number, limit: number) {
+    return this.sync.dueStatus(now, wantedSince, limit);
+  }
+  async writeStatus(rows: StatusRow[]) {
+    this.sync.writeStatus(rows);
+  }
+  async forgetStatus(before: number) {
+    return this.sync.forgetStatus(before);
   }
   async ping() {
     this.sync.ping();

@@ -14,7 +14,7 @@ import type {
 import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from './files.js';
 import type { Role } from '../../shared/roles.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
-import type { AppendBatch, AppendResult, PadExport } from './storage.js';
+import type { AppendBatch, AppendResult, PadExport, StatusRow } from './storage.js';
 
 /**
  * Schema migrations, applied in order at open, all pending ones in one (immediate) transaction, and recorded in
@@ -158,6 +158,22 @@ CREATE TABLE leases (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 6,
+    why: 'live review status: one cache row per Gerrit/Launchpad item for the whole installation (server/status)',
+    sql: `
+CREATE TABLE status_cache (
+  key TEXT PRIMARY KEY,
+  value TEXT,
+  etag TEXT,
+  fetched_at INTEGER NOT NULL DEFAULT 0,
+  next_check_at INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  wanted_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX status_cache_due ON status_cache (next_check_at);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -209,6 +225,15 @@ const toStored = (row: UpdateRow): StoredUpdate => ({
   role: row.role as Role | 'system',
   session: row.session,
   at: row.at,
+});
+
+const toStatusRow = (row: Record<string, unknown>): StatusRow => ({
+  key: row.key as string,
+  value: (row.value as string | null) ?? null,
+  etag: (row.etag as string | null) ?? null,
+  fetchedAt: Number(row.fetched_at),
+  nextCheckAt: Number(row.next_check_at),
+  failures: Number(row.failures),
 });
 
 const toPad = (row: Record<string, unknown> | undefined): PadRecord | undefined =>
@@ -311,6 +336,15 @@ export class SqliteStore implements PadStore {
       ping: db.prepare('SELECT 1'),
       probe: db.prepare('INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at'),
     };
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once (preparing on every call cost more than running some of them). */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   createPad(pad: PadRecord, firstCurator: CuratorKeyRecord): boolean {
@@ -470,15 +504,14 @@ export class SqliteStore implements PadStore {
     return this.transaction(() =>
       batches.map((b): AppendResult => {
         if (this.getPad(b.ref.padId)?.readOnlyNonce !== b.incarnation) return { gone: true };
-        const before = this.headSeq(b.ref);
         const lastSeq = this.appendUpdates(b.ref, b.updates);
-        return { firstSeq: before + 1, lastSeq };
+        return { firstSeq: lastSeq - b.updates.length + 1, lastSeq };
       }),
     );
   }
 
   headSeq(ref: DocumentRef): number {
-    return (this.db.prepare('SELECT MAX(seq) AS seq FROM updates WHERE pad_id = ? AND section = ?').get(ref.padId, ref.section) as { seq: number | null }).seq ?? 0;
+    return (this.stmt('SELECT MAX(seq) AS seq FROM updates WHERE pad_id = ? AND section = ?').get(ref.padId, ref.section) as { seq: number | null }).seq ?? 0;
   }
 
   /** Stores the snapshot unless the pad is gone (or is another pad of the same name); false if so. */
@@ -491,12 +524,12 @@ export class SqliteStore implements PadStore {
   }
 
   listGuardNotices(padId: string): GuardNoticeData[] {
-    const row = this.db.prepare('SELECT notices FROM guard_notices WHERE pad_id = ?').get(padId) as { notices: string } | undefined;
+    const row = this.stmt('SELECT notices FROM guard_notices WHERE pad_id = ?').get(padId) as { notices: string } | undefined;
     return row ? (JSON.parse(row.notices) as GuardNoticeData[]) : [];
   }
 
   saveGuardNotices(padId: string, notices: GuardNoticeData[]): void {
-    if (notices.length === 0) this.db.prepare('DELETE FROM guard_notices WHERE pad_id = ?').run(padId);
+    if (notices.length === 0) this.stmt('DELETE FROM guard_notices WHERE pad_id = ?').run(padId);
     else {
       this.db
         .prepare('INSERT INTO guard_notices (pad_id, notices) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ?) ON CONFLICT(pad_id) DO UPDATE SET notices = excluded.notices')
@@ -515,6 +548,50 @@ export class SqliteStore implements PadStore {
     return changes > 0;
   }
 
+  // --- live review status (server/status) ---------------------------------------------------------------------------
+
+  readStatus(keys: string[]): StatusRow[] {
+    const out: StatusRow[] = [];
+    const read = this.stmt('SELECT key, value, etag, fetched_at, next_check_at, failures FROM status_cache WHERE key = ?');
+    for (const key of new Set(keys)) {
+      const row = read.get(key) as Record<string, unknown> | undefined;
+      if (row) out.push(toStatusRow(row));
+    }
+    return out;
+  }
+
+  wantStatus(keys: string[], now: number): void {
+    const want = this.stmt(
+      'INSERT INTO status_cache (key, wanted_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET wanted_at = MAX(wanted_at, excluded.wanted_at)',
+    );
+    this.db.transaction(() => {
+      for (const key of new Set(keys)) want.run(key, now);
+    })();
+  }
+
+  dueStatus(now: number, wantedSince: number, limit: number): string[] {
+    return (
+      this.db
+        .prepare('SELECT key FROM status_cache WHERE next_check_at <= ? AND wanted_at >= ? ORDER BY next_check_at, key LIMIT ?')
+        .all(now, wantedSince, limit) as Array<{ key: string }>
+    ).map((r) => r.key);
+  }
+
+  writeStatus(rows: StatusRow[]): void {
+    const write = this.stmt(
+      `INSERT INTO status_cache (key, value, etag, fetched_at, next_check_at, failures) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value, etag = excluded.etag, fetched_at = excluded.fetched_at,
+         next_check_at = excluded.next_check_at, failures = excluded.failures`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) write.run(r.key, r.value, r.etag, r.fetchedAt, r.nextCheckAt, r.failures);
+    })();
+  }
+
+  forgetStatus(before: number): number {
+    return this.stmt('DELETE FROM status_cache WHERE wanted_at < ? AND fetched_at < ?').run(before, before).changes;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -530,7 +607,7 @@ export class SqliteStore implements PadStore {
           .all(id) as Record<string, unknown>[]
       ).map((row) => ({ ...toKey(row), revokedAt: (row.revoked_at as number | null) ?? null }));
       const sessions = (
-        this.db.prepare('SELECT token_hash, pad_id, key_id, expires_at FROM sessions WHERE pad_id = ? ORDER BY token_hash').all(id) as Record<string, unknown>[]
+        this.stmt('SELECT token_hash, pad_id, key_id, expires_at FROM sessions WHERE pad_id = ? ORDER BY token_hash').all(id) as Record<string, unknown>[]
       ).map((row) => ({
         tokenHash: row.token_hash as string,
         padId: row.pad_id as string,
@@ -546,7 +623,7 @@ export class SqliteStore implements PadStore {
     return this.db.transaction(() => {
       const { pad } = data;
       if (this.stmts.insertPad.run(pad.id, pad.createdAt, pad.readOnlyTokenHash, pad.readOnlyNonce).changes === 0) return false;
-      const insertKey = this.db.prepare(
+      const insertKey = this.stmt(
         'INSERT INTO curator_keys (id, pad_id, label, key_hash, created_at, created_by, is_ptl, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const k of data.keys) insertKey.run(k.id, pad.id, k.label, k.keyHash, k.createdAt, k.createdBy, k.ptl ? 1 : 0, k.revokedAt);

@@ -125,7 +125,39 @@ export interface PadCopy {
   importLog(ref: DocumentRef, incarnation: string, rows: StoredUpdate[]): Promise<boolean>;
 }
 
-export interface Storage extends DocumentLog, PadRepository, PadCopy {
+/**
+ * One cached status item (server/status): a Gerrit change or topic, a Launchpad bug, blueprint or person, keyed by
+ * `change:N`, `topic:T`, `bug:N`, `blueprint:P/N`, `person:NICK`. One row per item for the whole installation, however
+ * many pads link to it.
+ */
+export interface StatusRow {
+  key: string;
+  /** The item as JSON (see server/status/cache.ts), or null while never fetched. */
+  value: string | null;
+  etag: string | null;
+  /** When it was last fetched (epoch ms; 0: never). */
+  fetchedAt: number;
+  /** When the poller should fetch it next. */
+  nextCheckAt: number;
+  /** Failed fetches in a row (backoff). */
+  failures: number;
+}
+
+/** The status cache shared by every process (with PostgreSQL); one process polls at a time (a lease). */
+export interface StatusCache {
+  /** The rows of these keys that exist. */
+  readStatus(keys: string[]): Promise<StatusRow[]>;
+  /** A pad loaded somewhere links to these: marks them wanted at `now` (unknown keys are added, due at once). */
+  wantStatus(keys: string[], now: number): Promise<void>;
+  /** Keys due (next check at or before `now`) and wanted since `wantedSince`, soonest first, at most `limit`. */
+  dueStatus(now: number, wantedSince: number, limit: number): Promise<string[]>;
+  /** Stores fetched rows (their wanted time is kept; new rows are not wanted until a pad wants them). */
+  writeStatus(rows: StatusRow[]): Promise<void>;
+  /** Deletes rows neither wanted nor fetched since `before`; how many went. */
+  forgetStatus(before: number): Promise<number>;
+}
+
+export interface Storage extends DocumentLog, PadRepository, PadCopy, StatusCache {
   /** What it is, for logs and /readyz: "sqlite <path>" or "postgres <host>/<db>". */
   readonly description: string;
   /**

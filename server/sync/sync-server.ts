@@ -36,6 +36,8 @@ export interface SyncServerParts {
   events?: PadEvents;
   overload?: OverloadMonitor;
   notices?: GuardNotices;
+  /** Live review status: a socket gets its section's status when it opens. */
+  status?: { sendTo(ref: { padId: string; section: string }, connection: Connection): Promise<void> };
   /**
    * Re-checks, every `everyMs`, that curator sockets' keys and sign-ins are still live: a revocation by the admin
    * command line (another process, perhaps without the fan-out) demotes them within that time.
@@ -191,6 +193,7 @@ export class SyncServer {
       });
       this.connections.add(connection);
       void this.parts.notices?.sendTo(ref.padId, connection);
+      void this.parts.status?.sendTo(ref, connection);
       this.log.info({ pad: ref.padId, section, role: identity.role, session: identity.session }, 'sync connection opened');
     });
     // ws completes an upgrade synchronously here (no extensions, no verifyClient), or destroys the socket

@@ -1,0 +1,82 @@
+/**
+ * Live review status over HTTP:
+ * - `GET /api/pads/<padRef>/status.json`: the status of everything the pad links to (shared/status.ts), through the
+ *   edit link or the mirror (`r.<token>`: nothing in it names the pad);
+ * - `POST /api/pads/<pad>/import-gerrit` `{"query"}`: "Add from Gerrit" (server/status/import-gerrit.ts).
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { newId } from '../auth/secrets.js';
+import { describeZodError, fail } from './errors.js';
+import { clientAddress, rateLimit } from './rate-limit.js';
+import { padMiddleware, type PadEnv } from './pad-middleware.js';
+import type { AppDeps } from './deps.js';
+import { emptyStatus } from '../../shared/status.js';
+import { changeRows, importGerrit, MAX_QUERY_LENGTH, queryChanges, queryProblem } from '../status/import-gerrit.js';
+import { FetchFailed } from '../status/host-client.js';
+import { MalformedResponse } from '../status/text.js';
+import { WriteRefused } from '../sync/admission.js';
+import { PadGone } from '../sync/document-registry.js';
+
+const importBody = z.object({ query: z.string({ error: 'query must be a string' }).max(MAX_QUERY_LENGTH * 4) }, { error: 'body must be a JSON object' });
+
+export function statusRoutes(deps: AppDeps): Hono<PadEnv> {
+  const app = new Hono<PadEnv>();
+  const { resolvePad, curatorKeyIdOf } = padMiddleware(deps);
+  const imports = rateLimit({
+    what: 'imports from Gerrit into this pad from this address',
+    points: deps.config.rateLimits.importsPerMinute,
+    perSeconds: 60,
+    key: (c) => `${c.req.param('ref')}\u0000${clientAddress(c)}`,
+  });
+
+  app.get('/:ref/status.json', resolvePad, async (c) => {
+    const { pad } = c.get('resolved');
+    c.header('Cache-Control', 'no-cache');
+    if (!deps.status) return c.json(emptyStatus(false));
+    return c.json(await deps.status.padStatus(pad.id));
+  });
+
+  app.post('/:ref/import-gerrit', resolvePad, imports, async (c) => {
+    const { pad, readOnly } = c.get('resolved');
+    if (readOnly) fail(403, 'read-only links cannot import');
+    const status = deps.status;
+    if (!status?.enabled) fail(503, 'this server does not fetch from Gerrit (STATUS_POLL_SECONDS=0)');
+    const body = importBody.safeParse(await c.req.json().catch(() => fail(400, 'malformed JSON body')));
+    if (!body.success) fail(400, describeZodError(body.error));
+    const query = body.data.query.trim();
+    const problem = queryProblem(query);
+    if (problem) fail(400, `${problem}; nothing was imported`);
+    let found;
+    try {
+      // only the configured Gerrit is asked; the query is a parameter, never a URL
+      found = await queryChanges(status.gerrit, query);
+    } catch (err) {
+      if (err instanceof FetchFailed || err instanceof MalformedResponse) {
+        deps.log.warn({ error: err.message }, 'import from Gerrit: the query failed');
+        fail(502, `Gerrit did not answer the query (${err.message}); nothing was imported`);
+      }
+      throw err;
+    }
+    if (found.changes.length === 0) fail(400, 'no changes match that query; nothing was imported');
+    const keyId = await curatorKeyIdOf(c);
+    const author = keyId
+      ? { role: 'curator' as const, session: `curator:${keyId}`, curator: true }
+      : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
+    let report;
+    try {
+      report = await importGerrit(deps.registry, pad.id, query, found.changes, found.truncated, author);
+    } catch (err) {
+      if (err instanceof WriteRefused || err instanceof PadGone) throw err;
+      deps.log.error({ err, pad: pad.id }, 'import from Gerrit failed in storage');
+      fail(503, 'storage failed during the import; nothing was imported');
+    }
+    // what the query brought is fresh status: the new chips show it at once
+    await status.store(changeRows(found.changes, Date.now(), Math.max(1000, (deps.config.status?.pollSeconds ?? 300) * 1000))).catch((err: unknown) =>
+      deps.log.warn({ err }, 'could not cache the imported changes'),
+    );
+    return c.json(report, 201);
+  });
+
+  return app;
+}
