@@ -31,7 +31,7 @@ export function chipOf(url: string): Chip {
   return { url, href, cls, label: link ? chipLabel(link) : url };
 }
 
-const chipLink = (c: Chip) =>
+export const chipLink = (c: Chip) =>
   html`<a class="chip ${c.cls}" href=${c.href!} target="_blank" rel="noopener noreferrer" title=${c.url}>${c.label}</a>`;
 
 export const chipStyles = css`

@@ -9,12 +9,13 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 export class CpCuratorSignin extends LitElement {
   static override properties = {
     pad: { type: String },
-    role: { type: String },
+    /** The person's role on the pad (a property: a `role` attribute would be an ARIA role). */
+    signedInAs: { attribute: false },
     open: { state: true },
     error: { state: true },
   };
   declare pad: string;
-  declare role: string;
+  declare signedInAs: string;
   declare open: boolean;
   declare error: string;
 
@@ -37,7 +38,7 @@ export class CpCuratorSignin extends LitElement {
     super();
     new TranslationWatchController(this);
     this.pad = '';
-    this.role = 'contributor';
+    this.signedInAs = 'contributor';
     this.open = false;
     this.error = '';
   }
@@ -62,7 +63,17 @@ export class CpCuratorSignin extends LitElement {
     input.value = '';
     this.error = '';
     this.open = false;
+    this.focusAfterRole = true;
     this.emit('curator');
+  }
+
+  /** After signing in or out, focus goes to the control that replaced the one used (once the new role shows). */
+  private focusAfterRole = false;
+
+  override updated(changed: Map<string, unknown>): void {
+    if (!this.focusAfterRole || !changed.has('signedInAs')) return;
+    this.focusAfterRole = false;
+    this.renderRoot.querySelector<HTMLButtonElement>('button')?.focus();
   }
 
   /** Opening the sign-in puts focus in the key field; closing it returns focus to the button. */
@@ -81,6 +92,7 @@ export class CpCuratorSignin extends LitElement {
 
   private async signOut(): Promise<void> {
     await this.post('logout');
+    this.focusAfterRole = true;
     this.emit('contributor');
   }
 
@@ -89,7 +101,7 @@ export class CpCuratorSignin extends LitElement {
   }
 
   override render() {
-    if (this.role === 'curator') {
+    if (this.signedInAs === 'curator') {
       return html`<span>Signed in as curator</span> <button @click=${this.signOut}>Sign out</button>`;
     }
     if (!this.open) return html`<button class="opener" @click=${this.show}>Curator sign-in</button>`;

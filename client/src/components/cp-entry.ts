@@ -13,7 +13,7 @@ import { chipLabel, parseLink, safeHref } from '../../../shared/links.js';
 import { YObserverController } from '../controllers/y-observer.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
-import { chipOf, chipStyles, linkChip, reviewItem } from '../link-chip.js';
+import { chipLink, chipOf, chipStyles, reviewItem } from '../link-chip.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { localChange } from '../local-origin.js';
 
@@ -272,8 +272,9 @@ export class CpEntry extends LitElement {
    * shows its link once), owner and badges; then the reviews' chips and the note. Actions sit in the "⋯" menu.
    */
   /**
-   * One flat template for the whole entry (parts it lacks are hidden, not left out): a 500-entry pad's first render
-   * is mostly creating these, and every nested template is one more instance to clone, walk and insert.
+   * One template for the entry, nesting as few as it can (the empty note and review list are hidden, not left out):
+   * a 500-entry pad's first render is mostly creating these, and every nested template is one more instance to
+   * clone, walk and insert.
    */
   private renderView(data: EntryData) {
     const actions = this.editable || this.promotable || this.orderable ? this.actions(data) : [];
@@ -281,11 +282,10 @@ export class CpEntry extends LitElement {
     const chip = data.title && lp ? lp : null;
     const name = this.name(data);
     const text = data.launchpad ? name : data.title || '(untitled)';
-    return html`<div class="head"><span class="title">${lp?.href ? this.renderLink(data.launchpad, text) : text}</span>${
-      chip ? linkChip(data.launchpad) : nothing}<span class=${
-      data.owner ? 'owner' : ''} ?hidden=${!data.owner}>(${data.owner})</span><span class=${
-      data.status !== 'open' ? `badge status-${data.status}` : ''} ?hidden=${data.status === 'open'}>${data.status}</span><span class=${
-      data.promotedTo ? 'badge promoted' : ''} ?hidden=${!data.promotedTo}>promoted to ready</span></div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
+    return html`<div class="head"><span class="title">${
+      lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip) : nothing}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
+      data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
+      data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
       data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${data.reviews.map(reviewItem)}</ul><p class=${
       data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
   }

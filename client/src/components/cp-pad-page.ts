@@ -312,7 +312,7 @@ export class CpPadPage extends LitElement {
         <h1 class="notranslate" translate="no">${this.pad}</h1>
         <div class="bar">
           <cp-connection-status .state=${c?.state ?? 'connecting'}></cp-connection-status>
-          <cp-curator-signin pad=${this.pad} role=${role} @cp-role=${this.onRole}></cp-curator-signin>
+          <cp-curator-signin pad=${this.pad} .signedInAs=${role} @cp-role=${this.onRole}></cp-curator-signin>
         </div>
         <cp-presence-list editable .awareness=${c?.proposed.awareness ?? null}></cp-presence-list>
       </header>
