@@ -10,6 +10,7 @@ import { round } from './stats.js';
 import { REFERENCE_KINDS, SERVER_KINDS, startNodeOptions, startPeer, type ServerKind } from './servers.js';
 import { S1, S2, S3, S4, S5, S6, type Measurement } from './scenarios.js';
 import { etherpadModel } from './etherpad-model.js';
+import { statusScenario } from './status.js';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const only = new Set((arg('--only') ?? 's1,s2,s3,s4,s5,browser,pg,s6,etherpad').split(','));
@@ -145,6 +146,29 @@ if (only.has('etherpad')) {
       ]),
     ),
   );
+}
+if (only.has('status')) {
+  // not in the default run: `npm run bench -- --only status`
+  const r = await statusScenario();
+  results.status = r;
+  console.log(`\nLive review status: a pad of ${r.entries} entries linking ${r.changes} changes and ${r.bugs} bugs (fake Gerrit and Launchpad, STATUS_POLL_SECONDS=${r.intervalSeconds})`);
+  console.table({
+    'cold start': {
+      'seconds until all': round(r.coldSeconds),
+      'Gerrit requests': r.coldRequests.gerrit,
+      'Launchpad requests': r.coldRequests.launchpad,
+      'KiB received': round((r.coldBytes.gerrit + r.coldBytes.launchpad) / 1024),
+      'server CPU s': round(r.coldCpuSeconds),
+    },
+    'one steady cycle': {
+      'seconds until all': '',
+      'Gerrit requests': r.cycleRequests.gerrit,
+      'Launchpad requests': `${r.cycleRequests.launchpad} (${r.cycleRequests.launchpad304} x 304)`,
+      'KiB received': round((r.cycleBytes.gerrit + r.cycleBytes.launchpad) / 1024),
+      'server CPU s': round(r.cycleCpuSeconds),
+    },
+  });
+  console.log(`  the connected editor got ${r.notices} status notices (${round(r.noticeBytes / 1024)} KiB); steady-cycle CPU is over the whole ${r.intervalSeconds} s interval`);
 }
 if (only.has('browser')) {
   const dataDir = tempDataDir();
