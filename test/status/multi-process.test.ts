@@ -39,7 +39,7 @@ describe.skipIf(skip !== null)('two processes, one poller (PostgreSQL + Redis)',
   });
 
   it('polls each item once per interval whichever process its clients are on, and tells clients of both', async () => {
-    const [a, b] = cluster.servers as [{ url: string }, { url: string }];
+    const [a, b] = cluster.servers as unknown as [{ url: string }, { url: string }];
     const pad = await createPad(a.url, 'status-cluster');
     const mirrorRef = new URL(pad.readOnlyUrl).pathname.split('/').pop()!;
     const onA = connect(a.url, pad.padId, 'proposed');
