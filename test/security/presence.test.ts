@@ -187,16 +187,19 @@ describe('rate', () => {
     expect(Math.max(...seen())).toBeLessThan(21);
     // 100 more over a second
     const before = new Set(seen()).size;
+    const spreadStarted = performance.now();
     for (let i = 100; i < 200; i++) {
       send(flooder, id, i + 1, state(i));
       await sleep(10);
     }
+    // on a loaded machine the "second" stretches: the budget is 5 per second of what it really took
+    const spreadSeconds = (performance.now() - spreadStarted) / 1000;
     await sleep(300);
     const after = new Set(seen());
     const lateAccepted = [...after].filter((i) => i >= 100);
     // about 5 more in that second (batched at 50 ms, an unlimited flood would show about 20 distinct states)
     expect(lateAccepted.length).toBeGreaterThanOrEqual(1);
-    expect(lateAccepted.length).toBeLessThanOrEqual(8);
+    expect(lateAccepted.length).toBeLessThanOrEqual(Math.ceil(spreadSeconds * 5) + 3);
     expect(after.size - before).toBe(lateAccepted.length);
     expect(flooder.closed).toBeNull(); // dropped, not closed: presence floods are not worth a reconnect loop
     flooder.close();

@@ -304,7 +304,7 @@ describe('Add from Gerrit', () => {
     const pad = await createPad(server.url, 'status-import');
     const writer = await connectSynced(server.url, pad.padId, 'proposed');
     entriesOf(writer.doc).push([createEntry({ addedBy: 't', title: 'have it', reviews: [`https://review.opendev.org/${960007}`] })]);
-    await sleep(100);
+    await waitFor(async () => ((await (await fetch(`${server.url}/api/pads/${pad.padId}/export.json`)).json()) as { sections: { proposed: unknown[] } }).sections.proposed.length === 1, 5000, 'the entry stored');
     gerrit.reset();
     const post = (ref: string, body: unknown, key?: string) =>
       fetch(`${server.url}/api/pads/${ref}/import-gerrit`, {
