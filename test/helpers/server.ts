@@ -60,7 +60,9 @@ export interface ChildServer {
 /** The built server (`dist/server/main.js`) as a child process, as `npm start` runs it. */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildServer> {
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/server/main.js')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    // STATUS_POLL_SECONDS=0: a test server never reaches for the real Gerrit or Launchpad (tests of live status
+    // point GERRIT_URL and LAUNCHPAD_API_URL at local fakes and turn polling on themselves)
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', STATUS_POLL_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
