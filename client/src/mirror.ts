@@ -1,46 +1,65 @@
 /**
  * The read-only mirror goes live: the server-rendered page (readable without JavaScript, and translatable) is
- * replaced, once both sections have synced, by the same markup rendered from read-only sync connections.
- * It renders into the light DOM, with no translate="no" anywhere: translators are welcome here.
+ * replaced, once both sections have synced, by the same markup (shared/mirror-html.ts, the server's function)
+ * rendered from read-only sync connections. It renders into the light DOM, with no translate="no" anywhere:
+ * translators are welcome here.
  *
  * A translator rewrites the page's text nodes (Chrome wraps them in <font>, Safari swaps them, Edge and Firefox set
- * their text), so updating a text node in place may update a node no longer shown. Every entry is therefore keyed
- * by its content: an entry that changes is rendered afresh (new nodes, which the translator translates again if it
- * keeps translating), and unchanged entries keep their translated nodes. The header and the live state likewise.
- * Only this script says the view updates live: the server-rendered page (without JavaScript) does not.
+ * their text), so updating a text node in place may update a node no longer shown. Each render is therefore applied
+ * unit by unit (see {@link patchMirror}): a unit (an entry, a heading, the header, the live note) whose markup
+ * changed is replaced by new nodes, which the translator translates again if it keeps translating, and unchanged
+ * units keep their translated nodes. Only this script says the view updates live: the server-rendered page (without
+ * JavaScript) does not.
  */
-import { html, nothing, render } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
-import { keyed } from 'lit/directives/keyed.js';
-import { ENTRY_KINDS, entriesOf, metaOf, metaToJSON, sectionToJSON, type EntryData } from '../../shared/schema.js';
-import { safeHref } from '../../shared/links.js';
+import { entriesOf, metaOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
+import { mirrorHtml } from '../../shared/mirror-html.js';
 import { PadConnection } from './pad-connection.js';
 
-const HEADINGS = { feature: 'Features', bug: 'Bugs', other: 'Other' } as const;
+/** The markup each unit on the page was created from (what a translator did to it since does not count). */
+const sourceOf = new WeakMap<Element, string>();
 
-const link = (url: string, text = url) => {
-  const href = safeHref(url);
-  return href ? html`<a href=${href} rel="noopener noreferrer">${text}</a>` : html`<span>${text}</span>`;
-};
+/** Containers hold only elements, and are patched child by child; every other element is a unit. */
+const isContainer = (el: Element) => el.matches('section.section, ul.entries');
 
-const entry = (e: EntryData) => html`<li class="entry ${e.status !== 'open' ? `is-${e.status}` : ''}" data-id=${e.id}>
-  <div class="entry-head">
-    ${e.launchpad ? link(e.launchpad, e.title || e.launchpad) : html`<span>${e.title || '(untitled)'}</span>`}
-    ${e.owner ? html` <span class="owner">(${e.owner})</span>` : nothing}
-    ${e.status !== 'open' ? html` <span class="status status-${e.status}">${e.status}</span>` : nothing}
-  </div>
-  ${e.reviews.length > 0 ? html`<ul class="reviews">${e.reviews.map((r) => html`<li>${link(r)}</li>`)}</ul>` : nothing}
-  ${e.note ? html`<p class="note">${e.note}</p>` : nothing}
-</li>`;
+/** Records the markup of every unit in a new container. */
+function adopt(container: Element): void {
+  for (const el of container.children) {
+    if (isContainer(el)) adopt(el);
+    else sourceOf.set(el, el.outerHTML);
+  }
+}
 
-const section = (title: string, entries: EntryData[]) => html`<section class="section">
-  <h2>${title}</h2>
-  ${ENTRY_KINDS.map((kind) => {
-    const group = entries.filter((e) => e.kind === kind);
-    return group.length === 0 ? nothing : html`<h3>${HEADINGS[kind]}</h3><ul class="entries">${repeat(group, (e) => JSON.stringify(e), entry)}</ul>`;
-  })}
-  ${entries.length === 0 ? html`<p class="empty">No entries yet.</p>` : nothing}
-</section>`;
+/**
+ * Makes `parent`'s children match `next`'s: a unit rendered from the same markup as before stays (with whatever a
+ * translator did to it), any other is new; containers are matched in order (by tag and class) and patched alike.
+ */
+export function patchMirror(parent: ParentNode, next: ParentNode): void {
+  const units = new Map<string, Element[]>();
+  const containers = new Map<string, Element[]>();
+  for (const el of parent.children) {
+    const source = sourceOf.get(el);
+    if (isContainer(el)) (containers.get(el.className) ?? containers.set(el.className, []).get(el.className)!).push(el);
+    else if (source !== undefined) (units.get(source) ?? units.set(source, []).get(source)!).push(el);
+  }
+  const children = [...next.children].map((el) => {
+    if (isContainer(el)) {
+      const old = containers.get(el.className)?.shift();
+      if (old && old.localName === el.localName) {
+        patchMirror(old, el);
+        return old;
+      }
+      adopt(el);
+      return el;
+    }
+    const source = el.outerHTML;
+    const kept = units.get(source)?.shift();
+    if (kept) return kept;
+    sourceOf.set(el, source);
+    return el;
+  });
+  const same = children.length === parent.children.length && children.every((el, i) => parent.children[i] === el);
+  if (!same) parent.replaceChildren(...children);
+}
 
 export function startMirror(main: HTMLElement): void {
   const ref = main.dataset.ref ?? '';
@@ -53,25 +72,16 @@ export function startMirror(main: HTMLElement): void {
     const { proposed, ready } = connection;
     if (!taken) {
       if (!proposed.provider.synced || !ready.provider.synced) return;
+      // the server's rendering goes: from now on the page is this script's (and says it updates live)
       main.replaceChildren();
       taken = true;
     }
-    const meta = metaToJSON(ready.doc);
-    render(
-      html`${keyed(
-          JSON.stringify(meta),
-          html`<header class="mirror-header">
-            <h1>${meta.title || 'Release cycle tracking'}</h1>
-            ${meta.milestones.length > 0
-              ? html`<ul class="milestones">${meta.milestones.map((m) => html`<li>${m.label}: <time>${m.date}</time></li>`)}</ul>`
-              : nothing}
-            ${meta.scrubbedAt ? html`<p class="scrubbed">Ready list scrubbed on ${new Date(meta.scrubbedAt).toISOString().slice(0, 10)}</p>` : nothing}
-          </header>`,
-        )}
-        ${keyed(connection.state, html`<p class="readonly-note">Read-only view. It updates live: <span class="live-state">${connection.state}</span></p>`)}
-        ${section('Ready to review', sectionToJSON(ready.doc))} ${section('Proposed patches', sectionToJSON(proposed.doc))}`,
-      main,
+    const next = document.createElement('template');
+    next.innerHTML = mirrorHtml(
+      { meta: metaToJSON(ready.doc), sections: { ready: sectionToJSON(ready.doc), proposed: sectionToJSON(proposed.doc) } },
+      { live: connection.state },
     );
+    patchMirror(main, document.importNode(next.content, true));
   };
   const schedule = () => {
     if (scheduled) return;

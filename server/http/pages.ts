@@ -5,14 +5,11 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { ENTRY_KINDS, type EntryData, type EntryKind } from '../../shared/schema.js';
-import { safeHref } from '../../shared/links.js';
+import { mirrorHtml } from '../../shared/mirror-html.js';
 import { exportPad, type PadExport } from '../pad-export.js';
 import type { AppDeps } from './deps.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
-
-const KIND_HEADINGS: Record<EntryKind, string> = { feature: 'Features', bug: 'Bugs', other: 'Other' };
 
 const layout = (title: string, body: Html, opts: { translatable?: boolean } = {}) => html`<!doctype html>
 <html lang="en">
@@ -29,48 +26,12 @@ const layout = (title: string, body: Html, opts: { translatable?: boolean } = {}
   </body>
 </html>`;
 
-const link = (url: string, text?: string) => {
-  const href = safeHref(url);
-  return href ? html`<a href="${href}" rel="noopener noreferrer">${text ?? url}</a>` : html`<span>${text ?? url}</span>`;
-};
-
-const entryHtml = (e: EntryData) => html`<li class="entry${e.status !== 'open' ? ` is-${e.status}` : ''}" data-id="${e.id}">
-  <div class="entry-head">
-    ${e.launchpad ? link(e.launchpad, e.title || e.launchpad) : html`<span>${e.title || '(untitled)'}</span>`}
-    ${e.owner ? html` <span class="owner">(${e.owner})</span>` : ''}
-    ${e.status !== 'open' ? html` <span class="status status-${e.status}">${e.status}</span>` : ''}
-  </div>
-  ${e.reviews.length > 0 ? html`<ul class="reviews">${e.reviews.map((r) => html`<li>${link(r)}</li>`)}</ul>` : ''}
-  ${e.note ? html`<p class="note">${e.note}</p>` : ''}
-</li>`;
-
-const sectionHtml = (title: string, entries: EntryData[]) => html`<section class="section">
-  <h2>${title}</h2>
-  ${ENTRY_KINDS.map((kind) => {
-    const group = entries.filter((e) => e.kind === kind);
-    return group.length === 0
-      ? ''
-      : html`<h3>${KIND_HEADINGS[kind]}</h3>
-          <ul class="entries">
-            ${group.map(entryHtml)}
-          </ul>`;
-  })}
-  ${entries.length === 0 ? html`<p class="empty">No entries yet.</p>` : ''}
-</section>`;
-
 /**
- * The mirror's content, readable without JavaScript (and by crawlers and translators). It does not claim to update
- * live: without the script it does not (the script, when it runs, renders the page afresh and says so).
+ * The mirror's content, readable without JavaScript (and by crawlers and translators): the markup the page's script
+ * renders too (shared/mirror-html.ts, every field escaped there). It does not claim to update live: without the
+ * script it does not (the script, when it runs, renders the page afresh and says so).
  */
-export const mirrorContent = (pad: PadExport) => html`<header class="mirror-header">
-    <h1>${pad.meta.title || 'Release cycle tracking'}</h1>
-    ${pad.meta.milestones.length > 0
-      ? html`<ul class="milestones">${pad.meta.milestones.map((m) => html`<li>${m.label}: <time>${m.date}</time></li>`)}</ul>`
-      : ''}
-    ${pad.meta.scrubbedAt ? html`<p class="scrubbed">Ready list scrubbed on ${new Date(pad.meta.scrubbedAt).toISOString().slice(0, 10)}</p>` : ''}
-    <p class="readonly-note">Read-only view.</p>
-  </header>
-  ${sectionHtml('Ready to review', pad.sections.ready)} ${sectionHtml('Proposed patches', pad.sections.proposed)}`;
+export const mirrorContent = (pad: PadExport) => raw(mirrorHtml(pad));
 
 export function pageRoutes({ pads, registry }: AppDeps): Hono {
   const app = new Hono();

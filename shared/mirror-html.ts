@@ -1,0 +1,84 @@
+/**
+ * The read-only mirror's markup, rendered by one function for both its readers: the server (the page readable
+ * without JavaScript, by crawlers and by translators) and the page's script (the same markup, live). Every field is
+ * escaped here; links are only `http(s)` (safeHref), and their text too is escaped.
+ *
+ * The markup is blocks of two sorts, which the script relies on to keep a translator's work (client/src/mirror.ts):
+ * containers (`section.section`, `ul.entries`) hold only elements (no text, no whitespace between them), and every
+ * other element is a unit whose markup changes exactly when what it shows changes (the header, the live note, a
+ * heading, an entry).
+ */
+import { ENTRY_KINDS, type CycleMeta, type EntryData } from './schema.js';
+import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN } from './labels.js';
+import { safeHref } from './links.js';
+
+/** The cycle header's fields the mirror shows. */
+export type MirrorMeta = Pick<CycleMeta, 'title' | 'milestones' | 'scrubbedAt'>;
+
+/** What the mirror shows: the cycle header and both sections. */
+export interface MirrorContent {
+  meta: MirrorMeta;
+  sections: { proposed: EntryData[]; ready: EntryData[] };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text or an attribute value, escaped for HTML (element content and double- or single-quoted attributes). */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+const link = (url: string, text = url) => {
+  const href = safeHref(url);
+  return href ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${escapeHtml(text)}</a>` : `<span>${escapeHtml(text)}</span>`;
+};
+
+/** One entry: title (linking to Launchpad), owner, merged/abandoned status; its reviews; its note. */
+export function mirrorEntryHtml(e: EntryData): string {
+  const closed = e.status !== 'open';
+  const head = [
+    e.launchpad ? link(e.launchpad, e.title || e.launchpad) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
+    e.owner ? ` <span class="owner">(${escapeHtml(e.owner)})</span>` : '',
+    closed ? ` <span class="status status-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : '',
+  ].join('');
+  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${e.reviews.map((r) => `<li>${link(r)}</li>`).join('')}</ul>` : '';
+  const note = e.note ? `<p class="note">${escapeHtml(e.note)}</p>` : '';
+  return `<li class="entry${closed ? ` is-${escapeHtml(e.status)}` : ''}" data-id="${escapeHtml(e.id)}"><div class="entry-head">${head}</div>${reviews}${note}</li>`;
+}
+
+/** The cycle header: title, milestones and review days, the "scrubbed on" stamp. */
+export function mirrorHeaderHtml(meta: MirrorMeta): string {
+  const milestones = meta.milestones.length > 0
+    ? `<ul class="milestones">${meta.milestones.map((m) => `<li>${escapeHtml(m.label)}: <time>${escapeHtml(m.date)}</time></li>`).join('')}</ul>`
+    : '';
+  const scrubbed = meta.scrubbedAt ? `<p class="scrubbed">Ready list scrubbed on ${escapeHtml(new Date(meta.scrubbedAt).toISOString().slice(0, 10))}</p>` : '';
+  return `<header class="mirror-header"><h1>${escapeHtml(meta.title || 'Release cycle tracking')}</h1>${milestones}${scrubbed}</header>`;
+}
+
+/**
+ * The note under the header. Only the script, which keeps the view up to date, says it updates live (`live`: its
+ * connection state); the page rendered without it does not claim to.
+ */
+export function mirrorNoteHtml(live?: string): string {
+  return live === undefined
+    ? '<p class="readonly-note">Read-only view.</p>'
+    : `<p class="readonly-note">Read-only view. It updates live: <span class="live-state">${escapeHtml(live)}</span></p>`;
+}
+
+function sectionHtml(title: string, entries: EntryData[]): string {
+  const groups = ENTRY_KINDS.map((kind) => {
+    const group = entries.filter((e) => e.kind === kind);
+    return group.length === 0 ? '' : `<h3>${escapeHtml(KIND_HEADINGS[kind])}</h3><ul class="entries">${group.map(mirrorEntryHtml).join('')}</ul>`;
+  }).join('');
+  const empty = entries.length === 0 ? '<p class="empty">No entries yet.</p>' : '';
+  return `<section class="section"><h2>${escapeHtml(title)}</h2>${groups}${empty}</section>`;
+}
+
+/** The mirror's whole content (what goes inside `<main id="mirror">`). `live`: see {@link mirrorNoteHtml}. */
+export function mirrorHtml(pad: MirrorContent, options: { live?: string } = {}): string {
+  return (
+    mirrorHeaderHtml(pad.meta) +
+    mirrorNoteHtml(options.live) +
+    SECTIONS_SHOWN.map((s) => sectionHtml(SECTION_HEADINGS[s], pad.sections[s])).join('')
+  );
+}

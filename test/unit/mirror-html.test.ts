@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as Y from 'yjs';
+import { createEntry, entriesOf, metaOf, metaToJSON, sectionToJSON, ENTRY_KINDS, ENTRY_STATUSES, type EntryData } from '../../shared/schema.js';
+import { escapeHtml, mirrorEntryHtml, mirrorHtml, type MirrorContent } from '../../shared/mirror-html.js';
+import { mirrorContent } from '../../server/http/pages.js';
+import type { PadExport } from '../../server/pad-export.js';
+
+const HOSTILE = `<img src=x onerror="alert(1)">'&amp;</li><script>`;
+
+/** The markup with every tag the mirror writes (and its known attributes, quoted) taken out: only text is left. */
+const textLeft = (markup: string) =>
+  markup.replace(/<\/?(?:header|h1|h2|h3|ul|li|p|div|a|span|time|section)(?: (?:class|data-id|href|rel)="[^"<>]*")*>/g, '');
+
+const entry = (fields: Partial<EntryData>): EntryData => ({
+  id: 'e1',
+  kind: 'bug',
+  title: '',
+  launchpad: '',
+  owner: '',
+  reviews: [],
+  note: '',
+  addedBy: 'ptl',
+  addedAt: 0,
+  status: 'open',
+  rank: null,
+  promotedFrom: null,
+  promotedTo: null,
+  ...fields,
+});
+
+describe('the mirror markup (shared by the server page and the live script)', () => {
+  it('escapes every field: title, owner, note, id, links and their text, milestones, cycle title', () => {
+    const pad: MirrorContent = {
+      meta: { title: HOSTILE, milestones: [{ label: HOSTILE, date: HOSTILE }], scrubbedAt: 0 },
+      sections: {
+        ready: [
+          entry({ id: HOSTILE, title: HOSTILE, owner: HOSTILE, note: HOSTILE, status: 'merged', launchpad: `https://bugs.launchpad.net/nova/+bug/1?"><script>` }),
+          entry({ id: 'e2', reviews: [HOSTILE, `https://review.opendev.org/c/x/+/1?a="'<b>`, 'javascript:alert(1)'] }),
+        ],
+        proposed: [entry({ id: 'e3', launchpad: HOSTILE, title: '' })],
+      },
+    };
+    const out = mirrorHtml(pad, { live: HOSTILE });
+    expect(out).not.toMatch(/<img|<script|<b>|href="javascript/);
+    expect(textLeft(out)).not.toMatch(/[<>"]/);
+    // the text reads back as written
+    expect(out).toContain(escapeHtml(HOSTILE));
+    expect(escapeHtml(HOSTILE)).toBe('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;amp;&lt;/li&gt;&lt;script&gt;');
+  });
+
+  it('escapes whatever a field holds (property)', () => {
+    const text = fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", 'a', ' ', '/', '=', 'é') });
+    fc.assert(
+      fc.property(text, text, text, text, text, fc.constantFrom(...ENTRY_KINDS), fc.constantFrom(...ENTRY_STATUSES), (id, title, owner, note, review, kind, status) => {
+        const out = mirrorEntryHtml(entry({ id, title, owner, note, kind, status, reviews: [review, `https://review.opendev.org/${review}`] }));
+        expect(textLeft(out)).not.toMatch(/[<>"]/);
+      }),
+    );
+  });
+
+  it('links only http(s) URLs, and says nothing of updating live unless the script renders it', () => {
+    const out = mirrorHtml({ meta: { title: '', milestones: [], scrubbedAt: null }, sections: { ready: [entry({ launchpad: 'javascript:alert(1)' })], proposed: [] } });
+    expect(out).not.toContain('href');
+    expect(out).not.toMatch(/updates? live/);
+    expect(out).toContain('No entries yet.');
+    expect(mirrorHtml({ meta: { title: '', milestones: [], scrubbedAt: null }, sections: { ready: [], proposed: [] } }, { live: 'live' })).toContain(
+      '<span class="live-state">live</span>',
+    );
+  });
+
+  it('is the same markup from the server (its export) and from the script (its synced documents)', () => {
+    const ready = new Y.Doc();
+    const proposed = new Y.Doc();
+    entriesOf(ready).push([
+      createEntry({ id: 'r1', kind: 'feature', title: 'vTPM <live> migration', launchpad: 'https://blueprints.launchpad.net/nova/+spec/vtpm', owner: 'alice', addedBy: 'ptl', status: 'merged' }),
+      createEntry({ id: 'r2', kind: 'bug', title: '', launchpad: 'https://bugs.launchpad.net/nova/+bug/2082345', reviews: ['https://review.opendev.org/c/openstack/nova/+/931122'], note: 'needs a +2 & a +W', addedBy: 'ptl' }),
+    ]);
+    entriesOf(proposed).push([createEntry({ id: 'p1', kind: 'other', title: 'Docs "cleanup"', owner: "o'brien", addedBy: 'bob', status: 'abandoned' })]);
+    metaOf(ready).set('title', 'Nova 2025.1 <Epoxy>');
+    const milestones = new Y.Array<Y.Map<string>>();
+    milestones.push([new Y.Map(Object.entries({ label: 'Feature freeze', date: '2025-02-27' }))]);
+    metaOf(ready).set('milestones', milestones);
+    metaOf(ready).set('scrubbedAt', Date.UTC(2025, 0, 20));
+
+    // the script: straight from its documents
+    const fromScript = mirrorHtml({ meta: metaToJSON(ready), sections: { ready: sectionToJSON(ready), proposed: sectionToJSON(proposed) } });
+    // the server: its export (as stored and sent: plain JSON, with the name beside it)
+    const exported = JSON.parse(
+      JSON.stringify({ name: 'r.abc', sections: { proposed: sectionToJSON(proposed), ready: sectionToJSON(ready) }, meta: metaToJSON(ready) }),
+    ) as PadExport;
+    expect(String(mirrorContent(exported))).toBe(fromScript);
+    expect(fromScript).toContain('Ready list scrubbed on 2025-01-20');
+    expect(fromScript.indexOf('Ready to review')).toBeLessThan(fromScript.indexOf('Proposed patches'));
+    expect(fromScript).toContain('<span class="status status-merged">merged</span>');
+  });
+});
