@@ -14,23 +14,9 @@ import { ENTRIES_KEY, META_KEY, metaToJSON, sectionToJSON, type CycleMeta, type 
 import { entryOf } from '../shared/rewrites.js';
 import type { DocumentRef, StoredUpdate } from './storage/store.js';
 import type { DocumentLog } from './storage/storage.js';
+import type { EntryChange, Revision, SectionState } from '../shared/api.js';
 
-export interface EntryChange {
-  id: string;
-  title: string;
-  change: 'added' | 'removed' | 'edited';
-  /** For edits: which fields changed. */
-  fields?: string[];
-}
-
-export interface Revision {
-  seq: number;
-  at: number;
-  role: string;
-  session: string;
-  entries: EntryChange[];
-  meta: boolean;
-}
+export type { EntryChange, Revision, SectionState } from '../shared/api.js';
 
 /** A map entry's raw value for `key`, read even if the entry was deleted in the transaction being looked at. */
 function rawValue(map: Y.Map<unknown>, key: string): unknown {
@@ -201,12 +187,6 @@ export class HistoryIndex {
     }));
     return { latest, revisions };
   }
-}
-
-export interface SectionState {
-  seq: number;
-  entries: EntryData[];
-  meta: CycleMeta;
 }
 
 /** The section's content as of revision `seq` (after applying it). */

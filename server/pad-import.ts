@@ -12,18 +12,9 @@ import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
 import { lastRank } from '../shared/ordering.js';
 import type { DocumentRegistry } from './sync/document-registry.js';
 import type { Author } from './sync/section-document.js';
+import type { ImportReport } from '../shared/api.js';
 
-export interface ImportReport {
-  created: { proposed: number; ready: number };
-  /**
-   * Entries of the import the pad already has, not created again: the same Launchpad item or Gerrit change or topic
-   * (whatever the link form), or, for an entry with no link, the same kind, title, owner and note.
-   */
-  skipped: Array<{ section: Section; title: string; key: string; existing: Section }>;
-  entries: Array<{ section: Section; id: string; kind: string; title: string }>;
-  /** What happened to the header lines (title, milestones, other lines). */
-  header: 'meta' | 'note' | 'none';
-}
+export type { ImportReport } from '../shared/api.js';
 
 /** The import needs a curator when it writes `ready` (entries under a ready/curated heading). */
 /** What makes an entry "the same" as another for an import: its links' identities, or its text if it has none. */

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import type { StatusNotice } from './status.js';
+import { MESSAGE_TYPES } from './wire.js';
 
 export const PRESENCE_LIMITS = {
   /** Largest JSON text of one presence state. */
@@ -47,7 +48,7 @@ export function parsePresence(value: unknown): PresenceState | null {
  * Messages only the server sends, on a y-websocket message type of their own: a client sending this type is closed,
  * and the server never relays anything on it, so no peer can put words in the server's mouth.
  */
-export const SERVER_NOTICE_MESSAGE = 20;
+export const SERVER_NOTICE_MESSAGE = MESSAGE_TYPES.serverNotice;
 
 export interface GuardNoticeData {
   id: string;

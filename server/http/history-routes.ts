@@ -12,6 +12,7 @@ import { clientAddress, rateLimit } from './rate-limit.js';
 import { withNames } from '../session-names.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
+import type { GuardNoticeList, HistoryList, RestoreResult } from '../../shared/api.js';
 
 const section = z.enum(SECTIONS, { error: 'section must be "proposed" or "ready"' });
 const historyQuery = z.object({
@@ -55,7 +56,7 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
     const padId = c.get('resolved').pad.id;
     await registry.peek({ padId, section: q.section })?.flush();
     const { latest, revisions } = await index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
-    return c.json({ section: q.section, latest, revisions: withNames(padId, revisions) });
+    return c.json({ section: q.section, latest, revisions: withNames(padId, revisions) } satisfies HistoryList);
   });
 
   app.get('/:ref/history/:seq', resolvePad, requireEditLink, reads, async (c) => {
@@ -94,10 +95,10 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
       return changed;
     });
     if ('session' in body) await notices.remove(padId, (n) => n.section === body.section && n.session === body.session);
-    return c.json({ applied });
+    return c.json({ applied } satisfies RestoreResult);
   });
 
-  app.get('/:ref/guard', resolvePad, requireCurator, async (c) => c.json({ notices: await notices.list(c.get('resolved').pad.id) }));
+  app.get('/:ref/guard', resolvePad, requireCurator, async (c) => c.json({ notices: await notices.list(c.get('resolved').pad.id) } satisfies GuardNoticeList));
 
   app.delete('/:ref/guard/:id', resolvePad, requireCurator, async (c) => {
     if (!(await notices.remove(c.get('resolved').pad.id, (n) => n.id === c.req.param('id')))) fail(404, 'no such notice');

@@ -18,6 +18,7 @@ import { WriteRefused } from '../sync/admission.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
 import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
+import type { CreatedPad, DelegateIssued, DelegateList, DelegateRevoked, SessionInfo, SignedIn } from '../../shared/api.js';
 
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 
@@ -72,7 +73,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     if (!created) fail(409, `a pad named "${name}" already exists`);
     const origin = new URL(c.req.url).origin;
     return c.json(
-      { padId: created.pad.id, ...padUrls(origin, created.pad.id, created.readOnlyRef), curatorKey: created.curatorKey },
+      { padId: created.pad.id, ...padUrls(origin, created.pad.id, created.readOnlyRef), curatorKey: created.curatorKey } satisfies CreatedPad,
       201,
     );
   });
@@ -143,7 +144,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     if (resolved.readOnly) fail(403, 'read-only links have no sign-in session');
     const identity = await identifier.identify(resolved, { cookieHeader: c.req.header('cookie') });
     const origin = new URL(c.req.url).origin;
-    return c.json({ role: identity.role, readOnlyUrl: padUrls(origin, resolved.pad.id, pads.readOnlyRef(resolved.pad)).readOnlyUrl });
+    return c.json({ role: identity.role, readOnlyUrl: padUrls(origin, resolved.pad.id, pads.readOnlyRef(resolved.pad)).readOnlyUrl } satisfies SessionInfo);
   });
 
   app.post('/:ref/login', resolvePad, jsonBody(loginBody), async (c) => {
@@ -168,7 +169,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
       path: '/',
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
-    return c.json({ role: 'curator', label: record.label });
+    return c.json({ role: 'curator', label: record.label } satisfies SignedIn);
   });
 
   app.post('/:ref/logout', resolvePad, async (c) => {
@@ -178,7 +179,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     const tokenHash = await sessions.close(getCookie(c, name));
     if (tokenHash) events.publish('sessionClosed', { padId: pad.id, tokenHash });
     deleteCookie(c, name, { path: '/', secure: config.secureCookies });
-    return c.json({ role: 'contributor' });
+    return c.json({ role: 'contributor' } satisfies SignedIn);
   });
 
   app.get('/:ref/curators', resolvePad, requireCurator, async (c) => {
@@ -186,13 +187,13 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     return c.json({
       curators: (await curatorKeys.list(pad.id))
         .map(({ id, label, createdAt, createdBy, ptl }) => ({ id, label, createdAt, createdBy, ptl })),
-    });
+    } satisfies DelegateList);
   });
 
   app.post('/:ref/curators', resolvePad, requireCurator, jsonBody(delegateBody), async (c) => {
     const { pad } = c.get('resolved');
     const issued = await curatorKeys.delegate(pad.id, c.req.valid('json').label, c.get('curatorKeyId'));
-    return c.json({ id: issued.record.id, label: issued.record.label, key: issued.key }, 201);
+    return c.json({ id: issued.record.id, label: issued.record.label, key: issued.key } satisfies DelegateIssued, 201);
   });
 
   app.delete('/:ref/curators/:id', resolvePad, requireCurator, async (c) => {
@@ -207,7 +208,7 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     if ((await curatorKeys.list(pad.id)).length === 1) fail(409, 'this is the last curator key of the pad; delegate another before revoking it');
     const keyIds = await curatorKeys.revoke(pad.id, target);
     if (keyIds.length > 0) events.publish('keysRevoked', { padId: pad.id, keyIds });
-    return c.json({ revoked: target, keyIds });
+    return c.json({ revoked: target, keyIds } satisfies DelegateRevoked);
   });
 
   return app;

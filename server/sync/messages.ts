@@ -6,15 +6,10 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as authProtocol from 'y-protocols/auth';
 import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.js';
+import { MESSAGE_TYPES } from '../../shared/wire.js';
 
-export const MessageType = {
-  sync: 0,
-  awareness: 1,
-  auth: 2,
-  queryAwareness: 3,
-  /** Only the server speaks it (shared/presence.ts); a client sending it is closed. */
-  serverNotice: SERVER_NOTICE_MESSAGE,
-} as const;
+/** The message types (shared/wire.ts: the page reads the same). */
+export const MessageType = MESSAGE_TYPES;
 
 export const SyncType = {
   step1: syncProtocol.messageYjsSyncStep1,
