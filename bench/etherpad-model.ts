@@ -125,16 +125,23 @@ export async function etherpadModel(
       const probeReader = new BenchClient({ kind: 'cyclepad', base: bases[bases.length - 1]! }, room, recorder, null);
       await Promise.all([probeWriter.ready, probeReader.ready]);
       for (const a of authors) a.start(400);
-      const probe = setInterval(() => probeWriter.edit(), 200);
+      let measuring = false;
+      let sent = 0;
+      const probe = setInterval(() => {
+        probeWriter.edit();
+        if (measuring) sent++;
+      }, 200);
       await sleep(3000); // warm-up
       recorder.latencies = [];
+      measuring = true;
       const cpuBefore = pids.map((pid) => processStats(pid).cpuSeconds);
       await sleep(seconds * 1000);
       const cpu = pids.map((pid, i) => processStats(pid).cpuSeconds - cpuBefore[i]!);
+      measuring = false;
       clearInterval(probe);
+      await sleep(1000); // what was sent last is still on its way
       const l = recorder.latencies;
-      // edits the probe sent that never arrived count as over the limit
-      const sent = seconds * 5;
+      // edits the probe sent in the window that never arrived count as over the limit
       const missing = Math.max(0, sent - l.length);
       const all = [...l, ...Array.from({ length: missing }, () => Number.POSITIVE_INFINITY)];
       const step = { authors: n, p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99), samples: l.length, cpuSeconds: cpu };
