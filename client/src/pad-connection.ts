@@ -13,12 +13,10 @@ import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import type { Section } from '../../shared/schema.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
-import { SERVER_NOTICE_MESSAGE, type GuardNoticeData, type ServerNotice } from '../../shared/presence.js';
+import type { GuardNoticeData, ServerNotice } from '../../shared/presence.js';
+import { MESSAGE_TYPES } from '../../shared/wire.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
-
-const MESSAGE_SYNC = 0;
-const MESSAGE_AUTH = 2;
 
 /** A single local change rewriting text in this many entries or more is held back for the person to confirm. */
 export const HOLD_REWRITES = 3;
@@ -51,12 +49,11 @@ export class SectionSync extends EventTarget {
       params: this.params,
     });
     this.doc.on('afterTransaction', this.checkOutgoing);
-    this.skipEncodingIncoming();
-    this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+    this.provider.messageHandlers[MESSAGE_TYPES.auth] = (_encoder, decoder) => {
       // permission denied: varuint 0, then the reason
       if (decoding.readVarUint(decoder) === 0) this.refused(decoding.readVarString(decoder));
     };
-    this.provider.messageHandlers[SERVER_NOTICE_MESSAGE] = (_encoder, decoder) => {
+    this.provider.messageHandlers[MESSAGE_TYPES.serverNotice] = (_encoder, decoder) => {
       let notice: ServerNotice;
       try {
         notice = JSON.parse(decoding.readVarString(decoder)) as ServerNotice;
@@ -78,25 +75,6 @@ export class SectionSync extends EventTarget {
       if (synced && this.provider.wsconnected) this.state = 'live';
       this.changed();
     });
-  }
-
-  /**
-   * Yjs encodes every transaction for the document's `update` listeners, and the provider's is the only one. What
-   * the server sends is applied with the provider as origin, and the provider never sends that back; so its listener
-   * is off while a sync message is applied, and Yjs encodes nothing (a 500-entry pad's first sync: about 25 ms less).
-   */
-  private skipEncodingIncoming(): void {
-    const { provider, doc } = this;
-    const handleSync = provider.messageHandlers[MESSAGE_SYNC]!;
-    provider.messageHandlers[MESSAGE_SYNC] = (...args) => {
-      doc.off('update', provider._updateHandler);
-      try {
-        handleSync(...args);
-      } finally {
-        // unless the section was reset meanwhile: the old provider is destroyed and must stay off the old document
-        if (this.provider === provider) doc.on('update', provider._updateHandler);
-      }
-    };
   }
 
   /**

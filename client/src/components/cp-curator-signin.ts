@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import type { SignedIn } from '../../../shared/api.js';
+import { api, messageOf, padPath } from '../api.js';
 
 /**
  * Curator sign-in for this pad: exchanges a curator key for an HttpOnly session cookie (the key is never kept in the
@@ -43,21 +45,17 @@ export class CpCuratorSignin extends LitElement {
     this.error = '';
   }
 
-  private async post(path: string, body?: unknown): Promise<Response> {
-    return fetch(`/api/pads/${encodeURIComponent(this.pad)}/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? '{}' : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
+  private post(path: string, body: unknown = {}): Promise<SignedIn> {
+    return api<SignedIn>(`${padPath(this.pad)}/${path}`, { body });
   }
 
   private async signIn(event: Event): Promise<void> {
     event.preventDefault();
     const input = (event.target as HTMLFormElement).elements.namedItem('key') as HTMLInputElement;
-    const res = await this.post('login', { key: input.value.trim() });
-    if (!res.ok) {
-      this.error = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? `sign-in failed (${res.status})`;
+    try {
+      await this.post('login', { key: input.value.trim() });
+    } catch (err) {
+      this.error = messageOf(err);
       return;
     }
     input.value = '';
@@ -91,7 +89,13 @@ export class CpCuratorSignin extends LitElement {
   }
 
   private async signOut(): Promise<void> {
-    await this.post('logout');
+    try {
+      await this.post('logout');
+      this.error = '';
+    } catch (err) {
+      this.error = `Signing out failed: ${messageOf(err)}`;
+      return;
+    }
     this.focusAfterRole = true;
     this.emit('contributor');
   }
@@ -102,7 +106,8 @@ export class CpCuratorSignin extends LitElement {
 
   override render() {
     if (this.signedInAs === 'curator') {
-      return html`<span>Signed in as curator</span> <button @click=${this.signOut}>Sign out</button>`;
+      return html`<span>Signed in as curator</span> <button @click=${this.signOut}>Sign out</button>${
+        this.error ? html` <span class="error" role="alert">${this.error}</span>` : nothing}`;
     }
     if (!this.open) return html`<button class="opener" @click=${this.show}>Curator sign-in</button>`;
     return html`<form @submit=${this.signIn} aria-label="Curator sign-in">

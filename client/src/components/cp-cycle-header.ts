@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import * as Y from 'yjs';
 import { metaOf, metaToJSON } from '../../../shared/schema.js';
-import { YObserverController } from '../controllers/y-observer.js';
+import { ObserveController, deep, events } from '../controllers/observe.js';
+import { ContextConsumer } from '@lit/context';
+import { padContext } from '../context.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
@@ -12,8 +14,13 @@ import { localChange } from '../local-origin.js';
  * "scrubbed on" stamp. Curators edit it; everyone else reads it.
  */
 export class CpCycleHeader extends LitElement {
-  static override properties = { doc: { attribute: false }, editable: { type: Boolean } };
-  declare doc: Y.Doc | null;
+  static override properties = { editable: { type: Boolean } };
+  private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
+
+  /** The `ready` document (which holds `meta`), replaced after a reset. */
+  private get doc(): Y.Doc | null {
+    return this.pad.value?.connection.ready.doc ?? null;
+  }
   declare editable: boolean;
 
   static override styles = [
@@ -84,9 +91,9 @@ export class CpCycleHeader extends LitElement {
   constructor() {
     super();
     new TranslationWatchController(this, { content: true });
-    this.doc = null;
     this.editable = false;
-    new YObserverController(this, () => (this.doc ? metaOf(this.doc) : null));
+    new ObserveController(this, () => (this.doc ? metaOf(this.doc) : null), deep);
+    new ObserveController(this, () => this.pad.value?.connection.ready, events('reset'));
   }
 
   private milestones(): Y.Array<Y.Map<string>> {

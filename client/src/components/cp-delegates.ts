@@ -1,15 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
-
-/** A live curator key as `GET /api/pads/<pad>/curators` lists it (never the key itself). */
-interface Delegate {
-  id: string;
-  label: string;
-  createdAt: number;
-  createdBy: string | null;
-  ptl: boolean;
-}
+import { Task } from '@lit/task';
+import type { Delegate, DelegateIssued, DelegateList, DelegateRevoked } from '../../../shared/api.js';
+import { api, messageOf, padPath } from '../api.js';
 
 /**
  * Curators manage delegates in the page: make a key for someone (shown once, with a Copy button), see who holds a
@@ -20,21 +14,29 @@ export class CpDelegates extends LitElement {
   static override properties = {
     pad: { type: String },
     open: { state: true },
-    delegates: { state: true },
     issued: { state: true },
     confirming: { state: true },
     message: { state: true },
     error: { state: true },
-    loading: { state: true },
   };
   declare pad: string;
   declare open: boolean;
-  declare delegates: Delegate[];
   declare issued: { label: string; key: string; copied: boolean } | null;
   declare confirming: string | null;
   declare message: string;
   declare error: string;
-  declare loading: boolean;
+  /** Bumped to list the keys again (after a change). */
+  private listed = 0;
+
+  /** The pad's curator keys, while the panel is open. */
+  private readonly list = new Task(this, {
+    task: async ([pad, open], { signal }) => (open ? (await api<DelegateList>(`${padPath(pad)}/curators`, { signal })).curators : ([] as Delegate[])),
+    args: () => [this.pad, this.open, this.listed] as const,
+  });
+
+  private get delegates(): Delegate[] {
+    return this.list.value ?? [];
+  }
 
   static override styles = [
     controlStyles,
@@ -98,45 +100,18 @@ export class CpDelegates extends LitElement {
     new TranslationWatchController(this);
     this.pad = '';
     this.open = false;
-    this.delegates = [];
     this.issued = null;
     this.confirming = null;
     this.message = '';
     this.error = '';
-    this.loading = false;
   }
 
-  private api(path: string, init?: RequestInit): Promise<Response> {
-    return fetch(`/api/pads/${encodeURIComponent(this.pad)}/curators${path}`, {
-      credentials: 'same-origin',
-      ...init,
-      headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) },
-    });
-  }
-
-  /** A request's JSON body, or an Error with the server's message (every `res.ok` checked). */
-  private async call<T>(path: string, init?: RequestInit): Promise<T> {
-    let res: Response;
-    try {
-      res = await this.api(path, init);
-    } catch {
-      throw new Error('the server could not be reached');
-    }
-    const body = (await res.json().catch(() => ({}))) as T & { error?: string };
-    if (!res.ok) throw new Error(body.error ?? `request failed (${res.status})`);
-    return body;
-  }
-
+  /** Lists the keys again and waits for the list. */
   private async load(): Promise<void> {
-    this.loading = true;
-    try {
-      this.delegates = (await this.call<{ curators: Delegate[] }>('')).curators;
-      this.error = '';
-    } catch (err) {
-      this.error = `Could not list the curators: ${(err as Error).message}`;
-    } finally {
-      this.loading = false;
-    }
+    this.listed++;
+    this.requestUpdate();
+    await this.updateComplete;
+    await this.list.taskComplete.catch(() => undefined);
   }
 
   private async create(event: Event): Promise<void> {
@@ -146,7 +121,7 @@ export class CpDelegates extends LitElement {
     const label = input.value.trim();
     if (!label) return;
     try {
-      const made = await this.call<{ id: string; label: string; key: string }>('', { method: 'POST', body: JSON.stringify({ label }) });
+      const made = await api<DelegateIssued>(`${padPath(this.pad)}/curators`, { body: { label } });
       this.issued = { label: made.label, key: made.key, copied: false };
       this.message = '';
       this.error = '';
@@ -155,7 +130,7 @@ export class CpDelegates extends LitElement {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLButtonElement>('.issued button.copy')?.focus();
     } catch (err) {
-      this.error = `Could not create the key: ${(err as Error).message}`;
+      this.error = `Could not create the key: ${messageOf(err)}`;
     }
   }
 
@@ -174,7 +149,7 @@ export class CpDelegates extends LitElement {
 
   private async revoke(d: Delegate): Promise<void> {
     try {
-      const result = await this.call<{ revoked: string; keyIds: string[] }>(`/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
+      const result = await api<DelegateRevoked>(`${padPath(this.pad)}/curators/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
       const more = result.keyIds.length - 1;
       this.message = `Revoked “${d.label}”${more > 0 ? ` and ${more} key${more === 1 ? '' : 's'} made under it` : ''}.`;
       this.error = '';
@@ -184,13 +159,14 @@ export class CpDelegates extends LitElement {
       this.renderRoot.querySelector<HTMLInputElement>('input[name="label"]')?.focus();
     } catch (err) {
       this.confirming = null;
-      this.error = `Could not revoke “${d.label}”: ${(err as Error).message}`;
+      this.error = `Could not revoke “${d.label}”: ${messageOf(err)}`;
     }
   }
 
   private async show(): Promise<void> {
     this.open = true;
-    await this.load();
+    await this.updateComplete;
+    await this.list.taskComplete.catch(() => undefined);
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLInputElement>('input[name="label"]')?.focus();
   }
@@ -241,7 +217,10 @@ export class CpDelegates extends LitElement {
         : nothing}
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.loading && this.delegates.length === 0 ? html`<p>Loading…</p>` : nothing}
+      ${this.list.render({
+        pending: () => (this.delegates.length === 0 ? html`<p role="status">Loading…</p>` : nothing),
+        error: (err) => html`<p class="error" role="alert">Could not list the curators: ${messageOf(err)}</p>`,
+      })}
       <ul aria-label="Curator keys">
         ${this.delegates.map((d) => this.renderDelegate(d))}
       </ul>

@@ -1,13 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ENTRY_KINDS, isEntryKind, type EntryData, type EntryKind } from '../../../shared/schema.js';
+import { ENTRY_KINDS, isEntryKind, type EntryKind } from '../../../shared/schema.js';
 import { parseEntryText } from '../../../shared/links.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
+import type { NewEntryFields } from '../../../shared/pad-actions.js';
+import { SECTION_HEADINGS } from '../../../shared/labels.js';
+import { ContextConsumer } from '@lit/context';
+import { padContext } from '../context.js';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
-
-export type NewEntry = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>;
-
-const SECTION_NAMES = { proposed: 'Proposed patches', ready: 'Ready to review' } as const;
 
 /**
  * The "add an entry" form. Pasting Launchpad and Gerrit links into "Paste links" fills the fields (kind from the
@@ -16,10 +16,13 @@ const SECTION_NAMES = { proposed: 'Proposed patches', ready: 'Ready to review' }
  */
 export class CpEntryForm extends LitElement {
   static override properties = {
-    findDuplicates: { attribute: false },
     duplicates: { state: true },
   };
-  declare findDuplicates: ((draft: { launchpad: string; reviews: string[] }) => Duplicate[]) | null;
+  private readonly pad = new ContextConsumer(this, { context: padContext });
+
+  private findDuplicates(draft: { launchpad: string; reviews: string[] }): Duplicate[] {
+    return this.pad.value?.findDuplicates(draft) ?? [];
+  }
   declare duplicates: Duplicate[];
 
   static override styles = [
@@ -76,7 +79,6 @@ export class CpEntryForm extends LitElement {
   constructor() {
     super();
     new TranslationWatchController(this, { content: true });
-    this.findDuplicates = null;
     this.duplicates = [];
   }
 
@@ -88,7 +90,7 @@ export class CpEntryForm extends LitElement {
     return this.form.elements.namedItem(name) as HTMLInputElement;
   }
 
-  private read(): NewEntry {
+  private read(): NewEntryFields {
     const value = (name: string) => this.field(name).value.trim();
     const kind = value('kind');
     return {
@@ -118,21 +120,21 @@ export class CpEntryForm extends LitElement {
 
   private checkDuplicates(): void {
     const entry = this.read();
-    this.duplicates = this.findDuplicates?.({ launchpad: entry.launchpad, reviews: entry.reviews }) ?? [];
+    this.duplicates = this.findDuplicates({ launchpad: entry.launchpad, reviews: entry.reviews });
   }
 
   private submit(event: Event): void {
     event.preventDefault();
     const entry = this.read();
     if (!entry.title && !entry.launchpad && entry.reviews.length === 0) return;
-    const duplicates = this.findDuplicates?.({ launchpad: entry.launchpad, reviews: entry.reviews }) ?? [];
+    const duplicates = this.findDuplicates({ launchpad: entry.launchpad, reviews: entry.reviews });
     // The first press shows where the item already is; pressing "Add anyway" adds it.
     const confirmed = (event as SubmitEvent).submitter?.dataset.confirm === 'yes';
     if (duplicates.length > 0 && !confirmed) {
       this.duplicates = duplicates;
       return;
     }
-    this.dispatchEvent(new CustomEvent<NewEntry>('cp-add', { detail: entry, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
     this.form.reset();
     this.duplicates = [];
     // ready for the next one: focus back in "Paste links" (the form stays open until closed)
@@ -171,7 +173,7 @@ export class CpEntryForm extends LitElement {
             Already on the pad:
             <ul>
               ${this.duplicates.map(
-                (d) => html`<li>${d.entry.title || d.entry.launchpad || d.key} (${d.entry.owner || 'no owner'}) in <strong>${SECTION_NAMES[d.section]}</strong> (same ${d.key.split(':')[0]})</li>`,
+                (d) => html`<li>${d.entry.title || d.entry.launchpad || d.key} (${d.entry.owner || 'no owner'}) in <strong>${SECTION_HEADINGS[d.section]}</strong> (same ${d.key.split(':')[0]})</li>`,
               )}
             </ul>
           </div>`

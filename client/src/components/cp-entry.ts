@@ -5,12 +5,11 @@ import {
   ENTRY_STATUSES,
   entryToJSON,
   isEntryKind,
-  isEntryStatus,
   type EntryData,
   type EntryMap,
 } from '../../../shared/schema.js';
 import { chipLabel, parseLink, safeHref } from '../../../shared/links.js';
-import { YObserverController } from '../controllers/y-observer.js';
+import { ObserveController, deep } from '../controllers/observe.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
 import { chipLink, chipOf, chipStyles, reviewItem } from '../link-chip.js';
@@ -75,7 +74,7 @@ export class CpEntry extends LitElement {
     this.last = false;
     this.editing = false;
     this.menuOpen = false;
-    new YObserverController(this, () => this.entry);
+    new ObserveController(this, () => this.entry, deep);
   }
 
   /** Every change made here is the person's own (undoable by them). */
@@ -127,7 +126,7 @@ export class CpEntry extends LitElement {
   /** The actions this person has on this entry, in menu order (empty: no menu at all). */
   private actions(data: EntryData): MenuAction[] {
     const out: MenuAction[] = [];
-    if (this.editable) out.push({ label: 'Edit', run: () => this.openEditor() });
+    if (this.editable) out.push({ label: 'Edit', run: () => void this.openEditor() });
     if (this.promotable) {
       out.push({ label: 'Promote to ready', disabled: Boolean(data.promotedTo), run: () => this.emit('cp-promote', { remove: false }) });
       out.push({ label: 'Promote & remove from proposed', run: () => this.emit('cp-promote', { remove: true }) });

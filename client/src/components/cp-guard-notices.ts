@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
 import type { GuardNoticeData } from '../../../shared/presence.js';
+import { api, messageOf, padPath } from '../api.js';
 
 /**
  * For curators: connections the server quarantined for rewriting many entries at once, with the one action that
@@ -41,13 +42,12 @@ export class CpGuardNotices extends LitElement {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<void> {
-    const res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
-    this.error = res.ok ? '' : (((await res.json().catch(() => ({}))) as { error?: string }).error ?? `failed (${res.status})`);
+    try {
+      await api(`${padPath(this.pad)}/${path}`, { method, body });
+      this.error = '';
+    } catch (err) {
+      this.error = messageOf(err);
+    }
   }
 
   override render() {

@@ -1,18 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { EntryData } from '../../../shared/schema.js';
+import { Task } from '@lit/task';
+import type { Section } from '../../../shared/schema.js';
+import type { HistoryList, RestoreResult, Revision, SectionState } from '../../../shared/api.js';
+import { SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
-
-interface Revision {
-  seq: number;
-  at: number;
-  role: string;
-  session: string;
-  /** The name the session went by (its presence name), when the server knows it. */
-  name?: string;
-  meta: boolean;
-  entries: Array<{ id: string; title: string; change: string; fields?: string[] }>;
-}
+import { api, messageOf, padPath } from '../api.js';
 
 /**
  * The history of a section: who changed what and when, summarised per entry; any revision can be viewed, and
@@ -24,17 +17,32 @@ export class CpHistoryPanel extends LitElement {
     curator: { type: Boolean },
     open: { state: true },
     section: { state: true },
-    revisions: { state: true },
-    viewing: { state: true },
+    viewingSeq: { state: true },
     message: { state: true },
   };
   declare pad: string;
   declare curator: boolean;
   declare open: boolean;
-  declare section: 'proposed' | 'ready';
-  declare revisions: Revision[];
-  declare viewing: { seq: number; entries: EntryData[] } | null;
+  declare section: Section;
+  /** The revision shown in full (null: none). */
+  declare viewingSeq: number | null;
   declare message: string;
+  /** Bumped to list the revisions again (after a restore). */
+  private listed = 0;
+
+  /** The section's latest revisions, while the panel is open. */
+  private readonly revisions = new Task(this, {
+    task: async ([pad, section, open], { signal }) =>
+      open ? (await api<HistoryList>(`${padPath(pad)}/history?section=${section}&limit=100`, { signal })).revisions : [],
+    args: () => [this.pad, this.section, this.open, this.listed] as const,
+  });
+
+  /** The section as of the revision being viewed. */
+  private readonly viewing = new Task(this, {
+    task: ([pad, section, seq], { signal }) =>
+      seq === null ? null : api<SectionState>(`${padPath(pad)}/history/${seq}?section=${section}`, { signal }),
+    args: () => [this.pad, this.section, this.viewingSeq] as const,
+  });
 
   static override styles = [
     controlStyles,
@@ -66,38 +74,20 @@ export class CpHistoryPanel extends LitElement {
     this.curator = false;
     this.open = false;
     this.section = 'proposed';
-    this.revisions = [];
-    this.viewing = null;
+    this.viewingSeq = null;
     this.message = '';
     new TranslationWatchController(this);
   }
 
-  private api(path: string, init?: RequestInit) {
-    return fetch(`/api/pads/${encodeURIComponent(this.pad)}/${path}`, { credentials: 'same-origin', ...init });
-  }
-
-  private async load(): Promise<void> {
-    const res = await this.api(`history?section=${this.section}&limit=100`);
-    const body = (await res.json()) as { revisions?: Revision[]; error?: string };
-    this.revisions = body.revisions ?? [];
-    this.message = body.error ?? '';
-    this.viewing = null;
-  }
-
-  private async view(seq: number): Promise<void> {
-    const res = await this.api(`history/${seq}?section=${this.section}`);
-    this.viewing = { seq, entries: ((await res.json()) as { entries: EntryData[] }).entries };
-  }
-
   private async restore(seq: number): Promise<void> {
-    const res = await this.api('restore', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ section: this.section, seq }),
-    });
-    const body = (await res.json()) as { applied?: boolean; error?: string };
-    this.message = body.error ?? (body.applied ? `Restored revision ${seq}.` : 'Nothing to restore: the section is already as it was.');
-    await this.load();
+    try {
+      const { applied } = await api<RestoreResult>(`${padPath(this.pad)}/restore`, { body: { section: this.section, seq } });
+      this.message = applied ? `Restored revision ${seq}.` : 'Nothing to restore: the section is already as it was.';
+    } catch (err) {
+      this.message = `Could not restore revision ${seq}: ${messageOf(err)}`;
+    }
+    this.listed++;
+    this.viewingSeq = null;
   }
 
   /** "Alice (contributor:jCts…)": the name the person chose, with their session beside it (in full on hover). */
@@ -119,34 +109,43 @@ export class CpHistoryPanel extends LitElement {
     if (!this.open) {
       return html`<button @click=${() => {
         this.open = true;
-        void this.load();
+        this.message = '';
+        this.viewingSeq = null;
       }}>History</button>`;
     }
     return html`<section aria-label="History">
       <label>Section
         <select .value=${this.section} @change=${(e: Event) => {
-          this.section = (e.target as HTMLSelectElement).value as 'proposed' | 'ready';
-          void this.load();
+          this.section = (e.target as HTMLSelectElement).value as Section;
+          this.viewingSeq = null;
         }}>
-          <option value="proposed">Proposed patches</option>
-          <option value="ready">Ready to review</option>
+          ${[...SECTIONS_SHOWN].reverse().map((s) => html`<option value=${s}>${SECTION_HEADINGS[s]}</option>`)}
         </select></label>
       <button @click=${() => (this.open = false)}>Close</button>
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
+      ${this.revisions.render({
+        pending: () => html`<p role="status">Loading…</p>`,
+        error: (err) => html`<p role="alert">Could not load the history: ${messageOf(err)}</p>`,
+      })}
       <ol reversed>
-        ${this.revisions.map(
+        ${(this.revisions.value ?? []).map(
           (r) => html`<li>
             <span class="who">${new Date(r.at).toLocaleString()} · ${this.renderWho(r)}</span><br />
             ${this.describe(r)}
-            <button @click=${() => this.view(r.seq)} aria-label="View revision ${r.seq}">View</button>
+            <button @click=${() => (this.viewingSeq = r.seq)} aria-label="View revision ${r.seq}">View</button>
             ${this.curator ? html`<button @click=${() => this.restore(r.seq)} aria-label="Restore revision ${r.seq}">Restore</button>` : nothing}
           </li>`,
         )}
       </ol>
-      ${this.viewing
-        ? html`<h3>As of revision ${this.viewing.seq}</h3>
-            <ul class="notranslate" translate="no">${this.viewing.entries.map((e) => html`<li>${e.title || e.launchpad || e.id}${e.owner ? ` (${e.owner})` : ''}${e.note ? ` — ${e.note}` : ''}</li>`)}</ul>`
-        : nothing}
+      ${this.viewing.render({
+        pending: () => html`<p role="status">Loading revision ${this.viewingSeq}…</p>`,
+        error: (err) => html`<p role="alert">Could not load revision ${this.viewingSeq}: ${messageOf(err)}</p>`,
+        complete: (state) =>
+          state
+            ? html`<h3>As of revision ${state.seq}</h3>
+                <ul class="notranslate" translate="no">${state.entries.map((e) => html`<li>${e.title || e.launchpad || e.id}${e.owner ? ` (${e.owner})` : ''}${e.note ? ` — ${e.note}` : ''}</li>`)}</ul>`
+            : nothing,
+      })}
     </section>`;
   }
 }

@@ -1,13 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { padNameSchema } from '../../../shared/pad-name.js';
 import { controlStyles } from '../styles.js';
-
-interface Created {
-  padId: string;
-  editUrl: string;
-  readOnlyUrl: string;
-  curatorKey: string;
-}
+import type { CreatedPad as Created } from '../../../shared/api.js';
+import { api, messageOf, padPath } from '../api.js';
 
 /**
  * Home: create a tracking pad, or open one by name. Creating a pad signs its creator in as the PTL at once (the key
@@ -84,14 +79,11 @@ export class CpHome extends LitElement {
       this.error = valid.error.issues[0]?.message ?? 'invalid name';
       return;
     }
-    const res = await fetch('/api/pads', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
-    });
-    const body = (await res.json().catch(() => ({}))) as Created & { error?: string };
-    if (!res.ok) {
-      this.error = body.error ?? `could not create the pad (${res.status})`;
+    let body: Created;
+    try {
+      body = await api<Created>('', { body: { name } });
+    } catch (err) {
+      this.error = `Could not create the pad: ${messageOf(err)}`;
       return;
     }
     this.error = '';
@@ -105,13 +97,8 @@ export class CpHome extends LitElement {
   /** Signs the creator in as the PTL of the new pad (the cookie is HttpOnly: the page never keeps the key). */
   private async signIn(created: Created): Promise<boolean> {
     try {
-      const res = await fetch(`/api/pads/${encodeURIComponent(created.padId)}/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ key: created.curatorKey }),
-        credentials: 'same-origin',
-      });
-      return res.ok;
+      await api(`${padPath(created.padId)}/login`, { body: { key: created.curatorKey } });
+      return true;
     } catch {
       return false;
     }

@@ -1,25 +1,26 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
-
-interface Report {
-  created: { proposed: number; ready: number };
-  skipped?: Array<{ section: string; title: string; key: string; existing: string }>;
-  header: string;
-}
-
-const SECTION_NAMES: Record<string, string> = { proposed: 'Proposed patches', ready: 'Ready to review' };
+import { Task, TaskStatus } from '@lit/task';
+import type { ImportReport as Report } from '../../../shared/api.js';
+import { SECTION_HEADINGS } from '../../../shared/labels.js';
+import { api, messageOf, padPath } from '../api.js';
 
 /**
  * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
  * has are skipped, and named). On success the form closes and focus returns to the button that opened it.
  */
 export class CpImportDialog extends LitElement {
-  static override properties = { pad: { type: String }, open: { state: true }, result: { state: true }, error: { state: true } };
+  static override properties = { pad: { type: String }, open: { state: true }, result: { state: true } };
   declare pad: string;
   declare open: boolean;
   declare result: Report | null;
-  declare error: string;
+
+  /** The import request (run by the form): its pending and error states show in the form. */
+  private readonly importing = new Task(this, {
+    autoRun: false,
+    task: ([pad, text]: readonly [string, string]) => api<Report>(`${padPath(pad)}/import`, { body: { text } }),
+  });
 
   static override styles = [
     controlStyles,
@@ -52,7 +53,6 @@ export class CpImportDialog extends LitElement {
     this.pad = '';
     this.open = false;
     this.result = null;
-    this.error = '';
   }
 
   private async submit(event: Event): Promise<void> {
@@ -60,27 +60,10 @@ export class CpImportDialog extends LitElement {
     // (the event's target is cleared once dispatch ends: keep the form before awaiting anything)
     const form = event.currentTarget as HTMLFormElement;
     const text = (form.elements.namedItem('text') as HTMLTextAreaElement).value;
-    let res: Response;
-    try {
-      res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/import`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
-        credentials: 'same-origin',
-      });
-    } catch {
-      this.error = 'the server could not be reached; nothing was imported';
-      return;
-    }
-    const body = (await res.json().catch(() => ({}))) as Report & { error?: string };
-    if (!res.ok) {
-      this.error = body.error ?? `import failed (${res.status})`;
-      this.result = null;
-      return;
-    }
-    this.error = '';
-    this.result = body;
-    this.close();
+    await this.importing.run([this.pad, text]);
+    // a failure stays in the form, which says why
+    this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
+    if (this.result) this.close();
   }
 
   private close(): void {
@@ -100,7 +83,7 @@ export class CpImportDialog extends LitElement {
     if (skipped.length === 0) return html`${created}`;
     return html`${created} Skipped ${skipped.length} already on the pad:
       <ul class="skipped">
-        ${skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_NAMES[s.existing] ?? s.existing})</li>`)}
+        ${skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`)}
       </ul>`;
   }
 
@@ -116,7 +99,10 @@ export class CpImportDialog extends LitElement {
         <button class="primary" type="submit">Import</button>
         <button type="button" @click=${this.close}>Close</button>
       </div>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.importing.render({
+        pending: () => html`<p role="status">Importing…</p>`,
+        error: (err) => html`<p class="error" role="alert">${messageOf(err)}</p>`,
+      })}
     </form>`;
   }
 }

@@ -1,13 +1,18 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import type { Role } from '../../../shared/roles.js';
 import { canWriteSection } from '../../../shared/roles.js';
 import { entriesOf, entryToJSON, indexOfEntry, sectionToJSON, type Section } from '../../../shared/schema.js';
 import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
 import { findDuplicates } from '../../../shared/duplicates.js';
 import { addEntry, moveEntryBy, moveEntryTo, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
 import { PadConnection } from '../pad-connection.js';
-import { EventController } from '../controllers/event-controller.js';
+import { ObserveController, events } from '../controllers/observe.js';
+import { ContextProvider } from '@lit/context';
+import { Task } from '@lit/task';
+import { padContext } from '../context.js';
+import { api, padPath } from '../api.js';
+import type { SessionInfo } from '../../../shared/api.js';
+import { SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
 import { UndoController } from '../controllers/undo-controller.js';
 import { localChange } from '../local-origin.js';
 import { userName } from '../user.js';
@@ -26,11 +31,6 @@ import './cp-delegates.js';
 import { translationDetector } from '../translation/detector.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
-interface SessionInfo {
-  role: Role;
-  readOnlyUrl?: string;
-}
-
 type IdEvent = CustomEvent<{ id: string }>;
 
 /**
@@ -41,18 +41,28 @@ type IdEvent = CustomEvent<{ id: string }>;
 export class CpPadPage extends LitElement {
   static override properties = {
     pad: { type: String },
-    session: { state: true },
     filter: { state: true },
     epoch: { state: true },
   };
   declare pad: string;
-  declare session: SessionInfo;
   declare filter: EntryFilter;
   /** Bumped to render the pad afresh (after a translator touched the page). */
   declare epoch: number;
   private wasLocked = false;
 
   private connection: PadConnection | null = null;
+  /** The pad's services for the components under the page (@lit/context). */
+  private readonly services = new ContextProvider(this, { context: padContext });
+  /** Who the page speaks for; asked again when the server says the role changed (a revoked key, a sign-out). */
+  private readonly sessionTask = new Task(this, {
+    task: ([pad], { signal }) => api<SessionInfo>(`${padPath(pad)}/session`, { signal }),
+    args: () => [this.pad] as const,
+  });
+  /** The last role the server gave (kept while it is asked again, or if asking fails). */
+  private get session(): SessionInfo {
+    return this.sessionTask.value ?? this.lastSession;
+  }
+  private lastSession: SessionInfo = { role: 'contributor' };
   private readonly undo = new UndoController(
     this,
     () => this.connection,
@@ -166,11 +176,10 @@ export class CpPadPage extends LitElement {
     super();
     new TranslationWatchController(this);
     this.pad = '';
-    this.session = { role: 'contributor' };
     this.filter = NO_FILTER;
     this.epoch = 0;
-    new EventController(this, () => this.connection, ['change']);
-    new EventController(this, () => translationDetector(), ['change']);
+    new ObserveController(this, () => this.connection, events('change'));
+    new ObserveController(this, () => translationDetector(), events('change'));
     this.addEventListener('cp-tampered', () => translationDetector().tampered());
   }
 
@@ -178,11 +187,11 @@ export class CpPadPage extends LitElement {
     super.connectedCallback();
     this.connection = new PadConnection(this.pad, { sendPresence: true });
     this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
+    this.services.setValue({ connection: this.connection, findDuplicates: this.duplicates });
     // A refused write means this page's idea of the person's role is stale (e.g. their key was revoked); the server
     // also says so at once when it demotes a socket (a revoked key, a sign-out in another tab).
     this.connection.addEventListener('refused', () => void this.loadSession());
     this.connection.addEventListener('role', () => void this.loadSession());
-    void this.loadSession();
   }
 
   override disconnectedCallback(): void {
@@ -203,8 +212,8 @@ export class CpPadPage extends LitElement {
   }
 
   private async loadSession(): Promise<void> {
-    const res = await fetch(`/api/pads/${encodeURIComponent(this.pad)}/session`, { credentials: 'same-origin' });
-    if (res.ok) this.session = (await res.json()) as SessionInfo;
+    if (this.sessionTask.value) this.lastSession = this.sessionTask.value;
+    await this.sessionTask.run().catch(() => undefined);
   }
 
   private async onRole(): Promise<void> {
@@ -272,16 +281,13 @@ export class CpPadPage extends LitElement {
     </div>`;
   }
 
-  private renderSection(section: Section, heading: string, locked: boolean) {
-    const c = this.connection;
+  private renderSection(section: Section, locked: boolean) {
     const role = locked ? 'viewer' : this.session.role;
     const on = this.sectionHandlers(section);
     return html`<cp-section
       id=${section}
-      heading=${heading}
-      .sync=${c?.section(section) ?? null}
+      section=${section}
       .filter=${this.filter}
-      .findDuplicates=${this.duplicates}
       ?editable=${canWriteSection(role, section)}
       ?promotable=${section === 'proposed' && role === 'curator'}
       ?orderable=${section === 'ready' && role === 'curator'}
@@ -314,18 +320,17 @@ export class CpPadPage extends LitElement {
           <cp-connection-status .state=${c?.state ?? 'connecting'}></cp-connection-status>
           <cp-curator-signin pad=${this.pad} .signedInAs=${role} @cp-role=${this.onRole}></cp-curator-signin>
         </div>
-        <cp-presence-list editable .awareness=${c?.proposed.awareness ?? null}></cp-presence-list>
+        <cp-presence-list editable></cp-presence-list>
       </header>
       <nav aria-label="Skip to a section" class="skip">
         <span aria-hidden="true">Skip to:</span>
-        <a href="#ready" @click=${(e: Event) => this.skipTo(e, 'ready')}>Ready to review</a>
-        <a href="#proposed" @click=${(e: Event) => this.skipTo(e, 'proposed')}>Proposed patches</a>
+        ${SECTIONS_SHOWN.map((s) => html`<a href="#${s}" @click=${(e: Event) => this.skipTo(e, s)}>${SECTION_HEADINGS[s]}</a>`)}
       </nav>
       ${locked ? html`<cp-translation-banner .reasons=${translationDetector().reasons} readOnlyUrl=${this.session.readOnlyUrl ?? ''}></cp-translation-banner>` : nothing}
-      <cp-held-change .sync=${c?.proposed ?? null}></cp-held-change>
-      <cp-held-change .sync=${c?.ready ?? null}></cp-held-change>
+      <cp-held-change section="proposed"></cp-held-change>
+      <cp-held-change section="ready"></cp-held-change>
       ${role === 'curator' ? html`<cp-guard-notices pad=${this.pad} .notices=${c?.guardNotices ?? []}></cp-guard-notices>` : nothing}
-      ${keyed(this.epoch, html`<cp-cycle-header .doc=${c?.ready.doc ?? null} ?editable=${curator}></cp-cycle-header>`)}
+      ${keyed(this.epoch, html`<cp-cycle-header ?editable=${curator}></cp-cycle-header>`)}
       <div class="tools">
         <cp-filter-bar @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
         <div class="bar">
@@ -341,7 +346,7 @@ export class CpPadPage extends LitElement {
       ${this.renderUndoNotice()}
       ${keyed(
         this.epoch,
-        html`<main class="sections">${this.renderSection('ready', 'Ready to review', locked)} ${this.renderSection('proposed', 'Proposed patches', locked)}</main>`,
+        html`<main class="sections">${SECTIONS_SHOWN.map((s) => this.renderSection(s, locked))}</main>`,
       )}
     `;
   }

@@ -2,7 +2,9 @@ import { LitElement, css, html } from 'lit';
 import type { Awareness } from 'y-protocols/awareness';
 import { colourFor, setUserName, userName } from '../user.js';
 import { controlStyles } from '../styles.js';
-import { ObservableController } from '../controllers/observable-controller.js';
+import { ObserveController, events, observable } from '../controllers/observe.js';
+import { ContextConsumer } from '@lit/context';
+import { padContext } from '../context.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
 import { parsePresence } from '../../../shared/presence.js';
@@ -14,8 +16,13 @@ import { parsePresence } from '../../../shared/presence.js';
  * `style` attribute in markup: the page's CSP (`style-src 'self'`, no 'unsafe-inline') blocks those.
  */
 export class CpPresenceList extends LitElement {
-  static override properties = { awareness: { attribute: false }, editable: { type: Boolean } };
-  declare awareness: Awareness | null;
+  static override properties = { editable: { type: Boolean } };
+  private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
+
+  /** Presence travels with the `proposed` section. */
+  private get awareness(): Awareness | null {
+    return this.pad.value?.connection.proposed.awareness ?? null;
+  }
   declare editable: boolean;
 
   static override styles = [
@@ -48,9 +55,10 @@ export class CpPresenceList extends LitElement {
   constructor() {
     super();
     new TranslationWatchController(this, { content: true });
-    this.awareness = null;
     this.editable = false;
-    new ObservableController(this, () => this.awareness, 'change');
+    new ObserveController(this, () => this.awareness, observable('change'));
+    // a reset section comes with a new provider (and awareness)
+    new ObserveController(this, () => this.pad.value?.connection.proposed, events('reset'));
   }
 
   private renameTimer: ReturnType<typeof setTimeout> | null = null;

@@ -1,17 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ENTRY_KINDS, entriesOf, entryToJSON, type EntryKind } from '../../../shared/schema.js';
+import { ENTRY_KINDS, entriesOf, entryToJSON, type EntryKind, type Section } from '../../../shared/schema.js';
+import { KIND_HEADINGS, SECTION_HEADINGS } from '../../../shared/labels.js';
 import { orderedPlacements, type PlacedEntry } from '../../../shared/ordering.js';
 import { NO_FILTER, isFiltering, matchesFilter, type EntryFilter } from '../../../shared/filter.js';
-import type { Duplicate } from '../../../shared/duplicates.js';
 import type { SectionSync } from '../pad-connection.js';
-import { YObserverController } from '../controllers/y-observer.js';
-import { EventController } from '../controllers/event-controller.js';
+import { ObserveController, deep, events } from '../controllers/observe.js';
+import { ContextConsumer } from '@lit/context';
+import { padContext } from '../context.js';
 import { entryStyles } from './cp-entry.js';
 import './cp-entry-form.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
-
-const HEADINGS: Record<EntryKind, string> = { feature: 'Features', bug: 'Bugs', other: 'Other' };
 
 type ShownEntry = PlacedEntry & { shown: boolean };
 
@@ -21,22 +20,19 @@ type ShownEntry = PlacedEntry & { shown: boolean };
  */
 export class CpSection extends LitElement {
   static override properties = {
-    sync: { attribute: false },
-    heading: { type: String },
+    section: { type: String },
     editable: { type: Boolean },
     promotable: { type: Boolean },
     orderable: { type: Boolean },
     filter: { attribute: false },
-    findDuplicates: { attribute: false },
     adding: { state: true },
   };
-  declare sync: SectionSync | null;
-  declare heading: string;
+  /** Which section this is (its sync comes from the page's connection, through context). */
+  declare section: Section;
   declare editable: boolean;
   declare promotable: boolean;
   declare orderable: boolean;
   declare filter: EntryFilter;
-  declare findDuplicates: ((draft: { launchpad: string; reviews: string[] }) => Duplicate[]) | null;
   /** The "add an entry" form is open (it sits behind the "Add entry" button at the top of the section). */
   declare adding: boolean;
 
@@ -153,17 +149,21 @@ export class CpSection extends LitElement {
   constructor() {
     super();
     new TranslationWatchController(this);
-    this.sync = null;
-    this.heading = '';
+    this.section = 'proposed';
     this.editable = false;
     this.promotable = false;
     this.orderable = false;
     this.filter = NO_FILTER;
-    this.findDuplicates = null;
     this.adding = false;
     for (const type of ['cp-move', 'cp-delete', 'cp-promote']) this.addEventListener(type, this.onEntryAction);
-    new EventController(this, () => this.sync, ['reset', 'change']);
-    new YObserverController(this, () => (this.sync ? entriesOf(this.sync.doc) : null));
+    new ObserveController(this, () => this.sync, events('reset', 'change'));
+    new ObserveController(this, () => (this.sync ? entriesOf(this.sync.doc) : null), deep);
+  }
+
+  private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
+
+  private get sync(): SectionSync | null {
+    return this.pad.value?.connection.section(this.section) ?? null;
   }
 
   /** A drag starts only from an entry's handle; nothing else in the section is draggable. */
@@ -286,7 +286,7 @@ export class CpSection extends LitElement {
     const visible = group.filter((e) => e.shown);
     const firstShown = visible[0]?.id;
     const lastShown = visible.at(-1)?.id;
-    return html`<h3 ?hidden=${visible.length === 0}>${HEADINGS[kind]}</h3>
+    return html`<h3 ?hidden=${visible.length === 0}>${KIND_HEADINGS[kind]}</h3>
       <ol>
         ${repeat(
           group,
@@ -312,13 +312,13 @@ export class CpSection extends LitElement {
     const shownCount = all.filter((e) => e.shown).length;
     return html`
       <div class="top">
-        <h2 id="heading" tabindex="-1">${this.heading}</h2>
+        <h2 id="heading" tabindex="-1">${SECTION_HEADINGS[this.section]}</h2>
         ${this.editable && !this.adding
           ? html`<button class="add primary" @click=${this.openForm}>Add entry</button>`
           : nothing}
       </div>
       ${this.editable && this.adding
-        ? html`<cp-entry-form .findDuplicates=${this.findDuplicates} @cp-form-close=${this.closeForm}></cp-entry-form>`
+        ? html`<cp-entry-form @cp-form-close=${this.closeForm}></cp-entry-form>`
         : nothing}
       ${this.sync?.lastRefusal ? html`<p class="refusal" role="alert">The server refused a change: ${this.sync.lastRefusal}. The section was reloaded from the server.</p>` : nothing}
       ${filtering ? html`<p class="count" role="status">${shownCount} of ${all.length} entries match the filter</p>` : nothing}
