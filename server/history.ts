@@ -10,7 +10,7 @@ import * as Y from "yjs";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
 type AnyType = Y.AbstractType<any>;
-import { ENTRIES_KEY, META_KEY, metaToJSON, sectionToJSON, type CycleMeta, type EntryData } from '../shared/schema.js';
+import { ENTRIES_KEY, META_KEY, metaToJSON, sectionToJSON } from '../shared/schema.js';
 import { entryOf } from '../shared/rewrites.js';
 import type { DocumentRef, StoredUpdate } from './storage/store.js';
 import type { DocumentLog } from './storage/storage.js';

@@ -73,6 +73,7 @@ export async function startServer(
   const events = new PadEvents();
   await events.connect(fanout);
   const notices = new GuardNotices(store, events, log);
+  // eslint-disable-next-line prefer-const -- assigned below, once the metrics it reports to exist
   let sync: SyncServer;
   const metrics: Metrics = new Metrics({
     connectionsByRole: () => {

@@ -108,7 +108,7 @@ export class RedisFanOut implements FanOut {
       fanOut.closed = true;
       publisher.disconnect();
       subscriber.disconnect();
-      throw new Error(`Redis cannot be reached at ${where}: ${(cause ?? (err instanceof Error ? err : new Error(String(err)))).message}`);
+      throw new Error(`Redis cannot be reached at ${where}: ${(cause ?? (err instanceof Error ? err : new Error(String(err)))).message}`, { cause: err });
     } finally {
       publisher.off('error', remember);
       subscriber.off('error', remember);
@@ -144,7 +144,7 @@ export class RedisFanOut implements FanOut {
     try {
       await current.active;
     } catch (err) {
-      throw new Error(`Redis SUBSCRIBE failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`Redis SUBSCRIBE failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     current.handlers.add(onMessage);
     let done = false;

@@ -10,7 +10,6 @@ import { exportPad } from '../pad-export.js';
 import { importNeedsCurator, importPad } from '../pad-import.js';
 import { ImportFormatError, parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
 import { newId } from '../auth/secrets.js';
-import { bearerToken } from '../auth/identify.js';
 import { SESSION_TTL_MS } from '../auth/sessions.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { describeZodError, fail } from './errors.js';

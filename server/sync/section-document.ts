@@ -165,7 +165,7 @@ export class SectionDocument implements CommitMember {
       (document as { size: SizeMeter }).size = new SizeMeter(document.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
       await document.catchUp('load');
     } catch (err) {
-      document.destroy('gone');
+      void document.destroy('gone');
       throw err;
     }
     document.doc.on('afterTransaction', document.onTransaction);

@@ -95,7 +95,7 @@ describe('forged presence never reaches other peers', () => {
     expect(forger.closed).toBeNull();
 
     // the control: the same connection, the same id, a valid state: it arrives (so the drops above are real)
-    send(forger, id, clock++, { user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { entry: 'e1', field: 'note' } });
+    send(forger, id, clock, { user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { entry: 'e1', field: 'note' } });
     await waitFor(() => watcherState(id), 3000, 'the valid state to arrive');
     expect(watcherState(id)).toEqual({ user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { entry: 'e1', field: 'note' } });
     forger.close();

@@ -86,6 +86,7 @@ describe('Gerrit', () => {
     expect(parseChange(null)).toBeNull();
     const change = parseChange({ _number: 5, status: 'NEW', subject: 'a\u0000b\u202e<b>'.repeat(200), owner: { _account_id: 7 }, updated: 'yesterday' })!;
     expect(change.subject.length).toBeLessThanOrEqual(300);
+    // eslint-disable-next-line no-control-regex -- the test is that no NUL is left
     expect(change.subject).not.toMatch(/[\u0000\u202e]/);
     expect(change.owner).toBe('#7');
     expect(change.updated).toBe('');
