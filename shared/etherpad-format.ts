@@ -24,6 +24,7 @@
  */
 import { ENTRY_KINDS, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
 import { chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
+import { KIND_HEADINGS, SECTION_HEADINGS as SECTION_HEADINGS_SHOWN } from './labels.js';
 
 export { MAX_LINE_LENGTH };
 
@@ -46,7 +47,6 @@ export class ImportFormatError extends Error {
   }
 }
 
-const KIND_HEADINGS: Record<EntryKind, string> = { feature: 'Features', bug: 'Bugs', other: 'Other' };
 const SECTION_HEADINGS = { proposed: 'Proposed patches (anyone can add)', ready: 'Ready to review (PTL only)' } as const;
 
 const KIND_HEADING = /^(features?|blueprints?|bugs?|bug\s*fixes|others?|misc(?:ellaneous)?)\s*:?$/i;
@@ -612,7 +612,7 @@ export function toMarkdown(pad: PadText): string {
   const scrubbed = isoDay(pad.meta.scrubbedAt);
   if (scrubbed) out.push(`_Ready list scrubbed on ${scrubbed}_`, '');
   for (const section of ['ready', 'proposed'] as const) {
-    out.push(`## ${section === 'ready' ? 'Ready to review' : 'Proposed patches'}`, '');
+    out.push(`## ${SECTION_HEADINGS_SHOWN[section]}`, '');
     const entries = pad.sections[section];
     if (entries.length === 0) out.push('_No entries._', '');
     for (const kind of ENTRY_KINDS) {
