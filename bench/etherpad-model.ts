@@ -137,6 +137,14 @@ export async function etherpadModel(
       const cpuBefore = pids.map((pid) => processStats(pid).cpuSeconds);
       await sleep(seconds * 1000);
       const cpu = pids.map((pid, i) => processStats(pid).cpuSeconds - cpuBefore[i]!);
+      if (process.env.BENCH_METRICS) {
+        // where the time goes, per process: commits (count, seconds), catch-ups by reason, fan-out lag
+        for (const base of bases) {
+          const text = await (await fetch(`${base.replace(/^ws/, 'http')}/metrics`)).text();
+          const pick = text.split('\n').filter((l) => /^cyclepad_(persist_seconds_(sum|count)|catchups_total|caught_up_rows_total|fanout_lag_seconds_(sum|count))/.test(l));
+          console.log(`[${n} authors] ${base}\n  ${pick.join('\n  ')}`);
+        }
+      }
       measuring = false;
       clearInterval(probe);
       await sleep(1000); // what was sent last is still on its way
