@@ -12,15 +12,15 @@ import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { DocumentRef, UpdateRecord } from '../storage/store.js';
 import type { DocumentLog, PadRepository } from '../storage/storage.js';
-import type { FanOut, FanOutSubscription } from '../fanout/fanout.js';
-import { channels } from '../fanout/fanout.js';
+import type { FanOut } from '../fanout/fanout.js';
+import { LogFollower } from './log-follower.js';
 import type { Role } from '../../shared/roles.js';
 import { entriesOf, metaOf } from '../../shared/schema.js';
 import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.js';
 import { inspectUpdate } from './update-inspector.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNotice } from './rewrite-guard.js';
-import type { CatchUpReason, SyncMetrics } from '../metrics.js';
+import type { SyncMetrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
 import { serverNoticeMessage, updateMessage } from './messages.js';
 import type { CommitMember, GroupCommit } from './group-commit.js';
@@ -83,16 +83,6 @@ export interface SectionDocumentOptions {
   onBroken?: (reason: 'storage' | 'apply', err: unknown) => void;
 }
 
-/** What travels on a document's fan-out channel. */
-type DocumentMessage =
-  /**
-   * A process committed rows up to `seq`. Small commits carry their rows (`first`..`seq`, base64): a process that
-   * has every row before `first` applies them at once; any other reads them from the log (the record).
-   */
-  | { t: 'commit'; from: string; seq: number; first?: number; rows?: Array<{ data: string; at: number }> }
-  /** A checked presence update (base64) of a peer of process `from`. */
-  | { t: 'presence'; from: string; update: string };
-
 /** The origin of updates read from the log (committed by another process). */
 export const REMOTE = Symbol('remote');
 
@@ -100,9 +90,6 @@ export interface Pending {
   record: UpdateRecord;
   origin: unknown;
 }
-
-/** Commits up to this many bytes travel in their fan-out message (the others are read from the log). */
-export const INLINE_COMMIT_BYTES = 64 * 1024;
 
 /** What a deletion cutting one item in two adds to the encoded state, about (an item header with its neighbours). */
 export const SPLIT_BYTES = 20;
@@ -122,15 +109,10 @@ export class SectionDocument implements CommitMember {
   /** The pad's identity when this document was loaded: a pad deleted and made again under its name is another pad. */
   readonly incarnation: string;
   private readonly store: SectionDocumentOptions['store'];
-  private readonly fanout: FanOut;
-  private subscription: FanOutSubscription | null = null;
-  /** Every row up to this sequence number is in the document (rows after it may be, from this process). */
-  private contiguousSeq = 0;
-  /** Rows this process committed beyond {@link contiguousSeq} (already broadcast here: not again when caught up). */
-  private readonly ownRows = new Set<number>();
-  private catchUpRunning: Promise<void> | null = null;
-  private catchUpAgain = false;
-  private catchUpTimer: NodeJS.Timeout | null = null;
+  /** Its place in the log shared with the other processes (log-follower.ts). */
+  private readonly follower: LogFollower;
+  /** This process (the holder of snapshot leases). */
+  private readonly processId: string;
   private readonly log: Logger;
   private readonly snapshotEvery: number;
   private pending: Pending[] = [];
@@ -160,22 +142,16 @@ export class SectionDocument implements CommitMember {
     try {
       // without the fan-out (a broker away) the document still opens: it catches up by polling, and subscribes
       // again when the broker is back
-      await document.subscribe();
+      await document.follower.subscribe();
       const loaded = await document.load();
       (document as { size: SizeMeter }).size = new SizeMeter(document.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
-      await document.catchUp('load');
+      await document.follower.now('load');
     } catch (err) {
       void document.destroy('gone');
       throw err;
     }
     document.doc.on('afterTransaction', document.onTransaction);
-    const every = options.catchUpEveryMs ?? 2000;
-    if (every > 0) {
-      document.catchUpTimer = setInterval(() => {
-        if (document.peers.size > 0) document.requestCatchUp();
-      }, every);
-      document.catchUpTimer.unref();
-    }
+    document.follower.startPolling(options.catchUpEveryMs ?? 2000);
     return document;
   }
 
@@ -183,7 +159,17 @@ export class SectionDocument implements CommitMember {
     this.ref = options.ref;
     this.incarnation = incarnation;
     this.store = options.store;
-    this.fanout = options.fanout;
+    this.follower = new LogFollower({
+      ref: options.ref,
+      store: options.store,
+      fanout: options.fanout,
+      log: options.log,
+      metrics: options.metrics,
+      applyRemote: (data) => this.applyRemote(data),
+      applyRemotePresence: (update) => this.presence.applyRemote(update),
+      hasPeers: () => this.peers.size > 0,
+    });
+    this.processId = options.fanout.processId;
     this.groupCommit = options.groupCommit;
     this.log = options.log;
     this.snapshotEvery = options.snapshotEvery;
@@ -196,95 +182,9 @@ export class SectionDocument implements CommitMember {
     // Type the schema's roots, so code reading the live document sees a Y.Array and a Y.Map, not untyped roots.
     entriesOf(this.doc);
     metaOf(this.doc);
-    this.presence = new Presence(this.doc, () => this.peers, (update) => this.publishPresence(update));
+    this.presence = new Presence(this.doc, () => this.peers, (update) => this.follower.publishPresence(update));
     // history names people by the (checked) presence name their session showed
     this.stopNaming = sessionNames.watch(this.ref.padId, this.presence.awareness);
-  }
-
-  /** Subscribes to this document's fan-out channel, if not yet; false if the fan-out cannot take it now. */
-  async subscribe(): Promise<boolean> {
-    if (this.subscription || this.destroyed) return true;
-    try {
-      this.subscription = await this.fanout.subscribe(channels.document(this.ref.padId, this.ref.section), this.onFanOut);
-      if (this.destroyed) void this.subscription.unsubscribe().catch(() => undefined);
-      return true;
-    } catch (err) {
-      this.log.warn({ err, doc: this.ref }, 'fan-out unavailable: catching up from the log by polling until it is back');
-      return false;
-    }
-  }
-
-  /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
-  async reconnected(): Promise<void> {
-    await this.subscribe();
-    this.requestCatchUp('reconnect');
-  }
-
-  /** A message on this document's channel: another process committed, or a peer of another process moved. */
-  private onFanOut = (raw: string): void => {
-    if (this.destroyed) return;
-    let message: DocumentMessage;
-    try {
-      message = JSON.parse(raw) as DocumentMessage;
-    } catch {
-      return;
-    }
-    if (message.from === this.fanout.processId) return;
-    if (message.t === 'commit' && message.seq > this.contiguousSeq) {
-      if (message.rows && message.first === this.contiguousSeq + 1 && !this.catchUpRunning && this.applyInline(message)) return;
-      this.requestCatchUp('fanout');
-    } else if (message.t === 'presence') this.presence.applyRemote(Buffer.from(message.update, 'base64'));
-  };
-
-  private publish(message: DocumentMessage): void {
-    if (!this.fanout.crossProcess) return; // one process: nobody else to tell
-    this.fanout.publish(channels.document(this.ref.padId, this.ref.section), JSON.stringify(message)).catch((err: unknown) => {
-      // a wake-up only: the others catch up from the log by themselves
-      this.log.debug({ err, doc: this.ref }, 'fan-out publish failed');
-    });
-  }
-
-  private publishPresence(update: Uint8Array): void {
-    if (!this.fanout.crossProcess) return;
-    this.publish({ t: 'presence', from: this.fanout.processId, update: Buffer.from(update).toString('base64') });
-  }
-
-  /** Reads what was committed after {@link contiguousSeq} (by any process) and applies it; coalesced. */
-  requestCatchUp(reason: CatchUpReason = 'poll'): void {
-    if (this.catchUpRunning) {
-      this.catchUpAgain = true;
-      return;
-    }
-    this.catchUpRunning = this.catchUp(reason)
-      .catch((err: unknown) => this.log.warn({ err, doc: this.ref }, 'catching up from the log failed; retrying later'))
-      .finally(() => {
-        this.catchUpRunning = null;
-        if (this.catchUpAgain && !this.destroyed) {
-          this.catchUpAgain = false;
-          this.requestCatchUp();
-        }
-      });
-  }
-
-  /** Applies the rows a commit message carried (they follow what this document has); false if they do not fit. */
-  private applyInline(message: { first?: number; seq: number; rows?: Array<{ data: string; at: number }> }): boolean {
-    const rows = message.rows!;
-    if (rows.length !== message.seq - message.first! + 1) return false;
-    const now = Date.now();
-    const lags: number[] = [];
-    try {
-      for (const row of rows) {
-        const data = new Uint8Array(Buffer.from(row.data, 'base64'));
-        this.applyRemote(data);
-        this.contiguousSeq += 1;
-        lags.push(Math.max(0, now - row.at) / 1000);
-      }
-    } catch (err) {
-      this.log.warn({ err, doc: this.ref }, 'a fanned-out commit did not apply; reading the log instead');
-      return false;
-    }
-    this.metrics?.caughtUp?.('fanout', rows.length, lags);
-    return true;
   }
 
   /** Applies a row another process committed and sends it to this process's peers. */
@@ -296,32 +196,14 @@ export class SectionDocument implements CommitMember {
     for (const peer of this.peers) peer.send(message);
   }
 
-  /** Resolves once the document has every row logged so far (restores compute against the log). */
-  async catchUpNow(): Promise<void> {
-    while (this.catchUpRunning) await this.catchUpRunning;
-    await this.catchUp('poll');
+  /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
+  reconnected(): Promise<void> {
+    return this.follower.reconnected();
   }
 
-  /** Applies every logged row after {@link contiguousSeq}; rows of other processes are broadcast to this one's peers. */
-  private async catchUp(reason: CatchUpReason): Promise<void> {
-    for (;;) {
-      const rows = await this.store.readLog(this.ref, this.contiguousSeq, 1000);
-      if (this.destroyed || rows.length === 0) return;
-      const lags: number[] = [];
-      let applied = 0;
-      const now = Date.now();
-      for (const row of rows) {
-        if (row.seq <= this.contiguousSeq) continue; // applied meanwhile (a fanned-out commit)
-        if (row.seq !== this.contiguousSeq + 1) break; // cannot happen with a gapless log; read again
-        this.contiguousSeq = row.seq;
-        if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
-        applied++;
-        lags.push(Math.max(0, now - row.at) / 1000);
-        this.applyRemote(row.data);
-      }
-      if (applied > 0) this.metrics?.caughtUp?.(reason, applied, lags);
-      if (rows.length < 1000) return;
-    }
+  /** Resolves once the document has every row logged so far (restores compute against the log). */
+  catchUpNow(): Promise<void> {
+    return this.follower.now();
   }
 
   /** Feeds the rewrite guard with what each peer's transaction rewrote. */
@@ -352,18 +234,20 @@ export class SectionDocument implements CommitMember {
     if (stored.snapshot) {
       try {
         Y.applyUpdate(this.doc, stored.snapshot.state);
-        this.snapshotSeq = this.contiguousSeq = stored.snapshot.seq;
+        this.snapshotSeq = stored.snapshot.seq;
+        this.follower.loadedUpTo(stored.snapshot.seq);
         bytes = stored.snapshot.state.byteLength;
       } catch (err) {
         this.log.error({ err, doc: this.ref }, 'snapshot is corrupt; replaying the whole log');
         updates = await this.store.readLog(this.ref, 0);
-        this.snapshotSeq = this.contiguousSeq = 0;
+        this.snapshotSeq = 0;
+        this.follower.loadedUpTo(0);
       }
     }
     for (const u of updates) {
-      if (u.seq !== this.contiguousSeq + 1) break; // the rest is read by the catch-up that follows
+      if (u.seq !== this.follower.seq + 1) break; // the rest is read by the catch-up that follows
       Y.applyUpdate(this.doc, u.data);
-      this.contiguousSeq = u.seq;
+      this.follower.loadedUpTo(u.seq);
       bytes += u.data.byteLength;
     }
     return bytes;
@@ -510,27 +394,9 @@ export class SectionDocument implements CommitMember {
   /** The group commit stored `batch` as rows `firstSeq..lastSeq`: broadcast here, tell the other processes. */
   committed(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void {
     if (this.destroyed) return;
-    if (seqs.firstSeq === this.contiguousSeq + 1) this.contiguousSeq = seqs.lastSeq;
-    else {
-      // another process committed rows in between: they are read from the log (ours are skipped then)
-      for (let seq = seqs.firstSeq; seq <= seqs.lastSeq; seq++) this.ownRows.add(seq);
-      this.requestCatchUp('gap');
-    }
-    // tell the other processes first (they read, or apply what the message carries), then this one's peers
-    if (this.fanout.crossProcess) this.publishCommit(batch, seqs);
+    // tell the other processes first (they apply what the message carries, or read the log), then this one's peers
+    this.follower.committed(batch.map((p) => p.record), seqs);
     this.broadcast(batch);
-  }
-
-  private publishCommit(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void {
-    const bytes = batch.reduce((n, p) => n + p.record.data.byteLength, 0);
-    this.publish({
-      t: 'commit',
-      from: this.fanout.processId,
-      seq: seqs.lastSeq,
-      ...(bytes <= INLINE_COMMIT_BYTES
-        ? { first: seqs.firstSeq, rows: batch.map((p) => ({ data: Buffer.from(p.record.data).toString('base64'), at: p.record.at })) }
-        : {}),
-    });
   }
 
   /** The transaction holding the queued updates failed: the document holds what storage does not, and is dropped. */
@@ -568,7 +434,7 @@ export class SectionDocument implements CommitMember {
       this.pausedPeers.clear();
       for (const peer of paused) peer.drained?.();
     }
-    if (this.contiguousSeq - this.snapshotSeq >= this.snapshotEvery) this.scheduleSnapshot();
+    if (this.follower.seq - this.snapshotSeq >= this.snapshotEvery) this.scheduleSnapshot();
   }
 
   /** Sends a server notice (a message type only the server speaks) to the peers `to` selects. */
@@ -602,10 +468,10 @@ export class SectionDocument implements CommitMember {
    */
   async snapshot(): Promise<void> {
     await this.flush();
-    const seq = this.contiguousSeq;
+    const seq = this.follower.seq;
     if (seq === this.snapshotSeq || this.destroyed) return;
     const lease = `snapshot:${this.ref.padId}:${this.ref.section}`;
-    if (!(await this.store.tryLease(lease, this.fanout.processId, 30_000))) return;
+    if (!(await this.store.tryLease(lease, this.processId, 30_000))) return;
     const state = Y.encodeStateAsUpdate(this.doc);
     // never for a pad deleted (or deleted and made again) since this document was loaded
     if (await this.store.writeSnapshot(this.ref, this.incarnation, seq, state)) this.snapshotSeq = seq;
@@ -637,8 +503,7 @@ export class SectionDocument implements CommitMember {
       for (const peer of [...this.peers]) peer.close(code, reason);
     }
     this.destroyed = true;
-    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-    void this.subscription?.unsubscribe().catch(() => undefined);
+    this.follower.close();
     this.groupCommit.forget(this);
     this.stopNaming();
     this.presence.destroy();

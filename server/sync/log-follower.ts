@@ -1,0 +1,211 @@
+/**
+ * A section document's place in its log, shared with every other process serving it: which rows it has, telling the
+ * others what this process committed, and reading what they committed.
+ *
+ * - Every row up to {@link seq} is in the document; rows this process committed beyond it (after a gap) are
+ *   remembered, so reading them back applies and broadcasts nothing twice.
+ * - The fan-out is a wake-up, not the record: a commit message carries its rows when they are small, and a process
+ *   that has every row before them applies them at once; any other reads the log. A gap in this process's own
+ *   sequence numbers, the fan-out coming back, and a periodic poll (while the document has peers) read the log too.
+ * - A single process (in-process fan-out) publishes nothing: there is nobody to tell.
+ */
+import type { Logger } from 'pino';
+import type { DocumentRef } from '../storage/store.js';
+import type { DocumentLog } from '../storage/storage.js';
+import { channels, type FanOut, type FanOutSubscription } from '../fanout/fanout.js';
+import type { CatchUpReason, SyncMetrics } from '../metrics.js';
+
+/** Commits up to this many bytes travel in their fan-out message (the others are read from the log). */
+export const INLINE_COMMIT_BYTES = 64 * 1024;
+
+/** What travels on a document's fan-out channel. */
+type DocumentMessage =
+  /** A process committed rows up to `seq`; small commits carry them (`first`..`seq`, base64). */
+  | { t: 'commit'; from: string; seq: number; first?: number; rows?: Array<{ data: string; at: number }> }
+  /** A checked presence update (base64) of a peer of process `from`. */
+  | { t: 'presence'; from: string; update: string };
+
+export interface FollowerOptions {
+  ref: DocumentRef;
+  store: Pick<DocumentLog, 'readLog'>;
+  fanout: FanOut;
+  log: Logger;
+  metrics?: SyncMetrics | undefined;
+  /** Applies a row another process committed to the document and sends it to this process's peers. */
+  applyRemote(data: Uint8Array): void;
+  /** Shows presence another process checked. */
+  applyRemotePresence(update: Uint8Array): void;
+  /** Whether the document has peers here (it polls the log only then). */
+  hasPeers(): boolean;
+}
+
+export class LogFollower {
+  private subscription: FanOutSubscription | null = null;
+  private contiguousSeq = 0;
+  private readonly ownRows = new Set<number>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: FollowerOptions) {}
+
+  /** Every row up to this sequence number is in the document. */
+  get seq(): number {
+    return this.contiguousSeq;
+  }
+
+  /** The document was loaded up to `seq` (snapshot and log). */
+  loadedUpTo(seq: number): void {
+    this.contiguousSeq = seq;
+  }
+
+  /** Subscribes to the document's channel, if not yet; false if the fan-out cannot take it now. */
+  async subscribe(): Promise<boolean> {
+    const { fanout, ref, log } = this.options;
+    if (this.subscription || this.closed) return true;
+    try {
+      this.subscription = await fanout.subscribe(channels.document(ref.padId, ref.section), this.onMessage);
+      if (this.closed) void this.subscription.unsubscribe().catch(() => undefined);
+      return true;
+    } catch (err) {
+      log.warn({ err, doc: ref }, 'fan-out unavailable: catching up from the log by polling until it is back');
+      return false;
+    }
+  }
+
+  /** Polls the log every `everyMs` while the document has peers (the fan-out may have lost a message). */
+  startPolling(everyMs: number): void {
+    if (everyMs <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.options.hasPeers()) this.request('poll');
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
+  async reconnected(): Promise<void> {
+    await this.subscribe();
+    this.request('reconnect');
+  }
+
+  /** This process committed rows `firstSeq..lastSeq` (already broadcast here): tell the others. */
+  committed(rows: Array<{ data: Uint8Array; at: number }>, seqs: { firstSeq: number; lastSeq: number }): void {
+    if (seqs.firstSeq === this.contiguousSeq + 1) this.contiguousSeq = seqs.lastSeq;
+    else {
+      // another process committed rows in between: they are read from the log (ours are skipped then)
+      for (let seq = seqs.firstSeq; seq <= seqs.lastSeq; seq++) this.ownRows.add(seq);
+      this.request('gap');
+    }
+    if (!this.options.fanout.crossProcess) return;
+    const bytes = rows.reduce((n, r) => n + r.data.byteLength, 0);
+    this.publish({
+      t: 'commit',
+      from: this.options.fanout.processId,
+      seq: seqs.lastSeq,
+      ...(bytes <= INLINE_COMMIT_BYTES
+        ? { first: seqs.firstSeq, rows: rows.map((r) => ({ data: Buffer.from(r.data).toString('base64'), at: r.at })) }
+        : {}),
+    });
+  }
+
+  /** A checked presence change of this process's peers, for the others. */
+  publishPresence(update: Uint8Array): void {
+    if (!this.options.fanout.crossProcess) return;
+    this.publish({ t: 'presence', from: this.options.fanout.processId, update: Buffer.from(update).toString('base64') });
+  }
+
+  /** Reads what was committed after {@link seq} (by any process) and applies it; coalesced. */
+  request(reason: CatchUpReason): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.catchUp(reason)
+      .catch((err: unknown) => this.options.log.warn({ err, doc: this.options.ref }, 'catching up from the log failed; retrying later'))
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.closed) {
+          this.again = false;
+          this.request('poll');
+        }
+      });
+  }
+
+  /** Resolves once the document has every row logged so far. */
+  async now(reason: CatchUpReason = 'poll'): Promise<void> {
+    while (this.running) await this.running;
+    await this.catchUp(reason);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    void this.subscription?.unsubscribe().catch(() => undefined);
+  }
+
+  private onMessage = (raw: string): void => {
+    if (this.closed) return;
+    let message: DocumentMessage;
+    try {
+      message = JSON.parse(raw) as DocumentMessage;
+    } catch {
+      return;
+    }
+    if (message.from === this.options.fanout.processId) return;
+    if (message.t === 'commit' && message.seq > this.contiguousSeq) {
+      if (message.rows && message.first === this.contiguousSeq + 1 && !this.running && this.applyInline(message)) return;
+      this.request('fanout');
+    } else if (message.t === 'presence') this.options.applyRemotePresence(Buffer.from(message.update, 'base64'));
+  };
+
+  private publish(message: DocumentMessage): void {
+    const { fanout, ref, log } = this.options;
+    fanout.publish(channels.document(ref.padId, ref.section), JSON.stringify(message)).catch((err: unknown) => {
+      // a wake-up only: the others catch up from the log by themselves
+      log.debug({ err, doc: ref }, 'fan-out publish failed');
+    });
+  }
+
+  /** Applies the rows a commit message carried (they follow what the document has); false if they do not fit. */
+  private applyInline(message: { first?: number; seq: number; rows?: Array<{ data: string; at: number }> }): boolean {
+    const rows = message.rows!;
+    if (rows.length !== message.seq - message.first! + 1) return false;
+    const now = Date.now();
+    const lags: number[] = [];
+    try {
+      for (const row of rows) {
+        this.options.applyRemote(new Uint8Array(Buffer.from(row.data, 'base64')));
+        this.contiguousSeq += 1;
+        lags.push(Math.max(0, now - row.at) / 1000);
+      }
+    } catch (err) {
+      this.options.log.warn({ err, doc: this.options.ref }, 'a fanned-out commit did not apply; reading the log instead');
+      return false;
+    }
+    this.options.metrics?.caughtUp?.('fanout', rows.length, lags);
+    return true;
+  }
+
+  /** Applies every logged row after {@link seq}; rows of other processes are broadcast to this one's peers. */
+  private async catchUp(reason: CatchUpReason): Promise<void> {
+    for (;;) {
+      const rows = await this.options.store.readLog(this.options.ref, this.contiguousSeq, 1000);
+      if (this.closed || rows.length === 0) return;
+      const lags: number[] = [];
+      let applied = 0;
+      const now = Date.now();
+      for (const row of rows) {
+        if (row.seq <= this.contiguousSeq) continue; // applied meanwhile (a fanned-out commit)
+        if (row.seq !== this.contiguousSeq + 1) break; // cannot happen with a gapless log; read again
+        this.contiguousSeq = row.seq;
+        if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
+        applied++;
+        lags.push(Math.max(0, now - row.at) / 1000);
+        this.options.applyRemote(row.data);
+      }
+      if (applied > 0) this.options.metrics?.caughtUp?.(reason, applied, lags);
+      if (rows.length < 1000) return;
+    }
+  }
+}
