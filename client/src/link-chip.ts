@@ -1,5 +1,7 @@
-import { css, html } from 'lit';
-import { chipLabel, parseLink, safeHref } from '../../shared/links.js';
+import { css, html, nothing } from 'lit';
+import { chipLabel, parseLink, safeHref, type ParsedLink } from '../../shared/links.js';
+import type { PadStatus } from '../../shared/status.js';
+import { linkStatusView, type LinkStatusView } from '../../shared/status-view.js';
 
 /**
  * A link as a compact chip (change number, bug number, blueprint name, topic) that opens the real page.
@@ -11,28 +13,40 @@ export function linkChip(url: string) {
   return chip.href ? chipLink(chip) : html`<span class="chip plain">${url}</span>`;
 }
 
-/** A review chip as a list item: one template (a pad renders about a thousand of them on load). */
-export function reviewItem(url: string) {
+/**
+ * A review chip as a list item: one template (a pad renders about a thousand of them on load), with its live status
+ * beside it when the server has fetched it.
+ */
+export function reviewItem(url: string, status: PadStatus | null = null) {
   const chip = chipOf(url);
-  return chip.href ? html`<li>${chipLink(chip)}</li>` : html`<li><span class="chip plain">${url}</span></li>`;
+  return chip.href ? html`<li>${chipLink(chip, chipStatus(chip, status))}</li>` : html`<li><span class="chip plain">${url}</span></li>`;
 }
+
+/** The live status of a chip's link, or null (not fetched, status off, not a link the server knows). */
+export const chipStatus = (chip: Chip, status: PadStatus | null): LinkStatusView | null => linkStatusView(chip.link, status);
+
+/** A status beside its chip: every string in it came from Gerrit or Launchpad, so it is only ever text. */
+export const statusBadge = (v: LinkStatusView | null) =>
+  v ? html`<span class="cs cs-${v.cls}" title=${v.detail}>${v.text}</span>` : nothing;
 
 export interface Chip {
   url: string;
   href: string | null;
   cls: string;
   label: string;
+  link: ParsedLink | null;
 }
 
 export function chipOf(url: string): Chip {
   const link = parseLink(url);
   const href = safeHref(link?.url ?? url);
   const cls = link?.type === 'launchpad-bug' ? 'bug' : link?.type === 'launchpad-blueprint' ? 'blueprint' : 'gerrit';
-  return { url, href, cls, label: link ? chipLabel(link) : url };
+  return { url, href, cls, label: link ? chipLabel(link) : url, link };
 }
 
-export const chipLink = (c: Chip) =>
-  html`<a class="chip ${c.cls}" href=${c.href!} target="_blank" rel="noopener noreferrer" title=${c.url}>${c.label}</a>`;
+/** The chip; with a status, the link's title is the details (subject, owner, patch set, age) and the status follows it. */
+export const chipLink = (c: Chip, v: LinkStatusView | null = null) =>
+  html`<a class="chip ${c.cls}" href=${c.href!} target="_blank" rel="noopener noreferrer" title=${v ? `${v.detail}\n${c.url}` : c.url}>${c.label}</a>${statusBadge(v)}`;
 
 export const chipStyles = css`
   .chip {
@@ -63,6 +77,40 @@ export const chipStyles = css`
   .chip.blueprint {
     background: #e6f4ea;
     color: #14532d;
+  }
+  .cs {
+    display: inline-block;
+    margin-left: 0.2rem;
+    padding: 0 0.35rem;
+    border-radius: 4px;
+    font-size: 0.8rem;
+    line-height: 1.5;
+    white-space: nowrap;
+    background: #eef0f2;
+    color: #323f4b;
+  }
+  .cs-merged {
+    background: #d3f2dd;
+    color: #14532d;
+  }
+  .cs-abandoned {
+    background: #eef0f2;
+    color: #52606d;
+    text-decoration: line-through;
+  }
+  .cs-attention {
+    background: #fde8e4;
+    color: #8a1c12;
+  }
+  .cs-ok {
+    background: #e4ecf7;
+    color: #16447d;
+  }
+  .cs-hidden {
+    background: #fff;
+    color: #52606d;
+    font-style: italic;
+    border: 1px dashed #7b8794;
   }
   .chip.plain {
     background: #eef0f2;

@@ -15,6 +15,7 @@ import type { Section } from '../../shared/schema.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNoticeData, ServerNotice } from '../../shared/presence.js';
 import { MESSAGE_TYPES } from '../../shared/wire.js';
+import { StatusStore } from './status-store.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
 
@@ -142,6 +143,8 @@ export class SectionSync extends EventTarget {
 export class PadConnection extends EventTarget {
   readonly proposed: SectionSync;
   readonly ready: SectionSync;
+  /** Live review status: the `status` notices of both sections' sockets, merged per item. */
+  readonly status = new StatusStore();
 
   constructor(padRef: string, options: { baseUrl?: string; sendPresence: boolean }) {
     super();
@@ -156,6 +159,7 @@ export class PadConnection extends EventTarget {
       s.addEventListener('notice', (e) => {
         const notice = (e as CustomEvent<ServerNotice>).detail;
         if (notice.type === 'role') this.dispatchEvent(new CustomEvent('role', { detail: notice }));
+        if (notice.type === 'status') this.status.merge(notice.status);
       });
       s.addEventListener('reset', () => {
         if (s === this.ready) this.ready.awareness.setLocalState(null);

@@ -12,7 +12,8 @@ import { chipLabel, parseLink, safeHref } from '../../../shared/links.js';
 import { ObserveController, deep } from '../controllers/observe.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
-import { chipLink, chipOf, chipStyles, reviewItem } from '../link-chip.js';
+import { chipLink, chipOf, chipStatus, chipStyles, reviewItem, statusBadge } from '../link-chip.js';
+import type { PadStatus } from '../../../shared/status.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { localChange } from '../local-origin.js';
 
@@ -42,6 +43,8 @@ export class CpEntry extends LitElement {
     orderable: { attribute: false },
     first: { attribute: false },
     last: { attribute: false },
+    /** The pad's live review status (a new object whenever it changes), null when none is known. */
+    status: { attribute: false },
     editing: { state: true },
     menuOpen: { state: true },
   };
@@ -51,6 +54,7 @@ export class CpEntry extends LitElement {
   declare orderable: boolean;
   declare first: boolean;
   declare last: boolean;
+  declare status: PadStatus | null;
   declare editing: boolean;
   declare menuOpen: boolean;
 
@@ -72,6 +76,7 @@ export class CpEntry extends LitElement {
     this.orderable = false;
     this.first = false;
     this.last = false;
+    this.status = null;
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
@@ -281,11 +286,13 @@ export class CpEntry extends LitElement {
     const chip = data.title && lp ? lp : null;
     const name = this.name(data);
     const text = data.launchpad ? name : data.title || '(untitled)';
+    const status = this.status;
+    const lpStatus = lp ? chipStatus(lp, status) : null;
     return html`<div class="head"><span class="title">${
-      lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip) : nothing}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
+      lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip, lpStatus) : statusBadge(lpStatus)}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
       data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
       data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
-      data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${data.reviews.map(reviewItem)}</ul><p class=${
+      data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${data.reviews.map((r) => reviewItem(r, status))}</ul><p class=${
       data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
   }
 

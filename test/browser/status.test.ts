@@ -1,0 +1,92 @@
+/**
+ * Live review status in the page, against the fake Gerrit and Launchpad (test/helpers/fake-*.ts): chips show what the
+ * fakes say (merged, +2, CI failing, not visible, bug and blueprint states), a change turning MERGED at the fake
+ * shows without a reload; the status filters; the scrub; Add from Gerrit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { createEntry, entriesOf } from '../../shared/schema.js';
+import { createPad, removeDir, startTestServer } from '../helpers/server.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { openPad } from '../helpers/browser-suite.js';
+import { connectSynced } from '../helpers/clients.js';
+import { FakeGerrit, fakeAccount, fakeChange } from '../helpers/fake-gerrit.js';
+import { FakeLaunchpad } from '../helpers/fake-launchpad.js';
+
+const gerrit = new FakeGerrit();
+const launchpad = new FakeLaunchpad();
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser;
+
+const core = fakeAccount('core1', 'Core One');
+const zuul = fakeAccount('zuul', 'Zuul');
+const REVIEW = (n: number) => `https://review.opendev.org/c/openstack/nova/+/${n}`;
+
+beforeAll(async () => {
+  await Promise.all([gerrit.start(), launchpad.start()]);
+  gerrit.add(
+    fakeChange(940001, { subject: 'Approved <b>change</b>', owner: core, votes: { 'Code-Review': [{ account: core, value: 2 }], Verified: [{ account: zuul, value: 1 }] } }),
+    fakeChange(940002, { subject: 'Already merged', status: 'MERGED' }),
+    fakeChange(940003, { subject: 'Fails CI', votes: { Verified: [{ account: zuul, value: -1 }] } }),
+    fakeChange(940004, { subject: 'Secret', private: true }),
+    fakeChange(940005, { subject: 'About to merge', votes: { 'Code-Review': [{ account: core, value: 2 }] } }),
+  );
+  launchpad.addBug({ id: 2090001, title: 'A bug', tasks: [{ target: 'nova', status: 'In Progress', importance: 'High' }] });
+  launchpad.addSpec({ project: 'nova', name: 'bp-one', title: 'A blueprint', definition: 'Approved', implementation: 'Started', milestone: '2025.1' });
+  server = await startTestServer(undefined, {
+    status: { pollSeconds: 1, gerritUrl: gerrit.url, launchpadUrl: launchpad.base, tickMs: 100, retries: 1, backoffMs: 50, timeoutMs: 1000 },
+  });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (server) removeDir(server.dataDir);
+  await Promise.all([gerrit.stop(), launchpad.stop()]);
+});
+
+async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`));
+}
+
+async function padWith(name: string, section: 'proposed' | 'ready', entries: Array<Record<string, unknown>>) {
+  const pad = await createPad(server.url, name);
+  const writer = await connectSynced(server.url, pad.padId, section, section === 'ready' ? { params: { key: pad.curatorKey } } : {});
+  writer.doc.transact(() => entriesOf(writer.doc).push(entries.map((e) => createEntry({ addedBy: 'test', title: 'x', ...e }))));
+  return { ...pad, writer };
+}
+
+describe('status chips', () => {
+  it('show merged, +2, CI failing, not visible and Launchpad states as the fakes say, and a merge live', async () => {
+    const { padId, writer } = await padWith('status-chips', 'proposed', [
+      { title: 'Reviews', reviews: [REVIEW(940001), REVIEW(940002), REVIEW(940003), REVIEW(940004), REVIEW(940005)] },
+      { title: 'A bug entry', launchpad: 'https://bugs.launchpad.net/nova/+bug/2090001' },
+      { title: 'A blueprint entry', launchpad: 'https://blueprints.launchpad.net/nova/+spec/bp-one' },
+    ]);
+    const page = await openPad(browser, server.url, padId);
+    const section = page.locator('cp-section#proposed');
+    const badge = (n: number) => section.locator(`a.chip:text-is("${n}") + .cs`);
+    await expect.poll(() => badge(940002).textContent(), { timeout: 10_000 }).toBe('merged');
+    expect(await badge(940001).textContent()).toBe('open, +2 \u00d71, CI ok');
+    expect(await badge(940003).textContent()).toBe('open, CI failing');
+    expect(await badge(940004).textContent()).toBe('not visible');
+    expect(await section.locator('cp-entry:has-text("A bug entry") .cs').textContent()).toBe('In Progress, High');
+    expect(await section.locator('cp-entry:has-text("A blueprint entry") .cs').textContent()).toBe('Approved / Started, 2025.1');
+    // details on hover/focus, as text: the subject's markup is not markup
+    const title = await section.locator('a.chip:text-is("940001")').getAttribute('title');
+    expect(title).toContain('Approved <b>change</b>');
+    expect(title).toContain('Owner: Core One');
+    expect(title).toContain('Patch set 3');
+    expect(await section.locator('b').count()).toBe(0);
+    // every status colour passes axe (contrast included)
+    expect(await violations(page)).toEqual([]);
+
+    gerrit.add({ ...gerrit.changes.get(940005)!, status: 'MERGED', updated: '2025-01-20 10:00:00.000000000' });
+    await expect.poll(() => badge(940005).textContent(), { timeout: 15_000 }).toBe('merged');
+    writer.provider.destroy();
+    await page.context().close();
+  });
+});
