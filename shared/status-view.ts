@@ -3,7 +3,7 @@
  * class for its colour, and the details shown on hover/focus. Pure and dependency-free; every string in the result
  * may come from Gerrit or Launchpad and must be rendered as text.
  */
-import type { ParsedLink } from './links.js';
+import { parseLink, type ParsedLink } from './links.js';
 import {
   changeFacts,
   isVisible,
@@ -89,4 +89,30 @@ export function linkStatusView(link: ParsedLink | null, status: PadStatus | null
       return { text: summarizeBlueprint(b), cls: 'lp', detail };
     }
   }
+}
+
+/**
+ * The changes an entry links to, as the status knows them: its change links and its topics' changes (each once).
+ * `known` is false when any of them has not been fetched yet (or is not visible): a conclusion about "all" of an
+ * entry's changes is only drawn when every one is known.
+ */
+export function entryChanges(reviews: readonly string[], status: PadStatus): { changes: ChangeStatus[]; known: boolean } {
+  const numbers = new Set<string>();
+  let known = true;
+  for (const url of reviews) {
+    const link = parseLink(url);
+    if (link?.type === 'gerrit-change') numbers.add(String(link.change));
+    else if (link?.type === 'gerrit-topic') {
+      const list = status.topics[link.topic];
+      if (Array.isArray(list)) for (const n of list) numbers.add(n);
+      else known = false;
+    }
+  }
+  const changes: ChangeStatus[] = [];
+  for (const n of numbers) {
+    const c = status.changes[n];
+    if (isVisible(c)) changes.push(c);
+    else known = false;
+  }
+  return { changes, known };
 }

@@ -31,6 +31,8 @@ beforeAll(async () => {
     fakeChange(940003, { subject: 'Fails CI', votes: { Verified: [{ account: zuul, value: -1 }] } }),
     fakeChange(940004, { subject: 'Secret', private: true }),
     fakeChange(940005, { subject: 'About to merge', votes: { 'Code-Review': [{ account: core, value: 2 }] } }),
+    fakeChange(940006, { subject: 'Nobody looked', updated: new Date(Date.now() - 86_400_000).toISOString().replace('T', ' ').replace('Z', '000000') }),
+    fakeChange(940007, { subject: 'Disliked', votes: { 'Code-Review': [{ account: core, value: -1 }] }, updated: new Date().toISOString().replace('T', ' ').replace('Z', '000000') }),
   );
   launchpad.addBug({ id: 2090001, title: 'A bug', tasks: [{ target: 'nova', status: 'In Progress', importance: 'High' }] });
   launchpad.addSpec({ project: 'nova', name: 'bp-one', title: 'A blueprint', definition: 'Approved', implementation: 'Started', milestone: '2025.1' });
@@ -86,6 +88,42 @@ describe('status chips', () => {
 
     gerrit.add({ ...gerrit.changes.get(940005)!, status: 'MERGED', updated: '2025-01-20 10:00:00.000000000' });
     await expect.poll(() => badge(940005).textContent(), { timeout: 15_000 }).toBe('merged');
+    writer.provider.destroy();
+    await page.context().close();
+  });
+});
+
+describe('status filters', () => {
+  it('needs a first review, a second +2, has a −1/−2, failing CI, merged, stale', async () => {
+    const { padId, writer } = await padWith('status-filters', 'proposed', [
+      { title: 'Approved once', reviews: [REVIEW(940001)] },
+      { title: 'Failing', reviews: [REVIEW(940003)] },
+      { title: 'Done', reviews: [REVIEW(940002)] },
+      { title: 'Fresh', reviews: [REVIEW(940006)] },
+      { title: 'Negative', reviews: [REVIEW(940007)] },
+    ]);
+    const page = await openPad(browser, server.url, padId);
+    const section = page.locator('cp-section#proposed');
+    await section.locator('a.chip:text-is("940007") + .cs').waitFor({ timeout: 10_000 });
+    const shown = async () =>
+      (await section.locator('cp-entry:visible .title').allTextContents()).map((t) => t.trim());
+    const need = page.locator('cp-filter-bar').getByLabel('Needs');
+    await need.selectOption({ label: 'needs a first review' });
+    await expect.poll(shown).toEqual(['Failing', 'Fresh']);
+    await need.selectOption({ label: 'needs a second +2' });
+    await expect.poll(shown).toEqual(['Approved once']);
+    await need.selectOption({ label: 'has a \u22121/\u22122' });
+    await expect.poll(shown).toEqual(['Negative']);
+    await need.selectOption({ label: 'failing CI' });
+    await expect.poll(shown).toEqual(['Failing']);
+    await need.selectOption({ label: 'merged' });
+    await expect.poll(shown).toEqual(['Done']);
+    await need.selectOption({ label: 'stale' });
+    await expect.poll(shown).toEqual(['Approved once', 'Failing']);
+    await page.locator('cp-filter-bar').getByLabel('No update in').fill('0');
+    await expect.poll(shown).toEqual(['Approved once', 'Failing', 'Fresh', 'Negative']);
+    await page.locator('cp-filter-bar').getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(async () => (await shown()).length).toBe(5);
     writer.provider.destroy();
     await page.context().close();
   });

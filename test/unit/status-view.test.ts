@@ -73,3 +73,15 @@ describe('linkStatusView', () => {
     expect(linkStatusView(parseLink(gerrit(1)), null)).toBeNull();
   });
 });
+
+describe('matchesNeed', () => {
+  it('draws "merged" only when every change is known, and needs nothing without status', async () => {
+    const { matchesNeed } = await import('../../shared/filter.js');
+    const status: PadStatus = { ...emptyStatus(), changes: { '1': change({ status: 'MERGED' }), '2': change({ status: 'ABANDONED' }) } };
+    const r = (n: number) => `https://review.opendev.org/c/openstack/nova/+/${n}`;
+    expect(matchesNeed({ reviews: [r(1), r(2)] }, 'merged', status, NOW)).toBe(true);
+    expect(matchesNeed({ reviews: [r(1), r(3)] }, 'merged', status, NOW)).toBe(false);
+    expect(matchesNeed({ reviews: [r(2)] }, 'merged', status, NOW)).toBe(false);
+    expect(matchesNeed({ reviews: [r(1)] }, 'merged', null, NOW)).toBe(false);
+  });
+});

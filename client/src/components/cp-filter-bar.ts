@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { ENTRY_KINDS, isEntryKind } from '../../../shared/schema.js';
-import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
+import { DEFAULT_STALE_DAYS, NEEDS, NEED_LABELS, NO_FILTER, isNeed, type EntryFilter } from '../../../shared/filter.js';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
@@ -29,11 +29,22 @@ export class CpFilterBar extends LitElement {
       input[name='owner'] {
         width: 7rem;
       }
+      [hidden] {
+        display: none !important;
+      }
+      input[name='staleDays'] {
+        width: 4rem;
+      }
     `,
   ];
 
+  static override properties = { need: { state: true } };
+  /** The chosen need (the stale days' field shows only for "stale"). */
+  declare need: string;
+
   constructor() {
     super();
+    this.need = 'any';
     new TranslationWatchController(this);
   }
 
@@ -41,12 +52,22 @@ export class CpFilterBar extends LitElement {
     const form = this.renderRoot.querySelector('form')!;
     const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
     const kind = value('kind');
-    const filter: EntryFilter = { kind: isEntryKind(kind) ? kind : 'all', owner: value('owner'), text: value('text') };
+    const need = value('need');
+    const days = Number.parseInt(value('staleDays'), 10);
+    const filter: EntryFilter = {
+      kind: isEntryKind(kind) ? kind : 'all',
+      owner: value('owner'),
+      text: value('text'),
+      need: isNeed(need) ? need : 'any',
+      staleDays: Number.isFinite(days) && days >= 0 ? days : DEFAULT_STALE_DAYS,
+    };
+    this.need = filter.need ?? 'any';
     this.dispatchEvent(new CustomEvent<EntryFilter>('cp-filter', { detail: filter, bubbles: true, composed: true }));
   }
 
   private clear(): void {
     this.renderRoot.querySelector('form')!.reset();
+    this.need = 'any';
     this.dispatchEvent(new CustomEvent<EntryFilter>('cp-filter', { detail: NO_FILTER, bubbles: true, composed: true }));
   }
 
@@ -56,6 +77,9 @@ export class CpFilterBar extends LitElement {
       <label>Kind
         <select name="kind"><option value="all">all</option>${ENTRY_KINDS.map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
       <label>Owner <input name="owner" type="search" autocomplete="off" /></label>
+      <label title="From the live status of the entry's Gerrit changes">Needs
+        <select name="need"><option value="any">anything</option>${NEEDS.map((n) => html`<option value=${n}>${NEED_LABELS[n]}</option>`)}</select></label>
+      <label ?hidden=${this.need !== 'stale'}>No update in <input name="staleDays" type="number" min="0" max="3650" value=${DEFAULT_STALE_DAYS} /> days</label>
       <button type="button" @click=${this.clear}>Clear</button>
     </form>`;
   }

@@ -306,9 +306,11 @@ export class CpSection extends LitElement {
   override render() {
     // Texts are converted (for matching) only while a filter is on: ordering and grouping need no more.
     const filtering = isFiltering(this.filter);
+    const status = this.pad.value?.connection.status.status ?? null;
+    const now = Date.now();
     const all: ShownEntry[] = (this.sync ? orderedPlacements(this.sync.doc) : []).map((e) => ({
       ...e,
-      shown: !filtering || matchesFilter(entryToJSON(e.map)!, this.filter),
+      shown: !filtering || matchesFilter(entryToJSON(e.map)!, this.filter, status, now),
     }));
     const shownCount = all.filter((e) => e.shown).length;
     return html`
