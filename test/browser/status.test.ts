@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { createEntry, entriesOf } from '../../shared/schema.js';
+import { createEntry, entriesOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, startTestServer } from '../helpers/server.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { openPad } from '../helpers/browser-suite.js';
+import { openPad, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { FakeGerrit, fakeAccount, fakeChange } from '../helpers/fake-gerrit.js';
 import { FakeLaunchpad } from '../helpers/fake-launchpad.js';
@@ -31,6 +31,7 @@ beforeAll(async () => {
     fakeChange(940003, { subject: 'Fails CI', votes: { Verified: [{ account: zuul, value: -1 }] } }),
     fakeChange(940004, { subject: 'Secret', private: true }),
     fakeChange(940005, { subject: 'About to merge', votes: { 'Code-Review': [{ account: core, value: 2 }] } }),
+    fakeChange(940008, { subject: 'Given up', status: 'ABANDONED' }),
     fakeChange(940006, { subject: 'Nobody looked', updated: new Date(Date.now() - 86_400_000).toISOString().replace('T', ' ').replace('Z', '000000') }),
     fakeChange(940007, { subject: 'Disliked', votes: { 'Code-Review': [{ account: core, value: -1 }] }, updated: new Date().toISOString().replace('T', ' ').replace('Z', '000000') }),
   );
@@ -124,6 +125,36 @@ describe('status filters', () => {
     await expect.poll(shown).toEqual(['Approved once', 'Failing', 'Fresh', 'Negative']);
     await page.locator('cp-filter-bar').getByRole('button', { name: 'Clear' }).click();
     await expect.poll(async () => (await shown()).length).toBe(5);
+    writer.provider.destroy();
+    await page.context().close();
+  });
+});
+
+describe('the scrub', () => {
+  it('marks ready entries whose changes are all done, and one action accepts the suggestions and stamps scrubbed on', async () => {
+    const { padId, curatorKey, writer } = await padWith('status-scrub', 'ready', [
+      { title: 'All merged', reviews: [REVIEW(940002)] },
+      { title: 'Still open', reviews: [REVIEW(940001), REVIEW(940002)] },
+      { title: 'All abandoned', reviews: [REVIEW(940008)] },
+    ]);
+    const page = await openPad(browser, server.url, padId);
+    const ready = page.locator('cp-section#ready');
+    await expect.poll(() => ready.locator('cp-entry:has-text("All merged") .badge.done').textContent(), { timeout: 10_000 }).toBe('all changes merged');
+    await ready.locator('cp-entry:has-text("All abandoned") .badge.done').waitFor();
+    expect(await ready.locator('cp-entry:has-text("Still open") .badge.done').count()).toBe(0);
+
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'Scrub (2)…' }).click();
+    const form = page.getByRole('form', { name: 'Scrub the ready list' });
+    await form.getByLabel('all changes abandoned').selectOption('remove');
+    expect(await violations(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Accept and stamp scrubbed' }).click();
+    await page.getByText('Scrubbed: 1 marked, 1 removed.').waitFor();
+
+    await expect.poll(() => sectionToJSON(writer.doc).map((e) => `${e.title}:${e.status}`)).toEqual(['All merged:merged', 'Still open:open']);
+    expect(metaToJSON(writer.doc).scrubbedAt).toBeGreaterThan(Date.now() - 60_000);
+    await page.locator('cp-cycle-header').getByText(/Ready list scrubbed on \d{4}-\d\d-\d\d/).waitFor();
+    await expect.poll(() => ready.locator('.badge.done').count()).toBe(0);
     writer.provider.destroy();
     await page.context().close();
   });

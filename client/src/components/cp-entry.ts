@@ -14,6 +14,7 @@ import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
 import { chipLink, chipOf, chipStatus, chipStyles, reviewItem, statusBadge } from '../link-chip.js';
 import type { PadStatus } from '../../../shared/status.js';
+import { doneOutcome } from '../../../shared/scrub.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { localChange } from '../local-origin.js';
 
@@ -45,6 +46,8 @@ export class CpEntry extends LitElement {
     last: { attribute: false },
     /** The pad's live review status (a new object whenever it changes), null when none is known. */
     status: { attribute: false },
+    /** In the ready list: an open entry whose changes are all done is marked for the scrub. */
+    ready: { attribute: false },
     editing: { state: true },
     menuOpen: { state: true },
   };
@@ -55,6 +58,7 @@ export class CpEntry extends LitElement {
   declare first: boolean;
   declare last: boolean;
   declare status: PadStatus | null;
+  declare ready: boolean;
   declare editing: boolean;
   declare menuOpen: boolean;
 
@@ -77,6 +81,7 @@ export class CpEntry extends LitElement {
     this.first = false;
     this.last = false;
     this.status = null;
+    this.ready = false;
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
@@ -288,10 +293,12 @@ export class CpEntry extends LitElement {
     const text = data.launchpad ? name : data.title || '(untitled)';
     const status = this.status;
     const lpStatus = lp ? chipStatus(lp, status) : null;
+    const done = this.ready && data.status === 'open' ? doneOutcome(data, status) : null;
     return html`<div class="head"><span class="title">${
       lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip, lpStatus) : statusBadge(lpStatus)}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
       data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
-      data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
+      data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}${
+      done ? html`<span class="badge done" title="Every change of this entry is ${done}: the scrub suggests marking it">all changes ${done}</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
       data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${data.reviews.map((r) => reviewItem(r, status))}</ul><p class=${
       data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
   }
@@ -403,6 +410,11 @@ export const entryStyles = [
       background: #f3e8e8;
       color: #6b2b2b;
       text-decoration: line-through;
+    }
+    cp-entry .done {
+      background: #fff4d6;
+      color: #5c3d00;
+      border: 1px solid #b7791f;
     }
     cp-entry .promoted {
       background: #e4ecf7;

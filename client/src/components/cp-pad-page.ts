@@ -23,6 +23,7 @@ import './cp-curator-signin.js';
 import './cp-cycle-header.js';
 import './cp-filter-bar.js';
 import './cp-import-dialog.js';
+import './cp-scrub-dialog.js';
 import './cp-translation-banner.js';
 import './cp-held-change.js';
 import './cp-guard-notices.js';
@@ -115,6 +116,7 @@ export class CpPadPage extends LitElement {
     }
     cp-history-panel,
     cp-delegates,
+    cp-scrub-dialog,
     cp-import-dialog {
       overflow-wrap: anywhere;
     }
@@ -336,6 +338,7 @@ export class CpPadPage extends LitElement {
         <div class="bar">
           <cp-history-panel pad=${this.pad} ?curator=${curator}></cp-history-panel>
           ${curator ? html`<cp-delegates pad=${this.pad}></cp-delegates>` : nothing}
+          ${curator ? html`<cp-scrub-dialog></cp-scrub-dialog>` : nothing}
           ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
           ${this.session.readOnlyUrl

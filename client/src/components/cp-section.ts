@@ -298,7 +298,7 @@ export class CpSection extends LitElement {
             drag
               ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${String(e.map.get('title') ?? '') || 'entry'} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
-            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .first=${e.id === firstShown} .last=${e.id === lastShown}></cp-entry></li>`,
+            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown}></cp-entry></li>`,
         )}
       </ol>`;
   }

@@ -1,0 +1,125 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { controlStyles } from '../styles.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { ObserveController, deep, events } from '../controllers/observe.js';
+import { padContext } from '../context.js';
+import { localChange } from '../local-origin.js';
+import { entriesOf, sectionToJSON } from '../../../shared/schema.js';
+import { applyScrub, scrubSuggestions, type ScrubAction, type ScrubSuggestion } from '../../../shared/scrub.js';
+
+/**
+ * The scrub (curators): the ready entries still open whose changes have all merged or been abandoned, as a list of
+ * suggestions (mark merged / abandoned, remove, or leave), accepted in one action that also stamps the list
+ * "scrubbed on" (meta.scrubbedAt). Accepting with no suggestion still stamps it: the list was looked at.
+ */
+export class CpScrubDialog extends LitElement {
+  static override properties = { open: { state: true }, result: { state: true } };
+  declare open: boolean;
+  declare result: string | null;
+
+  private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
+
+  static override styles = [
+    controlStyles,
+    css`
+      form {
+        display: grid;
+        gap: 0.4rem;
+        margin-top: 0.4rem;
+      }
+      ul {
+        margin: 0;
+        padding-left: 1.2rem;
+        max-height: 16rem;
+        overflow: auto;
+      }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2rem 0.5rem;
+        align-items: baseline;
+        margin-bottom: 0.2rem;
+      }
+      .title {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    new TranslationWatchController(this);
+    this.open = false;
+    this.result = null;
+    new ObserveController(this, () => this.pad.value?.connection.status, events('change'));
+    new ObserveController(this, () => this.pad.value?.connection.ready, events('reset', 'change'));
+    new ObserveController(this, () => (this.pad.value ? entriesOf(this.pad.value.connection.ready.doc) : null), deep);
+  }
+
+  private suggestions(): ScrubSuggestion[] {
+    const c = this.pad.value?.connection;
+    return c ? scrubSuggestions(sectionToJSON(c.ready.doc), c.status.status) : [];
+  }
+
+  private show(): void {
+    this.open = true;
+    this.result = null;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('form select, form button')?.focus());
+  }
+
+  private close(): void {
+    this.open = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+  }
+
+  private accept(event: Event): void {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const doc = this.pad.value?.connection.ready.doc;
+    if (!doc) return;
+    const actions: Array<{ id: string; action: ScrubAction }> = [];
+    for (const s of this.suggestions()) {
+      const value = (form.elements.namedItem(`s-${s.id}`) as HTMLSelectElement | null)?.value;
+      if (value === 'merged' || value === 'abandoned' || value === 'remove') actions.push({ id: s.id, action: value });
+    }
+    localChange(doc, () => doc.transact(() => applyScrub(doc, actions)));
+    const marked = actions.filter((a) => a.action !== 'remove').length;
+    const removed = actions.length - marked;
+    this.result = `Scrubbed: ${marked} marked, ${removed} removed.`;
+    this.close();
+  }
+
+  override render() {
+    const suggestions = this.suggestions();
+    if (!this.open) {
+      return html`<button class="opener" @click=${this.show}>Scrub${suggestions.length > 0 ? ` (${suggestions.length})` : ''}…</button>
+        <span role="status">${this.result ?? nothing}</span>`;
+    }
+    return html`<form aria-label="Scrub the ready list" @submit=${this.accept}>
+      ${suggestions.length === 0
+        ? html`<p>No ready entry has all its changes merged or abandoned (as far as the live status knows).</p>`
+        : html`<p>These ready entries have all their changes done:</p>
+            <ul>
+              ${suggestions.map(
+                (s) => html`<li>
+                  <span class="title notranslate" translate="no">${s.title}</span>
+                  <label>all changes ${s.outcome}:
+                    <select name="s-${s.id}">
+                      <option value=${s.outcome}>mark ${s.outcome}</option>
+                      <option value="remove">remove</option>
+                      <option value="leave">leave as is</option>
+                    </select></label>
+                </li>`,
+              )}
+            </ul>`}
+      <div>
+        <button class="primary" type="submit">${suggestions.length > 0 ? 'Accept and stamp scrubbed' : 'Stamp scrubbed'}</button>
+        <button type="button" @click=${this.close}>Close</button>
+      </div>
+    </form>`;
+  }
+}
+
+customElements.define('cp-scrub-dialog', CpScrubDialog);
