@@ -31,6 +31,9 @@ beforeAll(async () => {
     fakeChange(940003, { subject: 'Fails CI', votes: { Verified: [{ account: zuul, value: -1 }] } }),
     fakeChange(940004, { subject: 'Secret', private: true }),
     fakeChange(940005, { subject: 'About to merge', votes: { 'Code-Review': [{ account: core, value: 2 }] } }),
+    fakeChange(950001, { project: 'openstack/glance', subject: 'Import: fix a bug', votes: { 'Review-Priority': [{ account: core, value: 1 }] }, message: 'Import: fix a bug\n\nCloses-Bug: #2090001\n' }),
+    fakeChange(950002, { project: 'openstack/glance', subject: 'Import: lone change', votes: { 'Review-Priority': [{ account: core, value: 2 }] } }),
+    fakeChange(950003, { project: 'openstack/glance', subject: 'Import: already there', votes: { 'Review-Priority': [{ account: core, value: 1 }] } }),
     fakeChange(940008, { subject: 'Given up', status: 'ABANDONED' }),
     fakeChange(940006, { subject: 'Nobody looked', updated: new Date(Date.now() - 86_400_000).toISOString().replace('T', ' ').replace('Z', '000000') }),
     fakeChange(940007, { subject: 'Disliked', votes: { 'Code-Review': [{ account: core, value: -1 }] }, updated: new Date().toISOString().replace('T', ' ').replace('Z', '000000') }),
@@ -155,6 +158,27 @@ describe('the scrub', () => {
     expect(metaToJSON(writer.doc).scrubbedAt).toBeGreaterThan(Date.now() - 60_000);
     await page.locator('cp-cycle-header').getByText(/Ready list scrubbed on \d{4}-\d\d-\d\d/).waitFor();
     await expect.poll(() => ready.locator('.badge.done').count()).toBe(0);
+    writer.provider.destroy();
+    await page.context().close();
+  });
+});
+
+describe('Add from Gerrit', () => {
+  it('creates one proposed entry per change from a query, skips what the pad has, and says so', async () => {
+    const { padId, writer } = await padWith('status-add', 'proposed', [{ title: 'Have it', reviews: ['https://review.opendev.org/950003'] }]);
+    const page = await openPad(browser, server.url, padId);
+    await page.getByRole('button', { name: 'Add from Gerrit…' }).click();
+    const form = page.getByRole('form', { name: 'Add from Gerrit' });
+    await form.getByLabel(/Gerrit query/).fill('project:openstack/glance status:open label:Review-Priority>=1');
+    expect(await violations(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByText('The query matched 3 changes: added 2 proposed entries. Skipped 1 change already on the pad').waitFor();
+    const proposed = page.locator('cp-section#proposed');
+    await proposed.locator('a.chip:text-is("950002")').waitFor();
+    await proposed.locator('a.chip:text-is("950001")').waitFor();
+    // the new chips carry their status at once (the import cached what the query brought)
+    await expect.poll(() => proposed.locator('a.chip:text-is("950002") + .cs').textContent(), { timeout: 10_000 }).toBe('open, no reviews');
+    await expect.poll(() => sectionToJSON(writer.doc).length).toBe(3);
     writer.provider.destroy();
     await page.context().close();
   });

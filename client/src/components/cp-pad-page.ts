@@ -24,6 +24,7 @@ import './cp-cycle-header.js';
 import './cp-filter-bar.js';
 import './cp-import-dialog.js';
 import './cp-scrub-dialog.js';
+import './cp-gerrit-import-dialog.js';
 import './cp-translation-banner.js';
 import './cp-held-change.js';
 import './cp-guard-notices.js';
@@ -117,6 +118,7 @@ export class CpPadPage extends LitElement {
     cp-history-panel,
     cp-delegates,
     cp-scrub-dialog,
+    cp-gerrit-import-dialog,
     cp-import-dialog {
       overflow-wrap: anywhere;
     }
@@ -181,6 +183,7 @@ export class CpPadPage extends LitElement {
     this.filter = NO_FILTER;
     this.epoch = 0;
     new ObserveController(this, () => this.connection, events('change'));
+    new ObserveController(this, () => this.connection?.status, events('change'));
     new ObserveController(this, () => translationDetector(), events('change'));
     this.addEventListener('cp-tampered', () => translationDetector().tampered());
   }
@@ -340,6 +343,7 @@ export class CpPadPage extends LitElement {
           ${curator ? html`<cp-delegates pad=${this.pad}></cp-delegates>` : nothing}
           ${curator ? html`<cp-scrub-dialog></cp-scrub-dialog>` : nothing}
           ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
+          ${locked || (c?.status.received && !c.status.status.enabled) ? nothing : html`<cp-gerrit-import-dialog pad=${this.pad}></cp-gerrit-import-dialog>`}
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
           ${this.session.readOnlyUrl
             ? html`<a href=${this.session.readOnlyUrl} title="A read-only copy of the pad: safe to share and to translate">Read-only link</a>`

@@ -1,0 +1,115 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { Task, TaskStatus } from '@lit/task';
+import { controlStyles } from '../styles.js';
+import { TranslationWatchController } from '../controllers/translation-watch.js';
+import type { ImportReport } from '../../../shared/api.js';
+import { SECTION_HEADINGS } from '../../../shared/labels.js';
+import { api, messageOf, padPath } from '../api.js';
+
+/** What `POST …/import-gerrit` answers (server/status/import-gerrit.ts). */
+interface GerritImportReport extends ImportReport {
+  query: string;
+  matched: number;
+  skippedChanges: number[];
+  truncated: boolean;
+}
+
+/**
+ * "Add from Gerrit": a Gerrit query (e.g. `project:openstack/nova status:open label:Review-Priority>=1`) becomes one
+ * proposed entry per change, grouped by topic or by the bug / blueprint its commit message names; changes already on
+ * the pad are skipped. The server asks its configured Gerrit (the browser never does) and reports what it did.
+ */
+export class CpGerritImportDialog extends LitElement {
+  static override properties = { pad: { type: String }, open: { state: true }, result: { state: true } };
+  declare pad: string;
+  declare open: boolean;
+  declare result: GerritImportReport | null;
+
+  private readonly importing = new Task(this, {
+    autoRun: false,
+    task: ([pad, query]: readonly [string, string]) => api<GerritImportReport>(`${padPath(pad)}/import-gerrit`, { body: { query } }),
+  });
+
+  static override styles = [
+    controlStyles,
+    css`
+      form {
+        display: grid;
+        gap: 0.4rem;
+        margin-top: 0.4rem;
+      }
+      input[name='query'] {
+        width: 100%;
+        box-sizing: border-box;
+        font: 0.9rem ui-monospace, monospace;
+      }
+      .error {
+        color: #b42318;
+      }
+      ul {
+        margin: 0.2rem 0 0;
+        max-height: 8rem;
+        overflow: auto;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    new TranslationWatchController(this);
+    this.pad = '';
+    this.open = false;
+    this.result = null;
+  }
+
+  private async submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const query = (form.elements.namedItem('query') as HTMLInputElement).value;
+    await this.importing.run([this.pad, query]);
+    this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
+    if (this.result) this.close();
+  }
+
+  private close(): void {
+    this.open = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+  }
+
+  private show(): void {
+    this.open = true;
+    this.result = null;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input')?.focus());
+  }
+
+  private describe(r: GerritImportReport) {
+    const created = r.created.proposed + r.created.ready;
+    const head = `The query matched ${r.matched} ${r.matched === 1 ? 'change' : 'changes'}${r.truncated ? ' (more than one import reads: only the first were read)' : ''}: added ${created} proposed ${created === 1 ? 'entry' : 'entries'}.`;
+    const skipped = r.skippedChanges.length;
+    return html`${head}${skipped > 0 ? html` Skipped ${skipped} ${skipped === 1 ? 'change' : 'changes'} already on the pad${
+      r.skipped.length > 0
+        ? html`:<ul>${r.skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`)}</ul>`
+        : html` (${r.skippedChanges.join(', ')}).`}` : nothing}`;
+  }
+
+  override render() {
+    if (!this.open) {
+      return html`<button class="opener" @click=${this.show}>Add from Gerrit…</button>
+        <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
+    }
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} aria-label="Add from Gerrit">
+      <label for="query">Gerrit query: one proposed entry per change (grouped by topic, bug or blueprint), skipping what the pad has</label>
+      <input id="query" name="query" required autocomplete="off" placeholder="project:openstack/nova status:open label:Review-Priority&gt;=1" />
+      <div>
+        <button class="primary" type="submit">Add</button>
+        <button type="button" @click=${this.close}>Close</button>
+      </div>
+      ${this.importing.render({
+        pending: () => html`<p role="status">Asking Gerrit…</p>`,
+        error: (err) => html`<p class="error" role="alert">${messageOf(err)}</p>`,
+      })}
+    </form>`;
+  }
+}
+
+customElements.define('cp-gerrit-import-dialog', CpGerritImportDialog);
