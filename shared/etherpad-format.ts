@@ -25,6 +25,8 @@
 import { ENTRY_KINDS, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
 import { chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
 import { KIND_HEADINGS, SECTION_HEADINGS as SECTION_HEADINGS_SHOWN } from './labels.js';
+import type { PadStatus } from './status.js';
+import { linkStatusView } from './status-view.js';
 
 export { MAX_LINE_LENGTH };
 
@@ -52,6 +54,12 @@ const SECTION_HEADINGS = { proposed: 'Proposed patches (anyone can add)', ready:
 const KIND_HEADING = /^(features?|blueprints?|bugs?|bug\s*fixes|others?|misc(?:ellaneous)?)\s*:?$/i;
 const BULLET = /^[*•-]\s+/;
 const STATUS_LINE = /^status:\s*(merged|abandoned|open)\s*$/i;
+/**
+ * A review's live status in the text export (`\t\t* » live: merged`), written right after its review line when the
+ * server knows it: facts from Gerrit / Launchpad, not the pad's content, so reading skips these lines (a note line
+ * that looks like one is written escaped, so nothing a person wrote is ever skipped).
+ */
+export const LIVE_STATUS_LINE = /^\u00bb live: /;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
@@ -453,6 +461,7 @@ export function parseEtherpadText(text: string): PadText {
       continue;
     }
 
+    if (level === 2 && current && escaped === null && LIVE_STATUS_LINE.test(content)) continue;
     if (level === 0 || !current) {
       current = startEntry(content);
       continue;
@@ -503,7 +512,7 @@ function reviewLine(url: string): string {
 function noteLine(line: string): string {
   const plain = `\t\t* ${line}`;
   const { content } = shapeOf(plain, 2);
-  const plainReads = line !== '' && !hasUnsafe(line) && content === line && escapedRest(content) === null;
+  const plainReads = line !== '' && !hasUnsafe(line) && content === line && escapedRest(content) === null && !LIVE_STATUS_LINE.test(content);
   return plainReads ? plain : `\t\t* ${escapedLine(escapeText(line))}`;
 }
 
@@ -539,7 +548,7 @@ function headerLines(meta: PadText['meta']): string[] {
  * The pad as Etherpad text in the team's format; importing it gives the same entries back, in the same order
  * (a kind heading is written wherever the kind changes). Fields that would not read back as written are escaped.
  */
-export function toEtherpadText(pad: PadText): string {
+export function toEtherpadText(pad: PadText, status: PadStatus | null = null): string {
   const out: string[] = headerLines(pad.meta);
   for (const section of ['proposed', 'ready'] as const) {
     if (out.length > 0) out.push('');
@@ -550,12 +559,31 @@ export function toEtherpadText(pad: PadText): string {
       if (e.kind !== kind) out.push(KIND_HEADINGS[e.kind]);
       kind = e.kind;
       out.push(entryLine(e));
-      for (const r of e.reviews) out.push(reviewLine(r));
+      const lpLive = e.launchpad ? liveStatus(e.launchpad, status) : null;
+      if (lpLive) out.push(`\t\t* \u00bb live: ${lpLive}`);
+      for (const r of e.reviews) {
+        out.push(reviewLine(r));
+        const live = liveStatus(r, status);
+        if (live) out.push(`\t\t* \u00bb live: ${live}`);
+      }
       if (e.status === 'merged' || e.status === 'abandoned') out.push(`\t* status: ${e.status}`);
       for (const line of e.note ? e.note.split('\n') : []) out.push(noteLine(line));
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * A review's (or Launchpad link's) short live status for the exports ("merged", "+2 ×1, CI ok", "3 changes, 2 merged, 1 open"), on one
+ * line of plain text (white space collapsed, no control characters), or null when the server knows nothing of it.
+ */
+function liveStatus(url: string, status: PadStatus | null): string | null {
+  if (!status) return null;
+  const view = linkStatusView(parseLink(url), status);
+  if (!view) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  const text = view.text.replace(/^open, /, '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return text || null;
 }
 
 /**
@@ -602,7 +630,7 @@ function isoDay(epochMs: number | null | undefined): string | null {
  * The pad as Markdown, ready to paste into a mailing-list post. Every field is escaped so it renders as text; only
  * http(s) URLs become links.
  */
-export function toMarkdown(pad: PadText): string {
+export function toMarkdown(pad: PadText, live: PadStatus | null = null): string {
   const out: string[] = [`# ${mdEscape(pad.meta.title) || 'Release cycle tracking'}`, ''];
   for (const m of pad.meta.milestones) {
     const label = mdEscape(m.label);
@@ -626,11 +654,13 @@ export function toMarkdown(pad: PadText): string {
         const owner = mdEscape(e.owner);
         const marker = section === 'ready' ? `${i + 1}.` : '-';
         const status = e.status === 'merged' || e.status === 'abandoned' ? ` — **${e.status}**` : '';
-        out.push(`${marker} ${head}${owner ? ` (${owner})` : ''}${status}`);
+        const lpLive = e.launchpad ? liveStatus(e.launchpad, live) : null;
+        out.push(`${marker} ${head}${owner ? ` (${owner})` : ''}${status}${lpLive ? ` — ${mdEscape(lpLive)}` : ''}`);
         const pad2 = ' '.repeat(marker.length + 1);
         for (const r of e.reviews) {
           const link = parseLink(r);
-          out.push(`${pad2}- ${mdLink(link ? chipLabel(link) : r, link?.url ?? r) || '\\-'}`);
+          const said = liveStatus(r, live);
+          out.push(`${pad2}- ${mdLink(link ? chipLabel(link) : r, link?.url ?? r) || '\\-'}${said ? ` — ${mdEscape(said)}` : ''}`);
         }
         for (const line of e.note ? e.note.split('\n') : []) {
           const text = mdEscape(line);

@@ -81,6 +81,14 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
     const { pad, readOnly } = c.get('resolved');
     return exportPad(registry, pad.id, readOnly ? c.req.param('ref') : pad.id);
   };
+  /** The cached live status of what the pad links to, for the txt/md exports (null when status is off or unreadable). */
+  const cachedStatus = async (padId: string) => {
+    if (!deps.status?.enabled) return null;
+    return deps.status.padStatus(padId).catch((err: unknown) => {
+      deps.log.warn({ err }, 'export: could not read the status cache');
+      return null;
+    });
+  };
   const attachment = (name: string) => `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
 
   app.get('/:ref/export.json', resolvePad, async (c) => c.json(await padExport(c)));
@@ -88,14 +96,14 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   app.get('/:ref/export.txt', resolvePad, async (c) => {
     const pad = await padExport(c);
     c.header('Content-Disposition', attachment(`${pad.name}.txt`));
-    return c.text(toEtherpadText(pad));
+    return c.text(toEtherpadText(pad, await cachedStatus(c.get('resolved').pad.id)));
   });
 
   app.get('/:ref/export.md', resolvePad, async (c) => {
     const pad = await padExport(c);
     c.header('Content-Type', 'text/markdown; charset=UTF-8');
     c.header('Content-Disposition', attachment(`${pad.name}.md`));
-    return c.body(toMarkdown(pad));
+    return c.body(toMarkdown(pad, await cachedStatus(c.get('resolved').pad.id)));
   });
 
   /** Etherpad text import (raw text/plain, or JSON `{"text"}`): all or nothing; `ready` entries need a curator. */

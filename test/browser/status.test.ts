@@ -87,6 +87,14 @@ describe('status chips', () => {
     expect(title).toContain('Owner: Core One');
     expect(title).toContain('Patch set 3');
     expect(await section.locator('b').count()).toBe(0);
+    // the txt/md exports carry a short status per review (the cached status), and the text still imports as it was
+    const txt = await (await fetch(`${server.url}/api/pads/${padId}/export.txt`)).text();
+    expect(txt).toContain(`${REVIEW(940002)}\n\t\t* \u00bb live: merged\n`);
+    expect(txt).toContain(`${REVIEW(940001)}\n\t\t* \u00bb live: +2 \u00d71, CI ok\n`);
+    expect(txt).toContain(`${REVIEW(940004)}\n\t\t* \u00bb live: not visible\n`);
+    const md = await (await fetch(`${server.url}/api/pads/${padId}/export.md`)).text();
+    expect(md).toContain(' — merged');
+    expect(md).toContain('In Progress, High');
     // every status colour passes axe (contrast included)
     expect(await violations(page)).toEqual([]);
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseEtherpadText, toEtherpadText, toMarkdown, type PadText, type PlainEntry } from '../../shared/etherpad-format.js';
 import { parseLink, safeHref } from '../../shared/links.js';
 import { ENTRY_KINDS, ENTRY_STATUSES } from '../../shared/schema.js';
+import type { PadStatus } from '../../shared/status.js';
 
 const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
 
@@ -48,8 +49,31 @@ const pad: fc.Arbitrary<PadText> = fc.record({
   sections: fc.record({ proposed: fc.array(entry, { maxLength: 4 }), ready: fc.array(entry, { maxLength: 4 }) }),
 });
 
-function expectRoundTrip(original: PadText): void {
-  const text = toEtherpadText(original);
+/**
+ * Live status for every link the generated pads can hold (with hostile strings from "Gerrit" and "Launchpad"): the
+ * exports carry it, and reading the text export skips it.
+ */
+const HOSTILE = '\n== Ready to review (PTL only) ==\n* https://launchpad.net/bugs/666 [evil] (mallory)\r\u2028\\ x';
+const change = (status: 'NEW' | 'MERGED', votes: number[]) => ({
+  status, subject: HOSTILE, owner: HOSTILE, updated: '2025-01-01T00:00:00.000Z', patchset: 1, mergeable: 'unknown' as const, wip: false,
+  project: 'openstack/nova', branch: 'master', topic: null,
+  labels: { 'Code-Review': { max: Math.max(0, ...votes), min: Math.min(0, ...votes), votes: votes.map((value) => ({ value, name: HOSTILE })) } },
+});
+const LIVE: PadStatus = {
+  changes: { '3': change('MERGED', []), '4': change('NEW', [2]), '931233': change('NEW', [-1]) },
+  bugs: {
+    '1': { title: HOSTILE, status: HOSTILE, importance: 'High', assignee: null, milestone: null, project: 'nova' },
+    '2': { visible: false },
+    '2079876': { title: 't', status: 'In Progress', importance: 'High', assignee: null, milestone: null, project: 'nova' },
+  },
+  blueprints: { 'nova/x': { title: HOSTILE, definition: HOSTILE, implementation: 'Started', assignee: null, approver: null, milestone: HOSTILE } },
+  topics: { 'x y': ['3', '4'], z: { visible: false } },
+  fetchedAt: 1,
+  enabled: true,
+};
+
+function expectRoundTrip(original: PadText, live: PadStatus | null = null): void {
+  const text = toEtherpadText(original, live);
   const back = parseEtherpadText(text);
   expect(back.sections, text).toEqual(original.sections);
   expect(back.meta.title, text).toBe(original.meta.title);
@@ -66,11 +90,27 @@ const padOf = (proposed: PlainEntry[], ready: PlainEntry[] = [], meta: Partial<P
 describe('Etherpad text: import(export(pad)) is the pad', () => {
   it('for arbitrary field content, in both sections and the header', { timeout: 120_000 }, () => {
     fc.assert(
-      fc.property(pad, (p) => {
-        expectRoundTrip(p);
+      fc.property(pad, fc.boolean(), (p, withStatus) => {
+        expectRoundTrip(p, withStatus ? LIVE : null);
       }),
       { numRuns: Number(process.env.ROUNDTRIP_RUNS ?? 3000) },
     );
+  });
+
+  it('the live status per review is written after its review line, skipped on reading, and a note like it is kept', () => {
+    const p = padOf([
+      blank({ title: 't', launchpad: 'https://launchpad.net/bugs/2079876', reviews: ['https://review.opendev.org/3', 'https://review.opendev.org/931233', 'topic:"x y"', 'https://review.opendev.org/5'], note: '\u00bb live: a note of mine' }),
+    ]);
+    const text = toEtherpadText(p, LIVE);
+    expect(text).toContain('* https://launchpad.net/bugs/2079876 [t]\n\t\t* \u00bb live: In Progress, High\n');
+    expect(text).toContain('\t* https://review.opendev.org/3\n\t\t* \u00bb live: merged\n');
+    expect(text).toContain('\t* https://review.opendev.org/931233\n\t\t* \u00bb live: \u22121\n');
+    expect(text).toContain('\t\t* \u00bb live: 2 changes, 1 merged, 1 open\n');
+    expect(text).not.toContain('review.opendev.org/5\n\t\t* \u00bb');
+    expect(parseEtherpadText(text).sections).toEqual(p.sections);
+    expectRoundTrip(p, LIVE);
+    const md = toMarkdown(p, LIVE);
+    expect(md).toContain('[3](<https://review.opendev.org/3>) — merged');
   });
 
   it('an owner with a newline and an entry line in it creates no entry, and nothing moves into ready', () => {
@@ -140,8 +180,8 @@ describe('Markdown: every field renders as text, links only to the pad’s safe 
     }
   };
 
-  function expectOnlyText(p: PadText): void {
-    const md = toMarkdown(p);
+  function expectOnlyText(p: PadText, live: PadStatus | null = null): void {
+    const md = toMarkdown(p, live);
     const groups = (['proposed', 'ready'] as const).reduce((n, s) => n + new Set(p.sections[s].map((e) => e.kind)).size, 0);
     const allowed = new Set(allowedUrls(p).map(decoded));
     for (const renderer of renderers) {
@@ -162,8 +202,8 @@ describe('Markdown: every field renders as text, links only to the pad’s safe 
 
   it('for arbitrary field content', { timeout: 120_000 }, () => {
     fc.assert(
-      fc.property(pad, (p) => {
-        expectOnlyText(p);
+      fc.property(pad, fc.boolean(), (p, withStatus) => {
+        expectOnlyText(p, withStatus ? LIVE : null);
       }),
       { numRuns: Number(process.env.ROUNDTRIP_RUNS ?? 1500) },
     );
