@@ -10,7 +10,9 @@
  */
 import { ENTRY_KINDS, type CycleMeta, type EntryData } from './schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN } from './labels.js';
-import { safeHref } from './links.js';
+import { parseLink, safeHref } from './links.js';
+import type { PadStatus } from './status.js';
+import { linkStatusView } from './status-view.js';
 
 /** The cycle header's fields the mirror shows. */
 export type MirrorMeta = Pick<CycleMeta, 'title' | 'milestones' | 'scrubbedAt'>;
@@ -33,15 +35,25 @@ const link = (url: string, text = url) => {
   return href ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${escapeHtml(text)}</a>` : `<span>${escapeHtml(text)}</span>`;
 };
 
-/** One entry: title (linking to Launchpad), owner, merged/abandoned status; its reviews; its note. */
-export function mirrorEntryHtml(e: EntryData): string {
+/** A link's live status (shared/status-view.ts) as text, its details as the title; '' when nothing is known. */
+function liveBadge(url: string, status: PadStatus | null | undefined): string {
+  const v = status ? linkStatusView(parseLink(url), status) : null;
+  return v ? ` <span class="cs cs-${escapeHtml(v.cls)}" title="${escapeHtml(v.detail)}">${escapeHtml(v.text)}</span>` : '';
+}
+
+/**
+ * One entry: title (linking to Launchpad), owner, merged/abandoned status; its reviews; its note. With `status`
+ * (the server's cached live status, or the script's), each link is followed by what Gerrit / Launchpad say of it.
+ */
+export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null): string {
   const closed = e.status !== 'open';
   const head = [
     e.launchpad ? link(e.launchpad, e.title || e.launchpad) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
+    e.launchpad ? liveBadge(e.launchpad, status) : '',
     e.owner ? ` <span class="owner">(${escapeHtml(e.owner)})</span>` : '',
     closed ? ` <span class="status status-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : '',
   ].join('');
-  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${e.reviews.map((r) => `<li>${link(r)}</li>`).join('')}</ul>` : '';
+  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${e.reviews.map((r) => `<li>${link(r)}${liveBadge(r, status)}</li>`).join('')}</ul>` : '';
   const note = e.note ? `<p class="note">${escapeHtml(e.note)}</p>` : '';
   return `<li class="entry${closed ? ` is-${escapeHtml(e.status)}` : ''}" data-id="${escapeHtml(e.id)}"><div class="entry-head">${head}</div>${reviews}${note}</li>`;
 }
@@ -65,20 +77,23 @@ export function mirrorNoteHtml(live?: string): string {
     : `<p class="readonly-note">Read-only view. It updates live: <span class="live-state">${escapeHtml(live)}</span></p>`;
 }
 
-function sectionHtml(title: string, entries: EntryData[]): string {
+function sectionHtml(title: string, entries: EntryData[], status: PadStatus | null): string {
   const groups = ENTRY_KINDS.map((kind) => {
     const group = entries.filter((e) => e.kind === kind);
-    return group.length === 0 ? '' : `<h3>${escapeHtml(KIND_HEADINGS[kind])}</h3><ul class="entries">${group.map(mirrorEntryHtml).join('')}</ul>`;
+    return group.length === 0 ? '' : `<h3>${escapeHtml(KIND_HEADINGS[kind])}</h3><ul class="entries">${group.map((e) => mirrorEntryHtml(e, status)).join('')}</ul>`;
   }).join('');
   const empty = entries.length === 0 ? '<p class="empty">No entries yet.</p>' : '';
   return `<section class="section"><h2>${escapeHtml(title)}</h2>${groups}${empty}</section>`;
 }
 
-/** The mirror's whole content (what goes inside `<main id="mirror">`). `live`: see {@link mirrorNoteHtml}. */
-export function mirrorHtml(pad: MirrorContent, options: { live?: string } = {}): string {
+/**
+ * The mirror's whole content (what goes inside `<main id="mirror">`). `live`: see {@link mirrorNoteHtml}; `status`:
+ * the live review status to show beside each link (absent: none shown).
+ */
+export function mirrorHtml(pad: MirrorContent, options: { live?: string; status?: PadStatus | null } = {}): string {
   return (
     mirrorHeaderHtml(pad.meta) +
     mirrorNoteHtml(options.live) +
-    SECTIONS_SHOWN.map((s) => sectionHtml(SECTION_HEADINGS[s], pad.sections[s])).join('')
+    SECTIONS_SHOWN.map((s) => sectionHtml(SECTION_HEADINGS[s], pad.sections[s], options.status ?? null)).join('')
   );
 }

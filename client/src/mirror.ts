@@ -79,7 +79,7 @@ export function startMirror(main: HTMLElement): void {
     const next = document.createElement('template');
     next.innerHTML = mirrorHtml(
       { meta: metaToJSON(ready.doc), sections: { ready: sectionToJSON(ready.doc), proposed: sectionToJSON(proposed.doc) } },
-      { live: connection.state },
+      { live: connection.state, status: connection.status.received ? connection.status.status : null },
     );
     patchMirror(main, document.importNode(next.content, true));
   };
@@ -97,4 +97,5 @@ export function startMirror(main: HTMLElement): void {
   connection.proposed.addEventListener('reset', observe);
   connection.ready.addEventListener('reset', observe);
   connection.addEventListener('change', schedule);
+  connection.status.addEventListener('change', schedule);
 }

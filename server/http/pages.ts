@@ -8,6 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { mirrorHtml } from '../../shared/mirror-html.js';
 import { exportPad, type PadExport } from '../pad-export.js';
 import type { AppDeps } from './deps.js';
+import type { PadStatus } from '../../shared/status.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -31,9 +32,9 @@ const layout = (title: string, body: Html, opts: { translatable?: boolean } = {}
  * renders too (shared/mirror-html.ts, every field escaped there). It does not claim to update live: without the
  * script it does not (the script, when it runs, renders the page afresh and says so).
  */
-export const mirrorContent = (pad: PadExport) => raw(mirrorHtml(pad));
+export const mirrorContent = (pad: PadExport, status: PadStatus | null = null) => raw(mirrorHtml(pad, { status }));
 
-export function pageRoutes({ pads, registry }: AppDeps): Hono {
+export function pageRoutes({ pads, registry, status, log }: AppDeps): Hono {
   const app = new Hono();
 
   app.get('/', (c) =>
@@ -51,10 +52,17 @@ export function pageRoutes({ pads, registry }: AppDeps): Hono {
     }
     if (resolved.readOnly) {
       const content = await exportPad(registry, resolved.pad.id, ref);
+      // the cached live status, so the page without JavaScript shows it too (never fetched here: the cache only)
+      const live = status?.enabled
+        ? await status.padStatus(resolved.pad.id).catch((err: unknown) => {
+            log.warn({ err }, 'mirror: could not read the status cache');
+            return null;
+          })
+        : null;
       return c.html(
         layout(
           content.meta.title || 'Release cycle tracking (read-only)',
-          html`<main id="mirror" class="page mirror" data-ref="${ref}">${mirrorContent(content)}</main>`,
+          html`<main id="mirror" class="page mirror" data-ref="${ref}">${mirrorContent(content, live)}</main>`,
           { translatable: true },
         ),
       );

@@ -191,3 +191,32 @@ describe('Add from Gerrit', () => {
     await page.context().close();
   });
 });
+
+describe('the mirror', () => {
+  it('shows the same status, live and as the server renders it without JavaScript', async () => {
+    const { padId, readOnlyUrl, writer } = await padWith('status-mirror', 'proposed', [
+      { title: 'Mirrored', launchpad: 'https://bugs.launchpad.net/nova/+bug/2090001', reviews: [REVIEW(940001), REVIEW(940002), REVIEW(940004)] },
+    ]);
+    await expect
+      .poll(async () => {
+        const s = (await (await fetch(`${server.url}/api/pads/${padId}/status.json`)).json()) as { changes: Record<string, unknown>; bugs: Record<string, unknown> };
+        return Object.keys(s.changes).length + Object.keys(s.bugs).length;
+      }, { timeout: 10_000 })
+      .toBe(4);
+    const served = await (await fetch(readOnlyUrl)).text();
+    expect(served).toContain('<span class="cs cs-merged" title="Already merged');
+    expect(served).toContain('>open, +2 \u00d71, CI ok</span>');
+    expect(served).toContain('>not visible</span>');
+    expect(served).toContain('>In Progress, High</span>');
+    expect(served).toContain('title="Approved &lt;b&gt;change&lt;/b&gt;');
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(readOnlyUrl);
+    await page.locator('.live-state').waitFor();
+    await expect.poll(() => page.locator('#mirror .entry .cs').allTextContents(), { timeout: 10_000 }).toEqual(['In Progress, High', 'open, +2 \u00d71, CI ok', 'merged', 'not visible']);
+    expect(await violations(page)).toEqual([]);
+    writer.provider.destroy();
+    await context.close();
+  });
+});
