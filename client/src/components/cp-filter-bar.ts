@@ -38,13 +38,16 @@ export class CpFilterBar extends LitElement {
     `,
   ];
 
-  static override properties = { need: { state: true } };
+  static override properties = { need: { state: true }, live: { type: Boolean } };
+  /** Whether live status is known (the server fetches it and has sent some): the "Needs" filter shows only then. */
+  declare live: boolean;
   /** The chosen need (the stale days' field shows only for "stale"). */
   declare need: string;
 
   constructor() {
     super();
     this.need = 'any';
+    this.live = false;
     new TranslationWatchController(this);
   }
 
@@ -77,7 +80,7 @@ export class CpFilterBar extends LitElement {
       <label>Kind
         <select name="kind"><option value="all">all</option>${ENTRY_KINDS.map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
       <label>Owner <input name="owner" type="search" autocomplete="off" /></label>
-      <label title="From the live status of the entry's Gerrit changes">Needs
+      <label title="From the live status of the entry's Gerrit changes" ?hidden=${!this.live && this.need === 'any'}>Needs
         <select name="need"><option value="any">anything</option>${NEEDS.map((n) => html`<option value=${n}>${NEED_LABELS[n]}</option>`)}</select></label>
       <label ?hidden=${this.need !== 'stale'}>No update in <input name="staleDays" type="number" min="0" max="3650" value=${DEFAULT_STALE_DAYS} /> days</label>
       <button type="button" @click=${this.clear}>Clear</button>

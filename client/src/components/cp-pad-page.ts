@@ -337,7 +337,7 @@ export class CpPadPage extends LitElement {
       ${role === 'curator' ? html`<cp-guard-notices pad=${this.pad} .notices=${c?.guardNotices ?? []}></cp-guard-notices>` : nothing}
       ${keyed(this.epoch, html`<cp-cycle-header ?editable=${curator}></cp-cycle-header>`)}
       <div class="tools">
-        <cp-filter-bar @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
+        <cp-filter-bar ?live=${Boolean(c?.status.received && c.status.status.enabled)} @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
         <div class="bar">
           <cp-history-panel pad=${this.pad} ?curator=${curator}></cp-history-panel>
           ${curator ? html`<cp-delegates pad=${this.pad}></cp-delegates>` : nothing}
