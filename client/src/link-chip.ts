@@ -27,7 +27,7 @@ export const chipStatus = (chip: Chip, status: PadStatus | null): LinkStatusView
 
 /** A status beside its chip: every string in it came from Gerrit or Launchpad, so it is only ever text. */
 export const statusBadge = (v: LinkStatusView | null) =>
-  v ? html`<span class="cs cs-${v.cls}" title=${v.detail}>${v.text}</span>` : nothing;
+  v ? html`<span class="cs cs-${v.cls}" title=${v.detail} data-detail=${v.detail}>${v.text}</span>` : nothing;
 
 export interface Chip {
   url: string;
@@ -88,6 +88,28 @@ export const chipStyles = css`
     white-space: nowrap;
     background: #eef0f2;
     color: #323f4b;
+  }
+  /* the details on keyboard focus too (the link's title is its accessible description; this shows it to the eye) */
+  .cs {
+    position: relative;
+  }
+  a.chip:focus-visible + .cs::after {
+    content: attr(data-detail);
+    position: absolute;
+    left: 0;
+    top: 100%;
+    z-index: 4;
+    margin-top: 0.2rem;
+    padding: 0.3rem 0.5rem;
+    width: max-content;
+    max-width: min(22rem, 80vw);
+    border-radius: 4px;
+    background: #1f2933;
+    color: #fff;
+    font-style: normal;
+    text-decoration: none;
+    white-space: pre-line;
+    overflow-wrap: anywhere;
   }
   .cs-merged {
     background: #d3f2dd;

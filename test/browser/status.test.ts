@@ -87,6 +87,9 @@ describe('status chips', () => {
     expect(title).toContain('Owner: Core One');
     expect(title).toContain('Patch set 3');
     expect(await section.locator('b').count()).toBe(0);
+    // and on keyboard focus: the details show beside the chip
+    await section.locator('a.chip:text-is("940001")').focus();
+    expect(await section.locator('a.chip:text-is("940001") + .cs').evaluate((el) => getComputedStyle(el, '::after').content)).toContain('Owner: Core One');
     // the txt/md exports carry a short status per review (the cached status), and the text still imports as it was
     const txt = await (await fetch(`${server.url}/api/pads/${padId}/export.txt`)).text();
     expect(txt).toContain(`${REVIEW(940002)}\n\t\t* \u00bb live: merged\n`);

@@ -102,8 +102,9 @@ export class CpSection extends LitElement {
       border-top-left-radius: 6px;
       border-top-right-radius: 6px;
     }
-    /* an open menu is drawn over the entries below: no paint containment (it would clip the menu) while open */
-    li > cp-entry.menu-open {
+    /* an open menu (or a focused chip's details) is drawn over the entries below: no paint containment (it would clip the menu) while open */
+    li > cp-entry.menu-open,
+    li > cp-entry:has(a.chip:focus-visible) {
       content-visibility: visible;
       position: relative;
       z-index: 3;
