@@ -76,6 +76,11 @@ export class CpGerritImportDialog extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
   }
 
+  /** Open, the dialog takes a line of its own in the page's tool bar (`open` reflected for the page's layout). */
+  override willUpdate(): void {
+    this.toggleAttribute('open', this.open);
+  }
+
   private show(): void {
     this.open = true;
     this.result = null;

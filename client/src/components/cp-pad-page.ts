@@ -122,6 +122,10 @@ export class CpPadPage extends LitElement {
     cp-import-dialog {
       overflow-wrap: anywhere;
     }
+    cp-scrub-dialog[open],
+    cp-gerrit-import-dialog[open] {
+      flex-basis: 100%;
+    }
     .bar,
     .tools {
       display: flex;

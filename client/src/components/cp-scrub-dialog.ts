@@ -63,6 +63,11 @@ export class CpScrubDialog extends LitElement {
     return c ? scrubSuggestions(sectionToJSON(c.ready.doc), c.status.status) : [];
   }
 
+  /** Open, the dialog takes a line of its own in the page's tool bar (`open` reflected for the page's layout). */
+  override willUpdate(): void {
+    this.toggleAttribute('open', this.open);
+  }
+
   private show(): void {
     this.open = true;
     this.result = null;
