@@ -23,7 +23,8 @@ afterEach(async () => {
 
 /** A metric's value from the Prometheus text (summed over labels). */
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // bounded: a saturated server may answer late (the test samples, it does not wait on it)
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
   return text
     .split('\n')
     .filter((l) => l.startsWith(name) && !l.startsWith('#'))
@@ -102,7 +103,7 @@ describe('overload', () => {
     const baselineRss = rssMiB(pid);
 
     const authors: Array<ReturnType<typeof author>> = [];
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 300; i++) {
       authors.push(author(server.url, padId, 100));
       if (i % 50 === 49) await sleep(50);
     }
@@ -114,7 +115,7 @@ describe('overload', () => {
       peakRss = Math.max(peakRss, rssMiB(pid));
       peakHeap = Math.max(peakHeap, await metric(server.url, 'nodejs_heap_size_used_bytes').catch(() => 0));
     }
-    const applied = await metric(server.url, 'cyclepad_updates_total{outcome="applied"');
+    const applied = await metric(server.url, 'cyclepad_updates_total{outcome="applied"').catch(() => 0);
     expect(applied).toBeGreaterThan(1000); // the load was real
 
     for (const a of authors) a.stop();
@@ -135,8 +136,8 @@ describe('overload', () => {
     let connections = Infinity;
     let heap = Infinity;
     while (performance.now() - stoppedAt < 20_000) {
-      connections = await metric(server.url, 'cyclepad_connections');
-      heap = await metric(server.url, 'nodejs_heap_size_used_bytes');
+      connections = await metric(server.url, 'cyclepad_connections').catch(() => Infinity);
+      heap = await metric(server.url, 'nodejs_heap_size_used_bytes').catch(() => Infinity);
       if (connections === 0 && heap < 120 * 1024 * 1024) break;
       await sleep(500);
     }
@@ -153,7 +154,7 @@ describe('overload', () => {
     const code = await Promise.race([server.exited, sleep(8000).then(() => 'timeout' as const)]);
     expect(code).not.toBe('timeout');
     expect(performance.now() - signalled).toBeLessThan(6000);
-  }, 90_000);
+  }, 180_000);
 
   it('SIGTERM during the overload itself exits within seconds', async () => {
     const dataDir = tempDataDir();
