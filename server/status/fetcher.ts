@@ -171,6 +171,11 @@ export class StatusFetcher {
           if (result.kind !== 'ok') throw new FetchFailed(`Gerrit answered ${result.kind}`);
           lists = queryResults(parseGerritJson(result.text), group.length);
         } catch (err) {
+          if (group.length > 1) {
+            // one topic Gerrit refuses must not blank the others asked with it: ask each alone
+            await Promise.all(group.map((t) => this.fetchTopics([t], previous, out, now)));
+            return;
+          }
           this.warn(err, `Gerrit query of ${group.length} topics`);
           for (const t of group) out.set(keys.topic(t), this.failed(previous.get(keys.topic(t)), keys.topic(t), err, now));
           return;

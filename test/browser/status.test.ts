@@ -158,6 +158,11 @@ describe('the scrub', () => {
     expect(await ready.locator('cp-entry:has-text("Still open") .badge.done').count()).toBe(0);
 
     await signIn(page, curatorKey);
+    // Escape closes it, as every form of the page
+    await page.getByRole('button', { name: 'Scrub (2)…' }).click();
+    await page.getByRole('form', { name: 'Scrub the ready list' }).getByRole('heading', { name: 'Scrub the ready list' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('form', { name: 'Scrub the ready list' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Scrub (2)…' }).click();
     const form = page.getByRole('form', { name: 'Scrub the ready list' });
     await form.getByLabel('all changes abandoned').selectOption('remove');
@@ -178,6 +183,9 @@ describe('Add from Gerrit', () => {
   it('creates one proposed entry per change from a query, skips what the pad has, and says so', async () => {
     const { padId, writer } = await padWith('status-add', 'proposed', [{ title: 'Have it', reviews: ['https://review.opendev.org/950003'] }]);
     const page = await openPad(browser, server.url, padId);
+    await page.getByRole('button', { name: 'Add from Gerrit…' }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('form', { name: 'Add from Gerrit' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Add from Gerrit…' }).click();
     const form = page.getByRole('form', { name: 'Add from Gerrit' });
     await form.getByLabel(/Gerrit query/).fill('project:openstack/glance status:open label:Review-Priority>=1');

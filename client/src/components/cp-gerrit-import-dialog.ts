@@ -91,18 +91,28 @@ export class CpGerritImportDialog extends LitElement {
     const created = r.created.proposed + r.created.ready;
     const head = `The query matched ${r.matched} ${r.matched === 1 ? 'change' : 'changes'}${r.truncated ? ' (more than one import reads: only the first were read)' : ''}: added ${created} proposed ${created === 1 ? 'entry' : 'entries'}.`;
     const skipped = r.skippedChanges.length;
-    return html`${head}${skipped > 0 ? html` Skipped ${skipped} ${skipped === 1 ? 'change' : 'changes'} already on the pad${
+    // what was not added, and why: changes already linked, and groups whose bug, blueprint or topic the pad has
+    return html`${head}${skipped > 0 ? html` Skipped ${skipped} ${skipped === 1 ? 'change' : 'changes'} already on the pad (${r.skippedChanges.join(', ')}).` : nothing}${
       r.skipped.length > 0
-        ? html`:<ul>${r.skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`)}</ul>`
-        : html` (${r.skippedChanges.join(', ')}).`}` : nothing}`;
+        ? html` Not added, because the pad already has their bug, blueprint or topic:<ul>${r.skipped.map(
+            (s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`,
+          )}</ul>`
+        : nothing}`;
   }
+
+  /** Escape closes the form, as every other form of the page does. */
+  private onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    this.close();
+  };
 
   override render() {
     if (!this.open) {
       return html`<button class="opener" @click=${this.show}>Add from Gerrit…</button>
         <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} aria-label="Add from Gerrit">
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.onKeydown} aria-label="Add from Gerrit">
       <label for="query">Gerrit query: one proposed entry per change (grouped by topic, bug or blueprint), skipping what the pad has</label>
       <input id="query" name="query" required autocomplete="off" placeholder="project:openstack/nova status:open label:Review-Priority&gt;=1" />
       <div>

@@ -96,13 +96,21 @@ export class CpScrubDialog extends LitElement {
     this.close();
   }
 
+  /** Escape closes the form, as every other form of the page does. */
+  private onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    this.close();
+  };
+
   override render() {
     const suggestions = this.suggestions();
     if (!this.open) {
       return html`<button class="opener" @click=${this.show}>Scrub${suggestions.length > 0 ? ` (${suggestions.length})` : ''}…</button>
         <span role="status">${this.result ?? nothing}</span>`;
     }
-    return html`<form aria-label="Scrub the ready list" @submit=${this.accept}>
+    return html`<form aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.onKeydown}>
+      <h3>Scrub the ready list</h3>
       ${suggestions.length === 0
         ? html`<p>No ready entry has all its changes merged or abandoned (as far as the live status knows).</p>`
         : html`<p>These ready entries have all their changes done:</p>
