@@ -353,7 +353,7 @@ export class SqliteStore implements PadStore {
       if (changes === 0) return false;
       this.addCuratorKey(firstCurator);
       return true;
-    })();
+    }).immediate();
   }
 
   getPad(id: string): PadRecord | undefined {
@@ -380,7 +380,7 @@ export class SqliteStore implements PadStore {
         this.stmts.insertUpdate.run(ref.padId, ref.section, seq, u.data, u.role, u.session, u.at);
       }
       return seq;
-    })();
+    }).immediate();
   }
 
   writeSnapshot(ref: DocumentRef, seq: number, state: Uint8Array): void {
@@ -411,7 +411,7 @@ export class SqliteStore implements PadStore {
     this.db.transaction(() => {
       for (const r of rows) this.stmts.insertRevision.run(ref.padId, ref.section, r.seq, r.at, r.role, r.session, r.summary);
       this.stmts.putCheckpoint.run(ref.padId, ref.section, checkpoint.seq, checkpoint.state);
-    })();
+    }).immediate();
   }
 
   addCuratorKey(key: CuratorKeyRecord): void {
@@ -427,7 +427,7 @@ export class SqliteStore implements PadStore {
       const ids = (this.stmts.keyTree.all({ pad: padId, id }) as { id: string }[]).map((r) => r.id);
       this.revokeIds(padId, ids);
       return ids;
-    })();
+    }).immediate();
   }
 
   replacePtlKey(padId: string, key: CuratorKeyRecord): string[] {
@@ -436,7 +436,7 @@ export class SqliteStore implements PadStore {
       this.revokeIds(padId, ids);
       this.addCuratorKey({ ...key, padId, createdBy: null, ptl: true });
       return ids;
-    })();
+    }).immediate();
   }
 
   private revokeIds(padId: string, ids: string[]): void {
@@ -470,7 +470,10 @@ export class SqliteStore implements PadStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // BEGIN IMMEDIATE: the write lock first (waiting up to busy_timeout), never a read that must later upgrade:
+    // in WAL mode that upgrade fails at once (SQLITE_BUSY_SNAPSHOT) when another process (the admin command line)
+    // committed in between, and the commit would count as a storage failure
+    return this.db.transaction(fn).immediate();
   }
 
   isCuratorKeyLive(id: string): boolean {
@@ -483,7 +486,7 @@ export class SqliteStore implements PadStore {
 
   /** One statement, so one transaction: the keys, sessions, log, snapshots and history index go with the pad. */
   deletePad(id: string): boolean {
-    return this.db.transaction(() => this.stmts.deletePad.run(id).changes > 0)();
+    return this.db.transaction(() => this.stmts.deletePad.run(id).changes > 0).immediate();
   }
 
   vacuum(): void {
@@ -520,7 +523,7 @@ export class SqliteStore implements PadStore {
       if (this.getPad(ref.padId)?.readOnlyNonce !== incarnation) return false;
       this.writeSnapshot(ref, seq, state);
       return true;
-    })();
+    }).immediate();
   }
 
   listGuardNotices(padId: string): GuardNoticeData[] {
@@ -566,7 +569,7 @@ export class SqliteStore implements PadStore {
     );
     this.db.transaction(() => {
       for (const key of new Set(keys)) want.run(key, now);
-    })();
+    }).immediate();
   }
 
   dueStatus(now: number, wantedSince: number, limit: number): string[] {
@@ -585,7 +588,7 @@ export class SqliteStore implements PadStore {
     );
     this.db.transaction(() => {
       for (const r of rows) write.run(r.key, r.value, r.etag, r.fetchedAt, r.nextCheckAt, r.failures);
-    })();
+    }).immediate();
   }
 
   forgetStatus(before: number): number {
@@ -629,7 +632,7 @@ export class SqliteStore implements PadStore {
       for (const k of data.keys) insertKey.run(k.id, pad.id, k.label, k.keyHash, k.createdAt, k.createdBy, k.ptl ? 1 : 0, k.revokedAt);
       for (const s of data.sessions) this.stmts.insertSession.run(s.tokenHash, pad.id, s.keyId, s.expiresAt);
       return true;
-    })();
+    }).immediate();
   }
 
   /** See {@link PadCopy.importLog}. */
@@ -643,6 +646,6 @@ export class SqliteStore implements PadStore {
         last = r.seq;
       }
       return true;
-    })();
+    }).immediate();
   }
 }
