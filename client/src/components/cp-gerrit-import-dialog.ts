@@ -5,6 +5,7 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 import type { ImportReport } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
+import { escapeCloses } from '../escape-closes.js';
 
 /** What `POST …/import-gerrit` answers (server/status/import-gerrit.ts). */
 interface GerritImportReport extends ImportReport {
@@ -100,12 +101,7 @@ export class CpGerritImportDialog extends LitElement {
         : nothing}`;
   }
 
-  /** Escape closes the form, as every other form of the page does. */
-  private onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    this.close();
-  };
+  private onKeydown = escapeCloses(() => this.close());
 
   override render() {
     if (!this.open) {

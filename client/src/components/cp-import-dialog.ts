@@ -5,6 +5,7 @@ import { Task, TaskStatus } from '@lit/task';
 import type { ImportReport as Report } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
+import { escapeCloses } from '../escape-closes.js';
 
 /**
  * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
@@ -66,6 +67,8 @@ export class CpImportDialog extends LitElement {
     if (this.result) this.close();
   }
 
+  private onKeydown = escapeCloses(() => this.close());
+
   private close(): void {
     this.open = false;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
@@ -92,7 +95,7 @@ export class CpImportDialog extends LitElement {
       return html`<button class="opener" @click=${this.show}>Import from Etherpad…</button>
         <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} aria-label="Import from Etherpad">
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.onKeydown} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text)</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
       <div>

@@ -7,6 +7,7 @@ import { padContext } from '../context.js';
 import { localChange } from '../local-origin.js';
 import { entriesOf, sectionToJSON } from '../../../shared/schema.js';
 import { applyScrub, scrubSuggestions, type ScrubAction, type ScrubSuggestion } from '../../../shared/scrub.js';
+import { escapeCloses } from '../escape-closes.js';
 
 /**
  * The scrub (curators): the ready entries still open whose changes have all merged or been abandoned, as a list of
@@ -96,12 +97,7 @@ export class CpScrubDialog extends LitElement {
     this.close();
   }
 
-  /** Escape closes the form, as every other form of the page does. */
-  private onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    this.close();
-  };
+  private onKeydown = escapeCloses(() => this.close());
 
   override render() {
     const suggestions = this.suggestions();
