@@ -96,7 +96,7 @@ describe('bounded work per turn', () => {
 describe('overload', () => {
   it('a saturated pad recovers once the load goes: /healthz answers, sockets and heap are freed, SIGTERM exits fast', async () => {
     const dataDir = tempDataDir();
-    const server: ChildServer = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000' }, ['--optimize-for-size']);
+    const server: ChildServer = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_EVENT_LOOP_LAG_MS: '500' }, ['--optimize-for-size']);
     cleanups.push(() => removeDir(dataDir), () => server.process.kill('SIGKILL'));
     const { padId } = await createPad(server.url, 'overloaded');
     const pid = server.process.pid!;
@@ -208,4 +208,39 @@ describe('a reader that does not read', () => {
     writer.terminate();
     reader.terminate();
   }, 60_000);
+});
+
+describe('shedding while saturated', () => {
+  it('refuses new sync connections with 503 and Retry-After while the event loop lags, and takes them again after', async () => {
+    const server = await startTestServer(undefined, { maxEventLoopLagMs: 100 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId } = await createPad(server.url, 'shedding');
+    // the server runs in this process: stall its event loop for half a second, as a backlog of work would
+    const until = Date.now() + 500;
+    while (Date.now() < until) {
+      // busy
+    }
+    await sleep(150); // the monitor's next sample sees the lag
+    const refused = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+      });
+      ws.on('open', () => reject(new Error('connected while saturated')));
+      ws.on('error', () => undefined);
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toMatch(/^\d+$/);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: expect.stringMatching(/overloaded/) });
+    // the saturation passes: connections are taken again
+    await sleep(2500);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('unexpected-response', () => reject(new Error('still refused')));
+    });
+    ws.terminate();
+  });
 });
