@@ -5,7 +5,7 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 import type { ImportReport } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
-import { escapeCloses } from '../escape-closes.js';
+import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /** What `POST …/import-gerrit` answers (server/status/import-gerrit.ts). */
 interface GerritImportReport extends ImportReport {
@@ -21,9 +21,8 @@ interface GerritImportReport extends ImportReport {
  * the pad are skipped. The server asks its configured Gerrit (the browser never does) and reports what it did.
  */
 export class CpGerritImportDialog extends LitElement {
-  static override properties = { pad: { type: String }, open: { state: true }, result: { state: true } };
+  static override properties = { pad: { type: String }, result: { state: true } };
   declare pad: string;
-  declare open: boolean;
   declare result: GerritImportReport | null;
 
   private readonly importing = new Task(this, {
@@ -55,11 +54,13 @@ export class CpGerritImportDialog extends LitElement {
     `,
   ];
 
+  /** Open and close, focus in and back, Escape. */
+  private readonly disclosure = new DisclosureController(this, 'input', { reflect: true });
+
   constructor() {
     super();
     new TranslationWatchController(this);
     this.pad = '';
-    this.open = false;
     this.result = null;
   }
 
@@ -69,23 +70,12 @@ export class CpGerritImportDialog extends LitElement {
     const query = (form.elements.namedItem('query') as HTMLInputElement).value;
     await this.importing.run([this.pad, query]);
     this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
-    if (this.result) this.close();
-  }
-
-  private close(): void {
-    this.open = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
-  }
-
-  /** Open, the dialog takes a line of its own in the page's tool bar (`open` reflected for the page's layout). */
-  override willUpdate(): void {
-    this.toggleAttribute('open', this.open);
+    if (this.result) this.disclosure.close();
   }
 
   private show(): void {
-    this.open = true;
     this.result = null;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input')?.focus());
+    this.disclosure.show();
   }
 
   private describe(r: GerritImportReport) {
@@ -101,19 +91,17 @@ export class CpGerritImportDialog extends LitElement {
         : nothing}`;
   }
 
-  private onKeydown = escapeCloses(() => this.close());
-
   override render() {
-    if (!this.open) {
+    if (!this.disclosure.open) {
       return html`<button class="opener" @click=${this.show}>Add from Gerrit…</button>
         <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.onKeydown} aria-label="Add from Gerrit">
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Add from Gerrit">
       <label for="query">Gerrit query: one proposed entry per change (grouped by topic, bug or blueprint), skipping what the pad has</label>
       <input id="query" name="query" required autocomplete="off" placeholder="project:openstack/nova status:open label:Review-Priority&gt;=1" />
       <div>
         <button class="primary" type="submit">Add</button>
-        <button type="button" @click=${this.close}>Close</button>
+        <button type="button" @click=${this.disclosure.close}>Close</button>
       </div>
       ${this.importing.render({
         pending: () => html`<p role="status">Asking Gerrit…</p>`,

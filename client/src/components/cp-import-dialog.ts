@@ -5,16 +5,15 @@ import { Task, TaskStatus } from '@lit/task';
 import type { ImportReport as Report } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
-import { escapeCloses } from '../escape-closes.js';
+import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /**
  * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
  * has are skipped, and named). On success the form closes and focus returns to the button that opened it.
  */
 export class CpImportDialog extends LitElement {
-  static override properties = { pad: { type: String }, open: { state: true }, result: { state: true } };
+  static override properties = { pad: { type: String }, result: { state: true } };
   declare pad: string;
-  declare open: boolean;
   declare result: Report | null;
 
   /** The import request (run by the form): its pending and error states show in the form. */
@@ -48,11 +47,13 @@ export class CpImportDialog extends LitElement {
     `,
   ];
 
+  /** Open and close, focus in and back, Escape. */
+  private readonly disclosure = new DisclosureController(this, 'textarea');
+
   constructor() {
     super();
     new TranslationWatchController(this);
     this.pad = '';
-    this.open = false;
     this.result = null;
   }
 
@@ -64,20 +65,12 @@ export class CpImportDialog extends LitElement {
     await this.importing.run([this.pad, text]);
     // a failure stays in the form, which says why
     this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
-    if (this.result) this.close();
-  }
-
-  private onKeydown = escapeCloses(() => this.close());
-
-  private close(): void {
-    this.open = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+    if (this.result) this.disclosure.close();
   }
 
   private show(): void {
-    this.open = true;
     this.result = null;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('textarea')?.focus());
+    this.disclosure.show();
   }
 
   private describe(r: Report) {
@@ -91,16 +84,16 @@ export class CpImportDialog extends LitElement {
   }
 
   override render() {
-    if (!this.open) {
+    if (!this.disclosure.open) {
       return html`<button class="opener" @click=${this.show}>Import from Etherpad…</button>
         <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.onKeydown} aria-label="Import from Etherpad">
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text)</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
       <div>
         <button class="primary" type="submit">Import</button>
-        <button type="button" @click=${this.close}>Close</button>
+        <button type="button" @click=${this.disclosure.close}>Close</button>
       </div>
       ${this.importing.render({
         pending: () => html`<p role="status">Importing…</p>`,

@@ -7,7 +7,7 @@ import { padContext } from '../context.js';
 import { localChange } from '../local-origin.js';
 import { entriesOf, sectionToJSON } from '../../../shared/schema.js';
 import { applyScrub, scrubSuggestions, type ScrubAction, type ScrubSuggestion } from '../../../shared/scrub.js';
-import { escapeCloses } from '../escape-closes.js';
+import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /**
  * The scrub (curators): the ready entries still open whose changes have all merged or been abandoned, as a list of
@@ -15,8 +15,7 @@ import { escapeCloses } from '../escape-closes.js';
  * "scrubbed on" (meta.scrubbedAt). Accepting with no suggestion still stamps it: the list was looked at.
  */
 export class CpScrubDialog extends LitElement {
-  static override properties = { open: { state: true }, result: { state: true } };
-  declare open: boolean;
+  static override properties = { result: { state: true } };
   declare result: string | null;
 
   private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
@@ -49,10 +48,12 @@ export class CpScrubDialog extends LitElement {
     `,
   ];
 
+  /** Open and close, focus in and back, Escape. */
+  private readonly disclosure = new DisclosureController(this, 'form select, form button', { reflect: true });
+
   constructor() {
     super();
     new TranslationWatchController(this);
-    this.open = false;
     this.result = null;
     new ObserveController(this, () => this.pad.value?.connection.status, events('change'));
     new ObserveController(this, () => this.pad.value?.connection.ready, events('reset', 'change'));
@@ -64,20 +65,9 @@ export class CpScrubDialog extends LitElement {
     return c ? scrubSuggestions(sectionToJSON(c.ready.doc), c.status.status) : [];
   }
 
-  /** Open, the dialog takes a line of its own in the page's tool bar (`open` reflected for the page's layout). */
-  override willUpdate(): void {
-    this.toggleAttribute('open', this.open);
-  }
-
   private show(): void {
-    this.open = true;
     this.result = null;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('form select, form button')?.focus());
-  }
-
-  private close(): void {
-    this.open = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+    this.disclosure.show();
   }
 
   private accept(event: Event): void {
@@ -94,18 +84,16 @@ export class CpScrubDialog extends LitElement {
     const marked = actions.filter((a) => a.action !== 'remove').length;
     const removed = actions.length - marked;
     this.result = `Scrubbed: ${marked} marked, ${removed} removed.`;
-    this.close();
+    this.disclosure.close();
   }
-
-  private onKeydown = escapeCloses(() => this.close());
 
   override render() {
     const suggestions = this.suggestions();
-    if (!this.open) {
+    if (!this.disclosure.open) {
       return html`<button class="opener" @click=${this.show}>Scrub${suggestions.length > 0 ? ` (${suggestions.length})` : ''}…</button>
         <span role="status">${this.result ?? nothing}</span>`;
     }
-    return html`<form aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.onKeydown}>
+    return html`<form aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.disclosure.onKeydown}>
       <h3>Scrub the ready list</h3>
       ${suggestions.length === 0
         ? html`<p>No ready entry has all its changes merged or abandoned (as far as the live status knows).</p>`
@@ -125,7 +113,7 @@ export class CpScrubDialog extends LitElement {
             </ul>`}
       <div>
         <button class="primary" type="submit">${suggestions.length > 0 ? 'Accept and stamp scrubbed' : 'Stamp scrubbed'}</button>
-        <button type="button" @click=${this.close}>Close</button>
+        <button type="button" @click=${this.disclosure.close}>Close</button>
       </div>
     </form>`;
   }

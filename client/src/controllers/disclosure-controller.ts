@@ -1,0 +1,42 @@
+/**
+ * A form behind an opener button (the import dialogs, the scrub): open puts focus in the form, close (the Close
+ * button, Escape, a finished action) hides it and gives focus back to the opener. With `reflect`, the host carries an
+ * `open` attribute while open (the page lays an open dialog on a line of its own).
+ */
+import type { LitElement, ReactiveController } from 'lit';
+
+export class DisclosureController implements ReactiveController {
+  open = false;
+
+  constructor(
+    private readonly host: LitElement,
+    /** What gets focus when the form opens. */
+    private readonly focusOnOpen: string,
+    private readonly options: { reflect?: boolean } = {},
+  ) {
+    host.addController(this);
+  }
+
+  hostUpdate(): void {
+    if (this.options.reflect) this.host.toggleAttribute('open', this.open);
+  }
+
+  readonly show = (): void => {
+    this.open = true;
+    this.host.requestUpdate();
+    void this.host.updateComplete.then(() => this.host.renderRoot.querySelector<HTMLElement>(this.focusOnOpen)?.focus());
+  };
+
+  readonly close = (): void => {
+    this.open = false;
+    this.host.requestUpdate();
+    void this.host.updateComplete.then(() => this.host.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+  };
+
+  /** The form's keydown handler: Escape closes it, as every form of the page. */
+  readonly onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    this.close();
+  };
+}
