@@ -172,7 +172,8 @@ if (only.has('status')) {
 }
 if (only.has('browser')) {
   const dataDir = tempDataDir();
-  const server = await spawnServer(dataDir, {}, startNodeOptions());
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
+  const server = await spawnServer(dataDir, {}, [...startNodeOptions(), ...profile]);
   try {
     const summary = summarizeBrowser(await browserScenario(server.url, 500, Number(process.env.BENCH_LOADS ?? 5)));
     results.browser = summary;

@@ -11,3 +11,18 @@ export const MESSAGE_TYPES = {
   /** Only the server speaks it (server notices, shared/presence.ts); a client sending it is closed. */
   serverNotice: 20,
 } as const;
+
+/**
+ * The editor page carries both sections' state as the server had it when it answered (base64 Yjs updates in a
+ * non-executed `<script type="application/json">` with this id): the page shows the pad before its sockets open, and
+ * their sync then only carries what changed since. Omitted for a pad over {@link INITIAL_STATE_MAX_BYTES}.
+ */
+export const INITIAL_STATE_ELEMENT_ID = 'cp-initial-state';
+export const INITIAL_STATE_MAX_BYTES = 4 * 1024 * 1024;
+
+export interface InitialState {
+  /** The pad the state is of (the page checks it against the pad it opens). */
+  pad: string;
+  proposed: string;
+  ready: string;
+}

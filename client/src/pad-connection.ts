@@ -14,7 +14,8 @@ import * as decoding from 'lib0/decoding';
 import type { Section } from '../../shared/schema.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNoticeData, ServerNotice } from '../../shared/presence.js';
-import { MESSAGE_TYPES } from '../../shared/wire.js';
+import { INITIAL_STATE_ELEMENT_ID, MESSAGE_TYPES, type InitialState } from '../../shared/wire.js';
+import { fromBase64 } from 'lib0/buffer';
 import { StatusStore } from './status-store.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
@@ -38,13 +39,19 @@ export class SectionSync extends EventTarget {
     readonly padRef: string,
     readonly section: Section,
     private readonly params: Record<string, string> = {},
+    initial: Uint8Array | null = null,
   ) {
     super();
-    this.open();
+    this.open(initial);
   }
 
-  private open(): void {
+  /** `initial`: the section's state as the page carried it (shown at once; the sync brings what changed since). */
+  private open(initial: Uint8Array | null = null): void {
     this.doc = new Y.Doc();
+    if (initial) {
+      Y.applyUpdate(this.doc, initial, INITIAL_STATE_ELEMENT_ID);
+      performance.mark(`cyclepad:initial:${this.section}`);
+    }
     this.provider = new WebsocketProvider(`${this.baseUrl}/sync/${encodeURIComponent(this.padRef)}`, this.section, this.doc, {
       disableBc: true,
       params: this.params,
@@ -149,8 +156,9 @@ export class PadConnection extends EventTarget {
   constructor(padRef: string, options: { baseUrl?: string; sendPresence: boolean }) {
     super();
     const baseUrl = options.baseUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-    this.proposed = new SectionSync(baseUrl, padRef, 'proposed');
-    this.ready = new SectionSync(baseUrl, padRef, 'ready');
+    const initial = takeInitialState(padRef);
+    this.proposed = new SectionSync(baseUrl, padRef, 'proposed', {}, initial?.proposed);
+    this.ready = new SectionSync(baseUrl, padRef, 'ready', {}, initial?.ready);
     this.ready.awareness.setLocalState(null);
     if (!options.sendPresence) this.proposed.awareness.setLocalState(null);
     for (const s of [this.proposed, this.ready]) {
@@ -197,5 +205,22 @@ export class PadConnection extends EventTarget {
   destroy(): void {
     this.proposed.destroy();
     this.ready.destroy();
+  }
+}
+
+/**
+ * The sections' state the editor page carries (shared/wire.ts), taken once: a later connection (or a section reset
+ * after a refused write) syncs from the server alone. Null when the page has none for this pad or it does not decode.
+ */
+function takeInitialState(padRef: string): { proposed: Uint8Array; ready: Uint8Array } | null {
+  const element = typeof document === 'undefined' ? null : document.getElementById(INITIAL_STATE_ELEMENT_ID);
+  if (!element) return null;
+  element.remove();
+  try {
+    const state = JSON.parse(element.textContent ?? '') as InitialState;
+    if (state.pad !== padRef || typeof state.proposed !== 'string' || typeof state.ready !== 'string') return null;
+    return { proposed: fromBase64(state.proposed), ready: fromBase64(state.ready) };
+  } catch {
+    return null;
   }
 }

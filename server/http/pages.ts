@@ -9,6 +9,7 @@ import { mirrorHtml } from '../../shared/mirror-html.js';
 import { exportPad, type PadExport } from '../pad-export.js';
 import type { AppDeps } from './deps.js';
 import type { PadStatus } from '../../shared/status.js';
+import { initialState } from '../initial-state.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -67,10 +68,13 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps): Hono {
         ),
       );
     }
+    // the pad's content as of now, so the page shows it before its sockets open (the page is this link's holder's only)
+    const state = await initialState(registry, resolved.pad.id);
+    c.header('Cache-Control', 'no-store');
     return c.html(
       layout(
         `${resolved.pad.id} · cyclepad`,
-        html`<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
+        html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
           <noscript><p>The editor needs JavaScript.</p></noscript>`,
       ),
     );

@@ -38,6 +38,31 @@ describe('the pad in the browser', () => {
     await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Evacuate fails when source host is down']);
   });
 
+  it('shows the pad from the page itself before its sockets have synced, then goes live as usual', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-initial');
+    const alice = await openPad(padId);
+    const form = await addForm(alice, 'proposed');
+    await form.getByLabel('Title').fill('Shown before the socket syncs');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(async () => (await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json()) as { sections: { proposed: unknown[] } }).sections.proposed.length).toBe(1);
+
+    // a page whose sync sockets open but never hear from the server (held by the test)
+    const context = await suite.browser.newContext();
+    const page = await context.newPage();
+    const held: Array<{ connect: () => void }> = [];
+    await page.routeWebSocket(/\/sync\//, (ws) => {
+      held.push({ connect: () => ws.connectToServer() });
+    });
+    await page.goto(`${suite.server.url}/p/${padId}`);
+    await expect.poll(() => proposedTitles(page).allTextContents()).toEqual(['Shown before the socket syncs']);
+    expect(await page.locator('cp-connection-status [data-state="live"]').count()).toBe(0);
+    await context.close();
+
+    // and with sockets as usual, the page goes live and edits travel both ways
+    const bob = await openPad(padId);
+    await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Shown before the socket syncs']);
+  });
+
   it('edits a title by typing, live on the other page, and deletes the entry', async () => {
     const { padId } = await createPad(suite.server.url, 'browser-edit');
     const alice = await openPad(padId);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createEntry, entriesOf, metaOf } from '../../shared/schema.js';
+import * as Y from 'yjs';
+import { createEntry, entriesOf, metaOf, sectionToJSON } from '../../shared/schema.js';
+import { INITIAL_STATE_ELEMENT_ID, type InitialState } from '../../shared/wire.js';
 import { createPad } from '../helpers/server.js';
 import { serverSuite } from '../helpers/server-suite.js';
 import { connectSynced } from '../helpers/clients.js';
@@ -136,6 +138,46 @@ describe('pads by reference', () => {
     expect(html).toContain('<cp-pad-page pad="page-pad">');
     expect(html).toContain('<html lang="en">');
     expect((await fetch(`${suite.server.url}/`)).status).toBe(200);
+  });
+
+  it("carries the pad's state in the editor page (decoding to what the sockets serve), never in the mirror", async () => {
+    const { padId, readOnlyUrl, curatorKey } = await createPad(suite.server.url, 'page-state');
+    const proposed = await connectSynced(suite.server.url, padId, 'proposed');
+    const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    proposed.doc.transact(() => entriesOf(proposed.doc).push([createEntry({ title: 'a </script><script>alert(1)</script> title', addedBy: 't' })]));
+    ready.doc.transact(() => entriesOf(ready.doc).push([createEntry({ title: 'ready one', note: '<!-- x', addedBy: 't' })]));
+    const stateOf = (html: string): InitialState | null => {
+      const match = new RegExp(`<script type="application/json" id="${INITIAL_STATE_ELEMENT_ID}">([^<]*)</script>`).exec(html);
+      return match ? (JSON.parse(match[1]!) as InitialState) : null;
+    };
+    let page = '';
+    await waitFor(async () => {
+      page = await (await fetch(`${suite.server.url}/p/${padId}`)).text();
+      const state = stateOf(page);
+      if (!state) return false;
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, Buffer.from(state.proposed, 'base64'));
+      return entriesOf(doc).length === 1;
+    }, 5000, 'the page to carry the new entry');
+    const res = await fetch(`${suite.server.url}/p/${padId}`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const state = stateOf(await res.text())!;
+    expect(state.pad).toBe(padId);
+    for (const [section, live] of [['proposed', proposed.doc], ['ready', ready.doc]] as const) {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, Buffer.from(state[section], 'base64'));
+      expect(sectionToJSON(doc)).toEqual(sectionToJSON(live));
+    }
+    // the hostile title is inside the base64 only: one script element of each kind, no markup from the pad
+    expect(page.match(/<script/g)).toHaveLength(2);
+    expect(page).not.toContain('alert(1)');
+
+    const mirror = await (await fetch(readOnlyUrl)).text();
+    expect(mirror).toContain('ready one');
+    expect(mirror).not.toContain(INITIAL_STATE_ELEMENT_ID);
+    expect(stateOf(mirror)).toBeNull();
+    proposed.provider.destroy();
+    ready.provider.destroy();
   });
 
   it('answers unknown routes with a 404 JSON error', async () => {
