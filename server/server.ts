@@ -17,6 +17,7 @@ import { DocumentRegistry } from './sync/document-registry.js';
 import { SyncServer } from './sync/sync-server.js';
 import { createApp } from './http/app.js';
 import { GuardNotices } from './guard-notices.js';
+import { SessionNames } from './session-names.js';
 import { Metrics } from './metrics.js';
 import { StorageHealth } from './storage/health.js';
 import { PadEvents } from './events.js';
@@ -73,6 +74,7 @@ export async function startServer(
   const events = new PadEvents();
   await events.connect(fanout);
   const notices = new GuardNotices(store, events, log);
+  const names = new SessionNames(store, log);
   // eslint-disable-next-line prefer-const -- assigned below, once the metrics it reports to exist
   let sync: SyncServer;
   const metrics: Metrics = new Metrics({
@@ -93,7 +95,11 @@ export async function startServer(
     onQuarantine: (ref, notice) => {
       notices.add(ref.padId, notice).catch((err: unknown) => log.error({ err }, 'could not store a guard notice'));
     },
-    onPadGone: (padId) => notices.forget(padId),
+    onPadGone: (padId) => {
+      notices.forget(padId);
+      names.forget(padId);
+    },
+    names,
     curatorLive:
       store instanceof SqliteStorage
         ? (peer) =>
@@ -120,7 +126,7 @@ export async function startServer(
     },
     { events, overload, notices, status, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
   );
-  const app = createApp({ config, log, storage: store, fanout, pads, curatorKeys, sessions, identifier, registry, notices, metrics, health, events, status });
+  const app = createApp({ config, log, storage: store, fanout, pads, curatorKeys, sessions, identifier, registry, notices, names, metrics, health, events, status });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
@@ -142,6 +148,7 @@ export async function startServer(
       health.close();
       await status.close();
       await registry.closeAll();
+      await names.close();
       await fanout.close();
       await store.close();
     }));

@@ -23,9 +23,25 @@ export const PRESENCE_LIMITS = {
 
 export const MAX_NAME_LENGTH = 40;
 
+/**
+ * Characters a display name never carries: control characters (a NUL cannot even be stored in PostgreSQL) and the
+ * bidirectional overrides and isolates, which would let a name reorder what is shown beside it ("Alice (contributor:…)").
+ */
+export const NAME_FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const NAME_FORBIDDEN_ALL = new RegExp(NAME_FORBIDDEN.source, 'gu');
+
+/** A name as a person typed it, made presentable: forbidden characters dropped, trimmed, at most {@link MAX_NAME_LENGTH}. */
+export function cleanName(name: string): string {
+  return name.replace(NAME_FORBIDDEN_ALL, '').trim().slice(0, MAX_NAME_LENGTH).trim();
+}
+
 // zod/mini: the page bundles this schema too, and the full zod would be most of the bundle.
 const presenceUser = z.strictObject({
-  name: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
+  name: z.string().check(
+    z.minLength(1),
+    z.maxLength(MAX_NAME_LENGTH),
+    z.refine((name: string) => !NAME_FORBIDDEN.test(name), 'name must not contain control or bidirectional override characters'),
+  ),
   colour: z.optional(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
   translating: z.optional(z.boolean()),
 });

@@ -1,8 +1,11 @@
+import { cleanName } from '../../shared/presence.js';
+
 /** The person at this browser: a display name they pick (kept in localStorage) and a colour. */
 const NAME_KEY = 'cyclepad:name';
 
 export function userName(): string {
-  let name = localStorage.getItem(NAME_KEY);
+  // a name kept by an earlier version may carry what presence no longer takes
+  let name = cleanName(localStorage.getItem(NAME_KEY) ?? '');
   if (!name) {
     name = `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
     localStorage.setItem(NAME_KEY, name);
@@ -11,7 +14,7 @@ export function userName(): string {
 }
 
 export function setUserName(name: string): void {
-  localStorage.setItem(NAME_KEY, name.trim().slice(0, 40) || userName());
+  localStorage.setItem(NAME_KEY, cleanName(name) || userName());
 }
 
 /** Chip backgrounds: each has at least 4.5:1 contrast with white text (WCAG AA). */

@@ -8,6 +8,7 @@ import type { DocumentRegistry } from '../sync/document-registry.js';
 import type { Storage } from '../storage/storage.js';
 import type { FanOut } from '../fanout/fanout.js';
 import type { GuardNotices } from '../guard-notices.js';
+import type { SessionNames } from '../session-names.js';
 import type { Metrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
 import type { PadEvents } from '../events.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   identifier: Identifier;
   registry: DocumentRegistry;
   notices: GuardNotices;
+  /** The names sessions went by (history shows them). */
+  names: SessionNames;
   metrics: Metrics;
   health: StorageHealth;
   /** Key revocations and sign-outs are emitted here; the sync server demotes the sockets concerned. */

@@ -9,7 +9,6 @@ import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
 import type { StoredUpdate } from '../storage/store.js';
 import { describeZodError, fail } from './errors.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
-import { withNames } from '../session-names.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
 import type { GuardNoticeList, HistoryList, RestoreResult } from '../../shared/api.js';
@@ -32,7 +31,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 }
 
 export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
-  const { storage: store, registry, notices } = deps;
+  const { storage: store, registry, notices, names } = deps;
   const { resolvePad, requireEditLink, requireCurator } = padMiddleware(deps);
   const app = new Hono<PadEnv>();
 
@@ -56,7 +55,7 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
     const padId = c.get('resolved').pad.id;
     await registry.peek({ padId, section: q.section })?.flush();
     const { latest, revisions } = await index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
-    return c.json({ section: q.section, latest, revisions: withNames(padId, revisions) } satisfies HistoryList);
+    return c.json({ section: q.section, latest, revisions: await names.withNames(padId, revisions) } satisfies HistoryList);
   });
 
   app.get('/:ref/history/:seq', resolvePad, requireEditLink, reads, async (c) => {

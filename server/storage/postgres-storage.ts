@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { AppendBatch, AppendResult, PadExport, StatusRow, Storage } from './storage.js';
+import { SESSION_NAMES_PER_PAD, type AppendBatch, type AppendResult, type PadExport, type SessionName, type StatusRow, type Storage } from './storage.js';
 import type {
   CuratorKeyRecord,
   CuratorSessionRecord,
@@ -132,6 +132,20 @@ CREATE TABLE status_cache (
   wanted_at BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX status_cache_due ON status_cache (next_check_at);
+`,
+  },
+  {
+    version: 3,
+    why: 'the names sessions went by, kept with the pad (history names people after a restart and on every process)',
+    sql: `
+CREATE TABLE session_names (
+  pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+  session TEXT NOT NULL,
+  name TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (pad_id, session)
+);
+CREATE INDEX session_names_recent ON session_names (pad_id, at);
 `,
   },
 ];
@@ -588,6 +602,33 @@ export class PostgresStorage implements Storage {
   async listGuardNotices(padId: string): Promise<GuardNoticeData[]> {
     const { rows } = await this.pool.query('SELECT notices FROM guard_notices WHERE pad_id = $1', [padId]);
     return rows[0] ? (JSON.parse(rows[0].notices as string) as GuardNoticeData[]) : [];
+  }
+
+  async saveSessionNames(padId: string, names: SessionName[]): Promise<void> {
+    if (names.length === 0) return;
+    // the newest name per session wins (an older write arriving late changes nothing)
+    await this.pool.query(
+      `INSERT INTO session_names (pad_id, session, name, at)
+       SELECT p.id, g.session, g.name, g.at FROM (
+         SELECT DISTINCT ON (session) session, name, at
+         FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(session, name, at) ORDER BY session, at DESC
+       ) g JOIN pads p ON p.id = $1
+       ON CONFLICT (pad_id, session) DO UPDATE SET name = EXCLUDED.name, at = EXCLUDED.at WHERE EXCLUDED.at >= session_names.at`,
+      [padId, names.map((n) => n.session), names.map((n) => n.name), names.map((n) => n.at)],
+    );
+    // then the pad keeps its most recently named sessions (on its own: nothing depends on the two being atomic)
+    await this.pool.query(
+      `DELETE FROM session_names WHERE pad_id = $1 AND at < (
+         SELECT at FROM session_names WHERE pad_id = $1 ORDER BY at DESC LIMIT 1 OFFSET ${SESSION_NAMES_PER_PAD - 1})`,
+      [padId],
+    );
+  }
+
+  async listSessionNames(padId: string, sessions?: readonly string[]): Promise<SessionName[]> {
+    const { rows } = sessions
+      ? await this.pool.query('SELECT session, name, at FROM session_names WHERE pad_id = $1 AND session = ANY($2::text[])', [padId, sessions])
+      : await this.pool.query('SELECT session, name, at FROM session_names WHERE pad_id = $1 ORDER BY at, session', [padId]);
+    return rows.map((r) => ({ session: r.session as string, name: r.name as string, at: Number(r.at) }));
   }
 
   async saveGuardNotices(padId: string, notices: GuardNoticeData[]): Promise<void> {

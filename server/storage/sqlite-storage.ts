@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { SqliteStore } from './sqlite-store.js';
 import { loadServerSecret } from '../auth/secrets.js';
-import type { AppendBatch, AppendResult, PadExport, StatusRow, Storage } from './storage.js';
+import type { AppendBatch, AppendResult, PadExport, SessionName, StatusRow, Storage } from './storage.js';
 import type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredRevision, StoredUpdate } from './store.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
 
@@ -98,6 +98,14 @@ export class SqliteStorage implements Storage {
   async listGuardNotices(padId: string): Promise<GuardNoticeData[]> {
     return this.sync.listGuardNotices(padId);
   }
+  async saveSessionNames(padId: string, names: SessionName[]) {
+    this.sync.saveSessionNames(padId, names);
+  }
+
+  async listSessionNames(padId: string, sessions?: readonly string[]): Promise<SessionName[]> {
+    return this.sync.listSessionNames(padId, sessions);
+  }
+
   async saveGuardNotices(padId: string, notices: GuardNoticeData[]) {
     this.sync.saveGuardNotices(padId, notices);
   }

@@ -14,7 +14,7 @@ import type {
 import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from './files.js';
 import type { Role } from '../../shared/roles.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
-import type { AppendBatch, AppendResult, PadExport, StatusRow } from './storage.js';
+import { SESSION_NAMES_PER_PAD, type AppendBatch, type AppendResult, type PadExport, type SessionName, type StatusRow } from './storage.js';
 
 /**
  * Schema migrations, applied in order at open, all pending ones in one (immediate) transaction, and recorded in
@@ -172,6 +172,20 @@ CREATE TABLE status_cache (
   wanted_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX status_cache_due ON status_cache (next_check_at);
+`,
+  },
+  {
+    version: 7,
+    why: 'the names sessions went by, kept with the pad (history names people after a restart and on every process)',
+    sql: `
+CREATE TABLE session_names (
+  pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+  session TEXT NOT NULL,
+  name TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (pad_id, session)
+) WITHOUT ROWID;
+CREATE INDEX session_names_recent ON session_names (pad_id, at);
 `,
   },
 ];
@@ -538,6 +552,28 @@ export class SqliteStore implements PadStore {
         .prepare('INSERT INTO guard_notices (pad_id, notices) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ?) ON CONFLICT(pad_id) DO UPDATE SET notices = excluded.notices')
         .run(padId, JSON.stringify(notices), padId);
     }
+  }
+
+  saveSessionNames(padId: string, names: readonly SessionName[]): void {
+    if (names.length === 0) return;
+    this.db.transaction(() => {
+      const upsert = this.stmt(
+        `INSERT INTO session_names (pad_id, session, name, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ?)
+         ON CONFLICT(pad_id, session) DO UPDATE SET name = excluded.name, at = excluded.at WHERE excluded.at >= session_names.at`,
+      );
+      for (const n of names) upsert.run(padId, n.session, n.name, n.at, padId);
+      // the pad's most recently named sessions stay (an index walk of at most that many rows)
+      this.stmt(
+        `DELETE FROM session_names WHERE pad_id = ? AND at < (SELECT at FROM session_names WHERE pad_id = ? ORDER BY at DESC LIMIT 1 OFFSET ${SESSION_NAMES_PER_PAD - 1})`,
+      ).run(padId, padId);
+    }).immediate();
+  }
+
+  listSessionNames(padId: string, sessions?: readonly string[]): SessionName[] {
+    const rows = sessions
+      ? this.stmt("SELECT session, name, at FROM session_names WHERE pad_id = ? AND session IN (SELECT value FROM json_each(?))").all(padId, JSON.stringify(sessions))
+      : this.stmt('SELECT session, name, at FROM session_names WHERE pad_id = ? ORDER BY at, session').all(padId);
+    return rows as SessionName[];
   }
 
   tryLease(name: string, holder: string, ttlMs: number, now = Date.now()): boolean {

@@ -28,6 +28,16 @@ import type { GuardNoticeData } from '../../shared/presence.js';
 export type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredDocument, StoredRevision, StoredUpdate, UpdateRecord };
 
 /** One document's queued updates, for {@link DocumentLog.append}. */
+/** The name a session (`contributor:…`, `curator:<key id>`) last showed in its presence, and when. */
+export interface SessionName {
+  session: string;
+  name: string;
+  at: number;
+}
+
+/** Sessions whose names a pad keeps (the most recently named). */
+export const SESSION_NAMES_PER_PAD = 2000;
+
 export interface AppendBatch {
   ref: DocumentRef;
   /** The pad's `readOnlyNonce` when the caller loaded the document. */
@@ -90,6 +100,14 @@ export interface PadRepository {
   listGuardNotices(padId: string): Promise<GuardNoticeData[]>;
   /** Stores the pad's notices as given (the caller bounds them). */
   saveGuardNotices(padId: string, notices: GuardNoticeData[]): Promise<void>;
+
+  /**
+   * Records the name each session went by (history shows it), newest wins; a pad keeps its
+   * {@link SESSION_NAMES_PER_PAD} most recently named sessions. Nothing is stored for a pad that does not exist.
+   */
+  saveSessionNames(padId: string, names: SessionName[]): Promise<void>;
+  /** The names recorded for these sessions of the pad (every one recorded when `sessions` is omitted). */
+  listSessionNames(padId: string, sessions?: readonly string[]): Promise<SessionName[]>;
 
   /**
    * Takes or renews the lease `name` for `holder` for `ttlMs` (snapshots, compaction, polling: one process at a

@@ -30,6 +30,8 @@ export interface RegistryOptions {
   onPadGone?: (padId: string) => void;
   /** See {@link SectionDocumentOptions.curatorLive}. */
   curatorLive?: SectionDocumentOptions['curatorLive'];
+  /** See {@link SectionDocumentOptions.names}. */
+  names?: SectionDocumentOptions['names'];
 }
 
 /** Thrown when a document is asked for a pad that does not exist. */
@@ -117,6 +119,7 @@ export class DocumentRegistry {
         health: this.options.health,
         catchUpEveryMs: this.options.catchUpEveryMs,
         curatorLive: this.options.curatorLive,
+        names: this.options.names,
         onBroken: (reason) =>
           this.discard(ref, reason === 'apply' ? { code: 1011, reason: 'the document was reloaded after a failed write; reconnect to resync' } : undefined),
       },

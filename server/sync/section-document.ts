@@ -27,7 +27,7 @@ import type { CommitMember, GroupCommit } from './group-commit.js';
 import { Presence, type PresencePeer } from './presence.js';
 import { SizeMeter } from './size-meter.js';
 import { admit, WriteRefused, type Writer } from './admission.js';
-import { sessionNames } from '../session-names.js';
+import type { SessionNames } from '../session-names.js';
 
 /** What the document needs of a connection. */
 export interface Peer extends Writer, PresencePeer {
@@ -66,6 +66,8 @@ export interface SectionDocumentOptions {
    * Elsewhere revocations arrive through the fan-out, and the sync server re-checks curator sockets periodically.
    */
   curatorLive?: ((peer: Peer) => boolean) | undefined;
+  /** Where the names sessions show in their presence are recorded (history names people by them). */
+  names?: SessionNames | undefined;
   /** Commits queued updates, this document's with every other document's of the same turn. */
   groupCommit: GroupCommit;
   ref: DocumentRef;
@@ -184,7 +186,7 @@ export class SectionDocument implements CommitMember {
     metaOf(this.doc);
     this.presence = new Presence(this.doc, () => this.peers, (update) => this.follower.publishPresence(update));
     // history names people by the (checked) presence name their session showed
-    this.stopNaming = sessionNames.watch(this.ref.padId, this.presence.awareness);
+    this.stopNaming = options.names?.watch(this.ref.padId, this.presence.awareness) ?? (() => undefined);
   }
 
   /** Applies a row another process committed and sends it to this process's peers. */

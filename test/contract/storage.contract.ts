@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { AppendResult, Storage } from '../../server/storage/storage.js';
+import { SESSION_NAMES_PER_PAD, type AppendResult, type Storage } from '../../server/storage/storage.js';
 import type { CuratorKeyRecord, DocumentRef, PadRecord, StoredUpdate, UpdateRecord } from '../../server/storage/store.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
 
@@ -356,6 +356,7 @@ export function storageContract(
           await s.indexRevisions(ref, [{ seq: 1, at: 1, role: 'contributor', session: 'c', summary: '[]' }], { seq: 1, state: new Uint8Array([1]) });
         }
         await s.saveGuardNotices(pad.id, [notice('n1')]);
+        await s.saveSessionNames(pad.id, [{ session: 'contributor:c', name: 'C', at: 1 }]);
         return { pad, ptl, a };
       };
       const doomed = await full('doomed');
@@ -396,6 +397,7 @@ export function storageContract(
       const rebornPtl = keyRecord(id, 'PTL', null, true);
       expect(await s.createPad(reborn, rebornPtl)).toBe(true);
       expect(await s.listCuratorKeys(id)).toEqual([rebornPtl]);
+      expect(await s.listSessionNames(id)).toEqual([]);
       expect(await s.headSeq({ padId: id, section: 'proposed' })).toBe(0);
       expect(await s.append([{ ref: { padId: id, section: 'proposed' }, incarnation: reborn.readOnlyNonce, updates: [update(1)] }])).toEqual([
         { firstSeq: 1, lastSeq: 1 },
@@ -414,6 +416,44 @@ export function storageContract(
       const ghost = `ghost-${hex(4)}`;
       await s.saveGuardNotices(ghost, [notice('x')]);
       expect(await s.listGuardNotices(ghost)).toEqual([]);
+    });
+
+    it('records session names: newest wins per session, only for sessions asked, bounded per pad, gone with the pad', async () => {
+      const { pad } = await makePad('names');
+      expect(await s.listSessionNames(pad.id)).toEqual([]);
+      await s.saveSessionNames(pad.id, [
+        { session: 'contributor:a', name: 'Alice', at: 10 },
+        { session: 'contributor:b', name: 'Bob', at: 11 },
+      ]);
+      await s.saveSessionNames(pad.id, [{ session: 'contributor:a', name: 'Alice B.', at: 12 }]);
+      // an older write arriving late (another process) never replaces a newer name
+      await s.saveSessionNames(pad.id, [{ session: 'contributor:b', name: 'Bobby (stale)', at: 5 }]);
+      expect(await s.listSessionNames(pad.id)).toEqual([
+        { session: 'contributor:b', name: 'Bob', at: 11 },
+        { session: 'contributor:a', name: 'Alice B.', at: 12 },
+      ]);
+      expect(await s.listSessionNames(pad.id, ['contributor:a', 'curator:zz'])).toEqual([{ session: 'contributor:a', name: 'Alice B.', at: 12 }]);
+      expect(await s.listSessionNames(pad.id, [])).toEqual([]);
+      // names that look like SQL or JSON are data
+      await s.saveSessionNames(pad.id, [{ session: `contributor:'");--`, name: `"]}'; DROP TABLE pads; --`, at: 13 }]);
+      expect(await s.listSessionNames(pad.id, [`contributor:'");--`])).toEqual([{ session: `contributor:'");--`, name: `"]}'; DROP TABLE pads; --`, at: 13 }]);
+
+      // bounded: the most recently named sessions stay
+      const many = Array.from({ length: SESSION_NAMES_PER_PAD + 50 }, (_, i) => ({ session: `contributor:m${i}`, name: `N${i}`, at: 1000 + i }));
+      await s.saveSessionNames(pad.id, many.slice(0, 1000));
+      await s.saveSessionNames(pad.id, many.slice(1000));
+      await s.saveSessionNames(pad.id, [{ session: 'contributor:last', name: 'Last', at: 10_000 }]);
+      const kept = await s.listSessionNames(pad.id);
+      expect(kept.length).toBeLessThanOrEqual(SESSION_NAMES_PER_PAD);
+      expect(kept.length).toBeGreaterThan(SESSION_NAMES_PER_PAD - 5);
+      expect(kept.at(-1)).toEqual({ session: 'contributor:last', name: 'Last', at: 10_000 });
+      expect(kept.some((n) => n.session === 'contributor:a')).toBe(false);
+
+      const ghost = `ghost-${hex(4)}`;
+      await s.saveSessionNames(ghost, [{ session: 'contributor:g', name: 'G', at: 1 }]);
+      expect(await s.listSessionNames(ghost)).toEqual([]);
+      expect(await s.deletePad(pad.id)).toBe(true);
+      expect(await s.listSessionNames(pad.id)).toEqual([]);
     });
 
     it('gives a lease to one holder at a time; the holder renews it; it expires when not renewed', async () => {

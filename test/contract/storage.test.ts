@@ -147,7 +147,7 @@ describe.skipIf(pgProblem !== null)('PostgresStorage specifics', () => {
     const opened = await Promise.all([1, 2, 3, 4].map(() => PostgresStorage.open(PG_URL, { schema, max: 2 })));
     try {
       const { rows } = await opened[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2]); // 2: the live review status cache
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]); // 2: the live review status cache, 3: session names
       const again = await PostgresStorage.open(PG_URL, { schema });
       await again.close();
     } finally {
@@ -254,6 +254,7 @@ async function fill(s: Storage, count: number): Promise<string[]> {
       }
       if (i % 3 !== 2) await s.writeSnapshot(ref, nonce, Math.max(1, n - 2), randomBytes(64));
     }
+    await s.saveSessionNames(id, Array.from({ length: 3 + i }, (_, k) => ({ session: `s-${k}`, name: `Person ${k} of ${i}`, at: 1_700_000_000_000 + k })));
     if (i % 2 === 1) {
       await s.saveGuardNotices(id, [
         { id: `n-${i}`, section: 'proposed', session: 's-1', role: 'contributor', at: 5, from: 1, to: 4, entries: ['e1', 'e2'] },
@@ -277,7 +278,7 @@ async function dump(s: Storage, ids: string[]) {
         snapshot: doc.snapshot && { seq: doc.snapshot.seq, state: Buffer.from(doc.snapshot.state).toString('base64') },
       });
     }
-    out.push({ pad: await s.exportPad(id), keys: await s.listCuratorKeys(id), notices: await s.listGuardNotices(id), sections });
+    out.push({ pad: await s.exportPad(id), keys: await s.listCuratorKeys(id), notices: await s.listGuardNotices(id), names: await s.listSessionNames(id), sections });
   }
   return out;
 }
@@ -306,7 +307,7 @@ describe.skipIf(pgProblem !== null)('copyStorage (cyclepad migrate)', () => {
     return s;
   };
 
-  it('copies SQLite into PostgreSQL and back: pads, every key, sessions, whole logs with their seqs, snapshots, notices', async () => {
+  it('copies SQLite into PostgreSQL and back: pads, every key, sessions, whole logs with their seqs, snapshots, notices, session names', async () => {
     const source = sqlite();
     const ids = await fill(source, 4);
     const expected = await dump(source, ids);

@@ -152,6 +152,30 @@ describe('process faults', () => {
     other.provider.destroy();
   });
 
+  it('history still names people after a restart (names are stored with the pad, written within a second)', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    let server = await spawnServer(dataDir);
+    const { padId } = await createPad(server.url, 'names-restart');
+    const bob = await connectSynced(server.url, padId, 'proposed');
+    bob.provider.awareness.setLocalStateField('user', { name: 'Bob' });
+    entriesOf(bob.doc).push([createEntry({ title: 'by Bob', addedBy: 'bob' })]);
+    type History = { revisions: Array<{ session: string; name?: string }> };
+    const history = async () => ((await (await fetch(`${server.url}/api/pads/${padId}/history?section=proposed`)).json()) as History).revisions;
+    await waitFor(async () => (await history()).some((r) => r.name === 'Bob'), 5000, 'the name in history');
+    bob.provider.awareness.setLocalStateField('user', { name: 'Robert' });
+    await sleep(1500); // written in the next batch
+    bob.provider.destroy();
+    server.process.kill('SIGKILL');
+    await server.exited;
+    server = await spawnServer(dataDir);
+    const after = await history();
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((r) => r.name === 'Robert')).toBe(true);
+    server.process.kill('SIGTERM');
+    await server.exited;
+  });
+
   it('SIGKILL under sustained writes, many times: nothing any client received is lost, the log stays sound', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));

@@ -121,6 +121,21 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
     viewer.provider.destroy();
   });
 
+  it('history names people on every process by the name their presence showed on another', async () => {
+    const { padId } = await createPad(url(0), 'mp-names');
+    const alice = await connectSynced(url(2), padId, 'proposed');
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice on p2' });
+    entriesOf(alice.doc).push([createEntry({ title: 'named on p2', addedBy: 'alice' })]);
+    type History = { revisions: Array<{ session: string; name?: string }> };
+    let history: History = { revisions: [] };
+    await waitFor(async () => {
+      history = (await (await fetch(`${url(0)}/api/pads/${padId}/history?section=proposed`)).json()) as History;
+      return history.revisions.some((r) => r.name === 'Alice on p2');
+    }, 8000, 'the name in history read from another process');
+    expect(history.revisions.find((r) => r.name === 'Alice on p2')!.session).toMatch(/^contributor:/);
+    alice.provider.destroy();
+  });
+
   it('revoking a key or signing out on one process demotes its sockets on every other at once', async () => {
     const { padId, curatorKey } = await createPad(url(0), 'mp-revoke');
     const made = await fetch(`${url(0)}/api/pads/${padId}/curators`, {

@@ -40,13 +40,14 @@ function rowsOf(store: SqliteStore, padId: string): Record<string, number> {
   return counts;
 }
 
-/** A pad with a log, a snapshot, a delegate, a sign-in session and a history index in both sections. */
+/** A pad with a log, a snapshot, a delegate, a sign-in session, a guard notice, a session name and a history index in both sections. */
 async function fullPad(s: ReturnType<typeof setup>, name: string) {
   const created = (await s.pads.create(name))!;
   const ptl = (await s.keys.list(name))[0]!;
   const delegate = await s.keys.delegate(name, 'alice', ptl.id);
   await s.sessions.open(name, delegate.record.id);
   s.store.saveGuardNotices(name, [{ id: 'n', section: 'proposed', session: 's', role: 'contributor', at: 1, from: 1, to: 1, entries: ['e'] }]);
+  s.store.saveSessionNames(name, [{ session: 'contributor:c', name: 'C', at: 1 }]);
   for (const section of ['proposed', 'ready'] as const) {
     const ref = { padId: name, section };
     s.store.appendUpdates(ref, [update(1), update(2), update(3)]);

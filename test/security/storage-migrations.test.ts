@@ -102,7 +102,7 @@ describe('schema migrations', () => {
     oldDatabase(dataDir);
     const store = open(dataDir);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
 
     expect(store.listPads().map((p) => p.id)).toEqual(['nova', 'reset']);
     expect(store.getPad('nova')!.readOnlyTokenHash).toBe('a'.repeat(64));
