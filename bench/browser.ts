@@ -18,9 +18,19 @@ import { rankAtEnd } from '../shared/ordering.js';
 import { waitFor } from '../test/helpers/wait.js';
 import { percentile } from './stats.js';
 
+/** Where a load's main thread went until every entry was rendered (Chromium's own counters, CDP Performance.getMetrics). */
+export interface RenderBreakdown {
+  /** Every task on the page's main thread. */
+  taskMs: number;
+  scriptMs: number;
+  styleMs: number;
+  layoutMs: number;
+}
+
 export interface BrowserResult {
   entries: number;
   firstRenderMs: number[];
+  breakdown: RenderBreakdown[];
   filterKeystrokeMs: number[];
   editKeystrokeMs: number[];
 }
@@ -77,10 +87,12 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
   ready.provider.destroy();
 
   const browser = await launchBrowser();
-  const result: BrowserResult = { entries, firstRenderMs: [], filterKeystrokeMs: [], editKeystrokeMs: [] };
+  const result: BrowserResult = { entries, firstRenderMs: [], breakdown: [], filterKeystrokeMs: [], editKeystrokeMs: [] };
   try {
     for (let load = 0; load < loads; load++) {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      const counters = await page.context().newCDPSession(page);
+      await counters.send('Performance.enable');
       // BENCH_PROFILE_DIR: a CPU profile of the page during the third load, next to the server's (the first load
       // also pays for the server's cold code: its first answer to the page took 164 ms, later ones 2-30 ms)
       const profiler = profileDir && load === Math.min(2, loads - 1) ? await page.context().newCDPSession(page) : null;
@@ -104,6 +116,9 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
         { polling: 'raf', timeout: 30_000 },
       );
       result.firstRenderMs.push(Number(await rendered.jsonValue()));
+      const { metrics } = await counters.send('Performance.getMetrics');
+      const ms = (name: string) => 1000 * (metrics.find((m) => m.name === name)?.value ?? 0);
+      result.breakdown.push({ taskMs: ms('TaskDuration'), scriptMs: ms('ScriptDuration'), styleMs: ms('RecalcStyleDuration'), layoutMs: ms('LayoutDuration') });
       if (profiler) {
         const { profile } = await profiler.send('Profiler.stop');
         const stamp = Date.now();
@@ -145,6 +160,13 @@ export function summarizeBrowser(r: BrowserResult) {
     entries: r.entries,
     firstRenderMedianMs: percentile(r.firstRenderMs, 50),
     firstRenderMaxMs: Math.max(...r.firstRenderMs),
+    /** Medians over the loads: main-thread time by kind until the render was complete (the rest is waiting). */
+    mainThreadMs: {
+      tasks: percentile(r.breakdown.map((b) => b.taskMs), 50),
+      script: percentile(r.breakdown.map((b) => b.scriptMs), 50),
+      style: percentile(r.breakdown.map((b) => b.styleMs), 50),
+      layout: percentile(r.breakdown.map((b) => b.layoutMs), 50),
+    },
     filterKeystrokeMedianMs: percentile(r.filterKeystrokeMs, 50),
     filterKeystrokeMaxMs: Math.max(...r.filterKeystrokeMs),
     editKeystrokeMedianMs: percentile(r.editKeystrokeMs, 50),

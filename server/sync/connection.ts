@@ -113,8 +113,11 @@ export class Connection implements Peer {
     this.socket.send(message, { binary: true });
   }
 
-  /** Drops the socket without a closing handshake (a reader that does not read would never finish one). */
-  private terminate(): void {
+  /**
+   * Drops the socket without a closing handshake: a reader that does not read would never finish one, and at shutdown
+   * a peer that has had its chance to answer is not waited for.
+   */
+  terminate(): void {
     this.socket.terminate();
     this.dispose();
   }

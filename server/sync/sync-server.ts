@@ -201,12 +201,23 @@ export class SyncServer {
   }
 
   /** Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves). */
+  /**
+   * Closes every socket with `code`; a peer that has not answered the closing handshake within
+   * {@link CLOSE_GRACE_MS} (busy, starved, gone) is dropped, so shutting down never waits on a client.
+   */
   closeAll(code: number, reason: string): void {
     if (this.curatorTimer) clearInterval(this.curatorTimer);
-    for (const connection of [...this.connections]) connection.close(code, reason);
+    const connections = [...this.connections];
+    for (const connection of connections) connection.close(code, reason);
     this.wss.close();
+    setTimeout(() => {
+      for (const connection of connections) connection.terminate();
+    }, CLOSE_GRACE_MS).unref();
   }
 }
+
+/** How long a closing socket's peer has to answer the closing handshake when the server shuts down. */
+export const CLOSE_GRACE_MS = 1000;
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

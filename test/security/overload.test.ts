@@ -157,6 +157,23 @@ describe('overload', () => {
     expect(performance.now() - signalled).toBeLessThan(6000);
   }, 180_000);
 
+  it('SIGTERM with a client that never answers the closing handshake: exits cleanly at once, not waiting on it', async () => {
+    const dataDir = tempDataDir();
+    const server = await spawnServer(dataDir);
+    cleanups.push(() => removeDir(dataDir), () => server.process.kill('SIGKILL'));
+    const { padId } = await createPad(server.url, 'deaf-client');
+    const deaf = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+    await new Promise((resolve) => deaf.once('open', resolve));
+    // it reads nothing more: the server's close frame is never answered
+    (deaf as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    cleanups.push(() => deaf.terminate());
+    const signalled = performance.now();
+    server.process.kill('SIGTERM');
+    const code = await Promise.race([server.exited, sleep(10_000).then(() => 'timeout' as const)]);
+    expect(code).toBe(0);
+    expect(performance.now() - signalled).toBeLessThan(3000);
+  });
+
   it('SIGTERM during the overload itself exits within seconds', async () => {
     const dataDir = tempDataDir();
     const server = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000' }, ['--optimize-for-size']);
