@@ -1,5 +1,6 @@
 /** The HTTP application: API, pages and the client's static assets. */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { compress } from 'hono/compress';
 import { bodyLimit } from 'hono/body-limit';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,13 @@ export function createApp(deps: AppDeps): Hono {
     '/api/*',
     bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => jsonError(c, 413, 'request body larger than 2 MiB') }),
   );
+  // Pages and API reads are gzipped for browsers that take it (the editor page carries the pad's state, an export or
+  // status.json can be hundreds of KiB); the client's assets are compressed once at build time instead. Only reads,
+  // and no read carries a secret beside text others can write (BREACH): keys are shown once, in answers to POSTs.
+  const gzipReads = compress({ encoding: 'gzip' });
+  const compressReads: MiddlewareHandler = (c, next) => (c.req.method === 'GET' ? gzipReads(c, next) : next());
+  app.use('/api/*', compressReads);
+  app.use('/p/*', compressReads);
   app.route('/api/pads', padRoutes(deps));
   app.route('/api/pads', historyRoutes(deps));
   app.route('/api/pads', statusRoutes(deps));

@@ -159,8 +159,9 @@ describe('pads by reference', () => {
       Y.applyUpdate(doc, Buffer.from(state.proposed, 'base64'));
       return entriesOf(doc).length === 1;
     }, 5000, 'the page to carry the new entry');
-    const res = await fetch(`${suite.server.url}/p/${padId}`);
+    const res = await fetch(`${suite.server.url}/p/${padId}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-encoding')).toBe('gzip'); // (fetch decompresses it)
     const state = stateOf(await res.text())!;
     expect(state.pad).toBe(padId);
     for (const [section, live] of [['proposed', proposed.doc], ['ready', ready.doc]] as const) {
@@ -172,6 +173,9 @@ describe('pads by reference', () => {
     expect(page.match(/<script/g)).toHaveLength(2);
     expect(page).not.toContain('alert(1)');
 
+    const plain = await fetch(`${suite.server.url}/p/${padId}`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(stateOf(await plain.text())).toEqual(state);
     const mirror = await (await fetch(readOnlyUrl)).text();
     expect(mirror).toContain('ready one');
     expect(mirror).not.toContain(INITIAL_STATE_ELEMENT_ID);
