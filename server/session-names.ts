@@ -5,9 +5,11 @@
  * section's awareness, this records the last valid name every session showed, per pad, in storage (kept with the pad,
  * shared by every process, surviving restarts), so the history route can say "Alice (contributor:jCts…)".
  *
- * Writes are batched: a changed name is written within {@link FLUSH_MS} (the newest per session), so a person
- * renaming themselves five times a second costs one small write a second, and an unchanged name nothing. What this
- * process last wrote is remembered (bounded) only to skip writing it again.
+ * Only writers' names are stored (history only names sessions that wrote), once they write and when they rename
+ * themselves after; so a crowd of sessions that only show a name cannot push writers' names out of the pad's bounded
+ * record. Writes are batched: a changed name is written within {@link FLUSH_MS} (the newest per session), so a person
+ * renaming themselves five times a second costs one small write a second, and an unchanged name nothing. Names are
+ * written for the pad's incarnation only: a pad deleted and made again under its name never gets the old one's.
  */
 import type { Logger } from 'pino';
 import type { Awareness } from 'y-protocols/awareness';
@@ -20,10 +22,18 @@ export const PADS_WITH_NAMES = 1000;
 /** How long a changed name waits before it is written (with every other change of that time). */
 export const FLUSH_MS = 1000;
 
+interface PadNames {
+  incarnation: string;
+  /** The last name each session showed, least recently named first. */
+  shown: Map<string, string>;
+  /** Sessions that wrote to the pad (only their names are stored: history only ever names writers). */
+  writers: Set<string>;
+}
+
 export class SessionNames {
-  /** The last name recorded per session, per pad, least recently named first (a write filter, not the record). */
-  private readonly known = new Map<string, Map<string, string>>();
-  private pending = new Map<string, Map<string, SessionName>>();
+  /** Per pad, most recently used last (bounded: {@link PADS_WITH_NAMES} pads, {@link NAMES_PER_PAD} sessions each). */
+  private readonly pads = new Map<string, PadNames>();
+  private pending = new Map<string, { incarnation: string; names: Map<string, SessionName> }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -33,20 +43,42 @@ export class SessionNames {
     private readonly options: { flushMs?: number; perPad?: number; maxPads?: number } = {},
   ) {}
 
-  record(padId: string, session: string, name: string, at = Date.now()): void {
-    let names = this.known.get(padId);
-    if (names?.get(session) === name) return;
-    if (names) this.known.delete(padId);
-    else names = new Map();
-    this.known.set(padId, names); // most recent last
-    names.delete(session);
-    names.set(session, name);
-    if (names.size > (this.options.perPad ?? NAMES_PER_PAD)) names.delete(names.keys().next().value!);
-    if (this.known.size > (this.options.maxPads ?? PADS_WITH_NAMES)) this.known.delete(this.known.keys().next().value!);
+  private padOf(padId: string, incarnation: string): PadNames {
+    let pad = this.pads.get(padId);
+    if (pad) this.pads.delete(padId);
+    if (!pad || pad.incarnation !== incarnation) pad = { incarnation, shown: new Map(), writers: new Set() };
+    this.pads.set(padId, pad);
+    if (this.pads.size > (this.options.maxPads ?? PADS_WITH_NAMES)) this.pads.delete(this.pads.keys().next().value!);
+    return pad;
+  }
 
+  /** A session showed `name` in its presence; stored once the session has written to the pad. */
+  record(padId: string, incarnation: string, session: string, name: string, at = Date.now()): void {
+    const pad = this.padOf(padId, incarnation);
+    if (pad.shown.get(session) === name) return;
+    pad.shown.delete(session);
+    pad.shown.set(session, name);
+    if (pad.shown.size > (this.options.perPad ?? NAMES_PER_PAD)) pad.shown.delete(pad.shown.keys().next().value!);
+    if (pad.writers.has(session)) this.queue(padId, incarnation, { session, name, at });
+  }
+
+  /**
+   * A session's write was accepted: its name (when it showed one) is stored. Naming sessions that never write cannot
+   * push the names of those who did out of a pad's bounded record.
+   */
+  wrote(padId: string, incarnation: string, session: string): void {
+    const pad = this.padOf(padId, incarnation);
+    if (pad.writers.has(session)) return;
+    pad.writers.add(session);
+    if (pad.writers.size > (this.options.perPad ?? NAMES_PER_PAD)) pad.writers.delete(pad.writers.values().next().value!);
+    const name = pad.shown.get(session);
+    if (name !== undefined) this.queue(padId, incarnation, { session, name, at: Date.now() });
+  }
+
+  private queue(padId: string, incarnation: string, name: SessionName): void {
     let pad = this.pending.get(padId);
-    if (!pad) this.pending.set(padId, (pad = new Map()));
-    pad.set(session, { session, name, at });
+    if (!pad || pad.incarnation !== incarnation) this.pending.set(padId, (pad = { incarnation, names: new Map() }));
+    pad.names.set(name.session, name);
     this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? FLUSH_MS);
     this.timer.unref?.();
   }
@@ -58,11 +90,11 @@ export class SessionNames {
     const batch = this.pending;
     this.pending = new Map();
     const run = async () => {
-      for (const [padId, names] of batch) {
+      for (const [padId, { incarnation, names }] of batch) {
         try {
-          await this.store.saveSessionNames(padId, [...names.values()]);
+          await this.store.saveSessionNames(padId, incarnation, [...names.values()]);
         } catch (err) {
-          this.known.delete(padId); // written again when next shown
+          this.pads.delete(padId); // written again when next shown
           this.log?.warn({ err, padId }, 'could not store session names');
         }
       }
@@ -85,7 +117,7 @@ export class SessionNames {
 
   /** A deleted pad's names go with it (its rows go with the pad in storage). */
   forget(padId: string): void {
-    this.known.delete(padId);
+    this.pads.delete(padId);
     this.pending.delete(padId);
   }
 
@@ -99,14 +131,14 @@ export class SessionNames {
    * connection as origin): every name a connection's state shows is recorded under that connection's session.
    * Returns the function that stops watching.
    */
-  watch(padId: string, awareness: Awareness): () => void {
+  watch(padId: string, incarnation: string, awareness: Awareness): () => void {
     const onUpdate = ({ added, updated }: { added: number[]; updated: number[] }, origin: unknown): void => {
       const session = (origin as { session?: unknown } | null | undefined)?.session;
       if (typeof session !== 'string') return;
       const states = awareness.getStates();
       for (const client of [...added, ...updated]) {
         const name = parsePresence(states.get(client))?.user?.name;
-        if (name) this.record(padId, session, name);
+        if (name) this.record(padId, incarnation, session, name);
       }
     };
     awareness.on('update', onUpdate);

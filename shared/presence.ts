@@ -24,23 +24,35 @@ export const PRESENCE_LIMITS = {
 export const MAX_NAME_LENGTH = 40;
 
 /**
- * Characters a display name never carries: control characters (a NUL cannot even be stored in PostgreSQL) and the
- * bidirectional overrides and isolates, which would let a name reorder what is shown beside it ("Alice (contributor:…)").
+ * Characters a display name never carries: control and format characters (a NUL cannot even be stored in
+ * PostgreSQL; zero-width characters make "Ali\u200Bce" look like "Alice"; bidirectional marks, overrides and isolates
+ * could reorder what is shown beside a name), lone surrogates, private-use characters, line and paragraph
+ * separators, and the letters that render blank (U+2800, U+3164, U+115F, U+1160, U+FFA0).
  */
-export const NAME_FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+export const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u2800\u3164\u115F\u1160\uFFA0]/u;
 const NAME_FORBIDDEN_ALL = new RegExp(NAME_FORBIDDEN.source, 'gu');
+/** What history shows beside a name (`contributor:…`): a name may not look like one. */
+export const NAME_SESSION_LIKE = /\b(?:curator|contributor|viewer|system):/i;
+const NAME_SESSION_LIKE_ALL = new RegExp(NAME_SESSION_LIKE.source, 'gi');
 
-/** A name as a person typed it, made presentable: forbidden characters dropped, trimmed, at most {@link MAX_NAME_LENGTH}. */
+/** Whether a display name is one presence takes: 1–40 characters, none forbidden, no edge spaces, not session-like. */
+export function isValidName(name: string): boolean {
+  return (
+    name.length >= 1 && name.length <= MAX_NAME_LENGTH && name === name.trim() && !NAME_FORBIDDEN.test(name) && !NAME_SESSION_LIKE.test(name)
+  );
+}
+
+/** A name as a person typed it, made presentable: what {@link isValidName} refuses dropped, at most {@link MAX_NAME_LENGTH}. */
 export function cleanName(name: string): string {
-  return name.replace(NAME_FORBIDDEN_ALL, '').trim().slice(0, MAX_NAME_LENGTH).trim();
+  const kept = name.replace(NAME_FORBIDDEN_ALL, '').replace(NAME_SESSION_LIKE_ALL, (m) => `${m.slice(0, -1)} `);
+  // (cutting at 40 code units may leave half a surrogate pair: dropped like any lone surrogate)
+  return kept.trim().slice(0, MAX_NAME_LENGTH).replace(NAME_FORBIDDEN_ALL, '').trim();
 }
 
 // zod/mini: the page bundles this schema too, and the full zod would be most of the bundle.
 const presenceUser = z.strictObject({
   name: z.string().check(
-    z.minLength(1),
-    z.maxLength(MAX_NAME_LENGTH),
-    z.refine((name: string) => !NAME_FORBIDDEN.test(name), 'name must not contain control or bidirectional override characters'),
+    z.refine(isValidName, 'name must be 1-40 characters, without control, format or blank characters, edge spaces, or "role:"'),
   ),
   colour: z.optional(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
   translating: z.optional(z.boolean()),

@@ -52,7 +52,7 @@ export async function copyStorage(
     }
     const notices = await from.listGuardNotices(data.pad.id);
     if (notices.length > 0) await to.saveGuardNotices(data.pad.id, notices);
-    await to.saveSessionNames(data.pad.id, await from.listSessionNames(data.pad.id));
+    await to.saveSessionNames(data.pad.id, data.pad.readOnlyNonce, await from.listSessionNames(data.pad.id));
     copiedPads += 1;
     copiedUpdates += padUpdates;
     log(`pad ${n + 1}/${pads.length}: ${data.keys.length} keys, ${data.sessions.length} sessions, ${padUpdates} updates`);

@@ -604,7 +604,7 @@ export class PostgresStorage implements Storage {
     return rows[0] ? (JSON.parse(rows[0].notices as string) as GuardNoticeData[]) : [];
   }
 
-  async saveSessionNames(padId: string, names: SessionName[]): Promise<void> {
+  async saveSessionNames(padId: string, incarnation: string, names: SessionName[]): Promise<void> {
     if (names.length === 0) return;
     // the newest name per session wins (an older write arriving late changes nothing)
     await this.pool.query(
@@ -612,9 +612,9 @@ export class PostgresStorage implements Storage {
        SELECT p.id, g.session, g.name, g.at FROM (
          SELECT DISTINCT ON (session) session, name, at
          FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(session, name, at) ORDER BY session, at DESC
-       ) g JOIN pads p ON p.id = $1
+       ) g JOIN pads p ON p.id = $1 AND p.read_only_nonce = $5
        ON CONFLICT (pad_id, session) DO UPDATE SET name = EXCLUDED.name, at = EXCLUDED.at WHERE EXCLUDED.at >= session_names.at`,
-      [padId, names.map((n) => n.session), names.map((n) => n.name), names.map((n) => n.at)],
+      [padId, names.map((n) => n.session), names.map((n) => n.name), names.map((n) => n.at), incarnation],
     );
     // then the pad keeps its most recently named sessions (on its own: nothing depends on the two being atomic)
     await this.pool.query(

@@ -98,8 +98,8 @@ export class SqliteStorage implements Storage {
   async listGuardNotices(padId: string): Promise<GuardNoticeData[]> {
     return this.sync.listGuardNotices(padId);
   }
-  async saveSessionNames(padId: string, names: SessionName[]) {
-    this.sync.saveSessionNames(padId, names);
+  async saveSessionNames(padId: string, incarnation: string, names: SessionName[]) {
+    this.sync.saveSessionNames(padId, incarnation, names);
   }
 
   async listSessionNames(padId: string, sessions?: readonly string[]): Promise<SessionName[]> {

@@ -554,14 +554,14 @@ export class SqliteStore implements PadStore {
     }
   }
 
-  saveSessionNames(padId: string, names: readonly SessionName[]): void {
+  saveSessionNames(padId: string, incarnation: string, names: readonly SessionName[]): void {
     if (names.length === 0) return;
     this.db.transaction(() => {
       const upsert = this.stmt(
-        `INSERT INTO session_names (pad_id, session, name, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ?)
+        `INSERT INTO session_names (pad_id, session, name, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ? AND read_only_nonce = ?)
          ON CONFLICT(pad_id, session) DO UPDATE SET name = excluded.name, at = excluded.at WHERE excluded.at >= session_names.at`,
       );
-      for (const n of names) upsert.run(padId, n.session, n.name, n.at, padId);
+      for (const n of names) upsert.run(padId, n.session, n.name, n.at, padId, incarnation);
       // the pad's most recently named sessions stay (an index walk of at most that many rows)
       this.stmt(
         `DELETE FROM session_names WHERE pad_id = ? AND at < (SELECT at FROM session_names WHERE pad_id = ? ORDER BY at DESC LIMIT 1 OFFSET ${SESSION_NAMES_PER_PAD - 1})`,

@@ -103,9 +103,10 @@ export interface PadRepository {
 
   /**
    * Records the name each session went by (history shows it), newest wins; a pad keeps its
-   * {@link SESSION_NAMES_PER_PAD} most recently named sessions. Nothing is stored for a pad that does not exist.
+   * {@link SESSION_NAMES_PER_PAD} most recently named sessions. Nothing is stored unless the pad exists and is the
+   * incarnation named (not deleted and made again under its name since).
    */
-  saveSessionNames(padId: string, names: SessionName[]): Promise<void>;
+  saveSessionNames(padId: string, incarnation: string, names: SessionName[]): Promise<void>;
   /** The names recorded for these sessions of the pad (every one recorded when `sessions` is omitted). */
   listSessionNames(padId: string, sessions?: readonly string[]): Promise<SessionName[]>;
 

@@ -131,6 +131,7 @@ export class SectionDocument implements CommitMember {
   private readonly onBroken: SectionDocumentOptions['onBroken'];
   private readonly curatorLive: SectionDocumentOptions['curatorLive'];
   private readonly stopNaming: () => void;
+  private readonly names: SessionNames | undefined;
   readonly size!: SizeMeter;
   /** Peers paused because this turn's queue is long; resumed once it is committed. */
   private readonly pausedPeers = new Set<Peer>();
@@ -186,7 +187,8 @@ export class SectionDocument implements CommitMember {
     metaOf(this.doc);
     this.presence = new Presence(this.doc, () => this.peers, (update) => this.follower.publishPresence(update));
     // history names people by the (checked) presence name their session showed
-    this.stopNaming = options.names?.watch(this.ref.padId, this.presence.awareness) ?? (() => undefined);
+    this.names = options.names;
+    this.stopNaming = options.names?.watch(this.ref.padId, this.incarnation, this.presence.awareness) ?? (() => undefined);
   }
 
   /** Applies a row another process committed and sends it to this process's peers. */
@@ -302,6 +304,7 @@ export class SectionDocument implements CommitMember {
     const own = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
     const data = inspection.deletes ? Y.mergeUpdates([own, EMPTY_UPDATE]) : own;
     this.accept(peer, update, data, inspection.deletes);
+    this.names?.wrote(this.ref.padId, this.incarnation, peer.session);
     return ['applied', ''];
   }
 

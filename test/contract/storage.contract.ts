@@ -356,7 +356,7 @@ export function storageContract(
           await s.indexRevisions(ref, [{ seq: 1, at: 1, role: 'contributor', session: 'c', summary: '[]' }], { seq: 1, state: new Uint8Array([1]) });
         }
         await s.saveGuardNotices(pad.id, [notice('n1')]);
-        await s.saveSessionNames(pad.id, [{ session: 'contributor:c', name: 'C', at: 1 }]);
+        await s.saveSessionNames(pad.id, pad.readOnlyNonce, [{ session: 'contributor:c', name: 'C', at: 1 }]);
         return { pad, ptl, a };
       };
       const doomed = await full('doomed');
@@ -421,13 +421,13 @@ export function storageContract(
     it('records session names: newest wins per session, only for sessions asked, bounded per pad, gone with the pad', async () => {
       const { pad } = await makePad('names');
       expect(await s.listSessionNames(pad.id)).toEqual([]);
-      await s.saveSessionNames(pad.id, [
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, [
         { session: 'contributor:a', name: 'Alice', at: 10 },
         { session: 'contributor:b', name: 'Bob', at: 11 },
       ]);
-      await s.saveSessionNames(pad.id, [{ session: 'contributor:a', name: 'Alice B.', at: 12 }]);
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, [{ session: 'contributor:a', name: 'Alice B.', at: 12 }]);
       // an older write arriving late (another process) never replaces a newer name
-      await s.saveSessionNames(pad.id, [{ session: 'contributor:b', name: 'Bobby (stale)', at: 5 }]);
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, [{ session: 'contributor:b', name: 'Bobby (stale)', at: 5 }]);
       expect(await s.listSessionNames(pad.id)).toEqual([
         { session: 'contributor:b', name: 'Bob', at: 11 },
         { session: 'contributor:a', name: 'Alice B.', at: 12 },
@@ -435,14 +435,14 @@ export function storageContract(
       expect(await s.listSessionNames(pad.id, ['contributor:a', 'curator:zz'])).toEqual([{ session: 'contributor:a', name: 'Alice B.', at: 12 }]);
       expect(await s.listSessionNames(pad.id, [])).toEqual([]);
       // names that look like SQL or JSON are data
-      await s.saveSessionNames(pad.id, [{ session: `contributor:'");--`, name: `"]}'; DROP TABLE pads; --`, at: 13 }]);
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, [{ session: `contributor:'");--`, name: `"]}'; DROP TABLE pads; --`, at: 13 }]);
       expect(await s.listSessionNames(pad.id, [`contributor:'");--`])).toEqual([{ session: `contributor:'");--`, name: `"]}'; DROP TABLE pads; --`, at: 13 }]);
 
       // bounded: the most recently named sessions stay
       const many = Array.from({ length: SESSION_NAMES_PER_PAD + 50 }, (_, i) => ({ session: `contributor:m${i}`, name: `N${i}`, at: 1000 + i }));
-      await s.saveSessionNames(pad.id, many.slice(0, 1000));
-      await s.saveSessionNames(pad.id, many.slice(1000));
-      await s.saveSessionNames(pad.id, [{ session: 'contributor:last', name: 'Last', at: 10_000 }]);
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, many.slice(0, 1000));
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, many.slice(1000));
+      await s.saveSessionNames(pad.id, pad.readOnlyNonce, [{ session: 'contributor:last', name: 'Last', at: 10_000 }]);
       const kept = await s.listSessionNames(pad.id);
       expect(kept.length).toBeLessThanOrEqual(SESSION_NAMES_PER_PAD);
       expect(kept.length).toBeGreaterThan(SESSION_NAMES_PER_PAD - 5);
@@ -450,8 +450,11 @@ export function storageContract(
       expect(kept.some((n) => n.session === 'contributor:a')).toBe(false);
 
       const ghost = `ghost-${hex(4)}`;
-      await s.saveSessionNames(ghost, [{ session: 'contributor:g', name: 'G', at: 1 }]);
+      await s.saveSessionNames(ghost, pad.readOnlyNonce, [{ session: 'contributor:g', name: 'G', at: 1 }]);
       expect(await s.listSessionNames(ghost)).toEqual([]);
+      // another incarnation of the pad's name (deleted and made again since the names were shown) gets none of them
+      await s.saveSessionNames(pad.id, 'f'.repeat(32), [{ session: 'contributor:old', name: 'Old', at: 20_000 }]);
+      expect((await s.listSessionNames(pad.id, ['contributor:old']))).toEqual([]);
       expect(await s.deletePad(pad.id)).toBe(true);
       expect(await s.listSessionNames(pad.id)).toEqual([]);
     });

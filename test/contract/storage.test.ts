@@ -254,7 +254,7 @@ async function fill(s: Storage, count: number): Promise<string[]> {
       }
       if (i % 3 !== 2) await s.writeSnapshot(ref, nonce, Math.max(1, n - 2), randomBytes(64));
     }
-    await s.saveSessionNames(id, Array.from({ length: 3 + i }, (_, k) => ({ session: `s-${k}`, name: `Person ${k} of ${i}`, at: 1_700_000_000_000 + k })));
+    await s.saveSessionNames(id, nonce, Array.from({ length: 3 + i }, (_, k) => ({ session: `s-${k}`, name: `Person ${k} of ${i}`, at: 1_700_000_000_000 + k })));
     if (i % 2 === 1) {
       await s.saveGuardNotices(id, [
         { id: `n-${i}`, section: 'proposed', session: 's-1', role: 'contributor', at: 5, from: 1, to: 4, entries: ['e1', 'e2'] },

@@ -174,3 +174,24 @@ describe('history and restore', () => {
     seed.provider.destroy();
   });
 });
+
+describe('names in history', () => {
+  it("stores the names of sessions that wrote, not of those that only showed one (they cannot crowd writers' names out)", async () => {
+    const { padId, seed } = await padWith('names-writers', 1);
+    const lurkers = await Promise.all(Array.from({ length: 5 }, () => connectSynced(suite.server.url, padId, 'proposed')));
+    lurkers.forEach((l, i) => l.provider.awareness.setLocalStateField('user', { name: `Lurker ${i}` }));
+    const writer = await connectSynced(suite.server.url, padId, 'proposed');
+    writer.provider.awareness.setLocalStateField('user', { name: 'Wanda' });
+    await sleep(200);
+    entriesOf(writer.doc).push([createEntry({ title: 'by Wanda', addedBy: 'w' })]);
+    await waitFor(() => suite.server.store.listSessionNames(padId).length > 0, 5000, 'the writer\'s name to be stored');
+    await sleep(1500); // a whole batch later
+    expect(suite.server.store.listSessionNames(padId).map((n) => n.name)).toEqual(['Wanda']);
+    // renaming after the write is stored too; history shows the latest name
+    writer.provider.awareness.setLocalStateField('user', { name: 'Wanda M.' });
+    await waitFor(() => suite.server.store.listSessionNames(padId).some((n) => n.name === 'Wanda M.'), 5000, 'the new name');
+    const history = (await (await api(`${padId}/history?section=proposed`)).json()) as { revisions: Array<{ name?: string; session: string }> };
+    expect(history.revisions[0]!.name).toBe('Wanda M.');
+    for (const c of [seed, writer, ...lurkers]) c.provider.destroy();
+  });
+});

@@ -12,6 +12,7 @@ import { serverSuite } from '../helpers/server-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { isValidName } from '../../shared/presence.js';
 
 const suite = serverSuite({ maxConnectionsPerAddress: 200 });
 
@@ -78,6 +79,15 @@ describe('forged presence never reaches other peers', () => {
       { user: { name: 'tab\there' } },
       { user: { name: '\u202Eecilam' } },
       { user: { name: 'iso\u2067late' } },
+      { user: { name: 'Ali\u200Bce' } },
+      { user: { name: '\u2800' } },
+      { user: { name: '\u3164' } },
+      { user: { name: '   ' } },
+      { user: { name: ' Alice' } },
+      { user: { name: 'Alice (curator:abc)' } },
+      { user: { name: 'x\u2028y' } },
+      { user: { name: 'lone \uD800' } },
+      { user: { name: 'tag\u{E0041}' } },
       { user: { name: 'mallory', colour: 'red' } },
       { user: { name: 'mallory', translating: 'yes' } },
       { cursor: { entry: 'e'.repeat(65), field: 'title' } },
@@ -268,7 +278,8 @@ describe('property', () => {
     if ('user' in v) {
       const u = v.user;
       if (!isObj(u) || Object.keys(u).some((k) => !['name', 'colour', 'translating'].includes(k))) return false;
-      if (typeof u.name !== 'string' || u.name.length < 1 || u.name.length > 40) return false;
+      // the name rule itself (characters, edges, session-like) is pinned by examples in test/unit/names.test.ts
+      if (typeof u.name !== 'string' || !isValidName(u.name)) return false;
       if ('colour' in u && (typeof u.colour !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(u.colour))) return false;
       if ('translating' in u && typeof u.translating !== 'boolean') return false;
     }

@@ -47,7 +47,7 @@ async function fullPad(s: ReturnType<typeof setup>, name: string) {
   const delegate = await s.keys.delegate(name, 'alice', ptl.id);
   await s.sessions.open(name, delegate.record.id);
   s.store.saveGuardNotices(name, [{ id: 'n', section: 'proposed', session: 's', role: 'contributor', at: 1, from: 1, to: 1, entries: ['e'] }]);
-  s.store.saveSessionNames(name, [{ session: 'contributor:c', name: 'C', at: 1 }]);
+  s.store.saveSessionNames(name, created.pad.readOnlyNonce, [{ session: 'contributor:c', name: 'C', at: 1 }]);
   for (const section of ['proposed', 'ready'] as const) {
     const ref = { padId: name, section };
     s.store.appendUpdates(ref, [update(1), update(2), update(3)]);
