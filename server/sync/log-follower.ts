@@ -6,7 +6,8 @@
  *   remembered, so reading them back applies and broadcasts nothing twice.
  * - The fan-out is a wake-up, not the record: a commit message carries its rows when they are small, and a process
  *   that has every row before them applies them at once; any other reads the log. A gap in this process's own
- *   sequence numbers, the fan-out coming back, and a periodic poll (while the document has peers) read the log too.
+ *   sequence numbers, the fan-out coming back, and a poll after a silence (while the document has peers) read the log
+ *   too.
  * - A single process (in-process fan-out) publishes nothing: there is nobody to tell.
  */
 import type { Logger } from 'pino';
@@ -42,9 +43,13 @@ export interface FollowerOptions {
 export class LogFollower {
   private subscription: FanOutSubscription | null = null;
   private contiguousSeq = 0;
+  /** When this process last heard anything telling it where the log stands (a commit message, its own commit). */
+  private lastHeard = 0;
   private readonly ownRows = new Set<number>();
   private running: Promise<void> | null = null;
   private again = false;
+  /** Why the coalesced catch-up is wanted (the metrics count catch-ups by reason). */
+  private againReason: CatchUpReason = 'poll';
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -74,11 +79,16 @@ export class LogFollower {
     }
   }
 
-  /** Polls the log every `everyMs` while the document has peers (the fan-out may have lost a message). */
+  /**
+   * Polls the log while the document has peers and nothing about the log has been heard for `everyMs` (the fan-out
+   * may have lost the last message before a silence). While commits are heard of, every one carries its sequence
+   * number, so a lost message shows as a gap at the next one and is read then: polling too would only read rows the
+   * fan-out is about to deliver.
+   */
   startPolling(everyMs: number): void {
     if (everyMs <= 0) return;
     this.timer = setInterval(() => {
-      if (this.options.hasPeers()) this.request('poll');
+      if (this.options.hasPeers() && Date.now() - this.lastHeard >= everyMs) this.request('poll');
     }, everyMs);
     this.timer.unref();
   }
@@ -91,6 +101,7 @@ export class LogFollower {
 
   /** This process committed rows `firstSeq..lastSeq` (already broadcast here): tell the others. */
   committed(rows: Array<{ data: Uint8Array; at: number }>, seqs: { firstSeq: number; lastSeq: number }): void {
+    this.lastHeard = Date.now(); // (a commit's seqs show any gap before them)
     if (seqs.firstSeq === this.contiguousSeq + 1) this.contiguousSeq = seqs.lastSeq;
     else {
       // another process committed rows in between: they are read from the log (ours are skipped then)
@@ -119,6 +130,7 @@ export class LogFollower {
   request(reason: CatchUpReason): void {
     if (this.running) {
       this.again = true;
+      this.againReason = reason;
       return;
     }
     this.running = this.catchUp(reason)
@@ -127,7 +139,7 @@ export class LogFollower {
         this.running = null;
         if (this.again && !this.closed) {
           this.again = false;
-          this.request('poll');
+          this.request(this.againReason);
         }
       });
   }
@@ -153,6 +165,7 @@ export class LogFollower {
       return;
     }
     if (message.from === this.options.fanout.processId) return;
+    if (message.t === 'commit') this.lastHeard = Date.now();
     if (message.t === 'commit' && message.seq > this.contiguousSeq) {
       if (message.rows && message.first === this.contiguousSeq + 1 && !this.running && this.applyInline(message)) return;
       this.request('fanout');

@@ -1,0 +1,98 @@
+/**
+ * A document's place in the log across processes (server/sync/log-follower.ts), with a log and a fan-out that the
+ * test controls: the fan-out loses what the test says, and every read of the log is counted.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { LogFollower } from '../../server/sync/log-follower.js';
+import type { FanOut } from '../../server/fanout/fanout.js';
+import type { StoredUpdate } from '../../server/storage/store.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const ref = { padId: 'p', section: 'proposed' as const };
+
+function setup() {
+  const log: StoredUpdate[] = [];
+  let reads = 0;
+  const applied: number[] = [];
+  let deliver: ((m: string) => void) | null = null;
+  const fanout: FanOut = {
+    processId: 'here',
+    description: 'test',
+    crossProcess: true,
+    healthy: true,
+    publish: async () => undefined,
+    subscribe: async (_channel, onMessage) => {
+      deliver = onMessage;
+      return { unsubscribe: async () => undefined };
+    },
+    onReconnect: () => undefined,
+    close: async () => undefined,
+  };
+  const follower = new LogFollower({
+    ref,
+    store: {
+      readLog: async (_ref, after = 0, limit = 1000) => {
+        reads++;
+        return log.filter((r) => r.seq > after).slice(0, limit);
+      },
+    },
+    fanout,
+    log: pino({ level: 'silent' }),
+    applyRemote: (data) => applied.push(data[0]!),
+    applyRemotePresence: () => undefined,
+    hasPeers: () => true,
+  });
+  /** Another process commits row `seq`; its message reaches this one unless `lost`. */
+  const commitElsewhere = (seq: number, lost = false) => {
+    log.push({ seq, data: new Uint8Array([seq]), role: 'contributor', session: 's', at: Date.now() });
+    const message = JSON.stringify({ t: 'commit', from: 'there', seq, first: seq, rows: [{ data: Buffer.from([seq]).toString('base64'), at: Date.now() }] });
+    if (!lost) deliver!(message);
+  };
+  return { follower, commitElsewhere, applied, reads: () => reads, log };
+}
+
+const followers: LogFollower[] = [];
+afterEach(() => followers.splice(0).forEach((f) => f.close()));
+
+describe('following the log across processes', () => {
+  it('a lost commit message shows as a gap at the next one, which reads the log', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    t.commitElsewhere(1);
+    t.commitElsewhere(2, true);
+    expect(t.applied).toEqual([1]);
+    t.commitElsewhere(3);
+    await waitFor(() => t.applied.length === 3, 2000, 'the gap to be read');
+    expect(t.applied).toEqual([1, 2, 3]);
+    expect(t.follower.seq).toBe(3);
+  });
+
+  it('the last message before a silence, lost, is read by the poll once nothing has been heard for a while', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    t.follower.startPolling(150);
+    t.commitElsewhere(1);
+    t.commitElsewhere(2, true);
+    await waitFor(() => t.applied.length === 2, 2000, 'the poll to read the lost row');
+    expect(t.applied).toEqual([1, 2]);
+  });
+
+  it('while commits are heard of, the poll reads nothing (the fan-out carries the rows)', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    t.follower.startPolling(100);
+    for (let seq = 1; seq <= 12; seq++) {
+      t.commitElsewhere(seq);
+      await sleep(40);
+    }
+    expect(t.applied).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expect(t.reads()).toBe(0);
+    // and once quiet, polls resume (finding nothing new)
+    await waitFor(() => t.reads() > 0, 2000, 'a poll after the silence');
+    expect(t.applied.length).toBe(12);
+  });
+});
