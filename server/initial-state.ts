@@ -1,5 +1,5 @@
 /**
- * The editor page's initial state: both sections encoded as the server holds them now, for the page to show before
+ * The editor page's initial state: both sections' committed state as of the request, for the page to show before
  * its sockets have synced (shared/wire.ts). Only ever put in the editor page, which the pad link's holder reads and
  * whose sockets would send the same; never in the mirror.
  */

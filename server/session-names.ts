@@ -94,7 +94,7 @@ export class SessionNames {
         try {
           await this.store.saveSessionNames(padId, incarnation, [...names.values()]);
         } catch (err) {
-          this.pads.delete(padId); // written again when next shown
+          this.pads.delete(padId); // stored again after the session's next write
           this.log?.warn({ err, padId }, 'could not store session names');
         }
       }
