@@ -67,8 +67,10 @@ export class SessionNames {
    * push the names of those who did out of a pad's bounded record.
    */
   wrote(padId: string, incarnation: string, session: string): void {
+    // (called for every accepted update: a known writer costs one lookup)
+    const known = this.pads.get(padId);
+    if (known?.incarnation === incarnation && known.writers.has(session)) return;
     const pad = this.padOf(padId, incarnation);
-    if (pad.writers.has(session)) return;
     pad.writers.add(session);
     if (pad.writers.size > (this.options.perPad ?? NAMES_PER_PAD)) pad.writers.delete(pad.writers.values().next().value!);
     const name = pad.shown.get(session);
