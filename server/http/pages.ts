@@ -68,7 +68,7 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps): Hono {
         ),
       );
     }
-    // the pad's content as of now, so the page shows it before its sockets open (the page is this link's holder's only)
+    // the pad's committed content, so the page shows it before its sockets open (the page is this link's holder's only)
     const state = await initialState(registry, resolved.pad.id);
     c.header('Cache-Control', 'no-store');
     return c.html(

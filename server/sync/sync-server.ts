@@ -200,9 +200,8 @@ export class SyncServer {
     if (!attached) this.registry.release(ref);
   }
 
-  /** Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves). */
   /**
-   * Closes every socket with `code`; a peer that has not answered the closing handshake within
+   * Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves); a peer that has not answered the closing handshake within
    * {@link CLOSE_GRACE_MS} (busy, starved, gone) is dropped, so shutting down never waits on a client.
    */
   closeAll(code: number, reason: string): void {
