@@ -201,8 +201,9 @@ export class SyncServer {
   }
 
   /**
-   * Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves); a peer that has not answered the closing handshake within
-   * {@link CLOSE_GRACE_MS} (busy, starved, gone) is dropped, so shutting down never waits on a client.
+   * Closes every socket with `code` (1001 going away / 1012 restart: clients reconnect by themselves); a peer that
+   * has not answered the closing handshake within {@link CLOSE_GRACE_MS} (busy, starved, gone) is dropped, so
+   * shutting down never waits on a client.
    */
   closeAll(code: number, reason: string): void {
     if (this.curatorTimer) clearInterval(this.curatorTimer);
