@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { Awareness } from 'y-protocols/awareness';
-import { colourFor, setUserName, userName } from '../user.js';
+import { coloursFor, setUserName, userName } from '../user.js';
 import { controlStyles } from '../styles.js';
 import { ObserveController, events, observable } from '../controllers/observe.js';
 import { ContextConsumer } from '@lit/context';
@@ -94,9 +94,9 @@ export class CpPresenceList extends LitElement {
 
   /** Colours through the CSSOM (allowed by the CSP, unlike a style attribute). */
   override updated(): void {
-    for (const li of this.renderRoot.querySelectorAll<HTMLElement>('li[data-client]')) {
-      li.style.setProperty('background-color', colourFor(Number(li.dataset.client)));
-    }
+    const chips = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-client]')];
+    const colours = coloursFor(chips.map((li) => Number(li.dataset.client)));
+    for (const li of chips) li.style.setProperty('background-color', colours.get(Number(li.dataset.client))!);
   }
 
   override render() {
