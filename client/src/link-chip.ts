@@ -19,7 +19,10 @@ export function linkChip(url: string) {
  */
 export function reviewItem(url: string, status: PadStatus | null = null) {
   const chip = chipOf(url);
-  return chip.href ? html`<li>${chipLink(chip, chipStatus(chip, status))}</li>` : html`<li><span class="chip plain">${url}</span></li>`;
+  if (!chip.href) return html`<li><span class="chip plain">${url}</span></li>`;
+  const v = chipStatus(chip, status);
+  // chipLink's markup inline: one template instance per review instead of two
+  return html`<li><a class="chip ${chip.cls}" href=${chip.href} target="_blank" rel="noopener noreferrer" title=${chipTitle(chip, v)}>${chip.label}</a>${statusBadge(v)}</li>`;
 }
 
 /** The live status of a chip's link, or null (not fetched, status off, not a link the server knows). */
@@ -30,23 +33,37 @@ export const statusBadge = (v: LinkStatusView | null) =>
   v ? html`<span class="cs cs-${v.cls}" title=${v.detail} data-detail=${v.detail}>${v.text}</span>` : nothing;
 
 export interface Chip {
-  url: string;
-  href: string | null;
-  cls: string;
-  label: string;
-  link: ParsedLink | null;
+  readonly url: string;
+  readonly href: string | null;
+  readonly cls: string;
+  readonly label: string;
+  readonly link: ParsedLink | null;
 }
 
+/**
+ * Chips by URL: a pad's links are parsed once, not at every render of their entry (parsing was a tenth of a
+ * 500-entry pad's first render). Bounded: emptied when it holds more links than any pad shows.
+ */
+const chips = new Map<string, Chip>();
+const MAX_CHIPS = 20_000;
+
 export function chipOf(url: string): Chip {
+  let chip = chips.get(url);
+  if (chip) return chip;
   const link = parseLink(url);
   const href = safeHref(link?.url ?? url);
   const cls = link?.type === 'launchpad-bug' ? 'bug' : link?.type === 'launchpad-blueprint' ? 'blueprint' : 'gerrit';
-  return { url, href, cls, label: link ? chipLabel(link) : url, link };
+  chip = Object.freeze({ url, href, cls, label: link ? chipLabel(link) : url, link: link && Object.freeze(link) });
+  if (chips.size >= MAX_CHIPS) chips.clear();
+  chips.set(url, chip);
+  return chip;
 }
+
+const chipTitle = (c: Chip, v: LinkStatusView | null) => (v ? `${v.detail}\n${c.url}` : c.url);
 
 /** The chip; with a status, the link's title is the details (subject, owner, patch set, age) and the status follows it. */
 export const chipLink = (c: Chip, v: LinkStatusView | null = null) =>
-  html`<a class="chip ${c.cls}" href=${c.href!} target="_blank" rel="noopener noreferrer" title=${v ? `${v.detail}\n${c.url}` : c.url}>${c.label}</a>${statusBadge(v)}`;
+  html`<a class="chip ${c.cls}" href=${c.href!} target="_blank" rel="noopener noreferrer" title=${chipTitle(c, v)}>${c.label}</a>${statusBadge(v)}`;
 
 export const chipStyles = css`
   .chip {
