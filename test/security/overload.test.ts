@@ -32,6 +32,12 @@ async function metric(url: string, name: string): Promise<number> {
     .reduce((a, b) => a + b, 0);
 }
 
+/** CPU seconds the process has used (user + system), from /proc. */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 /** Time for `/healthz` to answer, in ms (Infinity if it does not within `timeoutMs`). */
@@ -118,17 +124,22 @@ describe('overload', () => {
 
     for (const a of authors) a.stop();
     const stoppedAt = performance.now();
+    const cpuAtStop = cpuSeconds(pid);
 
-    // prompt answers again within a few seconds
+    // prompt answers again within seconds (alone it takes ~0.6 s; the window is wide because browser suites may share
+    // the 2 cores; the failure it guards against span minutes). Every probe is kept, to say what happened if it fails.
     let latency = Infinity;
-    while (performance.now() - stoppedAt < 10_000) {
+    const probes: string[] = [];
+    while (performance.now() - stoppedAt < 20_000) {
       latency = await healthLatency(server.url);
+      probes.push(`${(performance.now() - stoppedAt).toFixed(0)}:${latency === Infinity ? 'none' : latency.toFixed(0)}`);
       if (latency < 200) break;
       await sleep(200);
     }
-    expect(latency).toBeLessThan(200);
     const recoveredIn = performance.now() - stoppedAt;
-    expect(recoveredIn).toBeLessThan(10_000);
+    const cpuAfterStop = cpuSeconds(pid) - cpuAtStop;
+    expect(latency, `/healthz probes (ms after stop:latency) ${probes.join(' ')}; server CPU since the stop ${cpuAfterStop.toFixed(1)} s`).toBeLessThan(200);
+    expect(recoveredIn).toBeLessThan(20_000);
 
     // no socket held, heap given back
     let connections = Infinity;
