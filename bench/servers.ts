@@ -61,7 +61,9 @@ export async function startCluster(processes: number): Promise<RunningPeer> {
   const start = async () => {
     const dir = tempDataDir();
     dirs.push(dir);
-    return spawnServer(dir, env, startNodeOptions());
+    // BENCH_PROFILE_DIR=<dir>: each process writes a CPU profile there when it stops
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
+    return spawnServer(dir, env, [...startNodeOptions(), ...profile]);
   };
   const servers = [await start()];
   servers.push(...(await Promise.all(Array.from({ length: processes - 1 }, start))));

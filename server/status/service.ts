@@ -17,6 +17,7 @@
  *   (in case a fan-out message was lost).
  */
 import type { Logger } from 'pino';
+import type * as Y from 'yjs';
 import type { Storage, StatusRow } from '../storage/storage.js';
 import type { FanOut } from '../fanout/fanout.js';
 import type { DocumentRegistry } from '../sync/document-registry.js';
@@ -163,8 +164,9 @@ export class StatusService {
     let state = this.docs.get(document);
     if (!state) {
       const created: DocState = { items: emptyItems(), dirty: true, sent: new Map(), depends: new Set(), linksChanged: true, lastRefresh: 0 };
-      document.doc.on('update', () => {
-        created.dirty = true;
+      // (not 'update': a listener on it makes Yjs encode every transaction's update, only to set this flag)
+      document.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+        if (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0) created.dirty = true;
       });
       this.docs.set(document, created);
       state = created;

@@ -33,7 +33,7 @@ export interface FollowerOptions {
   log: Logger;
   metrics?: SyncMetrics | undefined;
   /** Applies a row another process committed to the document and sends it to this process's peers. */
-  applyRemote(data: Uint8Array): void;
+  applyRemote(rows: Uint8Array[]): void;
   /** Shows presence another process checked. */
   applyRemotePresence(update: Uint8Array): void;
   /** Whether the document has peers here (it polls the log only then). */
@@ -187,15 +187,13 @@ export class LogFollower {
     const now = Date.now();
     const lags: number[] = [];
     try {
-      for (const row of rows) {
-        this.options.applyRemote(new Uint8Array(Buffer.from(row.data, 'base64')));
-        this.contiguousSeq += 1;
-        lags.push(Math.max(0, now - row.at) / 1000);
-      }
+      this.options.applyRemote(rows.map((row) => new Uint8Array(Buffer.from(row.data, 'base64'))));
     } catch (err) {
       this.options.log.warn({ err, doc: this.options.ref }, 'a fanned-out commit did not apply; reading the log instead');
       return false;
     }
+    this.contiguousSeq = message.seq;
+    for (const row of rows) lags.push(Math.max(0, now - row.at) / 1000);
     this.options.metrics?.caughtUp?.('fanout', rows.length, lags);
     return true;
   }
@@ -206,17 +204,21 @@ export class LogFollower {
       const rows = await this.options.store.readLog(this.options.ref, this.contiguousSeq, 1000);
       if (this.closed || rows.length === 0) return;
       const lags: number[] = [];
-      let applied = 0;
+      const fresh: Uint8Array[] = [];
       const now = Date.now();
+      let seq = this.contiguousSeq;
       for (const row of rows) {
-        if (row.seq <= this.contiguousSeq) continue; // applied meanwhile (a fanned-out commit)
-        if (row.seq !== this.contiguousSeq + 1) break; // cannot happen with a gapless log; read again
-        this.contiguousSeq = row.seq;
+        if (row.seq <= seq) continue; // applied meanwhile (a fanned-out commit)
+        if (row.seq !== seq + 1) break; // cannot happen with a gapless log; read again
+        seq = row.seq;
         if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
-        applied++;
         lags.push(Math.max(0, now - row.at) / 1000);
-        this.options.applyRemote(row.data);
+        fresh.push(row.data);
       }
+      // one transaction for the page; the position moves only once it applied
+      if (fresh.length > 0) this.options.applyRemote(fresh);
+      this.contiguousSeq = seq;
+      const applied = fresh.length;
       if (applied > 0) this.options.metrics?.caughtUp?.(reason, applied, lags);
       if (rows.length < 1000) return;
     }

@@ -121,7 +121,7 @@ describe('schema violations are refused whole', () => {
     // level 2: a map inside an entry: within the schema's depth
     const level2 = a.forge((d) => entriesOf(d).get(0).set('extra', new Y.Map()));
     a.sendUpdate(level2);
-    Y.applyUpdate(a.doc, level2); // the server does not echo a sender's own update
+    Y.applyUpdate(a.doc, level2); // a lone update is not echoed to its sender
     await waitFor(() => logOf('proposed').length === before + 1, 3000, 'level 2 to be accepted');
     // level 3 inside it: refused
     a.sendUpdate(a.forge((d) => ((entriesOf(d).get(0).get('extra') as Y.Map<unknown>).set('deeper', new Y.Map()))));

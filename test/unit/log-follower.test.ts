@@ -39,7 +39,7 @@ function setup() {
     },
     fanout,
     log: pino({ level: 'silent' }),
-    applyRemote: (data) => applied.push(data[0]!),
+    applyRemote: (rows) => applied.push(...rows.map((data) => data[0]!)),
     applyRemotePresence: () => undefined,
     hasPeers: () => true,
   });
