@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { DocumentRef, UpdateRecord } from '../storage/store.js';
 import type { DocumentLog, PadRepository } from '../storage/storage.js';
 import type { FanOut } from '../fanout/fanout.js';
+import { BroadcastPacer } from './broadcast-pacer.js';
 import { LogFollower } from './log-follower.js';
 import type { Role } from '../../shared/roles.js';
 import { entriesOf, metaOf } from '../../shared/schema.js';
@@ -191,15 +192,11 @@ export class SectionDocument implements CommitMember {
     this.stopNaming = options.names?.watch(this.ref.padId, this.incarnation, this.presence.awareness) ?? (() => undefined);
   }
 
-  /** Rows other processes committed, applied here this turn and not yet sent to this process's peers. */
-  private remoteOut: Uint8Array[] = [];
-
   /**
    * Applies rows another process committed, in one transaction (Yjs computes the document's state vector twice per
-   * transaction: a row each made that O(clients) per row). They go to this process's peers at the end of the turn,
-   * with every other row that arrived in it, merged as {@link broadcast} merges this process's own commits. (Sent one
-   * by one, three processes with 200 authors on a pad spent half their time in socket writes: a message per row per
-   * peer.)
+   * transaction: a row each made that O(clients) per row). They go to this process's peers with the next paced
+   * broadcast, merged with everything else it carries. (Sent one by one, three processes with 200 authors on a pad
+   * spent half their time in socket writes: a message per row per peer.)
    */
   private applyRemote(rows: Uint8Array[]): void {
     let bytes = 0;
@@ -211,21 +208,8 @@ export class SectionDocument implements CommitMember {
       // what the rows deleted (anything they deleted that was not deleted already)
       this.size.grew(bytes, transaction.deleteSet.clients.size > 0);
     }, REMOTE);
-    const first = this.remoteOut.length === 0;
-    this.remoteOut.push(...rows);
-    if (first && rows.length > 0) setImmediate(this.sendRemote);
+    this.outbox.add(rows.map((data) => ({ data, origin: null })));
   }
-
-  private sendRemote = (): void => {
-    const rows = this.remoteOut;
-    this.remoteOut = [];
-    if (this.destroyed) return;
-    for (let start = 0; start < rows.length; start += MAX_MERGE) {
-      const chunk = rows.slice(start, start + MAX_MERGE);
-      const message = updateMessage(chunk.length > 1 ? Y.mergeUpdates(chunk) : chunk[0]!);
-      for (const peer of this.peers) peer.send(message);
-    }
-  };
 
   /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
   reconnected(): Promise<void> {
@@ -439,31 +423,33 @@ export class SectionDocument implements CommitMember {
     this.onBroken?.('storage', err);
   }
 
-  /**
-   * Sends committed updates to the peers. Several updates from one turn go out merged, at most {@link MAX_MERGE} to a
-   * message: a peer gets a few messages instead of one per update. Each goes to every peer, its authors included
-   * (as y-websocket's server does): a client applying its own update back changes nothing, while leaving it out
-   * cost its author a message per other update of the turn (with a hundred authors on a process, most of its
-   * socket writes).
-   */
+  /** This process's commits and other processes' rows, on their way to the peers (broadcast-pacer.ts). */
+  private readonly outbox = new BroadcastPacer<{ data: Uint8Array; origin: unknown }>((items) => this.send(items));
+
+  /** Committed updates go out with the next paced broadcast; writers paused on a long queue resume. */
   broadcast(batch: Pending[]): void {
-    for (let start = 0; start < batch.length; start += MAX_MERGE) {
-      const chunk = batch.slice(start, start + MAX_MERGE);
-      if (chunk.length === 1) {
-        const { record, origin } = chunk[0]!;
-        const message = updateMessage(record.data);
-        for (const peer of this.peers) if (peer !== origin) peer.send(message);
-      } else {
-        const merged = updateMessage(Y.mergeUpdates(chunk.map((p) => p.record.data)));
-        for (const peer of this.peers) peer.send(merged);
-      }
-    }
+    this.outbox.add(batch.map((p) => ({ data: p.record.data, origin: p.origin })));
     if (this.pausedPeers.size > 0) {
       const paused = [...this.pausedPeers];
       this.pausedPeers.clear();
       for (const peer of paused) peer.drained?.();
     }
     if (this.follower.seq - this.snapshotSeq >= this.snapshotEvery) this.scheduleSnapshot();
+  }
+
+  /**
+   * One flush: the updates merged, at most {@link MAX_MERGE} to a message, each message to every peer (its authors
+   * included, as y-websocket's server does: a client applying its own update back changes nothing, while leaving
+   * it out cost each author a message per other update); a lone update skips its author.
+   */
+  private send(items: Array<{ data: Uint8Array; origin: unknown }>): void {
+    if (this.destroyed) return;
+    for (let start = 0; start < items.length; start += MAX_MERGE) {
+      const chunk = items.slice(start, start + MAX_MERGE);
+      const only = chunk.length === 1 ? chunk[0]! : null;
+      const message = updateMessage(only ? only.data : Y.mergeUpdates(chunk.map((i) => i.data)));
+      for (const peer of this.peers) if (peer !== only?.origin) peer.send(message);
+    }
   }
 
   /** Sends a server notice (a message type only the server speaks) to the peers `to` selects. */
@@ -532,6 +518,7 @@ export class SectionDocument implements CommitMember {
       for (const peer of [...this.peers]) peer.close(code, reason);
     }
     this.destroyed = true;
+    this.outbox.close();
     this.follower.close();
     this.groupCommit.forget(this);
     this.stopNaming();

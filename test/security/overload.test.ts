@@ -93,6 +93,8 @@ describe('bounded work per turn', () => {
     expect(document.queued).toBe(1000);
     expect(document.backlogged).toBe(true);
     await document.flush();
+    // committed; they go out with the next paced broadcast (broadcast-pacer.ts), at the end of the turn
+    await new Promise((resolve) => setImmediate(resolve));
     expect(sent.length).toBe(Math.ceil(1000 / MAX_MERGE));
     for (const p of [watcher, ...writers]) document.peers.delete(p);
     server.registry.release({ padId, section: 'proposed' });

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BroadcastPacer } from './broadcast-pacer.js';
+
+describe('BroadcastPacer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends a lone update at the end of the turn, everything queued in the turn in one flush', async () => {
+    const flushes: number[][] = [];
+    const pacer = new BroadcastPacer<number>((items) => flushes.push(items));
+    pacer.add([1]);
+    pacer.add([2, 3]);
+    expect(flushes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).toEqual([[1, 2, 3]]);
+  });
+
+  it('past its rate, updates wait and go out together: flushes per second stay bounded however many updates come', () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const flushes: number[][] = [];
+    const pacer = new BroadcastPacer<number>((items) => flushes.push(items), 30, 5, () => now);
+    // one update every millisecond for a second: 1,000 updates
+    for (let i = 0; i < 1000; i++) {
+      pacer.add([i]);
+      now += 1;
+      vi.advanceTimersByTime(1);
+    }
+    vi.advanceTimersByTime(100);
+    expect(flushes.flat()).toEqual(Array.from({ length: 1000 }, (_, i) => i)); // all of them, in order
+    expect(flushes.length).toBeLessThanOrEqual(5 + 30 + 1);
+    expect(flushes.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('a few updates a second go out at once, each in its own flush', () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const flushes: number[][] = [];
+    const pacer = new BroadcastPacer<number>((items) => flushes.push(items), 30, 5, () => now);
+    for (let i = 0; i < 20; i++) {
+      pacer.add([i]);
+      vi.advanceTimersByTime(0); // the end of the turn
+      expect(flushes.at(-1)).toEqual([i]);
+      now += 100;
+      vi.advanceTimersByTime(100);
+    }
+    expect(flushes).toHaveLength(20);
+  });
+
+  it('closed: nothing queued goes out and nothing more is taken', async () => {
+    const flushes: number[][] = [];
+    const pacer = new BroadcastPacer<number>((items) => flushes.push(items));
+    pacer.add([1]);
+    pacer.close();
+    pacer.add([2]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(flushes).toEqual([]);
+    expect(pacer.waiting).toBe(0);
+  });
+});

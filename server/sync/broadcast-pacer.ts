@@ -1,0 +1,70 @@
+/**
+ * When a document's updates go out to its peers. Every flush sends what was queued since the last one, merged, to
+ * each peer, so a peer gets one message per flush however many updates it carries. Flushes happen at the end of the
+ * turn while they are few (a token bucket: {@link PACER_BURST} at once, then {@link PACER_PER_SECOND}); past that
+ * rate, updates wait for the next flush and go out together.
+ *
+ * Why: a message costs a socket write per peer. With hundreds of authors on a pad and a flush per commit (or per
+ * row from another process), the writes alone saturated a process; paced, the writes per peer are bounded while a
+ * lightly used pad (a few edits a second) sends every update at once, as before.
+ */
+export const PACER_PER_SECOND = 30;
+export const PACER_BURST = 5;
+
+export class BroadcastPacer<T> {
+  private queue: T[] = [];
+  private pending: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout } | null = null;
+  private tokens: number;
+  private at: number;
+  private closed = false;
+
+  constructor(
+    private readonly flush: (items: T[]) => void,
+    private readonly perSecond = PACER_PER_SECOND,
+    private readonly burst = PACER_BURST,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.at = now();
+  }
+
+  /** Queues `items` for the next flush (at the end of this turn, or when the rate allows). */
+  add(items: readonly T[]): void {
+    if (this.closed || items.length === 0) return;
+    this.queue.push(...items);
+    if (this.pending) return;
+    this.refill();
+    if (this.tokens >= 1) this.pending = { immediate: setImmediate(this.run) };
+    else this.pending = { timeout: setTimeout(this.run, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000)) };
+  }
+
+  /** Items waiting for a flush. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Nothing more is sent (the document is gone). */
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    if (this.pending && 'immediate' in this.pending) clearImmediate(this.pending.immediate);
+    else if (this.pending) clearTimeout(this.pending.timeout);
+    this.pending = null;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+    this.at = now;
+  }
+
+  private run = (): void => {
+    this.pending = null;
+    if (this.closed || this.queue.length === 0) return;
+    this.refill();
+    this.tokens -= 1;
+    const items = this.queue;
+    this.queue = [];
+    this.flush(items);
+  };
+}
