@@ -59,3 +59,21 @@ describe('BroadcastPacer', () => {
     expect(pacer.waiting).toBe(0);
   });
 });
+
+describe('BroadcastPacer, asked to flush now', () => {
+  it('flushes at once while the rate allows, then waits like any other', () => {
+    vi.useFakeTimers();
+    const pacer = new BroadcastPacer<number>((items) => flushes.push(items), 30, 2, () => Date.now());
+    const flushes: number[][] = [];
+    pacer.add([1], true);
+    expect(flushes).toEqual([[1]]);
+    pacer.add([2], true);
+    expect(flushes).toEqual([[1], [2]]);
+    // the burst is spent: the next waits for a token (1/30 s), and what comes meanwhile joins it
+    pacer.add([3], true);
+    pacer.add([4]);
+    expect(flushes).toHaveLength(2);
+    vi.advanceTimersByTime(40);
+    expect(flushes).toEqual([[1], [2], [3, 4]]);
+  });
+});

@@ -28,13 +28,17 @@ export class BroadcastPacer<T> {
     this.at = now();
   }
 
-  /** Queues `items` for the next flush (at the end of this turn, or when the rate allows). */
-  add(items: readonly T[]): void {
+  /**
+   * Queues `items` for the next flush: at the end of this turn, or when the rate allows. With `now`, the flush is
+   * made at once if the rate allows (the caller is already at the end of its work: a commit just completed).
+   */
+  add(items: readonly T[], now = false): void {
     if (this.closed || items.length === 0) return;
     this.queue.push(...items);
     if (this.pending) return;
     this.refill();
-    if (this.tokens >= 1) this.pending = { immediate: setImmediate(this.run) };
+    if (now && this.tokens >= 1) this.run();
+    else if (this.tokens >= 1) this.pending = { immediate: setImmediate(this.run) };
     else this.pending = { timeout: setTimeout(this.run, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000)) };
   }
 

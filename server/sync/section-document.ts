@@ -426,9 +426,10 @@ export class SectionDocument implements CommitMember {
   /** This process's commits and other processes' rows, on their way to the peers (broadcast-pacer.ts). */
   private readonly outbox = new BroadcastPacer<{ data: Uint8Array; origin: unknown }>((items) => this.send(items));
 
-  /** Committed updates go out with the next paced broadcast; writers paused on a long queue resume. */
+  /** Committed updates go out now, or with the next paced broadcast; writers paused on a long queue resume. */
   broadcast(batch: Pending[]): void {
-    this.outbox.add(batch.map((p) => ({ data: p.record.data, origin: p.origin })));
+    // committed just now: out at once unless the pad is sending more than its pace
+    this.outbox.add(batch.map((p) => ({ data: p.record.data, origin: p.origin })), true);
     if (this.pausedPeers.size > 0) {
       const paused = [...this.pausedPeers];
       this.pausedPeers.clear();
