@@ -77,3 +77,13 @@ describe('BroadcastPacer, asked to flush now', () => {
     expect(flushes).toEqual([[1], [2], [3, 4]]);
   });
 });
+
+describe('BroadcastPacer, fed a huge batch', () => {
+  it('takes a commit of 300,000 updates (a spread of them overflowed the stack and ended the process)', async () => {
+    const flushes: number[][] = [];
+    const pacer = new BroadcastPacer<number>((items) => flushes.push(items));
+    const batch = Array.from({ length: 300_000 }, (_, i) => i);
+    expect(() => pacer.add(batch, true)).not.toThrow();
+    expect(flushes.flat()).toHaveLength(300_000);
+  });
+});

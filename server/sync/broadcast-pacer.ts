@@ -34,7 +34,8 @@ export class BroadcastPacer<T> {
    */
   add(items: readonly T[], now = false): void {
     if (this.closed || items.length === 0) return;
-    this.queue.push(...items);
+    // one by one: a spread of a commit's batch (hundreds of thousands of updates can be) overflows the stack
+    for (const item of items) this.queue.push(item);
     if (this.pending) return;
     this.refill();
     if (now && this.tokens >= 1) this.run();

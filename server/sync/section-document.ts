@@ -410,9 +410,21 @@ export class SectionDocument implements CommitMember {
   /** The group commit stored `batch` as rows `firstSeq..lastSeq`: broadcast here, tell the other processes. */
   committed(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void {
     if (this.destroyed) return;
-    // tell the other processes first (they apply what the message carries, or read the log), then this one's peers
-    this.follower.committed(batch.map((p) => p.record), seqs);
-    this.broadcast(batch);
+    // Never throws: the group commit tells every document of the commit in turn, and one throwing would leave the
+    // others' peers without what was stored. Should telling this one's peers fail, they are closed (and resync).
+    try {
+      // tell the other processes first (they apply what the message carries, or read the log), then this one's peers
+      this.follower.committed(batch.map((p) => p.record), seqs);
+      this.broadcast(batch);
+    } catch (err) {
+      this.dropPeers(err, 'telling peers of a commit failed');
+    }
+  }
+
+  /** Something stored could not be sent: the peers are closed, so that they reconnect and resync from storage. */
+  private dropPeers(err: unknown, what: string): void {
+    this.log.error({ err, doc: this.ref }, `${what}: closing the peers, which resync`);
+    for (const peer of [...this.peers]) peer.close(1011, 'the server could not send an update; reconnect to resync');
   }
 
   /** The transaction holding the queued updates failed: the document holds what storage does not, and is dropped. */
@@ -445,11 +457,16 @@ export class SectionDocument implements CommitMember {
    */
   private send(items: Array<{ data: Uint8Array; origin: unknown }>): void {
     if (this.destroyed) return;
-    for (let start = 0; start < items.length; start += MAX_MERGE) {
-      const chunk = items.slice(start, start + MAX_MERGE);
-      const only = chunk.length === 1 ? chunk[0]! : null;
-      const message = updateMessage(only ? only.data : Y.mergeUpdates(chunk.map((i) => i.data)));
-      for (const peer of this.peers) if (peer !== only?.origin) peer.send(message);
+    try {
+      for (let start = 0; start < items.length; start += MAX_MERGE) {
+        const chunk = items.slice(start, start + MAX_MERGE);
+        const only = chunk.length === 1 ? chunk[0]! : null;
+        const message = updateMessage(only ? only.data : Y.mergeUpdates(chunk.map((i) => i.data)));
+        for (const peer of this.peers) if (peer !== only?.origin) peer.send(message);
+      }
+    } catch (err) {
+      // (a timer's callback: thrown, it would end the process)
+      this.dropPeers(err, 'broadcasting committed updates failed');
     }
   }
 

@@ -101,6 +101,43 @@ describe('bounded work per turn', () => {
   });
 });
 
+describe('a broadcast that fails', () => {
+  it('closes that document\'s peers (they resync) and never keeps the other documents of the commit from broadcasting', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId: a } = await createPad(server.url, 'breaks');
+    const { padId: b } = await createPad(server.url, 'carries-on');
+    const docA = await server.registry.open({ padId: a, section: 'proposed' });
+    const docB = await server.registry.open({ padId: b, section: 'proposed' });
+    const closed: number[] = [];
+    const base = { role: 'contributor', session: 'w', quarantine: null, demote() {}, refuse() {}, recordRewrites: () => null };
+    const broken = { ...base, send: () => { throw new Error('socket gone wrong'); }, close: (code: number) => closed.push(code) } as unknown as Peer;
+    const writerA = { ...base, session: 'wa', send() {}, close: (code: number) => closed.push(code) } as unknown as Peer;
+    const received: Uint8Array[] = [];
+    const watcherB = { ...base, session: 'wb', send: (m: Uint8Array) => received.push(m), close() {} } as unknown as Peer;
+    const writerB = { ...base, session: 'wb2', send() {}, close() {} } as unknown as Peer;
+    docA.peers.add(broken);
+    docA.peers.add(writerA);
+    docB.peers.add(watcherB);
+    docB.peers.add(writerB);
+    const edit = (title: string) => {
+      const d = new Y.Doc();
+      entriesOf(d).push([createEntry({ title, addedBy: 'x' })]);
+      return Y.encodeStateAsUpdate(d);
+    };
+    // both in one turn: one group commit for the two documents, A first
+    docA.receiveUpdate(writerA, edit('a'));
+    docB.receiveUpdate(writerB, edit('b'));
+    await Promise.all([docA.flush(), docB.flush()]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toEqual([1011, 1011]);
+    expect(received.length).toBe(1);
+    for (const [doc, peers] of [[docA, [broken, writerA]], [docB, [watcherB, writerB]]] as const) for (const p of peers) doc.peers.delete(p);
+    server.registry.release({ padId: a, section: 'proposed' });
+    server.registry.release({ padId: b, section: 'proposed' });
+  });
+});
+
 describe('overload', () => {
   it('a saturated pad recovers once the load goes: /healthz answers, sockets and heap are freed, SIGTERM exits fast', async () => {
     const dataDir = tempDataDir();

@@ -15,6 +15,10 @@ function setup() {
   const log: StoredUpdate[] = [];
   let reads = 0;
   const applied: number[] = [];
+  /** Each call of applyRemote: the rows it was given (one transaction each in the document). */
+  const calls: number[][] = [];
+  /** Set to make the next applyRemote throw (a row that does not apply). */
+  const failing = { next: false };
   let deliver: ((m: string) => void) | null = null;
   const fanout: FanOut = {
     processId: 'here',
@@ -39,7 +43,14 @@ function setup() {
     },
     fanout,
     log: pino({ level: 'silent' }),
-    applyRemote: (rows) => applied.push(...rows.map((data) => data[0]!)),
+    applyRemote: (rows) => {
+      if (failing.next) {
+        failing.next = false;
+        throw new Error('does not apply');
+      }
+      calls.push(rows.map((data) => data[0]!));
+      applied.push(...rows.map((data) => data[0]!));
+    },
     applyRemotePresence: () => undefined,
     hasPeers: () => true,
   });
@@ -49,7 +60,7 @@ function setup() {
     const message = JSON.stringify({ t: 'commit', from: 'there', seq, first: seq, rows: [{ data: Buffer.from([seq]).toString('base64'), at: Date.now() }] });
     if (!lost) deliver!(message);
   };
-  return { follower, commitElsewhere, applied, reads: () => reads, log };
+  return { follower, commitElsewhere, applied, calls, failing, reads: () => reads, log };
 }
 
 const followers: LogFollower[] = [];
@@ -94,5 +105,43 @@ describe('following the log across processes', () => {
     // and once quiet, polls resume (finding nothing new)
     await waitFor(() => t.reads() > 0, 2000, 'a poll after the silence');
     expect(t.applied.length).toBe(12);
+  });
+
+  it('rows read from the log are applied as one batch per page, in order', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    for (let seq = 1; seq <= 5; seq++) t.commitElsewhere(seq, true); // all lost: only the log has them
+    await t.follower.now('poll');
+    expect(t.calls).toEqual([[1, 2, 3, 4, 5]]);
+    expect(t.follower.seq).toBe(5);
+  });
+
+  it('a batch that does not apply leaves the position where it was: the rows are read and applied again, not skipped', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    t.commitElsewhere(1);
+    t.commitElsewhere(2, true);
+    t.commitElsewhere(3, true);
+    t.failing.next = true;
+    await t.follower.now('poll').catch(() => undefined);
+    expect(t.follower.seq).toBe(1);
+    expect(t.applied).toEqual([1]);
+    await t.follower.now('poll');
+    expect(t.applied).toEqual([1, 2, 3]);
+    expect(t.follower.seq).toBe(3);
+  });
+
+  it('a fanned-out commit that does not apply is read from the log instead, and its position moves only then', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    t.commitElsewhere(1);
+    t.failing.next = true;
+    t.commitElsewhere(2);
+    expect(t.follower.seq).toBe(1);
+    await waitFor(() => t.follower.seq === 2, 2000, 'the log to be read after the failed inline apply');
+    expect(t.applied).toEqual([1, 2]);
   });
 });
