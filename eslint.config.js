@@ -43,6 +43,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['server/**/*.ts', 'shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      // a spread into a call passes every element as an argument: past ~100,000 it overflows the stack (a commit of
+      // a flood of updates ended the process that way); append in a loop, reduce, or chunk
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'CallExpression > SpreadElement', message: 'No spread into a call: a large array overflows the stack. Loop, reduce or chunk.' },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // tests read untyped JSON answers and reach into internals on purpose

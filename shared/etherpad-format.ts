@@ -479,7 +479,7 @@ export function parseEtherpadText(text: string): PadText {
     }
     const reviews = level === 1 ? reviewsOf(content) : null;
     if (reviews) {
-      current.reviews.push(...reviews);
+      for (const review of reviews) current.reviews.push(review);
       continue;
     }
     addNote(current, content);
@@ -520,7 +520,7 @@ function headerLines(meta: PadText['meta']): string[] {
   const plain: string[] = [];
   if (meta.title) plain.push(meta.title);
   if (meta.milestones.length > 0) plain.push(meta.milestones.map((m) => `${m.label}: ${m.date}`).join(' | '));
-  plain.push(...meta.preamble);
+  for (const line of meta.preamble) plain.push(line);
   if (plain.length === 0) return plain;
   if (!plain.some(hasUnsafe)) {
     try {

@@ -153,7 +153,7 @@ export function changeFacts(c: ChangeStatus, now?: number): ChangeFacts {
   const review = votesOf(c, 'Code-Review');
   const approvals = review.filter((v) => v.value >= 2).length;
   const recommendations = review.filter((v) => v.value === 1).length;
-  const lowest = Math.min(0, ...review.map((v) => v.value));
+  const lowest = review.reduce((low, v) => Math.min(low, v.value), 0);
   const verified = votesOf(c, 'Verified');
   const workflow = votesOf(c, 'Workflow');
   const open = c.status === 'NEW';

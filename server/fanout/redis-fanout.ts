@@ -190,7 +190,11 @@ export class RedisFanOut implements FanOut {
     const names = [...this.channels.keys()];
     try {
       if (names.length > 0) {
-        const confirmed = this.subscriber.subscribe(...names).then(() => {});
+        // in chunks: a spread of every channel into one call would overflow the stack past ~100,000 of them
+        const chunks: string[][] = [];
+        for (let i = 0; i < names.length; i += 1000) chunks.push(names.slice(i, i + 1000));
+        // eslint-disable-next-line no-restricted-syntax -- 1,000 names at most per call
+        const confirmed = Promise.all(chunks.map((chunk) => this.subscriber.subscribe(...chunk))).then(() => {});
         for (const name of names) {
           const entry = this.channels.get(name);
           if (entry) entry.active = confirmed;

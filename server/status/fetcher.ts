@@ -291,7 +291,7 @@ export class StatusFetcher {
         }
         if (r.kind !== 'ok') throw new FetchFailed(`Launchpad answered ${r.kind} for bug tasks`);
         const parsed = parseBugTasks(parseJson(r.text));
-        tasks.push(...parsed.tasks);
+        for (const task of parsed.tasks) tasks.push(task);
         path = parsed.next ? this.launchpad.pathOfLink(parsed.next) : null;
       }
       for (const t of tasks) if (t.assignee) nicks.add(t.assignee);

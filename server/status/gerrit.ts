@@ -93,8 +93,9 @@ function labelStatus(name: LabelName, info: unknown): LabelStatus | undefined {
   } else {
     // LABELS only: one account per kind of vote
     const keys = isObject(info.values) ? Object.keys(info.values).map((k) => Number(k.trim())).filter(Number.isInteger) : [];
-    const top = keys.length > 0 ? Math.max(...keys) : DEFAULT_RANGE[name];
-    const bottom = keys.length > 0 ? Math.min(...keys) : -DEFAULT_RANGE[name];
+    // (reduce, not a spread: an answer is outside input, and a spread of a huge array overflows the stack)
+    const top = keys.length > 0 ? keys.reduce((a, b) => Math.max(a, b)) : DEFAULT_RANGE[name];
+    const bottom = keys.length > 0 ? keys.reduce((a, b) => Math.min(a, b)) : -DEFAULT_RANGE[name];
     const value = typeof info.value === 'number' ? info.value : undefined;
     if (info.approved) votes.push({ value: top, name: accountName(info.approved) });
     if (info.recommended) votes.push({ value: value !== undefined && value > 0 ? value : 1, name: accountName(info.recommended) });
@@ -103,7 +104,7 @@ function labelStatus(name: LabelName, info: unknown): LabelStatus | undefined {
   }
   votes.sort((a, b) => b.value - a.value || a.name.localeCompare(b.name));
   const values = votes.map((v) => v.value);
-  return { max: Math.max(0, ...values), min: Math.min(0, ...values), votes: votes.slice(0, 50) };
+  return { max: values.reduce((a, b) => Math.max(a, b), 0), min: values.reduce((a, b) => Math.min(a, b), 0), votes: votes.slice(0, 50) };
 }
 
 const STATES = new Set<ChangeState>(['NEW', 'MERGED', 'ABANDONED']);

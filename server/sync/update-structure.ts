@@ -138,11 +138,14 @@ function isXml(type: unknown): boolean {
 
 function valueDepth(value: unknown, depth: number): number {
   if (depth > MAX_VALUE_DEPTH) return depth;
-  if (Array.isArray(value)) return Math.max(depth, ...value.map((v) => valueDepth(v, depth + 1)));
-  if (value !== null && typeof value === 'object') {
-    return Math.max(depth, ...Object.values(value as Record<string, unknown>).map((v) => valueDepth(v, depth + 1)));
+  // a loop, not Math.max(...): a peer's array of 200,000 values would overflow the stack
+  const children = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value as Record<string, unknown>) : [];
+  let deepest = depth;
+  for (const child of children) {
+    deepest = Math.max(deepest, valueDepth(child, depth + 1));
+    if (deepest > MAX_VALUE_DEPTH) break;
   }
-  return depth;
+  return deepest;
 }
 
 function docItem(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | undefined {

@@ -32,6 +32,16 @@ describe('the schema check of incoming updates', () => {
     expect(inspectUpdate(doc, update, 'ready')).toMatchObject({ ok: true, changes: true });
   });
 
+  it('judges a plain value holding 200,000 elements without overflowing the stack (Math.max of a spread did)', () => {
+    const doc = withEntry();
+    const wide = Array.from({ length: 200_000 }, (_, i) => i);
+    const flat = changeOf(doc, (c) => entriesOf(c).get(0).set('extra', wide));
+    expect(() => inspectUpdate(doc, flat, 'proposed')).not.toThrow();
+    expect(inspectUpdate(doc, flat, 'proposed')).toMatchObject({ ok: true });
+    const deep = changeOf(doc, (c) => entriesOf(c).get(0).set('extra', [...wide.slice(0, 1000), [[[[1]]]]]));
+    expect(inspectUpdate(doc, deep, 'proposed')).toMatchObject({ ok: false });
+  });
+
   it('refuses an entry nested 20,000 maps deep, without overflowing the stack', () => {
     const doc = withEntry();
     const update = changeOf(doc, (c) =>
