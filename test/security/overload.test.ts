@@ -301,13 +301,20 @@ describe('shedding while saturated', () => {
     expect(refused.status).toBe(503);
     expect(refused.retryAfter).toMatch(/^\d+$/);
     expect(JSON.parse(refused.body)).toMatchObject({ error: expect.stringMatching(/overloaded/) });
-    // the saturation passes: connections are taken again
-    await sleep(2500);
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('unexpected-response', () => reject(new Error('still refused')));
-    });
-    ws.terminate();
-  });
+    // the saturation passes: connections are taken again. (Tried until taken: this test's server shares its process
+    // and the 2 cores with whatever else runs, and a 100 ms threshold can be crossed again by that alone.)
+    const deadline = Date.now() + 15_000;
+    let taken = false;
+    while (!taken && Date.now() < deadline) {
+      await sleep(500);
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${padId}/proposed`);
+      taken = await new Promise<boolean>((resolve) => {
+        ws.once('open', () => resolve(true));
+        ws.once('unexpected-response', () => resolve(false));
+        ws.once('error', () => resolve(false));
+      });
+      ws.terminate();
+    }
+    expect(taken, 'a sync connection taken again once the loop no longer lags').toBe(true);
+  }, 30_000);
 });
