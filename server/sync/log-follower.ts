@@ -32,7 +32,7 @@ export interface FollowerOptions {
   fanout: FanOut;
   log: Logger;
   metrics?: SyncMetrics | undefined;
-  /** Applies a row another process committed to the document and sends it to this process's peers. */
+  /** Applies rows other processes committed (in order, as one batch) and sends them to this process's peers. */
   applyRemote(rows: Uint8Array[]): void;
   /** Shows presence another process checked. */
   applyRemotePresence(update: Uint8Array): void;
@@ -218,8 +218,7 @@ export class LogFollower {
       // one transaction for the page; the position moves only once it applied
       if (fresh.length > 0) this.options.applyRemote(fresh);
       this.contiguousSeq = seq;
-      const applied = fresh.length;
-      if (applied > 0) this.options.metrics?.caughtUp?.(reason, applied, lags);
+      if (fresh.length > 0) this.options.metrics?.caughtUp?.(reason, fresh.length, lags);
       if (rows.length < 1000) return;
     }
   }

@@ -373,7 +373,7 @@ export class SectionDocument implements CommitMember {
     }
   }
 
-  /** Queues a change for the next group commit; once committed it is broadcast to every peer but its author. */
+  /** Queues a change for the next group commit; once committed it goes to the peers (see {@link send}). */
   private queue(update: Uint8Array, author: Author, deletes: boolean): void {
     this.size.grew(update.byteLength, deletes);
     this.pending.push({ record: { data: update, role: author.role, session: author.session, at: this.transactionAt }, origin: author });
