@@ -8,24 +8,24 @@
  * row from another process), the writes alone saturated a process; paced, the writes per peer are bounded while a
  * lightly used pad (a few edits a second) sends every update at once, as before.
  */
+import { TokenBucket } from './token-bucket.js';
+
 export const PACER_PER_SECOND = 30;
 export const PACER_BURST = 5;
 
 export class BroadcastPacer<T> {
   private queue: T[] = [];
   private pending: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout } | null = null;
-  private tokens: number;
-  private at: number;
+  private readonly flushes: TokenBucket;
   private closed = false;
 
   constructor(
     private readonly flush: (items: T[]) => void,
-    private readonly perSecond = PACER_PER_SECOND,
-    private readonly burst = PACER_BURST,
-    private readonly now: () => number = () => performance.now(),
+    perSecond = PACER_PER_SECOND,
+    burst = PACER_BURST,
+    now: () => number = () => performance.now(),
   ) {
-    this.tokens = burst;
-    this.at = now();
+    this.flushes = new TokenBucket(burst, perSecond, now);
   }
 
   /**
@@ -37,10 +37,10 @@ export class BroadcastPacer<T> {
     // one by one: a spread of a commit's batch (hundreds of thousands of updates can be) overflows the stack
     for (const item of items) this.queue.push(item);
     if (this.pending) return;
-    this.refill();
-    if (now && this.tokens >= 1) this.run();
-    else if (this.tokens >= 1) this.pending = { immediate: setImmediate(this.run) };
-    else this.pending = { timeout: setTimeout(this.run, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000)) };
+    const wait = this.flushes.waitMs();
+    if (now && wait === 0) this.run();
+    else if (wait === 0) this.pending = { immediate: setImmediate(this.run) };
+    else this.pending = { timeout: setTimeout(this.run, wait) };
   }
 
   /** Items waiting for a flush. */
@@ -57,17 +57,10 @@ export class BroadcastPacer<T> {
     this.pending = null;
   }
 
-  private refill(): void {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
-    this.at = now;
-  }
-
   private run = (): void => {
     this.pending = null;
     if (this.closed || this.queue.length === 0) return;
-    this.refill();
-    this.tokens -= 1;
+    this.flushes.spend();
     const items = this.queue;
     this.queue = [];
     this.flush(items);

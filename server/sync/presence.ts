@@ -12,6 +12,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { PRESENCE_LIMITS, parsePresence } from '../../shared/presence.js';
 import { awarenessMessage } from './messages.js';
+import { TokenBucket } from './token-bucket.js';
 
 /**
  * Presence is fanned out in batches: changes within this many milliseconds go out as one message to every peer.
@@ -45,25 +46,6 @@ export function decodePresence(update: Uint8Array): PresenceEntry[] {
   return entries;
 }
 
-/** A token bucket: `burst` at once, then `perSecond`. */
-class Bucket {
-  private tokens: number;
-  private at = Date.now();
-  constructor(
-    private readonly burst: number,
-    private readonly perSecond: number,
-  ) {
-    this.tokens = burst;
-  }
-  take(now = Date.now()): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 /** Why a presence message was dropped, or null if it was applied. */
 export type PresenceVerdict = null | 'rate' | 'schema' | 'size' | 'foreign' | 'too-many';
 
@@ -75,7 +57,7 @@ export class Presence {
   private readonly owners = new Map<PresencePeer, Set<number>>();
   /** …and the peer that introduced each id: it stays that peer's while it is connected, whatever its state. */
   private readonly ownerOf = new Map<number, PresencePeer>();
-  private readonly buckets = new Map<PresencePeer, Bucket>();
+  private readonly buckets = new Map<PresencePeer, TokenBucket>();
   private readonly pending = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private destroyed = false;
@@ -96,7 +78,7 @@ export class Presence {
   receive(peer: PresencePeer, update: Uint8Array): PresenceVerdict {
     if (peer.role === 'viewer') return 'foreign';
     let bucket = this.buckets.get(peer);
-    if (!bucket) this.buckets.set(peer, (bucket = new Bucket(PRESENCE_LIMITS.burst, PRESENCE_LIMITS.perSecond)));
+    if (!bucket) this.buckets.set(peer, (bucket = new TokenBucket(PRESENCE_LIMITS.burst, PRESENCE_LIMITS.perSecond)));
     if (!bucket.take()) return 'rate';
     const entries = decodePresence(update);
     const own = this.owners.get(peer) ?? new Set<number>();
