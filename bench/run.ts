@@ -51,6 +51,8 @@ const latencyRow = (m: Measurement): Row => ({
   'max ms': m.max,
   'delivered/s': m.deliveredPerSecond,
   'CPU s': m.cpuSeconds,
+  // main thread user/system + the other threads (V8's GC helpers, libuv's pool), where a single process was measured
+  'CPU split s': m.extra?.cpuSplit ?? '',
   'peak RSS MiB': m.peakRssMiB,
 });
 

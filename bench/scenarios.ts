@@ -2,7 +2,7 @@
 import { createPad } from '../test/helpers/server.js';
 import { sleep, waitFor } from '../test/helpers/wait.js';
 import { BenchClient, Recorder, openClients, type Target } from './load.js';
-import { isCyclepad, isRelay, processStats, startCluster, startPeer, type RunningPeer, type ServerKind } from './servers.js';
+import { cpuSplit, isCyclepad, isRelay, processStats, startCluster, startPeer, type CpuSplit, type RunningPeer, type ServerKind } from './servers.js';
 import { percentile } from './stats.js';
 
 export interface Measurement {
@@ -42,6 +42,12 @@ function summarize(recorder: Recorder, seconds: number, peer: RunningPeer, cpuBe
     peakRssMiB: stats.peakRssMiB,
     ...(perProcess.length > 1 ? { extra: { cpuPerProcess: perProcess.map((c) => c.toFixed(2)).join(' / ') } } : {}),
   };
+}
+
+/** Where a window's CPU went: "main thread user/system + other threads", in seconds. */
+function describeSplit(before: CpuSplit, after: CpuSplit): string {
+  const d = (k: keyof CpuSplit) => (after[k] - before[k]).toFixed(1);
+  return `${d('mainUser')}/${d('mainSystem')} + ${d('otherThreads')}`;
 }
 
 /** Writers edit at `editsPerSecond`, writers' presence at 2/s, everyone else's every 15 s (y-protocols' renewal). */
@@ -89,9 +95,11 @@ async function steadyLoad(
   recorder.latencies = [];
   recorder.delivered = 0;
   const cpuBefore = cpuOf(peer);
+  const splitBefore = peer.processes ? null : cpuSplit(peer.pid);
   await sleep(opts.seconds * 1000);
   recorder.recording = false;
   const m = summarize(recorder, opts.seconds, peer, cpuBefore);
+  if (splitBefore) m.extra = { ...m.extra, cpuSplit: describeSplit(splitBefore, cpuSplit(peer.pid)) };
   stop();
   clients.forEach((c) => c.close());
   return m;

@@ -1,6 +1,6 @@
 /** Starts each server under test in its own child process on loopback, and reads its CPU time and peak RSS. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
@@ -139,4 +139,28 @@ export function processStats(pid: number): { cpuSeconds: number; peakRssMiB: num
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuSeconds: ticks / 100, peakRssMiB: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
+}
+
+/** CPU seconds so far of a process's main thread (user, system) and of all its other threads (V8's GC helpers, libuv's pool). */
+export interface CpuSplit {
+  mainUser: number;
+  mainSystem: number;
+  otherThreads: number;
+}
+
+export function cpuSplit(pid: number): CpuSplit {
+  const split: CpuSplit = { mainUser: 0, mainSystem: 0, otherThreads: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [user, system] = [Number(fields[11]) / 100, Number(fields[12]) / 100];
+    if (Number(tid) === pid) Object.assign(split, { mainUser: user, mainSystem: system });
+    else split.otherThreads += user + system;
+  }
+  return split;
 }
