@@ -132,13 +132,17 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
   };
 }
 
+/** User and system CPU seconds from a /proc `stat` line (a process's or one thread's): utime and stime, in ticks of 1/100 s. */
+function cpuOfStat(stat: string): { user: number; system: number } {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
 /** CPU seconds (user + system) and peak resident memory (MiB) of a process, from /proc. */
 export function processStats(pid: number): { cpuSeconds: number; peakRssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  const { user, system } = cpuOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuSeconds: ticks / 100, peakRssMiB: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
+  return { cpuSeconds: user + system, peakRssMiB: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
 }
 
 /** CPU seconds so far of a process's main thread (user, system) and of all its other threads (V8's GC helpers, libuv's pool). */
@@ -157,8 +161,7 @@ export function cpuSplit(pid: number): CpuSplit {
     } catch {
       continue; // the thread ended meanwhile
     }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [user, system] = [Number(fields[11]) / 100, Number(fields[12]) / 100];
+    const { user, system } = cpuOfStat(stat);
     if (Number(tid) === pid) Object.assign(split, { mainUser: user, mainSystem: system });
     else split.otherThreads += user + system;
   }
