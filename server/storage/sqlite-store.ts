@@ -277,6 +277,11 @@ const toKey = (row: Record<string, unknown>): CuratorKeyRecord => ({
 export class SqliteStore implements PadStore {
   readonly db: Database.Database;
   private readonly stmts;
+  /**
+   * Runs a function in a transaction. Made once: better-sqlite3 builds a transaction function's four variants each
+   * time one is made, and the group commit runs one for every commit.
+   */
+  private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(dataDir: string) {
     ensurePrivateDir(dataDir);
@@ -297,6 +302,8 @@ export class SqliteStore implements PadStore {
         'INSERT INTO pads (id, created_at, read_only_token_hash, read_only_nonce) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
       ),
       getPad: db.prepare('SELECT * FROM pads WHERE id = ?'),
+      /** A pad's incarnation (its read_only_nonce), or undefined if there is no such pad. */
+      padIncarnation: db.prepare('SELECT read_only_nonce FROM pads WHERE id = ?').pluck(),
       padByReadOnly: db.prepare('SELECT * FROM pads WHERE read_only_token_hash = ?'),
       insertKey: db.prepare(
         'INSERT INTO curator_keys (id, pad_id, label, key_hash, created_at, created_by, is_ptl) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -350,6 +357,7 @@ export class SqliteStore implements PadStore {
       ping: db.prepare('SELECT 1'),
       probe: db.prepare('INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at'),
     };
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -386,15 +394,21 @@ export class SqliteStore implements PadStore {
     })();
   }
 
+  /**
+   * Appends to a document's log, in the caller's transaction if there is one (the group commit's: a nested one would
+   * cost a SAVEPOINT and a RELEASE per document), else in its own.
+   */
   appendUpdates(ref: DocumentRef, updates: UpdateRecord[]): number {
-    return this.db.transaction(() => {
-      let seq = (this.stmts.lastSeq.get(ref.padId, ref.section) as { seq: number | null }).seq ?? 0;
-      for (const u of updates) {
-        seq += 1;
-        this.stmts.insertUpdate.run(ref.padId, ref.section, seq, u.data, u.role, u.session, u.at);
-      }
-      return seq;
-    }).immediate();
+    return this.db.inTransaction ? this.insertUpdates(ref, updates) : this.transaction(() => this.insertUpdates(ref, updates));
+  }
+
+  private insertUpdates(ref: DocumentRef, updates: UpdateRecord[]): number {
+    let seq = (this.stmts.lastSeq.get(ref.padId, ref.section) as { seq: number | null }).seq ?? 0;
+    for (const u of updates) {
+      seq += 1;
+      this.stmts.insertUpdate.run(ref.padId, ref.section, seq, u.data, u.role, u.session, u.at);
+    }
+    return seq;
   }
 
   writeSnapshot(ref: DocumentRef, seq: number, state: Uint8Array): void {
@@ -487,7 +501,7 @@ export class SqliteStore implements PadStore {
     // BEGIN IMMEDIATE: the write lock first (waiting up to busy_timeout), never a read that must later upgrade:
     // in WAL mode that upgrade fails at once (SQLITE_BUSY_SNAPSHOT) when another process (the admin command line)
     // committed in between, and the commit would count as a storage failure
-    return this.db.transaction(fn).immediate();
+    return this.runInTransaction.immediate(fn) as T;
   }
 
   isCuratorKeyLive(id: string): boolean {
@@ -520,7 +534,7 @@ export class SqliteStore implements PadStore {
   appendBatches(batches: AppendBatch[]): AppendResult[] {
     return this.transaction(() =>
       batches.map((b): AppendResult => {
-        if (this.getPad(b.ref.padId)?.readOnlyNonce !== b.incarnation) return { gone: true };
+        if (this.stmts.padIncarnation.get(b.ref.padId) !== b.incarnation) return { gone: true };
         const lastSeq = this.appendUpdates(b.ref, b.updates);
         return { firstSeq: lastSeq - b.updates.length + 1, lastSeq };
       }),
