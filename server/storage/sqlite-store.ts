@@ -370,12 +370,12 @@ export class SqliteStore implements PadStore {
   }
 
   createPad(pad: PadRecord, firstCurator: CuratorKeyRecord): boolean {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const { changes } = this.stmts.insertPad.run(pad.id, pad.createdAt, pad.readOnlyTokenHash, pad.readOnlyNonce);
       if (changes === 0) return false;
       this.addCuratorKey(firstCurator);
       return true;
-    }).immediate();
+    });
   }
 
   getPad(id: string): PadRecord | undefined {
@@ -436,10 +436,10 @@ export class SqliteStore implements PadStore {
   }
 
   indexRevisions(ref: DocumentRef, rows: StoredRevision[], checkpoint: { seq: number; state: Uint8Array }): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const r of rows) this.stmts.insertRevision.run(ref.padId, ref.section, r.seq, r.at, r.role, r.session, r.summary);
       this.stmts.putCheckpoint.run(ref.padId, ref.section, checkpoint.seq, checkpoint.state);
-    }).immediate();
+    });
   }
 
   addCuratorKey(key: CuratorKeyRecord): void {
@@ -451,20 +451,20 @@ export class SqliteStore implements PadStore {
   }
 
   revokeCuratorKeys(padId: string, id: string): string[] {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const ids = (this.stmts.keyTree.all({ pad: padId, id }) as { id: string }[]).map((r) => r.id);
       this.revokeIds(padId, ids);
       return ids;
-    }).immediate();
+    });
   }
 
   replacePtlKey(padId: string, key: CuratorKeyRecord): string[] {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const ids = (this.stmts.livePtlKeys.all(padId) as { id: string }[]).map((r) => r.id);
       this.revokeIds(padId, ids);
       this.addCuratorKey({ ...key, padId, createdBy: null, ptl: true });
       return ids;
-    }).immediate();
+    });
   }
 
   private revokeIds(padId: string, ids: string[]): void {
@@ -504,6 +504,11 @@ export class SqliteStore implements PadStore {
     return this.runInTransaction.immediate(fn) as T;
   }
 
+  /** Whether the pad exists and is the one a document was loaded for (not another pad made since under its name). */
+  private isIncarnation(padId: string, incarnation: string): boolean {
+    return this.stmts.padIncarnation.get(padId) === incarnation;
+  }
+
   isCuratorKeyLive(id: string): boolean {
     return this.stmts.keyLive.get(id) !== undefined;
   }
@@ -514,7 +519,7 @@ export class SqliteStore implements PadStore {
 
   /** One statement, so one transaction: the keys, sessions, log, snapshots and history index go with the pad. */
   deletePad(id: string): boolean {
-    return this.db.transaction(() => this.stmts.deletePad.run(id).changes > 0).immediate();
+    return this.transaction(() => this.stmts.deletePad.run(id).changes > 0);
   }
 
   vacuum(): void {
@@ -534,7 +539,7 @@ export class SqliteStore implements PadStore {
   appendBatches(batches: AppendBatch[]): AppendResult[] {
     return this.transaction(() =>
       batches.map((b): AppendResult => {
-        if (this.stmts.padIncarnation.get(b.ref.padId) !== b.incarnation) return { gone: true };
+        if (!this.isIncarnation(b.ref.padId, b.incarnation)) return { gone: true };
         const lastSeq = this.appendUpdates(b.ref, b.updates);
         return { firstSeq: lastSeq - b.updates.length + 1, lastSeq };
       }),
@@ -547,11 +552,11 @@ export class SqliteStore implements PadStore {
 
   /** Stores the snapshot unless the pad is gone (or is another pad of the same name); false if so. */
   writeSnapshotOf(ref: DocumentRef, incarnation: string, seq: number, state: Uint8Array): boolean {
-    return this.db.transaction(() => {
-      if (this.getPad(ref.padId)?.readOnlyNonce !== incarnation) return false;
+    return this.transaction(() => {
+      if (!this.isIncarnation(ref.padId, incarnation)) return false;
       this.writeSnapshot(ref, seq, state);
       return true;
-    }).immediate();
+    });
   }
 
   listGuardNotices(padId: string): GuardNoticeData[] {
@@ -570,7 +575,7 @@ export class SqliteStore implements PadStore {
 
   saveSessionNames(padId: string, incarnation: string, names: readonly SessionName[]): void {
     if (names.length === 0) return;
-    this.db.transaction(() => {
+    this.transaction(() => {
       const upsert = this.stmt(
         `INSERT INTO session_names (pad_id, session, name, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM pads WHERE id = ? AND read_only_nonce = ?)
          ON CONFLICT(pad_id, session) DO UPDATE SET name = excluded.name, at = excluded.at WHERE excluded.at >= session_names.at`,
@@ -580,7 +585,7 @@ export class SqliteStore implements PadStore {
       this.stmt(
         `DELETE FROM session_names WHERE pad_id = ? AND at < (SELECT at FROM session_names WHERE pad_id = ? ORDER BY at DESC LIMIT 1 OFFSET ${SESSION_NAMES_PER_PAD - 1})`,
       ).run(padId, padId);
-    }).immediate();
+    });
   }
 
   listSessionNames(padId: string, sessions?: readonly string[]): SessionName[] {
@@ -617,9 +622,9 @@ export class SqliteStore implements PadStore {
     const want = this.stmt(
       'INSERT INTO status_cache (key, wanted_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET wanted_at = MAX(wanted_at, excluded.wanted_at)',
     );
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const key of new Set(keys)) want.run(key, now);
-    }).immediate();
+    });
   }
 
   dueStatus(now: number, wantedSince: number, limit: number): string[] {
@@ -636,9 +641,9 @@ export class SqliteStore implements PadStore {
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, etag = excluded.etag, fetched_at = excluded.fetched_at,
          next_check_at = excluded.next_check_at, failures = excluded.failures`,
     );
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const r of rows) write.run(r.key, r.value, r.etag, r.fetchedAt, r.nextCheckAt, r.failures);
-    }).immediate();
+    });
   }
 
   forgetStatus(before: number): number {
@@ -673,7 +678,7 @@ export class SqliteStore implements PadStore {
 
   /** See {@link PadCopy.importPad}. */
   importPad(data: PadExport): boolean {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const { pad } = data;
       if (this.stmts.insertPad.run(pad.id, pad.createdAt, pad.readOnlyTokenHash, pad.readOnlyNonce).changes === 0) return false;
       const insertKey = this.stmt(
@@ -682,13 +687,13 @@ export class SqliteStore implements PadStore {
       for (const k of data.keys) insertKey.run(k.id, pad.id, k.label, k.keyHash, k.createdAt, k.createdBy, k.ptl ? 1 : 0, k.revokedAt);
       for (const s of data.sessions) this.stmts.insertSession.run(s.tokenHash, pad.id, s.keyId, s.expiresAt);
       return true;
-    }).immediate();
+    });
   }
 
   /** See {@link PadCopy.importLog}. */
   importLog(ref: DocumentRef, incarnation: string, rows: StoredUpdate[]): boolean {
-    return this.db.transaction(() => {
-      if (this.getPad(ref.padId)?.readOnlyNonce !== incarnation) return false;
+    return this.transaction(() => {
+      if (!this.isIncarnation(ref.padId, incarnation)) return false;
       let last = this.headSeq(ref);
       for (const r of rows) {
         if (r.seq <= last) throw new Error(`importLog: row ${r.seq} is not after ${last}`);
@@ -696,6 +701,6 @@ export class SqliteStore implements PadStore {
         last = r.seq;
       }
       return true;
-    }).immediate();
+    });
   }
 }
