@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Awareness } from 'y-protocols/awareness';
-import { parsePresence } from '../shared/presence.js';
+import type { PresenceState } from '../shared/presence.js';
 import type { SessionName, Storage } from './storage/storage.js';
 
 /** Sessions remembered per pad (to skip rewriting an unchanged name), and pads remembered. */
@@ -138,10 +138,14 @@ export class SessionNames {
       const session = (origin as { session?: unknown } | null | undefined)?.session;
       if (typeof session !== 'string') return;
       const states = awareness.getStates();
-      for (const client of [...added, ...updated]) {
-        const name = parsePresence(states.get(client))?.user?.name;
+      // a state applied with a connection as origin was checked against the presence schema before it was applied
+      // (Presence.receive): its name is a valid one, read here without checking it a second time
+      const record = (client: number) => {
+        const name = (states.get(client) as PresenceState | undefined)?.user?.name;
         if (name) this.record(padId, incarnation, session, name);
-      }
+      };
+      added.forEach(record);
+      updated.forEach(record);
     };
     awareness.on('update', onUpdate);
     return () => awareness.off('update', onUpdate);

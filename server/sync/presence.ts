@@ -5,7 +5,8 @@
  * - a document holds at most `maxClientsPerDocument` states;
  * - a connection sends at most `burst` presence messages, then `perSecond`; the rest are dropped;
  * - viewers (the read-only mirror) send none and receive none: they show no presence.
- * Accepted changes are fanned out in batches (one message per {@link PRESENCE_BATCH_MS}) to every peer but viewers.
+ * Accepted changes are fanned out in batches (one message per {@link PRESENCE_BATCH_MS}) to every peer but viewers
+ * (and but the peer a batch came from, when it all came from one).
  */
 import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -58,7 +59,8 @@ export class Presence {
   /** …and the peer that introduced each id: it stays that peer's while it is connected, whatever its state. */
   private readonly ownerOf = new Map<number, PresencePeer>();
   private readonly buckets = new Map<PresencePeer, TokenBucket>();
-  private readonly pending = new Set<number>();
+  /** Client ids whose presence changed since the last flush, each with the origin of its latest change. */
+  private readonly pending = new Map<number, unknown>();
   private timer: NodeJS.Timeout | null = null;
   private destroyed = false;
 
@@ -145,17 +147,34 @@ export class Presence {
     if (origin !== REMOTE_PRESENCE && this.onLocalChange) {
       this.onLocalChange(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     }
-    for (const id of changed) this.pending.add(id);
+    for (const id of changed) this.pending.set(id, origin);
     this.timer ??= setTimeout(this.flush, PRESENCE_BATCH_MS);
   };
 
-  /** Sends the batched presence changes, encoded once, to every peer but viewers (a sender gets its own back: a no-op). */
+  /**
+   * Sends the batched presence changes, encoded once, to every peer but viewers. A batch whose every change came
+   * from one peer is not sent back to that peer (it has those states already: echoing them was a message per
+   * presence change for nothing); a batch mixing several origins goes to all (a sender's own state is a no-op there).
+   */
   private flush = (): void => {
     this.timer = null;
     if (this.destroyed || this.pending.size === 0) return;
-    const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.pending]));
+    const origins = this.pending.values();
+    let skip: unknown = origins.next().value;
+    for (const o of origins) {
+      if (o !== skip) {
+        skip = undefined;
+        break;
+      }
+    }
+    const clients = [...this.pending.keys()];
     this.pending.clear();
-    for (const peer of this.peers()) if (peer.role !== 'viewer') peer.send(message);
+    let message: Uint8Array | null = null;
+    for (const peer of this.peers()) {
+      if (peer.role === 'viewer' || peer === skip) continue;
+      message ??= awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+      peer.send(message);
+    }
   };
 
   destroy(): void {

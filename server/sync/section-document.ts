@@ -186,7 +186,9 @@ export class SectionDocument implements CommitMember {
     // Type the schema's roots, so code reading the live document sees a Y.Array and a Y.Map, not untyped roots.
     entriesOf(this.doc);
     metaOf(this.doc);
-    this.presence = new Presence(this.doc, () => this.peers, (update) => this.follower.publishPresence(update));
+    // presence checked here goes to the other processes, when there are any (encoded for them only then)
+    const publish = options.fanout.crossProcess ? (update: Uint8Array) => this.follower.publishPresence(update) : undefined;
+    this.presence = new Presence(this.doc, () => this.peers, publish);
     // history names people by the (checked) presence name their session showed
     this.names = options.names;
     this.stopNaming = options.names?.watch(this.ref.padId, this.incarnation, this.presence.awareness) ?? (() => undefined);

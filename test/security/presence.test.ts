@@ -245,6 +245,28 @@ describe('viewers', () => {
   });
 });
 
+describe('fan-out', () => {
+  it("a presence change reaches every other peer, and is not sent back to the connection it came from", async () => {
+    const alice = await RawClient.open(suite.server.url, padId, 'proposed');
+    const bob = await RawClient.open(suite.server.url, padId, 'proposed');
+    const aliceId = freshId();
+    const bobId = freshId();
+    for (let clock = 1; clock <= 3; clock++) {
+      send(alice, aliceId, clock, { user: { name: 'alice' }, cursor: { entry: `e${clock}`, field: 'title' } });
+      await sleep(120); // past a batch window each: three batches with only alice's change in them
+    }
+    await waitFor(() => awarenessEntries(bob).some((e) => e.client === aliceId && e.clock === 3), 3000, 'bob to see alice at clock 3');
+    await waitFor(() => watcherState(aliceId) !== undefined, 3000, 'the watcher to see alice');
+    send(bob, bobId, 1, { user: { name: 'bob' } });
+    await waitFor(() => awarenessEntries(alice).some((e) => e.client === bobId), 3000, "alice to see bob's change");
+    await sleep(200);
+    expect(awarenessEntries(alice).filter((e) => e.client === aliceId)).toEqual([]);
+    expect(awarenessEntries(bob).filter((e) => e.client === bobId)).toEqual([]);
+    alice.close();
+    bob.close();
+  });
+});
+
 describe('the server-only message type', () => {
   it('a client sending type 20 is closed, and nothing of it reaches the others', async () => {
     const listener = await RawClient.open(suite.server.url, padId, 'proposed');
