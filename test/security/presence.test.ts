@@ -247,8 +247,11 @@ describe('viewers', () => {
 
 describe('fan-out', () => {
   it("a presence change reaches every other peer, and is not sent back to the connection it came from", async () => {
-    const alice = await RawClient.open(suite.server.url, padId, 'proposed');
-    const bob = await RawClient.open(suite.server.url, padId, 'proposed');
+    // a pad of their own: a batch mixing several origins (another test's peer, a state timing out) goes to everyone
+    const { padId: ownPad } = await createPad(suite.server.url, 'presence-echo');
+    const alice = await RawClient.open(suite.server.url, ownPad, 'proposed');
+    const bob = await RawClient.open(suite.server.url, ownPad, 'proposed');
+    const carol = await RawClient.open(suite.server.url, ownPad, 'proposed');
     const aliceId = freshId();
     const bobId = freshId();
     for (let clock = 1; clock <= 3; clock++) {
@@ -256,7 +259,7 @@ describe('fan-out', () => {
       await sleep(120); // past a batch window each: three batches with only alice's change in them
     }
     await waitFor(() => awarenessEntries(bob).some((e) => e.client === aliceId && e.clock === 3), 3000, 'bob to see alice at clock 3');
-    await waitFor(() => watcherState(aliceId) !== undefined, 3000, 'the watcher to see alice');
+    await waitFor(() => awarenessEntries(carol).some((e) => e.client === aliceId && e.clock === 3), 3000, 'carol to see alice at clock 3');
     send(bob, bobId, 1, { user: { name: 'bob' } });
     await waitFor(() => awarenessEntries(alice).some((e) => e.client === bobId), 3000, "alice to see bob's change");
     await sleep(200);
@@ -264,6 +267,7 @@ describe('fan-out', () => {
     expect(awarenessEntries(bob).filter((e) => e.client === bobId)).toEqual([]);
     alice.close();
     bob.close();
+    carol.close();
   });
 });
 
