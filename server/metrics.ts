@@ -11,6 +11,8 @@ export interface SyncMetrics {
    * numbers, the periodic poll, the fan-out reconnecting); `lagSeconds`: from their commit until applied here.
    */
   caughtUp?(reason: CatchUpReason, rows: number, lagSeconds: number[]): void;
+  /** A sync step 1 was answered: by encoding the document, or with the answer encoded for the same state vector. */
+  syncAnswer?(source: 'encoded' | 'shared'): void;
 }
 
 export type CatchUpReason = 'fanout' | 'gap' | 'poll' | 'reconnect' | 'load';
@@ -22,6 +24,7 @@ export class Metrics implements SyncMetrics {
   private readonly catchUps: client.Counter<'reason'>;
   private readonly caughtUpRows: client.Counter<'reason'>;
   private readonly fanoutLag: client.Histogram;
+  private readonly syncAnswers: client.Counter<'source'>;
 
   constructor(sources: { connectionsByRole: () => Record<Role, number>; padsLoaded: () => number }) {
     client.collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
@@ -72,6 +75,16 @@ export class Metrics implements SyncMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 5],
       registers: [this.registry],
     });
+    this.syncAnswers = new client.Counter({
+      name: 'cyclepad_sync_answers_total',
+      help: 'Sync step 1 requests answered, by source: encoded from the document, or shared (the same state vector asked while the document was unchanged)',
+      labelNames: ['source'],
+      registers: [this.registry],
+    });
+  }
+
+  syncAnswer(source: 'encoded' | 'shared'): void {
+    this.syncAnswers.inc({ source });
   }
 
   caughtUp(reason: CatchUpReason, rows: number, lagSeconds: number[]): void {

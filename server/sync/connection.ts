@@ -12,7 +12,7 @@ import { RewriteWindow, type GuardNotice, type GuardOptions } from './rewrite-gu
 import { MessageRate } from './message-rate.js';
 import { newId } from '../auth/secrets.js';
 import type { ServerNotice } from '../../shared/presence.js';
-import { MessageType, SyncType, permissionDeniedMessage, serverNoticeMessage, syncStep1Message, syncStep2Message } from './messages.js';
+import { MessageType, SyncType, permissionDeniedMessage, serverNoticeMessage, syncStep1Message } from './messages.js';
 
 export interface ConnectionIdentity {
   role: Role;
@@ -36,6 +36,8 @@ const PING_INTERVAL_MS = 30_000;
 export const SLOW_CONSUMER_BYTES = 4 * 1024 * 1024;
 export const SLOW_CONSUMER_MS = 10_000;
 export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** How often a sync request waiting for its socket to drain looks again. */
+const ANSWER_RETRY_MS = 250;
 
 export class Connection implements Peer {
   role: Role;
@@ -57,6 +59,9 @@ export class Connection implements Peer {
   private readonly rewrites: RewriteWindow;
   private readonly rate: MessageRate;
   private paused = false;
+  /** A sync step 1 is being answered; `nextStep1`: the latest one that came in meanwhile, answered after it. */
+  private answering = false;
+  private nextStep1: Uint8Array | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -223,14 +228,9 @@ export class Connection implements Peer {
     const body = decoding.readVarUint8Array(decoder);
     switch (syncType) {
       case SyncType.step1:
-        // answered once what is queued is committed: no answer carries uncommitted content
-        this.document.diffFor(body).then(
-          (diff) => this.send(syncStep2Message(diff)),
-          (err: unknown) => {
-            this.log.warn({ err, session: this.session }, 'could not answer a sync step 1');
-            this.close(1013, 'storage unavailable: reconnect to resync');
-          },
-        );
+        // one answer at a time per socket: requests arriving meanwhile are one request, the latest
+        this.nextStep1 = body.slice();
+        if (!this.answering) this.answerNext();
         return;
       case SyncType.step2:
       case SyncType.update:
@@ -239,6 +239,35 @@ export class Connection implements Peer {
       default:
         this.close(1003, `unknown sync message type ${syncType}`);
     }
+  }
+
+  /**
+   * Answers the latest sync step 1, once what is queued is committed (no answer carries uncommitted content) and once
+   * the socket has sent most of what it was given: a reader that does not read is not sent the document again and
+   * again (it is dropped by {@link send} or the ping), and a 4-byte request never costs more than one answer in flight.
+   */
+  private answerNext(): void {
+    const stateVector = this.nextStep1;
+    if (!stateVector || this.closed) {
+      this.answering = false;
+      return;
+    }
+    this.answering = true;
+    if (this.socket.bufferedAmount > SLOW_CONSUMER_BYTES) {
+      setTimeout(() => this.answerNext(), ANSWER_RETRY_MS).unref();
+      return;
+    }
+    this.nextStep1 = null;
+    this.document.syncAnswerFor(stateVector).then(
+      (answer) => {
+        this.send(answer);
+        this.answerNext();
+      },
+      (err: unknown) => {
+        this.log.warn({ err, session: this.session }, 'could not answer a sync step 1');
+        this.close(1013, 'storage unavailable: reconnect to resync');
+      },
+    );
   }
 
   private handleAwareness(update: Uint8Array): void {

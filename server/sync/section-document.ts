@@ -23,7 +23,7 @@ import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNotice } from './rewrite-guard.js';
 import type { SyncMetrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
-import { serverNoticeMessage, updateMessage } from './messages.js';
+import { serverNoticeMessage, syncStep2Message, updateMessage } from './messages.js';
 import type { CommitMember, GroupCommit } from './group-commit.js';
 import { Presence, type PresencePeer } from './presence.js';
 import { SizeMeter } from './size-meter.js';
@@ -99,6 +99,16 @@ export const SPLIT_BYTES = 20;
 /** An empty Yjs V1 update (merging with it makes Yjs normalise the other). */
 const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
+/** How long the last sync answer is kept for others asking the same while the document does not change. */
+export const ANSWER_KEPT_MS = 10_000;
+
+/** A sync answer: the state a state vector (`key`, its bytes) is missing, and its message once one was made. */
+interface Answer {
+  key: string;
+  diff: Uint8Array;
+  message: Uint8Array | null;
+}
+
 /** At most this many updates are merged into one broadcast message (merging is super-linear in their number). */
 export const MAX_MERGE = 32;
 /** A turn that queued this many updates for a document pauses its writers until they are committed. */
@@ -133,6 +143,9 @@ export class SectionDocument implements CommitMember {
   private readonly curatorLive: SectionDocumentOptions['curatorLive'];
   private readonly stopNaming: () => void;
   private readonly names: SessionNames | undefined;
+  /** The last sync answer ({@link syncAnswerFor}), dropped as soon as the document changes. */
+  private answer: Answer | null = null;
+  private answerTimer: NodeJS.Timeout | null = null;
   readonly size!: SizeMeter;
   /** Peers paused because this turn's queue is long; resumed once it is committed. */
   private readonly pausedPeers = new Set<Peer>();
@@ -225,6 +238,8 @@ export class SectionDocument implements CommitMember {
 
   /** Feeds the rewrite guard with what each peer's transaction rewrote. */
   private onTransaction = (transaction: Y.Transaction): void => {
+    // any transaction (a peer's update, another process's, a restore) may change what an answer holds
+    this.forgetAnswer();
     // One clock reading per transaction: the guard's window and the log row's time must agree exactly.
     this.transactionAt = Date.now();
     const peer = transaction.origin as Peer;
@@ -516,8 +531,41 @@ export class SectionDocument implements CommitMember {
   /** The state a peer is missing, given its state vector; always committed content. */
   async diffFor(stateVector: Uint8Array): Promise<Uint8Array> {
     await this.flush();
-    return Y.encodeStateAsUpdate(this.doc, stateVector);
+    return this.answerTo(stateVector).diff;
   }
+
+  /**
+   * The sync step 2 message answering a peer's sync step 1 (committed content only). Everyone asking with the same
+   * state vector while the document is unchanged gets the same bytes, encoded once: a 4-byte request must not cost
+   * an encoding of the whole document (and a copy of it per socket) each time it is sent.
+   */
+  async syncAnswerFor(stateVector: Uint8Array): Promise<Uint8Array> {
+    await this.flush();
+    const answer = this.answerTo(stateVector);
+    return (answer.message ??= syncStep2Message(answer.diff));
+  }
+
+  /** The last answer, until the document changes or {@link ANSWER_KEPT_MS} pass (memory is not held for idle pads). */
+  private answerTo(stateVector: Uint8Array): Answer {
+    const key = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('latin1');
+    if (this.answer?.key === key) {
+      this.metrics?.syncAnswer?.('shared');
+      return this.answer;
+    }
+    this.forgetAnswer();
+    this.answer = { key, diff: Y.encodeStateAsUpdate(this.doc, stateVector), message: null };
+    this.answerTimer = setTimeout(this.forgetAnswer, ANSWER_KEPT_MS);
+    this.answerTimer.unref();
+    this.metrics?.syncAnswer?.('encoded');
+    return this.answer;
+  }
+
+  private readonly forgetAnswer = (): void => {
+    if (!this.answer) return;
+    this.answer = null;
+    if (this.answerTimer) clearTimeout(this.answerTimer);
+    this.answerTimer = null;
+  };
 
   stateVector(): Uint8Array {
     return Y.encodeStateVector(this.doc);
@@ -543,6 +591,7 @@ export class SectionDocument implements CommitMember {
     this.groupCommit.forget(this);
     this.stopNaming();
     this.presence.destroy();
+    this.forgetAnswer();
     this.doc.destroy();
   }
 

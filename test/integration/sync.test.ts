@@ -4,6 +4,8 @@ import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, spawnServer, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connect, connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { RawClient } from '../helpers/raw-client.js';
+import * as syncProtocol from 'y-protocols/sync';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -126,4 +128,71 @@ describe('sync between real y-websocket clients', () => {
     await waitFor(() => titles(b.doc).length === 2 && titles(a.doc).length === 2, 5000, 'offline merge');
     expect(new Set(titles(a.doc))).toEqual(new Set(['written offline', 'written online']));
   });
+});
+
+/** A metric's value from the Prometheus text, for one label set. */
+async function metric(url: string, series: string): Promise<number> {
+  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('sync answers', () => {
+  it('the same state vector asked while the document is unchanged is answered from one encoding; a change is in the next answer', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId, readOnlyUrl } = await createPad(server.url, 'shared-answers');
+    const writer = track(await connectSynced(server.url, padId, 'proposed'));
+    entriesOf(writer.doc).push([createEntry({ title: 'first', addedBy: 'w' })]);
+    await waitFor(async () => (await (await fetch(`${server.url}/api/pads/${padId}/export.json`)).text()).includes('first'), 5000, 'the entry stored');
+    const encoded = () => metric(server.url, 'cyclepad_sync_answers_total{source="encoded"}');
+    const shared = () => metric(server.url, 'cyclepad_sync_answers_total{source="shared"}');
+    const mirror = readOnlyUrl.split('/p/')[1]!;
+    // clients with nothing (an empty state vector), one after the other: a contributor, a viewer, another contributor
+    const readers = [await RawClient.open(server.url, padId, 'proposed'), await RawClient.open(server.url, mirror, 'proposed')];
+    const encodedBefore = await encoded();
+    const sharedBefore = await shared();
+    readers.push(await RawClient.open(server.url, padId, 'proposed'));
+    expect(await encoded()).toBe(encodedBefore);
+    expect(await shared()).toBe(sharedBefore + 1);
+    for (const r of readers) {
+      Y.applyUpdate(r.doc, r.received.find((m) => m.type === 'step2')!.payload as Uint8Array);
+      expect(titles(r.doc)).toEqual(['first']);
+    }
+    // a change: the next client with the same (empty) state vector gets it, from a new encoding
+    entriesOf(writer.doc).push([createEntry({ title: 'second', addedBy: 'w' })]);
+    await waitFor(() => readers.every((r) => r.count('update') > 0), 5000, 'the change to reach the readers');
+    const late = await RawClient.open(server.url, padId, 'proposed');
+    Y.applyUpdate(late.doc, late.received.find((m) => m.type === 'step2')!.payload as Uint8Array);
+    expect(titles(late.doc)).toEqual(['first', 'second']);
+    expect(await encoded()).toBe(encodedBefore + 1);
+    for (const r of [...readers, late]) r.close();
+  });
+
+  it('a flood of sync requests from a mirror socket that reads nothing costs one encoding, and the pad stays served', async () => {
+    const server = await startTestServer(undefined, { maxBytesPerSecond: 64 * 1024 * 1024 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId, readOnlyUrl } = await createPad(server.url, 'step1-flood');
+    const writer = track(await connectSynced(server.url, padId, 'proposed'));
+    // about 6 MB: over the 4 MiB a socket may hold unsent before it counts as not reading
+    for (let i = 0; i < 30; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: 'n'.repeat(200_000), addedBy: 'w' })]);
+    await waitFor(async () => (await (await fetch(`${server.url}/api/pads/${padId}/export.json`)).text()).includes('big 29'), 15_000, 'the pad stored');
+    const encodedBefore = await metric(server.url, 'cyclepad_sync_answers_total{source="encoded"}');
+    const viewer = await RawClient.open(server.url, readOnlyUrl.split('/p/')[1]!, 'proposed');
+    (viewer.ws as unknown as { _socket: import('node:net').Socket })._socket.pause(); // reads nothing from here on
+    const emptyStateVector = RawClient.syncMessage(syncProtocol.messageYjsSyncStep1, new Uint8Array([0]));
+    for (let i = 0; i < 200; i++) viewer.send(emptyStateVector);
+    await sleep(1500);
+    // the viewer's own first answer was encoded when it connected: the 200 requests added at most one more encoding
+    expect(await metric(server.url, 'cyclepad_sync_answers_total{source="encoded"}')).toBeLessThanOrEqual(encodedBefore + 2);
+    // and the socket holds one answer more than it read, not 200 copies (which would have been over the 64 MiB at
+    // which a socket is dropped)
+    const connection = [...server.sync.connections].find((c) => c.role === 'viewer');
+    expect(connection).toBeDefined();
+    expect((connection as unknown as { socket: { bufferedAmount: number } }).socket.bufferedAmount).toBeLessThan(2 * 6_500_000);
+    const reader = await RawClient.open(server.url, padId, 'proposed');
+    Y.applyUpdate(reader.doc, reader.received.find((m) => m.type === 'step2')!.payload as Uint8Array);
+    expect(titles(reader.doc)).toHaveLength(30);
+    reader.close();
+    viewer.ws.terminate();
+  }, 60_000);
 });
