@@ -7,6 +7,7 @@ import { parseLink, type ParsedLink } from './links.js';
 import {
   changeFacts,
   isVisible,
+  statusItem,
   summarizeBlueprint,
   summarizeBug,
   summarizeChange,
@@ -47,10 +48,10 @@ export function changeView(c: ChangeStatus | NotVisible | undefined, now = Date.
 
 /** A topic's chip: how many changes, how many merged / abandoned / open, and any failing CI or negative vote. */
 export function topicView(status: PadStatus, topic: string, now = Date.now()): LinkStatusView | null {
-  const numbers = status.topics[topic];
+  const numbers = statusItem(status.topics, topic);
   if (numbers === undefined) return null;
   if (!Array.isArray(numbers)) return { text: 'not visible', cls: 'hidden', detail: 'Not visible' };
-  const changes = numbers.map((n) => status.changes[n]).filter((c): c is ChangeStatus => isVisible(c));
+  const changes = numbers.map((n) => statusItem(status.changes, n)).filter((c): c is ChangeStatus => isVisible(c));
   const facts = changes.map((c) => changeFacts(c, now));
   const merged = facts.filter((f) => f.merged).length;
   const abandoned = facts.filter((f) => f.abandoned).length;
@@ -71,18 +72,18 @@ export function linkStatusView(link: ParsedLink | null, status: PadStatus | null
   if (!link || !status) return null;
   switch (link.type) {
     case 'gerrit-change':
-      return changeView(status.changes[String(link.change)], now);
+      return changeView(statusItem(status.changes, String(link.change)), now);
     case 'gerrit-topic':
       return topicView(status, link.topic, now);
     case 'launchpad-bug': {
-      const b = status.bugs[String(link.bug)];
+      const b = statusItem(status.bugs, String(link.bug));
       if (b === undefined) return null;
       if (!isVisible(b)) return { text: 'not visible', cls: 'hidden', detail: 'Not visible: private, or it does not exist' };
       const detail = [b.title, b.assignee ? `Assignee: ${b.assignee}` : '', b.milestone ? `Milestone: ${b.milestone}` : ''].filter(Boolean).join('\n');
       return { text: summarizeBug(b), cls: 'lp', detail };
     }
     case 'launchpad-blueprint': {
-      const b = status.blueprints[`${link.project}/${link.name}`];
+      const b = statusItem(status.blueprints, `${link.project}/${link.name}`);
       if (b === undefined) return null;
       if (!isVisible(b)) return { text: 'not visible', cls: 'hidden', detail: 'Not visible: private, or it does not exist' };
       const detail = [b.title, b.assignee ? `Assignee: ${b.assignee}` : '', b.approver ? `Approver: ${b.approver}` : ''].filter(Boolean).join('\n');
@@ -103,14 +104,14 @@ export function entryChanges(reviews: readonly string[], status: PadStatus): { c
     const link = parseLink(url);
     if (link?.type === 'gerrit-change') numbers.add(String(link.change));
     else if (link?.type === 'gerrit-topic') {
-      const list = status.topics[link.topic];
+      const list = statusItem(status.topics, link.topic);
       if (Array.isArray(list)) for (const n of list) numbers.add(n);
       else known = false;
     }
   }
   const changes: ChangeStatus[] = [];
   for (const n of numbers) {
-    const c = status.changes[n];
+    const c = statusItem(status.changes, n);
     if (isVisible(c)) changes.push(c);
     else known = false;
   }

@@ -108,8 +108,18 @@ export interface StatusNotice {
   status: PadStatus;
 }
 
+/**
+ * Status maps are keyed by what pads link to, and a topic is any word (`topic:constructor`, `topic:__proto__`): the
+ * server builds them without a prototype, so every key is an item of its own…
+ */
 export function emptyStatus(enabled = true): PadStatus {
-  return { changes: {}, bugs: {}, blueprints: {}, topics: {}, fetchedAt: null, enabled };
+  const items = <T>() => Object.create(null) as Record<string, T>;
+  return { changes: items(), bugs: items(), blueprints: items(), topics: items(), fetchedAt: null, enabled };
+}
+
+/** …and an item is read as an own property only (maps parsed from JSON have Object's prototype). */
+export function statusItem<T>(items: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(items, key) ? items[key] : undefined;
 }
 
 export function isVisible<T extends object>(item: T | NotVisible | undefined): item is T {

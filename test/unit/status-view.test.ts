@@ -74,6 +74,24 @@ describe('linkStatusView', () => {
   });
 });
 
+describe('topics named like an object\'s own members', () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it('are unknown until fetched (not "not visible"), and shown once fetched, through the server\'s JSON and the page\'s store', () => {
+    for (const name of names) expect(linkStatusView(parseLink(`topic:${name}`), emptyStatus(), NOW)).toBeNull();
+    // the server builds the map (an assignment, as server/status/cache-values.ts does), sends it as JSON, the page merges it
+    const built = emptyStatus();
+    built.changes['7'] = change({ status: 'MERGED' });
+    for (const name of names) built.topics[name] = ['7'];
+    const store = new StatusStore();
+    store.merge(JSON.parse(JSON.stringify(built)));
+    for (const name of names) {
+      expect(Object.keys(store.status.topics)).toContain(name);
+      expect(linkStatusView(parseLink(`topic:${name}`), store.status, NOW)).toMatchObject({ text: '1 change, 1 merged', cls: 'merged' });
+    }
+  });
+});
+
 describe('matchesNeed', () => {
   it('draws "merged" only when every change is known, and needs nothing without status', async () => {
     const { matchesNeed } = await import('../../shared/filter.js');
