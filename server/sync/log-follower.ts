@@ -42,6 +42,7 @@ export interface FollowerOptions {
 
 export class LogFollower {
   private subscription: FanOutSubscription | null = null;
+  private subscribing: Promise<boolean> | null = null;
   private contiguousSeq = 0;
   /** When this process last heard anything telling it where the log stands (a commit message, its own commit). */
   private lastHeard = 0;
@@ -65,10 +66,18 @@ export class LogFollower {
     this.contiguousSeq = seq;
   }
 
-  /** Subscribes to the document's channel, if not yet; false if the fan-out cannot take it now. */
-  async subscribe(): Promise<boolean> {
+  /**
+   * Subscribes to the document's channel, if not yet; false if the fan-out cannot take it now (then the poll tries
+   * again: a document opened while the fan-out reconnects is not left off it).
+   */
+  subscribe(): Promise<boolean> {
+    if (this.subscription || this.closed) return Promise.resolve(true);
+    this.subscribing ??= this.trySubscribe().finally(() => (this.subscribing = null));
+    return this.subscribing;
+  }
+
+  private async trySubscribe(): Promise<boolean> {
     const { fanout, ref, log } = this.options;
-    if (this.subscription || this.closed) return true;
     try {
       this.subscription = await fanout.subscribe(channels.document(ref.padId, ref.section), this.onMessage);
       if (this.closed) void this.subscription.unsubscribe().catch(() => undefined);
@@ -88,6 +97,11 @@ export class LogFollower {
   startPolling(everyMs: number): void {
     if (everyMs <= 0) return;
     this.timer = setInterval(() => {
+      if (!this.subscription) {
+        // not on the fan-out (it was down when the document opened): try again, and read what was missed meanwhile
+        void this.subscribe().then((ok) => ok && !this.closed && this.request('reconnect'));
+        return;
+      }
       if (this.options.hasPeers() && Date.now() - this.lastHeard >= everyMs) this.request('poll');
     }, everyMs);
     this.timer.unref();

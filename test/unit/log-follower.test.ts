@@ -11,7 +11,8 @@ import { sleep, waitFor } from '../helpers/wait.js';
 
 const ref = { padId: 'p', section: 'proposed' as const };
 
-function setup() {
+function setup(options: { failingSubscribes?: number } = {}) {
+  let failingSubscribes = options.failingSubscribes ?? 0;
   const log: StoredUpdate[] = [];
   let reads = 0;
   const applied: number[] = [];
@@ -27,6 +28,10 @@ function setup() {
     healthy: true,
     publish: async () => undefined,
     subscribe: async (_channel, onMessage) => {
+      if (failingSubscribes > 0) {
+        failingSubscribes--;
+        throw new Error('subscriber connection is down');
+      }
       deliver = onMessage;
       return { unsubscribe: async () => undefined };
     },
@@ -142,6 +147,17 @@ describe('following the log across processes', () => {
     t.commitElsewhere(2);
     expect(t.follower.seq).toBe(1);
     await waitFor(() => t.follower.seq === 2, 2000, 'the log to be read after the failed inline apply');
+    expect(t.applied).toEqual([1, 2]);
+  });
+
+  it('a document that could not subscribe (the fan-out was reconnecting) subscribes at the next poll and reads what it missed', async () => {
+    const t = setup({ failingSubscribes: 1 });
+    followers.push(t.follower);
+    expect(await t.follower.subscribe()).toBe(false);
+    t.commitElsewhere(1, true); // nobody to deliver it to yet
+    t.follower.startPolling(100);
+    await waitFor(() => t.applied.length === 1, 2000, 'the missed row to be read once subscribed');
+    t.commitElsewhere(2); // delivered by the fan-out now
     expect(t.applied).toEqual([1, 2]);
   });
 });
