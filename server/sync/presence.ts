@@ -144,7 +144,10 @@ export class Presence {
   private onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const changed = added.concat(updated, removed);
     if (changed.length === 0) return;
-    if (origin !== REMOTE_PRESENCE && this.onLocalChange) {
+    // what the other processes need: changes checked here. Not theirs shown here (REMOTE_PRESENCE), nor a state timing
+    // out here (each process times states out itself: publishing it would remove, on the process whose peer owns it,
+    // a state whose renewal only this process missed)
+    if (origin !== REMOTE_PRESENCE && origin !== 'timeout' && this.onLocalChange) {
       this.onLocalChange(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     }
     for (const id of changed) this.pending.set(id, origin);
