@@ -26,7 +26,7 @@ export class GuardNotices {
   private registry: DocumentRegistry | null = null;
 
   constructor(
-    private readonly store: Pick<PadRepository, 'listGuardNotices' | 'saveGuardNotices'>,
+    private readonly store: Pick<PadRepository, 'listGuardNotices' | 'updateGuardNotices'>,
     private readonly events: PadEvents,
     private readonly log: Logger,
   ) {
@@ -42,17 +42,18 @@ export class GuardNotices {
     return this.store.listGuardNotices(padId);
   }
 
+  /** Adds a notice (atomically in storage: notices added at once, by any process, are all kept). */
   async add(padId: string, notice: GuardNotice): Promise<void> {
-    await this.store.saveGuardNotices(padId, withNotice(await this.list(padId), notice));
-    this.events.publish('noticesChanged', { padId });
+    if (await this.store.updateGuardNotices(padId, (notices) => withNotice(notices, notice))) this.events.publish('noticesChanged', { padId });
   }
 
   /** Removes notices by id, or those matching a reverted session; true if any went. */
   async remove(padId: string, match: (n: GuardNotice) => boolean): Promise<boolean> {
-    const before = await this.list(padId);
-    const after = before.filter((n) => !match(n));
-    if (after.length === before.length) return false;
-    await this.store.saveGuardNotices(padId, after);
+    const after = await this.store.updateGuardNotices(padId, (before) => {
+      const kept = before.filter((n) => !match(n));
+      return kept.length === before.length ? null : kept;
+    });
+    if (!after) return false;
     this.events.publish('noticesChanged', { padId });
     return true;
   }

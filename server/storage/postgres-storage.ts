@@ -631,6 +631,19 @@ export class PostgresStorage implements Storage {
     return rows.map((r) => ({ session: r.session as string, name: r.name as string, at: Number(r.at) }));
   }
 
+  async updateGuardNotices(padId: string, change: (notices: GuardNoticeData[]) => GuardNoticeData[] | null): Promise<GuardNoticeData[] | null> {
+    return this.tx(async (c) => {
+      // the pad's notices row, made if missing, then locked: concurrent changes (any process) take turns
+      await c.query(`INSERT INTO guard_notices (pad_id, notices) SELECT id, '[]' FROM pads WHERE id = $1 ON CONFLICT (pad_id) DO NOTHING`, [padId]);
+      const { rows } = await c.query('SELECT notices FROM guard_notices WHERE pad_id = $1 FOR UPDATE', [padId]);
+      if (!rows[0]) return null; // no such pad
+      const next = change(JSON.parse(rows[0].notices as string) as GuardNoticeData[]);
+      if (next && next.length > 0) await c.query('UPDATE guard_notices SET notices = $2 WHERE pad_id = $1', [padId, JSON.stringify(next)]);
+      else if (next || (rows[0].notices as string) === '[]') await c.query('DELETE FROM guard_notices WHERE pad_id = $1', [padId]); // none: no row
+      return next;
+    });
+  }
+
   async saveGuardNotices(padId: string, notices: GuardNoticeData[]): Promise<void> {
     if (notices.length === 0) {
       await this.pool.query('DELETE FROM guard_notices WHERE pad_id = $1', [padId]);

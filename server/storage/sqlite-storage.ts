@@ -109,6 +109,9 @@ export class SqliteStorage implements Storage {
   async saveGuardNotices(padId: string, notices: GuardNoticeData[]) {
     this.sync.saveGuardNotices(padId, notices);
   }
+  async updateGuardNotices(padId: string, change: (notices: GuardNoticeData[]) => GuardNoticeData[] | null) {
+    return this.sync.updateGuardNotices(padId, change);
+  }
   async tryLease(name: string, holder: string, ttlMs: number) {
     return this.sync.tryLease(name, holder, ttlMs);
   }

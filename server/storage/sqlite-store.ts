@@ -564,6 +564,15 @@ export class SqliteStore implements PadStore {
     return row ? (JSON.parse(row.notices) as GuardNoticeData[]) : [];
   }
 
+  updateGuardNotices(padId: string, change: (notices: GuardNoticeData[]) => GuardNoticeData[] | null): GuardNoticeData[] | null {
+    return this.transaction(() => {
+      if (!this.stmt('SELECT 1 FROM pads WHERE id = ?').get(padId)) return null;
+      const next = change(this.listGuardNotices(padId));
+      if (next) this.saveGuardNotices(padId, next);
+      return next;
+    });
+  }
+
   saveGuardNotices(padId: string, notices: GuardNoticeData[]): void {
     if (notices.length === 0) this.stmt('DELETE FROM guard_notices WHERE pad_id = ?').run(padId);
     else {

@@ -100,6 +100,12 @@ export interface PadRepository {
   listGuardNotices(padId: string): Promise<GuardNoticeData[]>;
   /** Stores the pad's notices as given (the caller bounds them). */
   saveGuardNotices(padId: string, notices: GuardNoticeData[]): Promise<void>;
+  /**
+   * Changes the pad's notices atomically: `change` is given the stored list and returns the new one, or null to leave
+   * it (two processes quarantining at once both keep their notice). Returns the list stored, or null if unchanged
+   * (or the pad does not exist).
+   */
+  updateGuardNotices(padId: string, change: (notices: GuardNoticeData[]) => GuardNoticeData[] | null): Promise<GuardNoticeData[] | null>;
 
   /**
    * Records the name each session went by (history shows it), newest wins; a pad keeps its

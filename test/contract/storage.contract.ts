@@ -404,6 +404,21 @@ export function storageContract(
       ]);
     });
 
+    it('changes guard notices atomically: changes made at once all count; a change to nothing stores nothing', async () => {
+      const { pad } = await makePad('notices-at-once');
+      const ids = Array.from({ length: 8 }, (_, i) => `n${i}`);
+      const stored = await Promise.all(ids.map((id) => s.updateGuardNotices(pad.id, (notices) => [...notices, notice(id)])));
+      expect(stored.every((list) => list !== null)).toBe(true);
+      expect((await s.listGuardNotices(pad.id)).map((n) => n.id).sort()).toEqual(ids);
+      expect(await s.updateGuardNotices(pad.id, () => null)).toBeNull();
+      expect(await s.listGuardNotices(pad.id)).toHaveLength(8);
+      await Promise.all(ids.map((id) => s.updateGuardNotices(pad.id, (notices) => notices.filter((n) => n.id !== id))));
+      expect(await s.listGuardNotices(pad.id)).toEqual([]);
+      const ghost = `ghost-${hex(4)}`;
+      expect(await s.updateGuardNotices(ghost, () => [notice('x')])).toBeNull();
+      expect(await s.listGuardNotices(ghost)).toEqual([]);
+    });
+
     it('round-trips guard notices; an empty list clears them; none are kept for a pad that does not exist', async () => {
       const { pad } = await makePad('notices');
       expect(await s.listGuardNotices(pad.id)).toEqual([]);

@@ -101,6 +101,20 @@ describe('server guard against mass rewrites', () => {
     curator.provider.destroy();
   });
 
+  it('two connections quarantined at the same moment: curators see both notices', async () => {
+    const { padId, curatorKey } = await padWith('guard-two-at-once', 24);
+    const [one, two] = await Promise.all([connectSynced(suite.server.url, padId, 'proposed'), connectSynced(suite.server.url, padId, 'proposed')]);
+    const indices = Array.from({ length: 12 }, (_, i) => i);
+    translate(one.doc, indices);
+    translate(two.doc, indices.map((i) => i + 12));
+    const sessions = async () =>
+      ((await (await api(`${padId}/guard`, { key: curatorKey })).json()) as { notices: Array<{ session: string }> }).notices.map((n) => n.session);
+    await waitFor(async () => (await sessions()).length === 2, 5000, 'two notices');
+    expect(new Set(await sessions()).size).toBe(2);
+    one.provider.destroy();
+    two.provider.destroy();
+  });
+
   it('never trips on a fast honest typist', async () => {
     const { padId, curatorKey, seed } = await padWith('guard-honest', 12);
     const typist = await connectSynced(suite.server.url, padId, 'proposed');

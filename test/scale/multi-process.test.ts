@@ -153,6 +153,35 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
     for (const s of sockets) s.provider.destroy();
   });
 
+  it('two connections on two processes quarantined at the same moment: curators see both notices', async () => {
+    const { padId, curatorKey } = await createPad(url(0), 'mp-guard');
+    const seed = await connectSynced(url(0), padId, 'proposed');
+    seed.doc.transact(() => entriesOf(seed.doc).push(Array.from({ length: 24 }, (_, i) => createEntry({ title: `Entry ${i}`, addedBy: 'seed' }))));
+    const one = await connectSynced(url(0), padId, 'proposed');
+    const two = await connectSynced(url(1), padId, 'proposed');
+    await waitFor(() => entriesOf(one.doc).length === 24 && entriesOf(two.doc).length === 24, 5000, 'the entries everywhere');
+    // each rewrites 12 entries' titles in one change (over the guard's 10): both are quarantined, each by its process
+    const rewrite = (doc: Y.Doc, from: number) =>
+      doc.transact(() => {
+        for (let i = from; i < from + 12; i++) {
+          const title = entriesOf(doc).get(i).get('title') as Y.Text;
+          title.delete(0, title.length);
+          title.insert(0, `Eintrag ${i}`);
+        }
+      });
+    rewrite(one.doc, 0);
+    rewrite(two.doc, 12);
+    const sessions = async () =>
+      ((await (await fetch(`${url(2)}/api/pads/${padId}/guard`, { headers: { authorization: `Bearer ${curatorKey}` } })).json()) as {
+        notices: Array<{ session: string }>;
+      }).notices.map((n) => n.session);
+    await waitFor(async () => (await sessions()).length === 2, 5000, 'both notices').catch(async (err: unknown) => {
+      throw new Error(`${String(err)}: ${JSON.stringify(await sessions())}`);
+    });
+    expect(new Set(await sessions()).size).toBe(2);
+    for (const c of [seed, one, two]) c.provider.destroy();
+  });
+
   it('a pad deleted with the admin command line is gone on every process', async () => {
     const { padId } = await createPad(url(0), 'mp-delete');
     const closes: number[] = [];
