@@ -16,6 +16,11 @@ export interface PadEventMap {
   padDeleted: [{ padId: string }];
   /** The pad's guard notices changed (another process stored them): curators are sent them again. */
   noticesChanged: [{ padId: string }];
+  /**
+   * This process only (never on the wire): the fan-out was away, so events of other processes may have been lost;
+   * whoever acts on them checks storage now rather than at its next periodic check.
+   */
+  missed: [];
 }
 
 export const EVENTS_CHANNEL = 'cyclepad:events';
@@ -28,23 +33,29 @@ export class PadEvents extends EventEmitter<PadEventMap> {
   /** Hears every process's events from now on (resolves once subscribed). */
   async connect(fanout: FanOut): Promise<void> {
     this.fanout = fanout;
+    fanout.onReconnect(() => this.emit('missed'));
     await fanout.subscribe(EVENTS_CHANNEL, (raw) => {
-      let message: { name?: unknown; payload?: unknown };
+      let message: { name?: unknown; payload?: unknown; from?: unknown };
       try {
         message = JSON.parse(raw) as typeof message;
       } catch {
         return;
       }
+      if (message.from === fanout.processId) return; // this process acted on it when it published it
       if (typeof message.name !== 'string' || !NAMES.has(message.name as keyof PadEventMap)) return;
       if (typeof message.payload !== 'object' || message.payload === null) return;
       (this.emit as (name: string, payload: unknown) => boolean)(message.name, message.payload);
     });
   }
 
-  /** Tells every process, this one included (only this one if the fan-out cannot take it now). */
-  publish<K extends keyof PadEventMap>(name: K, payload: PadEventMap[K][0]): void {
-    const local = () => (this.emit as (name: string, payload: unknown) => boolean)(name, payload);
-    if (!this.fanout) return void local();
-    this.fanout.publish(EVENTS_CHANNEL, JSON.stringify({ name, payload })).catch(local);
+  /**
+   * Tells this process at once (whether or not its own subscription is up), then every other one through the
+   * fan-out (they re-check storage periodically, and when the fan-out comes back, in case it is lost).
+   */
+  publish<K extends Exclude<keyof PadEventMap, 'missed'>>(name: K, payload: PadEventMap[K][0]): void {
+    (this.emit as (name: string, payload: unknown) => boolean)(name, payload);
+    const fanout = this.fanout;
+    if (!fanout?.crossProcess) return;
+    fanout.publish(EVENTS_CHANNEL, JSON.stringify({ name, payload, from: fanout.processId })).catch(() => undefined);
   }
 }

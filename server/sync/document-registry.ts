@@ -63,9 +63,11 @@ export class DocumentRegistry {
     private readonly options: RegistryOptions,
   ) {
     this.groupCommit = new GroupCommit(store, options.metrics, (member) => this.padDeleted(member.ref.padId));
-    // Messages may have been lost while the fan-out was away: every loaded document catches up from the log.
+    // Messages may have been lost while the fan-out was away: every loaded document catches up from the log, and
+    // the loaded pads are checked for deletion now rather than at the next periodic check.
     fanout.onReconnect(() => {
       for (const document of this.documents.values()) void document.reconnected();
+      void this.checkPads();
     });
     const every = options.padCheckMs ?? 2000;
     this.padCheck = every > 0 ? setInterval(() => void this.checkPads(), every) : null;

@@ -71,6 +71,8 @@ export class SyncServer {
         this.demoteWhere((c) => c.padId === padId && c.sessionTokenHash === tokenHash, 'signed out');
       });
       events.on('padDeleted', ({ padId }) => registry.padDeleted(padId));
+      // revocations and sign-outs of other processes may have been lost while the fan-out was away
+      events.on('missed', () => void this.checkCurators());
     }
     if (parts.curatorCheck) {
       this.curatorTimer = setInterval(() => void this.checkCurators(), parts.curatorCheck.everyMs);
