@@ -566,7 +566,7 @@ export class SqliteStore implements PadStore {
 
   updateGuardNotices(padId: string, change: (notices: GuardNoticeData[]) => GuardNoticeData[] | null): GuardNoticeData[] | null {
     return this.transaction(() => {
-      if (!this.stmt('SELECT 1 FROM pads WHERE id = ?').get(padId)) return null;
+      if (this.stmts.padIncarnation.get(padId) === undefined) return null; // no such pad
       const next = change(this.listGuardNotices(padId));
       if (next) this.saveGuardNotices(padId, next);
       return next;
