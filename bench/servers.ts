@@ -3,7 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
+import { ROOT, removeDir, spawnServer, startNodeOptions, tempDataDir } from '../test/helpers/server.js';
+
+export { startNodeOptions };
 
 export type ServerKind = 'cyclepad' | 'cyclepad-pg' | 'cyclepad-cluster' | 'y-websocket-server' | 'hocuspocus' | 'relay' | 'durable-relay';
 
@@ -34,13 +36,6 @@ export interface RunningPeer {
  * 300 ms after their last client leaves (for the cold-load scenario).
  */
 const CYCLEPAD_ENV = { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_MESSAGES_PER_SECOND: '1000000', MAX_BYTES_PER_SECOND: '1000000000', UNLOAD_DELAY_MS: '300', MAX_PADS_PER_HOUR: '100000' };
-
-/** The node options `npm start` runs the server with (package.json `scripts.start`): the benchmark starts it the same way. */
-export function startNodeOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.trim().split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
-}
 
 /** A fresh PostgreSQL schema for one benchmark server, dropped when it stops. */
 async function pgSchema(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { readFileSync } from 'node:fs';
 import { createEntry, entriesOf } from '../../shared/schema.js';
-import { createPad, removeDir, spawnServer, tempDataDir, type ChildServer } from '../helpers/server.js';
+import { createPad, removeDir, spawnServer, startNodeOptions, tempDataDir, type ChildServer } from '../helpers/server.js';
 import { sleep } from '../helpers/wait.js';
 import { updateMessage } from '../../server/sync/messages.js';
 import { MAX_MERGE, type Peer } from '../../server/sync/section-document.js';
@@ -141,7 +141,7 @@ describe('a broadcast that fails', () => {
 describe('overload', () => {
   it('a saturated pad recovers once the load goes: /healthz answers, sockets and heap are freed, SIGTERM exits fast', async () => {
     const dataDir = tempDataDir();
-    const server: ChildServer = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_EVENT_LOOP_LAG_MS: '500' }, ['--optimize-for-size']);
+    const server: ChildServer = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_EVENT_LOOP_LAG_MS: '500' }, startNodeOptions());
     cleanups.push(() => removeDir(dataDir), () => server.process.kill('SIGKILL'));
     const { padId } = await createPad(server.url, 'overloaded');
     const pid = server.process.pid!;
@@ -226,7 +226,7 @@ describe('overload', () => {
 
   it('SIGTERM during the overload itself exits within seconds', async () => {
     const dataDir = tempDataDir();
-    const server = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000' }, ['--optimize-for-size']);
+    const server = await spawnServer(dataDir, { MAX_CONNECTIONS_PER_ADDRESS: '10000' }, startNodeOptions());
     cleanups.push(() => removeDir(dataDir), () => server.process.kill('SIGKILL'));
     const { padId } = await createPad(server.url, 'overloaded-term');
     const authors: Array<ReturnType<typeof author>> = [];
