@@ -34,6 +34,8 @@ const envSchema = z.object({
   MAX_IMPORTS_PER_MINUTE: int(10),
   /** Restores (and reverts) per pad per minute. */
   MAX_RESTORES_PER_MINUTE: int(20),
+  /** Reads that grow with the pad (pages, exports, status.json, history) per pad and address per minute. */
+  MAX_READS_PER_MINUTE: int(120),
   /** Event-loop lag at which the server counts as saturated and sheds new sync connections (503). */
   MAX_EVENT_LOOP_LAG_MS: int(500).refine((n) => n > 0, 'MAX_EVENT_LOOP_LAG_MS must be positive'),
   /** PostgreSQL instead of SQLite (several processes share it): `postgres://user@host/db`. */
@@ -73,7 +75,7 @@ export interface Config {
   maxBytesPerSecond: number;
   maxDocumentBytes: number;
   maxEventLoopLagMs: number;
-  rateLimits: { padsPerHour: number; importsPerMinute: number; restoresPerMinute: number };
+  rateLimits: { padsPerHour: number; importsPerMinute: number; restoresPerMinute: number; readsPerMinute: number };
   /** PostgreSQL instead of SQLite, when set. */
   databaseUrl?: string | undefined;
   /** Redis fan-out, when set. */
@@ -117,6 +119,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.STATUS_CONCURRENCY,
       timeoutMs: e.STATUS_TIMEOUT_MS,
     },
-    rateLimits: { padsPerHour: e.MAX_PADS_PER_HOUR, importsPerMinute: e.MAX_IMPORTS_PER_MINUTE, restoresPerMinute: e.MAX_RESTORES_PER_MINUTE },
+    rateLimits: { padsPerHour: e.MAX_PADS_PER_HOUR, importsPerMinute: e.MAX_IMPORTS_PER_MINUTE, restoresPerMinute: e.MAX_RESTORES_PER_MINUTE, readsPerMinute: e.MAX_READS_PER_MINUTE },
   };
 }

@@ -12,6 +12,7 @@ import { statusRoutes } from './status-routes.js';
 import { sameOriginWrites, securityHeaders } from './security.js';
 import { pageRoutes } from './pages.js';
 import { clientAssets } from './assets.js';
+import { HeavyReads } from './heavy-reads.js';
 
 /** The built client: dist/client, whether this file runs built (dist/server/http) or from source (server/http). */
 const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -55,10 +56,12 @@ export function createApp(deps: AppDeps): Hono {
   const compressReads: MiddlewareHandler = (c, next) => (c.req.method === 'GET' ? gzipReads(c, next) : next());
   app.use('/api/*', compressReads);
   app.use('/p/*', compressReads);
-  app.route('/api/pads', padRoutes(deps));
-  app.route('/api/pads', historyRoutes(deps));
-  app.route('/api/pads', statusRoutes(deps));
+  // one limit and one queue for every read whose cost grows with the pad (pages, exports, status, history)
+  const reads = new HeavyReads(deps.config.rateLimits.readsPerMinute);
+  app.route('/api/pads', padRoutes(deps, reads));
+  app.route('/api/pads', historyRoutes(deps, reads));
+  app.route('/api/pads', statusRoutes(deps, reads));
   app.use('/assets/*', clientAssets(CLIENT_DIR));
-  app.route('/', pageRoutes(deps));
+  app.route('/', pageRoutes(deps, reads));
   return app;
 }

@@ -8,7 +8,8 @@ import { SECTIONS, type Section } from '../../shared/schema.js';
 import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
 import type { StoredUpdate } from '../storage/store.js';
 import { describeZodError, fail } from './errors.js';
-import { clientAddress, rateLimit } from './rate-limit.js';
+import { rateLimit } from './rate-limit.js';
+import type { HeavyReads } from './heavy-reads.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
 import type { GuardNoticeList, HistoryList, RestoreResult } from '../../shared/api.js';
@@ -30,7 +31,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return result.data;
 }
 
-export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
+export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEnv> {
   const { storage: store, registry, notices, names } = deps;
   const { resolvePad, requireEditLink, requireCurator } = padMiddleware(deps);
   const app = new Hono<PadEnv>();
@@ -42,13 +43,8 @@ export function historyRoutes(deps: AppDeps): Hono<PadEnv> {
   };
 
   const index = new HistoryIndex(store);
-  // Reading history replays (part of) the log: limited per pad and address like the writes.
-  const reads = rateLimit({
-    what: 'history requests for this pad from this address',
-    points: 120,
-    perSeconds: 60,
-    key: (c) => `${c.get('resolved').pad.id}\u0000${clientAddress(c)}`,
-  });
+  // Reading history replays (part of) the log: one of the reads that grow with the pad.
+  const reads = heavyReads.middleware;
 
   app.get('/:ref/history', resolvePad, requireEditLink, reads, async (c) => {
     const q = parse(historyQuery, c.req.query());

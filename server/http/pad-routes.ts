@@ -15,6 +15,7 @@ import { FailureLimiter } from '../auth/failure-limiter.js';
 import { describeZodError, fail } from './errors.js';
 import { WriteRefused } from '../sync/admission.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
+import type { HeavyReads } from './heavy-reads.js';
 import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
 import type { CreatedPad, DelegateIssued, DelegateList, DelegateRevoked, SessionInfo, SignedIn } from '../../shared/api.js';
@@ -39,7 +40,7 @@ const delegateBody = z.object({
   label: z.string({ error: 'label must be a string' }).trim().min(1, 'label must not be empty').max(80),
 });
 
-export function padRoutes(deps: AppDeps): Hono<Env> {
+export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
   const { pads, curatorKeys, sessions, identifier, registry, config, events } = deps;
   const app = new Hono<Env>();
   /**
@@ -91,15 +92,15 @@ export function padRoutes(deps: AppDeps): Hono<Env> {
   };
   const attachment = (name: string) => `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
 
-  app.get('/:ref/export.json', resolvePad, async (c) => c.json(await padExport(c)));
+  app.get('/:ref/export.json', resolvePad, reads.middleware, async (c) => c.json(await padExport(c)));
 
-  app.get('/:ref/export.txt', resolvePad, async (c) => {
+  app.get('/:ref/export.txt', resolvePad, reads.middleware, async (c) => {
     const pad = await padExport(c);
     c.header('Content-Disposition', attachment(`${pad.name}.txt`));
     return c.text(toEtherpadText(pad, await cachedStatus(c.get('resolved').pad.id)));
   });
 
-  app.get('/:ref/export.md', resolvePad, async (c) => {
+  app.get('/:ref/export.md', resolvePad, reads.middleware, async (c) => {
     const pad = await padExport(c);
     c.header('Content-Type', 'text/markdown; charset=UTF-8');
     c.header('Content-Disposition', attachment(`${pad.name}.md`));

@@ -10,6 +10,7 @@ import { exportPad, type PadExport } from '../pad-export.js';
 import type { AppDeps } from './deps.js';
 import type { PadStatus } from '../../shared/status.js';
 import { initialState } from '../initial-state.js';
+import type { HeavyReads } from './heavy-reads.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -35,7 +36,7 @@ const layout = (title: string, body: Html, opts: { translatable?: boolean } = {}
  */
 export const mirrorContent = (pad: PadExport, status: PadStatus | null = null) => raw(mirrorHtml(pad, { status }));
 
-export function pageRoutes({ pads, registry, status, log }: AppDeps): Hono {
+export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: HeavyReads): Hono {
   const app = new Hono();
 
   app.get('/', (c) =>
@@ -51,33 +52,36 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps): Hono {
     if (!resolved) {
       return c.html(layout('No such pad', html`<main class="page"><h1>No such pad</h1><p><a href="/">Create one</a></p></main>`, { translatable: true }), 404);
     }
-    if (resolved.readOnly) {
-      const content = await exportPad(registry, resolved.pad.id, ref);
-      // the cached live status, so the page without JavaScript shows it too (never fetched here: the cache only)
-      const live = status?.enabled
-        ? await status.padStatus(resolved.pad.id).catch((err: unknown) => {
-            log.warn({ err }, 'mirror: could not read the status cache');
-            return null;
-          })
-        : null;
+    // both pages grow with the pad (the mirror renders every entry, the editor carries the state): heavy reads
+    return reads.run(c, resolved.pad.id, async () => {
+      if (resolved.readOnly) {
+        const content = await exportPad(registry, resolved.pad.id, ref);
+        // the cached live status, so the page without JavaScript shows it too (never fetched here: the cache only)
+        const live = status?.enabled
+          ? await status.padStatus(resolved.pad.id).catch((err: unknown) => {
+              log.warn({ err }, 'mirror: could not read the status cache');
+              return null;
+            })
+          : null;
+        return c.html(
+          layout(
+            content.meta.title || 'Release cycle tracking (read-only)',
+            html`<main id="mirror" class="page mirror" data-ref="${ref}">${mirrorContent(content, live)}</main>`,
+            { translatable: true },
+          ),
+        );
+      }
+      // the pad's committed content, so the page shows it before its sockets open (the page is this link's holder's only)
+      const state = await initialState(registry, resolved.pad.id);
+      c.header('Cache-Control', 'no-store');
       return c.html(
         layout(
-          content.meta.title || 'Release cycle tracking (read-only)',
-          html`<main id="mirror" class="page mirror" data-ref="${ref}">${mirrorContent(content, live)}</main>`,
-          { translatable: true },
+          `${resolved.pad.id} · cyclepad`,
+          html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
+            <noscript><p>The editor needs JavaScript.</p></noscript>`,
         ),
       );
-    }
-    // the pad's committed content, so the page shows it before its sockets open (the page is this link's holder's only)
-    const state = await initialState(registry, resolved.pad.id);
-    c.header('Cache-Control', 'no-store');
-    return c.html(
-      layout(
-        `${resolved.pad.id} · cyclepad`,
-        html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
-          <noscript><p>The editor needs JavaScript.</p></noscript>`,
-      ),
-    );
+    });
   });
 
   return app;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { newId } from '../auth/secrets.js';
 import { describeZodError, fail } from './errors.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
+import type { HeavyReads } from './heavy-reads.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
 import { emptyStatus } from '../../shared/status.js';
@@ -20,7 +21,7 @@ import { PadGone } from '../sync/document-registry.js';
 
 const importBody = z.object({ query: z.string({ error: 'query must be a string' }).max(MAX_QUERY_LENGTH * 4) }, { error: 'body must be a JSON object' });
 
-export function statusRoutes(deps: AppDeps): Hono<PadEnv> {
+export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
   const app = new Hono<PadEnv>();
   const { resolvePad, curatorKeyIdOf } = padMiddleware(deps);
   const imports = rateLimit({
@@ -30,7 +31,7 @@ export function statusRoutes(deps: AppDeps): Hono<PadEnv> {
     key: (c) => `${c.req.param('ref')}\u0000${clientAddress(c)}`,
   });
 
-  app.get('/:ref/status.json', resolvePad, async (c) => {
+  app.get('/:ref/status.json', resolvePad, reads.middleware, async (c) => {
     const { pad } = c.get('resolved');
     c.header('Cache-Control', 'no-cache');
     if (!deps.status) return c.json(emptyStatus(false));

@@ -48,8 +48,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     // tests share 2 cores with browsers and other servers: a test server sheds load only when truly stuck (the
     // shedding itself is exercised with the default in the overload tests)
     maxEventLoopLagMs: 10_000,
-    // suites create many pads and import often from one address; the limits' own tests set them low
-    rateLimits: { padsPerHour: 10_000, importsPerMinute: 10_000, restoresPerMinute: 10_000 },
+    // suites create many pads, import often and poll exports from one address; the limits' own tests set them low
+    rateLimits: { padsPerHour: 10_000, importsPerMinute: 10_000, restoresPerMinute: 10_000, readsPerMinute: 100_000 },
     ...overrides,
   };
 }
@@ -71,8 +71,19 @@ export interface ChildServer {
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildServer> {
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/server/main.js')], {
     // STATUS_POLL_SECONDS=0: a test server never reaches for the real Gerrit or Launchpad (tests of live status
-    // point GERRIT_URL and LAUNCHPAD_API_URL at local fakes and turn polling on themselves)
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', STATUS_POLL_SECONDS: '0', MAX_EVENT_LOOP_LAG_MS: '10000', ...env },
+    // point GERRIT_URL and LAUNCHPAD_API_URL at local fakes and turn polling on themselves). Tests poll exports from
+    // one address many times a second: the read limit is the limits' own tests' business.
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      STATUS_POLL_SECONDS: '0',
+      MAX_EVENT_LOOP_LAG_MS: '10000',
+      MAX_READS_PER_MINUTE: '100000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

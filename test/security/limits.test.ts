@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
-import { createPad, removeDir, startTestServer } from '../helpers/server.js';
+import { createPad, removeDir, spawnServer, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import type { Config } from '../../server/config.js';
@@ -120,7 +120,7 @@ describe('the document size limit holds on every write path', () => {
 
 describe('rate limits on the HTTP paths that write', () => {
   it('pad creation, imports and restores answer 429 with Retry-After past their limits', async () => {
-    const s = await server({ rateLimits: { padsPerHour: 3, importsPerMinute: 2, restoresPerMinute: 2 } });
+    const s = await server({ rateLimits: { padsPerHour: 3, importsPerMinute: 2, restoresPerMinute: 2, readsPerMinute: 100_000 } });
     const create = (name: string) =>
       fetch(`${s.url}/api/pads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
     const created = [];
@@ -142,6 +142,70 @@ describe('rate limits on the HTTP paths that write', () => {
       });
     const restores = [(await restore()).status, (await restore()).status, (await restore()).status];
     expect(restores).toEqual([200, 200, 429]);
+  });
+});
+
+describe('reads that grow with the pad', () => {
+  it('pages, exports, status and history share one limit per pad and address, through either link: 429 with a JSON message', async () => {
+    const s = await server({ rateLimits: { padsPerHour: 100, importsPerMinute: 100, restoresPerMinute: 100, readsPerMinute: 6 } });
+    const { padId, readOnlyUrl } = await createPad(s.url, 'reads-limited');
+    const mirror = new URL(readOnlyUrl).pathname.split('/').pop()!;
+    const reads = [
+      `/p/${padId}`,
+      `/p/${mirror}`,
+      `/api/pads/${mirror}/export.json`,
+      `/api/pads/${padId}/export.md`,
+      `/api/pads/${padId}/status.json`,
+      `/api/pads/${padId}/history?section=proposed`,
+    ];
+    for (const path of reads) expect((await fetch(s.url + path)).status, path).toBe(200);
+    for (const path of [`/api/pads/${padId}/export.txt`, `/p/${mirror}`, `/api/pads/${padId}/history?section=ready`]) {
+      const refused = await fetch(s.url + path);
+      expect(refused.status, path).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/too many reads of this pad from this address/);
+    }
+    // another pad, and what does not grow with the pad, are not counted
+    const other = await createPad(s.url, 'reads-other');
+    expect((await fetch(`${s.url}/api/pads/${other.padId}/export.json`)).status).toBe(200);
+    expect((await fetch(`${s.url}/api/pads/${padId}/session`)).status).toBe(200);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  });
+
+  it('a flood of exports of a large pad from another process: each answer is the whole export or a clear 503, and /healthz answers', async () => {
+    // its own process: the flood's requests arrive together, as from outside
+    const dataDir = tempDataDir();
+    const s = await spawnServer(dataDir);
+    cleanups.push(() => s.process.kill('SIGKILL'), () => removeDir(dataDir));
+    const { padId } = await createPad(s.url, 'reads-flood');
+    const writer = await connectSynced(s.url, padId, 'proposed');
+    for (let b = 0; b < 4; b++) {
+      writer.doc.transact(() =>
+        entriesOf(writer.doc).push(Array.from({ length: 150 }, (_, i) => createEntry({ title: `entry ${b}-${i}`, note: 'n'.repeat(2000), addedBy: 'w' }))),
+      );
+      await sleep(50);
+    }
+    await waitFor(async () => ((await (await fetch(`${s.url}/api/pads/${padId}/export.json`)).json()) as { sections: { proposed: unknown[] } }).sections.proposed.length === 600, 10_000, 'pad stored');
+    const flood = Array.from({ length: 100 }, () =>
+      fetch(`${s.url}/api/pads/${padId}/export.json`).then(async (r) => {
+        return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { error?: string; sections?: unknown } };
+      }),
+    );
+    await sleep(10);
+    const health = fetch(`${s.url}/healthz`).then((r) => r.status);
+    const answers = await Promise.all(flood);
+    expect(await health).toBe(200);
+    // every answer is whole: the export, or a clear 503 (how many depends on how fast the requests arrive)
+    for (const a of answers) {
+      if (a.status === 503) {
+        expect(a.retryAfter).toBe('1');
+        expect(a.body.error).toMatch(/busy/);
+      } else {
+        expect(a.status).toBe(200);
+        expect((a.body.sections as { proposed: unknown[] }).proposed).toHaveLength(600);
+      }
+    }
+    writer.provider.destroy();
   });
 });
 

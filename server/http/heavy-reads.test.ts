@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { HEAVY_READS_AT_ONCE, HEAVY_READS_WAITING, HeavyReads } from './heavy-reads.js';
+
+/** An app whose heavy read waits until the test lets it finish, with a light route beside it. */
+function app(perMinute = 1000) {
+  const reads = new HeavyReads(perMinute);
+  const release: Array<() => void> = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  const a = new Hono();
+  a.get('/light', (c) => c.text('ok'));
+  a.get('/heavy/:pad', (c) =>
+    reads.run(c, c.req.param('pad'), async () => {
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise<void>((r) => release.push(r));
+      running--;
+      return c.json({ read: c.req.param('pad') });
+    }),
+  );
+  // what @hono/node-server gives a handler: the request's socket (one address for every request here)
+  const env = { incoming: { socket: { remoteAddress: '192.0.2.7', remotePort: 4000, remoteFamily: 'IPv4' } } };
+  const request = (path: string) => a.request(path, {}, env);
+  return { request, release, stats: () => ({ running, mostAtOnce }) };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('HeavyReads', () => {
+  it(`runs ${HEAVY_READS_AT_ONCE} at a time, lets ${HEAVY_READS_WAITING} wait, and refuses the rest at once with a JSON 503`, async () => {
+    const { request, release, stats } = app();
+    const total = HEAVY_READS_AT_ONCE + HEAVY_READS_WAITING + 5;
+    const answers = Array.from({ length: total }, () => request('/heavy/p'));
+    await settle();
+    expect(stats().running).toBe(HEAVY_READS_AT_ONCE);
+    // the light route is not queued behind them
+    expect(await (await request('/light')).text()).toBe('ok');
+    // release every read as it starts
+    let done = 0;
+    while (done < HEAVY_READS_AT_ONCE + HEAVY_READS_WAITING) {
+      const r = release.shift();
+      if (r) {
+        r();
+        done++;
+      } else await settle();
+    }
+    const responses = await Promise.all(answers);
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(HEAVY_READS_AT_ONCE + HEAVY_READS_WAITING);
+    const refused = responses.filter((r) => r.status === 503);
+    expect(refused).toHaveLength(5);
+    expect(refused[0]!.headers.get('retry-after')).toBe('1');
+    expect(((await refused[0]!.json()) as { error: string }).error).toMatch(/busy/);
+    expect(stats().mostAtOnce).toBe(HEAVY_READS_AT_ONCE);
+  });
+
+  it('counts per pad: one pad read too often answers 429, another pad is still read', async () => {
+    const { request, release } = app(2);
+    const auto = setInterval(() => release.splice(0).forEach((r) => r()), 5);
+    try {
+      expect((await request('/heavy/one')).status).toBe(200);
+      expect((await request('/heavy/one')).status).toBe(200);
+      const limited = await request('/heavy/one');
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await limited.json()) as { error: string }).error).toMatch(/at most 2 per minute/);
+      expect((await request('/heavy/two')).status).toBe(200);
+    } finally {
+      clearInterval(auto);
+    }
+  });
+
+  it('starts each read on a turn of its own: timers and sockets are served between reads that block', async () => {
+    const reads = new HeavyReads(1000);
+    const a = new Hono();
+    let finished = 0;
+    a.get('/blocking', (c) =>
+      reads.run(c, 'p', async () => {
+        const until = performance.now() + 15;
+        while (performance.now() < until); // a read that holds the event loop (rendering a large pad does)
+        finished++;
+        return c.text('done');
+      }),
+    );
+    const env = { incoming: { socket: { remoteAddress: '192.0.2.8', remotePort: 4000, remoteFamily: 'IPv4' } } };
+    const answers = Array.from({ length: 12 }, () => a.request('/blocking', {}, env));
+    const finishedWhenTimerRan = await new Promise<number>((r) => setTimeout(() => r(finished), 0));
+    await Promise.all(answers);
+    expect(finished).toBe(12);
+    expect(finishedWhenTimerRan).toBeLessThanOrEqual(HEAVY_READS_AT_ONCE);
+  });
+});

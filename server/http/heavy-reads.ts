@@ -1,0 +1,56 @@
+/**
+ * Reads whose cost grows with the pad: the editor page (it carries the pad's state), the mirror page (it renders
+ * every entry), the exports, status.json and history. One mechanism for all of them, so that nobody holding a pad or
+ * mirror link can stall the server by asking for them over and over (an outside measurement: 40 concurrent exports
+ * of a 6 MB pad kept /healthz, and every pad's sockets, waiting 2.4 s).
+ * - Each pad and address gets at most `perMinute` of them (counted by rate-limiter-flexible, like the writes'
+ *   limits); past it: 429 with a JSON message and Retry-After.
+ * - At most {@link HEAVY_READS_AT_ONCE} run at a time in this process (p-limit), each starting on a fresh event-loop
+ *   turn, so sockets and other requests are served between two of them; at most {@link HEAVY_READS_WAITING} wait,
+ *   past that: 503 with Retry-After.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import pLimit from 'p-limit';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { jsonError } from './errors.js';
+import type { PadEnv } from './pad-middleware.js';
+import { clientAddress } from './rate-limit.js';
+
+/** Heavy reads running at once in a process. */
+export const HEAVY_READS_AT_ONCE = 2;
+/** Heavy reads waiting for their turn; more are answered 503 at once. */
+export const HEAVY_READS_WAITING = 64;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class HeavyReads {
+  private readonly perPadAndAddress: RateLimiterMemory;
+  private readonly turns = pLimit(HEAVY_READS_AT_ONCE);
+
+  constructor(private readonly perMinute: number) {
+    this.perPadAndAddress = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  }
+
+  /** For the routes after `resolvePad`. */
+  readonly middleware: MiddlewareHandler<PadEnv> = (c, next) => this.run(c, c.get('resolved').pad.id, next);
+
+  /** Runs `read` (the handler's work for pad `padId`) in its turn, or answers 429/503 without running it. */
+  async run<T>(c: Context, padId: string, read: () => Promise<T>): Promise<T | Response> {
+    try {
+      await this.perPadAndAddress.consume(`${padId}\u0000${clientAddress(c)}`);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      c.header('Retry-After', String(seconds));
+      return jsonError(c, 429, `too many reads of this pad from this address (at most ${this.perMinute} per minute); try again in ${seconds} s`);
+    }
+    if (this.turns.pendingCount >= HEAVY_READS_WAITING) {
+      c.header('Retry-After', '1');
+      return jsonError(c, 503, 'the server is busy answering other reads of large pads; try again in a second');
+    }
+    return this.turns(async () => {
+      await nextTurn();
+      return read();
+    });
+  }
+}
