@@ -1,6 +1,7 @@
 /** Server configuration, from the environment. */
 import path from 'node:path';
 import { z } from 'zod';
+import { trustedProxies } from './http/client-address.js';
 import type { StatusConfig } from './status/service.js';
 
 const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -56,6 +57,18 @@ const envSchema = z.object({
   STATUS_CONCURRENCY: int(4).refine((n) => n > 0, 'STATUS_CONCURRENCY must be positive'),
   /** Bound on one request to Gerrit or Launchpad. */
   STATUS_TIMEOUT_MS: int(10_000).refine((n) => n > 0, 'STATUS_TIMEOUT_MS must be positive'),
+  /** The proxies whose X-Forwarded-For is believed (proxy-addr's forms, comma-separated); none by default. */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        trustedProxies(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'TRUST_PROXY must be comma-separated addresses, CIDR ranges, or loopback, linklocal, uniquelocal'),
   /** Set when served behind https: cookies get `Secure`. */
   TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
@@ -69,6 +82,8 @@ export interface Config {
   snapshotEvery: number;
   maxMessageBytes: number;
   secureCookies: boolean;
+  /** TRUST_PROXY: whose X-Forwarded-For is believed (see http/client-address.ts). */
+  trustProxy: string;
   guard: { maxEntries: number; windowMs: number };
   maxConnectionsPerAddress: number;
   maxMessagesPerSecond: number;
@@ -102,6 +117,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: e.SNAPSHOT_EVERY,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     secureCookies: e.TRUST_PROXY_HTTPS,
+    trustProxy: e.TRUST_PROXY,
     guard: { maxEntries: e.GUARD_MAX_ENTRIES, windowMs: e.GUARD_WINDOW_MS },
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,

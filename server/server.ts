@@ -121,6 +121,7 @@ export async function startServer(
       maxMessageBytes: config.maxMessageBytes,
       guard: config.guard,
       maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      trustProxy: config.trustProxy,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       maxBytesPerSecond: config.maxBytesPerSecond,
     },

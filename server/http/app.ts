@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { compress } from 'hono/compress';
 import { bodyLimit } from 'hono/body-limit';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppDeps } from './deps.js';
@@ -13,6 +14,7 @@ import { sameOriginWrites, securityHeaders } from './security.js';
 import { pageRoutes } from './pages.js';
 import { clientAssets } from './assets.js';
 import { HeavyReads } from './heavy-reads.js';
+import { clientAddressOf, trustedProxies } from './client-address.js';
 
 /** The built client: dist/client, whether this file runs built (dist/server/http) or from source (server/http). */
 const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,6 +25,13 @@ export function createApp(deps: AppDeps): Hono {
   app.onError(onError(deps.log));
   app.notFound(notFound);
   app.use('*', securityHeaders);
+  // who each request is counted as by the per-address limits (through the proxies TRUST_PROXY names)
+  const trust = trustedProxies(deps.config.trustProxy);
+  app.use('*', async (c, next) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (incoming) c.set('clientAddress', clientAddressOf(incoming, trust));
+    await next();
+  });
   app.use('/api/*', sameOriginWrites);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { padNameSchema } from '../../shared/pad-name.js';
 import type { ResolvedPad } from '../pads.js';
 import { exportPad } from '../pad-export.js';
@@ -160,7 +159,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (readOnly) fail(403, 'read-only links cannot sign in');
     const record = await curatorKeys.verify(pad.id, c.req.valid('json').key);
     if (!record) {
-      const client = `${pad.id}\u0000${getConnInfo(c).remote.address ?? 'unknown'}`;
+      const client = `${pad.id}\u0000${clientAddress(c)}`;
       const retryAfter = loginFailures.blockedFor(client);
       if (retryAfter > 0) {
         c.header('Retry-After', String(Math.ceil(retryAfter / 1000)));

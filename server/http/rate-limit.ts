@@ -18,7 +18,8 @@ export interface RateLimitOptions {
   key?: (c: Context) => string;
 }
 
-export const clientAddress = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown';
+/** The address a request is counted under (set by the app from TRUST_PROXY; the socket's when unset). */
+export const clientAddress = (c: Context): string => (c.get('clientAddress') as string | undefined) ?? getConnInfo(c).remote.address ?? 'unknown';
 
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const limiter = new RateLimiterMemory({ points: options.points, duration: options.perSeconds });

@@ -13,6 +13,7 @@ import type { DocumentRegistry } from './document-registry.js';
 import { Connection } from './connection.js';
 import type { GuardOptions } from './rewrite-guard.js';
 import { isForeignOrigin } from '../http/security.js';
+import { clientAddressOf, trustedProxies, type TrustedProxies } from '../http/client-address.js';
 import type { PadEvents } from '../events.js';
 import type { OverloadMonitor } from '../overload.js';
 import type { GuardNotices } from '../guard-notices.js';
@@ -26,6 +27,8 @@ export interface SyncServerOptions {
   maxMessageBytes: number;
   guard: GuardOptions;
   maxConnectionsPerAddress: number;
+  /** TRUST_PROXY: whose X-Forwarded-For is believed when counting connections per address. */
+  trustProxy: string;
   maxMessagesPerSecond: number;
   /** Bytes per second one connection may send before it is slowed down. */
   maxBytesPerSecond?: number;
@@ -49,6 +52,7 @@ export class SyncServer {
   private readonly wss: WebSocketServer;
   readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
+  private readonly trust: TrustedProxies;
   private readonly curatorTimer: NodeJS.Timeout | null = null;
   private checking = false;
 
@@ -61,6 +65,7 @@ export class SyncServer {
     private readonly parts: SyncServerParts = {},
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.trust = trustedProxies(options.trustProxy);
     const events = parts.events;
     if (events) {
       events.on('keysRevoked', ({ padId, keyIds }) => {
@@ -147,7 +152,7 @@ export class SyncServer {
     }
     const resolved = await this.pads.resolve(padRef);
     if (!resolved) return reject(socket, 404, 'no such pad');
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = clientAddressOf(req, this.trust);
     if ((this.perAddress.get(address) ?? 0) >= this.options.maxConnectionsPerAddress) {
       this.log.warn({ address }, 'refused: too many connections from one address');
       return reject(socket, 429, `too many connections from this address (at most ${this.options.maxConnectionsPerAddress})`);

@@ -40,6 +40,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     snapshotEvery: 500,
     maxMessageBytes: 1024 * 1024,
     secureCookies: false,
+    trustProxy: '',
     guard: { maxEntries: 10, windowMs: 10_000 },
     maxConnectionsPerAddress: 100,
     maxMessagesPerSecond: 2000,

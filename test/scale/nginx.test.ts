@@ -64,7 +64,7 @@ describe.skipIf(skip !== null)('nginx in front of three processes', () => {
   let base: string;
 
   beforeAll(async () => {
-    cluster = await startCluster(3);
+    cluster = await startCluster(3, { TRUST_PROXY: 'loopback' }); // as the README runs them behind nginx
     dir = mkdtempSync(path.join(tmpdir(), 'cyclepad-nginx-'));
     mkdirSync(path.join(dir, 'body'));
     const port = await freePort();

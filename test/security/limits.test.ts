@@ -11,7 +11,8 @@ import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, spawnServer, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import type { Config } from '../../server/config.js';
+import WebSocket from 'ws';
+import { configFromEnv, type Config } from '../../server/config.js';
 import { GuardNotices, MAX_NOTICES_PER_PAD } from '../../server/guard-notices.js';
 import type { StoredUpdate } from '../../server/storage/store.js';
 
@@ -206,6 +207,48 @@ describe('reads that grow with the pad', () => {
       }
     }
     writer.provider.destroy();
+  });
+});
+
+describe('who a request is counted as (TRUST_PROXY)', () => {
+  const limits = { padsPerHour: 100, importsPerMinute: 100, restoresPerMinute: 100, readsPerMinute: 2 };
+  const read = (url: string, padId: string, forwardedFor: string) =>
+    fetch(`${url}/api/pads/${padId}/export.json`, { headers: { 'x-forwarded-for': forwardedFor } }).then((r) => r.status);
+  /** A sync socket's upgrade: 'open', or the status it was refused with. */
+  const connect = (url: string, padId: string, forwardedFor: string) =>
+    new Promise<{ result: 'open' | number; ws: WebSocket }>((resolve) => {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/sync/${padId}/proposed`, { headers: { 'x-forwarded-for': forwardedFor } });
+      ws.once('open', () => resolve({ result: 'open', ws }));
+      ws.once('unexpected-response', (_req, res) => resolve({ result: res.statusCode ?? 0, ws }));
+      ws.once('error', () => undefined);
+    });
+
+  it("by default a client's own X-Forwarded-For counts for nothing: it cannot pick a new address per request", async () => {
+    const s = await server({ rateLimits: limits, maxConnectionsPerAddress: 2 });
+    const { padId } = await createPad(s.url, 'xff-ignored');
+    expect([await read(s.url, padId, '203.0.113.1'), await read(s.url, padId, '203.0.113.2'), await read(s.url, padId, '203.0.113.3')]).toEqual([200, 200, 429]);
+    const sockets = [await connect(s.url, padId, '203.0.113.1'), await connect(s.url, padId, '203.0.113.2'), await connect(s.url, padId, '203.0.113.3')];
+    expect(sockets.map((c) => c.result)).toEqual(['open', 'open', 429]);
+    for (const c of sockets) c.ws.terminate();
+  });
+
+  it('behind a trusted proxy each forwarded client has limits of its own, for reads and for sync connections', async () => {
+    const s = await server({ rateLimits: limits, maxConnectionsPerAddress: 2, trustProxy: 'loopback' });
+    const { padId } = await createPad(s.url, 'xff-trusted');
+    expect([await read(s.url, padId, '203.0.113.1'), await read(s.url, padId, '203.0.113.1'), await read(s.url, padId, '203.0.113.1')]).toEqual([200, 200, 429]);
+    expect(await read(s.url, padId, '203.0.113.2')).toBe(200);
+    // what a client writes before the proxy's own entry is not believed: the nearest untrusted address counts
+    expect(await read(s.url, padId, '198.51.100.9, 203.0.113.1')).toBe(429);
+    const sockets = [await connect(s.url, padId, '203.0.113.1'), await connect(s.url, padId, '203.0.113.1'), await connect(s.url, padId, '203.0.113.1')];
+    expect(sockets.map((c) => c.result)).toEqual(['open', 'open', 429]);
+    const other = await connect(s.url, padId, '203.0.113.2');
+    expect(other.result).toBe('open');
+    for (const c of [...sockets, other]) c.ws.terminate();
+  });
+
+  it('a TRUST_PROXY it cannot read stops the server at start with a clear message', () => {
+    expect(() => configFromEnv({ TRUST_PROXY: 'not-an-address' })).toThrow(/TRUST_PROXY/);
+    expect(configFromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
   });
 });
 
