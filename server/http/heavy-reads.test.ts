@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { HEAVY_READS_AT_ONCE, HEAVY_READS_WAITING, HeavyReads } from './heavy-reads.js';
+import { HEAVY_READS_AT_ONCE, HEAVY_READS_PER_PAD, HEAVY_READS_WAITING, HeavyReads } from './heavy-reads.js';
 
 /** An app whose heavy read waits until the test lets it finish, with a light route beside it. */
 function app(perMinute = 1000) {
@@ -8,11 +8,13 @@ function app(perMinute = 1000) {
   const release: Array<() => void> = [];
   let running = 0;
   let mostAtOnce = 0;
+  let made = 0;
   const a = new Hono();
   a.get('/light', (c) => c.text('ok'));
   a.get('/heavy/:pad', (c) =>
     reads.run(c, c.req.param('pad'), async () => {
       running++;
+      made++;
       mostAtOnce = Math.max(mostAtOnce, running);
       await new Promise<void>((r) => release.push(r));
       running--;
@@ -21,8 +23,8 @@ function app(perMinute = 1000) {
   );
   // what @hono/node-server gives a handler: the request's socket (one address for every request here)
   const env = { incoming: { socket: { remoteAddress: '192.0.2.7', remotePort: 4000, remoteFamily: 'IPv4' } } };
-  const request = (path: string) => a.request(path, {}, env);
-  return { request, release, stats: () => ({ running, mostAtOnce }) };
+  const request = (path: string, init: RequestInit = {}) => a.request(path, init, env);
+  return { request, release, stats: () => ({ running, mostAtOnce, made }) };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -31,7 +33,8 @@ describe('HeavyReads', () => {
   it(`runs ${HEAVY_READS_AT_ONCE} at a time, lets ${HEAVY_READS_WAITING} wait, and refuses the rest at once with a JSON 503`, async () => {
     const { request, release, stats } = app();
     const total = HEAVY_READS_AT_ONCE + HEAVY_READS_WAITING + 5;
-    const answers = Array.from({ length: total }, () => request('/heavy/p'));
+    // over several pads (one pad's own cap is the next test's)
+    const answers = Array.from({ length: total }, (_, i) => request(`/heavy/p${i % 8}`));
     await settle();
     expect(stats().running).toBe(HEAVY_READS_AT_ONCE);
     // the light route is not queued behind them
@@ -52,6 +55,37 @@ describe('HeavyReads', () => {
     expect(refused[0]!.headers.get('retry-after')).toBe('1');
     expect(((await refused[0]!.json()) as { error: string }).error).toMatch(/busy/);
     expect(stats().mostAtOnce).toBe(HEAVY_READS_AT_ONCE);
+  });
+
+  it(`lets one pad have at most ${HEAVY_READS_PER_PAD} reads running or waiting: other pads' readers still get in`, async () => {
+    const { request, release } = app();
+    const flood = Array.from({ length: HEAVY_READS_PER_PAD + 4 }, () => request('/heavy/flooded'));
+    await settle();
+    const other = request('/heavy/quiet');
+    await settle();
+    const auto = setInterval(() => release.splice(0).forEach((r) => r()), 5);
+    try {
+      const statuses = await Promise.all(flood.map(async (p) => (await p).status));
+      expect(statuses.filter((s) => s === 200)).toHaveLength(HEAVY_READS_PER_PAD);
+      expect(statuses.filter((s) => s === 503)).toHaveLength(4);
+      expect((await other).status).toBe(200);
+    } finally {
+      clearInterval(auto);
+    }
+  });
+
+  it('does not make a read whose client left while it waited', async () => {
+    const { request, release, stats } = app();
+    const held = Array.from({ length: HEAVY_READS_AT_ONCE }, (_, i) => request(`/heavy/h${i}`));
+    await settle();
+    const gone = new AbortController();
+    const abandoned = request('/heavy/left', { signal: gone.signal });
+    await settle();
+    gone.abort();
+    release.splice(0).forEach((r) => r());
+    await Promise.all(held);
+    expect((await abandoned).status).toBe(503);
+    expect(stats().made).toBe(HEAVY_READS_AT_ONCE);
   });
 
   it('counts per pad: one pad read too often answers 429, another pad is still read', async () => {

@@ -7,7 +7,9 @@
  *   limits); past it: 429 with a JSON message and Retry-After.
  * - At most {@link HEAVY_READS_AT_ONCE} run at a time in this process (p-limit), each starting on a fresh event-loop
  *   turn, so sockets and other requests are served between two of them; at most {@link HEAVY_READS_WAITING} wait,
- *   past that: 503 with Retry-After.
+ *   and at most {@link HEAVY_READS_PER_PAD} of one pad's (so a flood of one pad's reads, from however many
+ *   addresses, leaves room for other pads' readers); past that: 503 with Retry-After.
+ * - A read whose client has gone by its turn is not made.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import pLimit from 'p-limit';
@@ -20,12 +22,16 @@ import { clientAddress } from './rate-limit.js';
 export const HEAVY_READS_AT_ONCE = 2;
 /** Heavy reads waiting for their turn; more are answered 503 at once. */
 export const HEAVY_READS_WAITING = 64;
+/** One pad's heavy reads running or waiting; more are answered 503 at once. */
+export const HEAVY_READS_PER_PAD = 16;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class HeavyReads {
   private readonly perPadAndAddress: RateLimiterMemory;
   private readonly turns = pLimit(HEAVY_READS_AT_ONCE);
+  /** Reads running or waiting, per pad. */
+  private readonly perPad = new Map<string, number>();
 
   constructor(private readonly perMinute: number) {
     this.perPadAndAddress = new RateLimiterMemory({ points: perMinute, duration: 60 });
@@ -44,13 +50,23 @@ export class HeavyReads {
       c.header('Retry-After', String(seconds));
       return jsonError(c, 429, `too many reads of this pad from this address (at most ${this.perMinute} per minute); try again in ${seconds} s`);
     }
-    if (this.turns.pendingCount >= HEAVY_READS_WAITING) {
+    const ofPad = this.perPad.get(padId) ?? 0;
+    if (this.turns.pendingCount >= HEAVY_READS_WAITING || ofPad >= HEAVY_READS_PER_PAD) {
       c.header('Retry-After', '1');
       return jsonError(c, 503, 'the server is busy answering other reads of large pads; try again in a second');
     }
-    return this.turns(async () => {
-      await nextTurn();
-      return read();
-    });
+    this.perPad.set(padId, ofPad + 1);
+    try {
+      return await this.turns(async () => {
+        await nextTurn();
+        // the client left while its read waited: nobody would get the answer
+        if (c.req.raw.signal.aborted) return jsonError(c, 503, 'the request was abandoned before its turn');
+        return read();
+      });
+    } finally {
+      const left = this.perPad.get(padId)! - 1;
+      if (left === 0) this.perPad.delete(padId);
+      else this.perPad.set(padId, left);
+    }
   }
 }
