@@ -68,7 +68,7 @@ const envSchema = z.object({
       } catch {
         return false;
       }
-    }, 'TRUST_PROXY must be comma-separated addresses, CIDR ranges, or loopback, linklocal, uniquelocal'),
+    }, 'TRUST_PROXY must be comma-separated addresses, CIDR ranges, or loopback, linklocal, uniquelocal (not a number of hops)'),
   /** Set when served behind https: cookies get `Secure`. */
   TRUST_PROXY_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });

@@ -18,6 +18,8 @@ export function trustedProxies(setting: string): TrustedProxies {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // a bare number is a hop count elsewhere (Express's `trust proxy`); proxy-addr would read "1" as the address 0.0.0.1
+  if (parts.some((p) => /^\d+$/.test(p))) throw new Error('TRUST_PROXY names proxies, not a number of hops');
   return parts.length === 0 ? TRUST_NONE : proxyAddr.compile(parts);
 }
 

