@@ -157,54 +157,66 @@ export class SyncServer {
       this.log.warn({ address }, 'refused: too many connections from one address');
       return reject(socket, 429, `too many connections from this address (at most ${this.options.maxConnectionsPerAddress})`);
     }
-    const keyGiven = url.searchParams.has('key') || req.headers.authorization !== undefined;
-    const identity = await this.identifier.identify(resolved, {
-      bearer,
-      keyParam,
-      // a key given (even an empty or malformed one) is the only credential considered; a foreign origin gets no cookie
-      cookieHeader: keyGiven || foreign ? undefined : req.headers.cookie,
-    });
-    // A key that does not prove curatorship still connects (as a contributor), so y-websocket does not retry in a
-    // loop; every write it is refused says why.
-    if (keyGiven && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
-
-    const ref = { padId: resolved.pad.id, section };
-    let document;
-    try {
-      // loaded before the upgrade completes, so no message of the client arrives before its document is there
-      document = await this.registry.open(ref);
-    } catch (err) {
-      if (!(err instanceof PadGone)) throw err;
-      return reject(socket, 404, 'no such pad');
-    }
-    if (socket.destroyed) {
-      this.registry.release(ref);
-      return;
-    }
+    // The slot is taken now, not once the socket is open: upgrades racing through the awaits below all passed the
+    // check before any of them counted. It is given back when the connection closes, or here if it never opens.
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    };
     let attached = false;
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      attached = true;
-      this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-      const limits = {
-        guard: this.options.guard,
-        maxMessagesPerSecond: this.options.maxMessagesPerSecond,
-        maxBytesPerSecond: this.options.maxBytesPerSecond,
-      };
-      const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
-        const left = (this.perAddress.get(address) ?? 1) - 1;
-        if (left > 0) this.perAddress.set(address, left);
-        else this.perAddress.delete(address);
-        this.connections.delete(closed);
-        this.registry.release(ref);
-        this.log.info({ pad: ref.padId, section, session: closed.session }, 'sync connection closed');
+    try {
+      const keyGiven = url.searchParams.has('key') || req.headers.authorization !== undefined;
+      const identity = await this.identifier.identify(resolved, {
+        bearer,
+        keyParam,
+        // a key given (even an empty or malformed one) is the only credential considered; a foreign origin gets no cookie
+        cookieHeader: keyGiven || foreign ? undefined : req.headers.cookie,
       });
-      this.connections.add(connection);
-      void this.parts.notices?.sendTo(ref.padId, connection);
-      void this.parts.status?.sendTo(ref, connection);
-      this.log.info({ pad: ref.padId, section, role: identity.role, session: identity.session }, 'sync connection opened');
-    });
-    // ws completes an upgrade synchronously here (no extensions, no verifyClient), or destroys the socket
-    if (!attached) this.registry.release(ref);
+      // A key that does not prove curatorship still connects (as a contributor), so y-websocket does not retry in a
+      // loop; every write it is refused says why.
+      if (keyGiven && identity.role !== 'curator') identity.refusalHint = 'the curator key given is not valid for this pad';
+
+      const ref = { padId: resolved.pad.id, section };
+      let document;
+      try {
+        // loaded before the upgrade completes, so no message of the client arrives before its document is there
+        document = await this.registry.open(ref);
+      } catch (err) {
+        if (!(err instanceof PadGone)) throw err;
+        return reject(socket, 404, 'no such pad');
+      }
+      if (socket.destroyed) {
+        this.registry.release(ref);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        attached = true;
+        const limits = {
+          guard: this.options.guard,
+          maxMessagesPerSecond: this.options.maxMessagesPerSecond,
+          maxBytesPerSecond: this.options.maxBytesPerSecond,
+        };
+        const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
+          releaseSlot();
+          this.connections.delete(closed);
+          this.registry.release(ref);
+          this.log.info({ pad: ref.padId, section, session: closed.session }, 'sync connection closed');
+        });
+        this.connections.add(connection);
+        void this.parts.notices?.sendTo(ref.padId, connection);
+        void this.parts.status?.sendTo(ref, connection);
+        this.log.info({ pad: ref.padId, section, role: identity.role, session: identity.session }, 'sync connection opened');
+      });
+      // ws completes an upgrade synchronously here (no extensions, no verifyClient), or destroys the socket
+      if (!attached) this.registry.release(ref);
+    } finally {
+      if (!attached) releaseSlot();
+    }
   }
 
   /**

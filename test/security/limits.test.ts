@@ -246,6 +246,20 @@ describe('who a request is counted as (TRUST_PROXY)', () => {
     for (const c of [...sockets, other]) c.ws.terminate();
   });
 
+  it('one address gets no more connections than its slots, even opened all at once, and closed ones give them back', async () => {
+    const s = await server({ maxConnectionsPerAddress: 3 });
+    const { padId } = await createPad(s.url, 'slots-race');
+    const raced = await Promise.all(Array.from({ length: 12 }, () => connect(s.url, padId, '')));
+    expect(raced.filter((c) => c.result === 'open')).toHaveLength(3);
+    expect(raced.filter((c) => c.result === 429)).toHaveLength(9);
+    for (const c of raced) c.ws.terminate();
+    await waitFor(async () => {
+      const again = await connect(s.url, padId, '');
+      again.ws.terminate();
+      return again.result === 'open';
+    }, 5000, 'the slots to be given back');
+  });
+
   it('a TRUST_PROXY it cannot read stops the server at start with a clear message', () => {
     expect(() => configFromEnv({ TRUST_PROXY: 'not-an-address' })).toThrow(/TRUST_PROXY/);
     // Express reads "1" as one hop; proxy-addr would read it as the address 0.0.0.1 and trust nobody real
