@@ -12,11 +12,13 @@ import { createPad, removeDir, spawnServer, startTestServer, tempDataDir } from 
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import WebSocket from 'ws';
+import { PG_URL, freshSchema, postgresProblem } from '../helpers/services.js';
 import { configFromEnv, type Config } from '../../server/config.js';
 import { GuardNotices, MAX_NOTICES_PER_PAD } from '../../server/guard-notices.js';
 import type { StoredUpdate } from '../../server/storage/store.js';
 
 const cleanups: Array<() => unknown> = [];
+const pgProblem = await postgresProblem();
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -246,8 +248,18 @@ describe('who a request is counted as (TRUST_PROXY)', () => {
     for (const c of [...sockets, other]) c.ws.terminate();
   });
 
-  it('one address gets no more connections than its slots, even opened all at once, and closed ones give them back', async () => {
-    const s = await server({ maxConnectionsPerAddress: 3 });
+  it.each([
+    ['SQLite', () => ({})],
+    // PostgreSQL's awaits are real round trips: before the slot was taken at the check, racing upgrades got past the
+    // limit in 2 runs of 3 (5 of 12 opened with a limit of 3)
+    ['PostgreSQL', () => {
+      const fresh = freshSchema('slots');
+      cleanups.push(() => fresh.drop());
+      return { databaseUrl: PG_URL, databaseSchema: fresh.schema };
+    }],
+  ] as const)('one address gets no more connections than its slots, even opened all at once, and closed ones give them back (%s)', async (kind, storage) => {
+    if (kind === 'PostgreSQL' && pgProblem) return void console.warn(`slots race on PostgreSQL SKIPPED: ${pgProblem}`);
+    const s = await server({ maxConnectionsPerAddress: 3, ...storage() });
     const { padId } = await createPad(s.url, 'slots-race');
     const raced = await Promise.all(Array.from({ length: 12 }, () => connect(s.url, padId, '')));
     expect(raced.filter((c) => c.result === 'open')).toHaveLength(3);
