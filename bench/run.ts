@@ -4,10 +4,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
+import { ROOT, removeDir, spawnServer, startNodeOptions, tempDataDir } from '../test/helpers/server.js';
 import { browserScenario, summarizeBrowser } from './browser.js';
 import { round } from './stats.js';
-import { REFERENCE_KINDS, SERVER_KINDS, startNodeOptions, startPeer, type ServerKind } from './servers.js';
+import { REFERENCE_KINDS, SERVER_KINDS, startPeer, type ServerKind } from './servers.js';
 import { S1, S2, S3, S4, S5, S6, type Measurement } from './scenarios.js';
 import { etherpadModel } from './etherpad-model.js';
 import { statusScenario } from './status.js';

@@ -5,8 +5,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, removeDir, spawnServer, startNodeOptions, tempDataDir } from '../test/helpers/server.js';
 
-export { startNodeOptions };
-
 export type ServerKind = 'cyclepad' | 'cyclepad-pg' | 'cyclepad-cluster' | 'y-websocket-server' | 'hocuspocus' | 'relay' | 'durable-relay';
 
 /** cyclepad on any storage (they speak the same protocol and need their pads made). */

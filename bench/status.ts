@@ -10,9 +10,9 @@ import { createEntry, entriesOf } from '../shared/schema.js';
 import type { PadStatus } from '../shared/status.js';
 import { FakeGerrit, fakeAccount, fakeChange } from '../test/helpers/fake-gerrit.js';
 import { FakeLaunchpad } from '../test/helpers/fake-launchpad.js';
-import { createPad, removeDir, spawnServer, tempDataDir } from '../test/helpers/server.js';
+import { createPad, removeDir, spawnServer, startNodeOptions, tempDataDir } from '../test/helpers/server.js';
 import { connectSynced, serverNotices } from '../test/helpers/clients.js';
-import { processStats, startNodeOptions } from './servers.js';
+import { processStats } from './servers.js';
 
 export interface StatusBench {
   entries: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
+import { waitFor } from '../../test/helpers/wait.js';
 import { HEAVY_READS_AT_ONCE, HEAVY_READS_PER_PAD, HEAVY_READS_WAITING, HeavyReads } from './heavy-reads.js';
 
 /** An app whose heavy read waits until the test lets it finish, with a light route beside it. */
@@ -23,7 +24,7 @@ function app(perMinute = 1000) {
   );
   // what @hono/node-server gives a handler: the request's socket (one address for every request here)
   const env = { incoming: { socket: { remoteAddress: '192.0.2.7', remotePort: 4000, remoteFamily: 'IPv4' } } };
-  const request = (path: string, init: RequestInit = {}) => a.request(path, init, env);
+  const request = (path: string, init: RequestInit = {}) => Promise.resolve(a.request(path, init, env));
   return { request, release, stats: () => ({ running, mostAtOnce, made }) };
 }
 
@@ -34,7 +35,10 @@ describe('HeavyReads', () => {
     const { request, release, stats } = app();
     const total = HEAVY_READS_AT_ONCE + HEAVY_READS_WAITING + 5;
     // over several pads (one pad's own cap is the next test's)
-    const answers = Array.from({ length: total }, (_, i) => request(`/heavy/p${i % 8}`));
+    let answered = 0;
+    const answers = Array.from({ length: total }, (_, i) => request(`/heavy/p${i % 8}`).finally(() => answered++));
+    // (waits, not sleeps: this machine may be busy) the refused are answered at once, the first reads start
+    await waitFor(() => answered === 5 && stats().running === HEAVY_READS_AT_ONCE, 5000, 'the queue to fill');
     await settle();
     expect(stats().running).toBe(HEAVY_READS_AT_ONCE);
     // the light route is not queued behind them
@@ -59,8 +63,9 @@ describe('HeavyReads', () => {
 
   it(`lets one pad have at most ${HEAVY_READS_PER_PAD} reads running or waiting: other pads' readers still get in`, async () => {
     const { request, release } = app();
-    const flood = Array.from({ length: HEAVY_READS_PER_PAD + 4 }, () => request('/heavy/flooded'));
-    await settle();
+    let answered = 0;
+    const flood = Array.from({ length: HEAVY_READS_PER_PAD + 4 }, () => request('/heavy/flooded').finally(() => answered++));
+    await waitFor(() => answered === 4, 5000, 'the reads past the pad\'s share to be refused');
     const other = request('/heavy/quiet');
     await settle();
     const auto = setInterval(() => release.splice(0).forEach((r) => r()), 5);
@@ -77,7 +82,7 @@ describe('HeavyReads', () => {
   it('does not make a read whose client left while it waited', async () => {
     const { request, release, stats } = app();
     const held = Array.from({ length: HEAVY_READS_AT_ONCE }, (_, i) => request(`/heavy/h${i}`));
-    await settle();
+    await waitFor(() => release.length === HEAVY_READS_AT_ONCE, 5000, 'the first reads to start');
     const gone = new AbortController();
     const abandoned = request('/heavy/left', { signal: gone.signal });
     await settle();

@@ -13,10 +13,9 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import pLimit from 'p-limit';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { jsonError } from './errors.js';
 import type { PadEnv } from './pad-middleware.js';
-import { clientAddress } from './rate-limit.js';
+import { RateLimit, clientAddress } from './rate-limit.js';
 
 /** Heavy reads running at once in a process. */
 export const HEAVY_READS_AT_ONCE = 2;
@@ -33,13 +32,17 @@ export const HEAVY_READS_PER_PAD = 16;
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class HeavyReads {
-  private readonly perPadAndAddress: RateLimiterMemory;
+  private readonly perPadAndAddress: RateLimit;
   private readonly turns = pLimit(HEAVY_READS_AT_ONCE);
   /** Reads running or waiting, per pad. */
   private readonly perPad = new Map<string, number>();
 
-  constructor(private readonly perMinute: number) {
-    this.perPadAndAddress = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  constructor(perMinute: number) {
+    this.perPadAndAddress = new RateLimit({
+      what: 'reads of this pad from this address',
+      points: perMinute,
+      perSeconds: 60,
+    });
   }
 
   /** For the routes after `resolvePad`. */
@@ -47,14 +50,8 @@ export class HeavyReads {
 
   /** Runs `read` (the handler's work for pad `padId`) in its turn, or answers 429/503 without running it. */
   async run<T>(c: Context, padId: string, read: () => Promise<T>): Promise<T | Response> {
-    try {
-      await this.perPadAndAddress.consume(`${padId}\u0000${clientAddress(c)}`);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      c.header('Retry-After', String(seconds));
-      return jsonError(c, 429, `too many reads of this pad from this address (at most ${this.perMinute} per minute); try again in ${seconds} s`);
-    }
+    const refused = await this.perPadAndAddress.spend(c, `${padId}\u0000${clientAddress(c)}`);
+    if (refused) return refused;
     const ofPad = this.perPad.get(padId) ?? 0;
     if (this.turns.pendingCount >= HEAVY_READS_WAITING || ofPad >= HEAVY_READS_PER_PAD) {
       c.header('Retry-After', '1');

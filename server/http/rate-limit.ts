@@ -21,18 +21,34 @@ export interface RateLimitOptions {
 /** The address a request is counted under (set by the app from TRUST_PROXY; the socket's when unset). */
 export const clientAddress = (c: Context): string => (c.get('clientAddress') as string | undefined) ?? getConnInfo(c).remote.address ?? 'unknown';
 
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const limiter = new RateLimiterMemory({ points: options.points, duration: options.perSeconds });
-  const key = options.key ?? clientAddress;
-  return async (c, next) => {
+/** A limit's counter: `spend` takes a point for the request, or answers the 429 when none is left. */
+export class RateLimit {
+  private readonly limiter: RateLimiterMemory;
+
+  constructor(private readonly options: RateLimitOptions) {
+    this.limiter = new RateLimiterMemory({ points: options.points, duration: options.perSeconds });
+  }
+
+  /** Null when the request may go on; else the 429 (with Retry-After) to answer it with. `key`: who is counted. */
+  async spend(c: Context, key = (this.options.key ?? clientAddress)(c)): Promise<Response | null> {
     try {
-      await limiter.consume(key(c));
+      await this.limiter.consume(key);
+      return null;
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
+      const { what, points, perSeconds } = this.options;
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       c.header('Retry-After', String(seconds));
-      return jsonError(c, 429, `too many ${options.what} (at most ${options.points} per ${describe(options.perSeconds)}); try again in ${seconds} s`);
+      return jsonError(c, 429, `too many ${what} (at most ${points} per ${describe(perSeconds)}); try again in ${seconds} s`);
     }
+  }
+}
+
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  const limit = new RateLimit(options);
+  return async (c, next) => {
+    const refused = await limit.spend(c);
+    if (refused) return refused;
     await next();
   };
 }
