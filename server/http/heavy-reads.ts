@@ -1,12 +1,12 @@
 /**
  * Reads whose cost grows with the pad: the editor page (it carries the pad's state), the mirror page (it renders
  * every entry), the exports, status.json and history. One mechanism for all of them, so that nobody holding a pad or
- * mirror link can stall the server by asking for them over and over (an outside measurement: 40 concurrent exports
- * of a 6 MB pad kept /healthz, and every pad's sockets, waiting 2.4 s).
+ * mirror link can stall the server by asking for them over and over (measured before: 40 concurrent exports of a
+ * 6 MB pad kept /healthz, and every pad's sockets, waiting 2.4 s).
  * - Each pad and address gets at most `perMinute` of them (counted by rate-limiter-flexible, like the writes'
  *   limits); past it: 429 with a JSON message and Retry-After.
- * - At most {@link HEAVY_READS_AT_ONCE} run at a time in this process (p-limit), each starting on a fresh event-loop
- *   turn, so sockets and other requests are served between two of them; at most {@link HEAVY_READS_WAITING} wait,
+ * - At most {@link HEAVY_READS_AT_ONCE} run at a time in this process (p-limit), each starting after a timer
+ *   ({@link nextTurn}), so the event loop's I/O is done between two of them; at most {@link HEAVY_READS_WAITING} wait,
  *   and at most {@link HEAVY_READS_PER_PAD} of one pad's (so a flood of one pad's reads, from however many
  *   addresses, leaves room for other pads' readers); past that: 503 with Retry-After.
  * - A read whose client has gone by its turn is not made.
