@@ -4,9 +4,14 @@
  * believed (proxy-addr's forms: `loopback`, `uniquelocal`, addresses and CIDR ranges, comma-separated), and the
  * address counted is the nearest one not among them. By default no proxy is trusted: a client's own
  * X-Forwarded-For counts for nothing (or anyone could choose an address per request and escape every limit).
+ *
+ * What is counted is a network, not always one address: an IPv6 client is given a whole /64 (by its ISP, its cloud
+ * host, SLAAC's privacy addresses) and can take a fresh address from it per request, so its /64 is counted as one
+ * client; an IPv4 address written as IPv6 (`::ffff:192.0.2.1`, a dual-stack socket's form) is counted as itself.
  */
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
+import ipaddr from 'ipaddr.js';
 
 export type TrustedProxies = (address: string, hop: number) => boolean;
 
@@ -23,10 +28,25 @@ export function trustedProxies(setting: string): TrustedProxies {
   return parts.length === 0 ? TRUST_NONE : proxyAddr.compile(parts);
 }
 
-/** The address a request is counted under. */
+/** How many leading bits of an IPv6 address name one client. */
+export const IPV6_CLIENT_PREFIX = 64;
+
+/**
+ * The key one client's address is counted under: an IPv4 address as written, an IPv6 address as its /64
+ * (`2001:db8:1:2::/64`), an IPv4-mapped IPv6 address as its IPv4 address. Anything else (no address) as it is.
+ */
+export function clientKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address); // IPv4-mapped IPv6 becomes the IPv4 address
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const bytes = parsed.toByteArray().map((b, i) => (i < IPV6_CLIENT_PREFIX / 8 ? b : 0));
+  return `${ipaddr.fromByteArray(bytes).toString()}/${IPV6_CLIENT_PREFIX}`;
+}
+
+/** The client a request is counted as (see {@link clientKey}). */
 export function clientAddressOf(req: IncomingMessage, trust: TrustedProxies): string {
   if (!req.socket.remoteAddress) return 'unknown';
-  return trust === TRUST_NONE ? req.socket.remoteAddress : proxyAddr(req, trust);
+  return clientKey(trust === TRUST_NONE ? req.socket.remoteAddress : proxyAddr(req, trust));
 }
 
 declare module 'hono' {

@@ -248,6 +248,18 @@ describe('who a request is counted as (TRUST_PROXY)', () => {
     for (const c of [...sockets, other]) c.ws.terminate();
   });
 
+  it('an IPv6 client is its /64 (it cannot take a fresh address per request), and an IPv4 address in IPv6 form is that address', async () => {
+    const s = await server({ rateLimits: limits, maxConnectionsPerAddress: 2, trustProxy: 'loopback' });
+    const { padId } = await createPad(s.url, 'xff-ipv6');
+    expect([await read(s.url, padId, '2001:db8:5:5::1'), await read(s.url, padId, '2001:db8:5:5::2'), await read(s.url, padId, '2001:db8:5:5:ffff::3')]).toEqual([200, 200, 429]);
+    expect(await read(s.url, padId, '2001:db8:5:6::1')).toBe(200);
+    expect([await read(s.url, padId, '203.0.113.50'), await read(s.url, padId, '::ffff:203.0.113.50')]).toEqual([200, 200]);
+    expect(await read(s.url, padId, '203.0.113.50')).toBe(429);
+    const sockets = [await connect(s.url, padId, '2001:db8:9:9::a'), await connect(s.url, padId, '2001:db8:9:9::b'), await connect(s.url, padId, '2001:db8:9:9::c')];
+    expect(sockets.map((c) => c.result)).toEqual(['open', 'open', 429]);
+    for (const c of sockets) c.ws.terminate();
+  });
+
   it.each([
     ['SQLite', () => ({})],
     // PostgreSQL's awaits are real round trips: before the slot was taken at the check, racing upgrades got past the
