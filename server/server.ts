@@ -8,7 +8,7 @@ import type { SqliteStore } from './storage/sqlite-store.js';
 import { SqliteStorage } from './storage/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import type { FanOut } from './fanout/fanout.js';
-import { openFanOut, openStorage } from './storage/open.js';
+import { openFanOut, openLimits, openStorage } from './storage/open.js';
 import { PadDirectory } from './pads.js';
 import { CuratorKeys } from './auth/curator-keys.js';
 import { CuratorSessions } from './auth/sessions.js';
@@ -67,6 +67,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = parts.storage ?? (parts.store ? new SqliteStorage(parts.store, config.dataDir) : await openStorage(config));
   const fanout = parts.fanout ?? (await openFanOut(config));
+  const limits = await openLimits(config);
   const pads = new PadDirectory(store, await store.serverSecret());
   const curatorKeys = new CuratorKeys(store);
   const sessions = new CuratorSessions(store);
@@ -127,7 +128,7 @@ export async function startServer(
     },
     { events, overload, notices, status, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
   );
-  const app = createApp({ config, log, storage: store, fanout, pads, curatorKeys, sessions, identifier, registry, notices, names, metrics, health, events, status });
+  const app = createApp({ config, log, storage: store, fanout, limits, pads, curatorKeys, sessions, identifier, registry, notices, names, metrics, health, events, status });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
@@ -151,6 +152,7 @@ export async function startServer(
       await registry.closeAll();
       await names.close();
       await fanout.close();
+      await limits.close();
       await store.close();
     }));
 

@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/api/*', compressReads);
   app.use('/p/*', compressReads);
   // one limit and one queue for every read whose cost grows with the pad (pages, exports, status, history)
-  const reads = new HeavyReads(deps.config.rateLimits.readsPerMinute);
+  const reads = new HeavyReads(deps.config.rateLimits.readsPerMinute, deps.limits);
   app.route('/api/pads', padRoutes(deps, reads));
   app.route('/api/pads', historyRoutes(deps, reads));
   app.route('/api/pads', statusRoutes(deps, reads));

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { StorageHealth } from '../storage/health.js';
 import type { PadEvents } from '../events.js';
 import type { StatusService } from '../status/service.js';
+import type { LimitStore } from './rate-limit.js';
 
 /** What the HTTP routes work with. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   log: Logger;
   storage: Storage;
   fanout: FanOut;
+  /** Where the rate limits count (shared by every process when they share Redis). */
+  limits: LimitStore;
   pads: PadDirectory;
   curatorKeys: CuratorKeys;
   sessions: CuratorSessions;

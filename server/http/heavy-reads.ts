@@ -15,7 +15,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import pLimit from 'p-limit';
 import { jsonError } from './errors.js';
 import type { PadEnv } from './pad-middleware.js';
-import { RateLimit, clientAddress } from './rate-limit.js';
+import { RateLimit, clientAddress, memoryLimits, type LimitStore } from './rate-limit.js';
 
 /** Heavy reads running at once in a process. */
 export const HEAVY_READS_AT_ONCE = 2;
@@ -37,12 +37,16 @@ export class HeavyReads {
   /** Reads running or waiting, per pad. */
   private readonly perPad = new Map<string, number>();
 
-  constructor(perMinute: number) {
-    this.perPadAndAddress = new RateLimit({
-      what: 'reads of this pad from this address',
-      points: perMinute,
-      perSeconds: 60,
-    });
+  constructor(perMinute: number, limits: LimitStore = memoryLimits) {
+    this.perPadAndAddress = new RateLimit(
+      {
+        name: 'reads',
+        what: 'reads of this pad from this address',
+        points: perMinute,
+        perSeconds: 60,
+      },
+      limits,
+    );
   }
 
   /** For the routes after `resolvePad`. */

@@ -63,11 +63,12 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
   });
 
   const restores = rateLimit({
+    name: 'restores',
     what: 'restores of this pad',
     points: deps.config.rateLimits.restoresPerMinute,
     perSeconds: 60,
     key: (c) => c.get('resolved').pad.id,
-  });
+  }, deps.limits);
 
   app.post('/:ref/restore', resolvePad, requireCurator, restores, async (c) => {
     const body = parse(restoreBody, await c.req.json().catch(() => fail(400, 'malformed JSON body')));

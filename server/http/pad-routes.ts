@@ -10,10 +10,9 @@ import { importNeedsCurator, importPad } from '../pad-import.js';
 import { ImportFormatError, parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
 import { newId } from '../auth/secrets.js';
 import { SESSION_TTL_MS } from '../auth/sessions.js';
-import { FailureLimiter } from '../auth/failure-limiter.js';
 import { describeZodError, fail } from './errors.js';
 import { WriteRefused } from '../sync/admission.js';
-import { clientAddress, rateLimit } from './rate-limit.js';
+import { RateLimit, clientAddress, rateLimit } from './rate-limit.js';
 import type { HeavyReads } from './heavy-reads.js';
 import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
@@ -48,7 +47,10 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
    * and load of clients hammering a pad with wrong keys. It is per pad so that one client's (or, behind a proxy,
    * everyone's) failures on one pad never slow the curators of another.
    */
-  const loginFailures = new FailureLimiter({ maxFailures: 10, windowMs: 60_000 });
+  const signInFailures = new RateLimit(
+    { name: 'sign-in-failures', what: 'failed sign-ins on this pad from this address', points: 10, perSeconds: 60 },
+    deps.limits,
+  );
 
   const padUrls = (origin: string, padId: string, readOnlyRef: string) => ({
     editUrl: `${origin}/p/${encodeURIComponent(padId)}`,
@@ -58,13 +60,14 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
   const { resolvePad, requireCurator, curatorKeyIdOf } = padMiddleware(deps);
 
   const limits = config.rateLimits;
-  const padCreation = rateLimit({ what: 'pad creations from this address', points: limits.padsPerHour, perSeconds: 3600 });
+  const padCreation = rateLimit({ name: 'pad-creations', what: 'pad creations from this address', points: limits.padsPerHour, perSeconds: 3600 }, deps.limits);
   const imports = rateLimit({
+    name: 'imports',
     what: 'imports into this pad from this address',
     points: limits.importsPerMinute,
     perSeconds: 60,
-    key: (c) => `${c.req.param('ref')}\u0000${clientAddress(c)}`,
-  });
+    key: (c) => `${c.get('resolved').pad.id}\u0000${clientAddress(c)}`,
+  }, deps.limits);
 
   app.post('/', padCreation, jsonBody(createPadBody), async (c) => {
     const { name } = c.req.valid('json');
@@ -159,13 +162,8 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (readOnly) fail(403, 'read-only links cannot sign in');
     const record = await curatorKeys.verify(pad.id, c.req.valid('json').key);
     if (!record) {
-      const client = `${pad.id}\u0000${clientAddress(c)}`;
-      const retryAfter = loginFailures.blockedFor(client);
-      if (retryAfter > 0) {
-        c.header('Retry-After', String(Math.ceil(retryAfter / 1000)));
-        fail(429, `too many failed sign-ins on this pad from this address; try again in ${Math.ceil(retryAfter / 1000)} s`);
-      }
-      loginFailures.fail(client);
+      const refused = await signInFailures.spend(c, `${pad.id}\u0000${clientAddress(c)}`);
+      if (refused) return refused;
       fail(401, 'that key is not a curator key of this pad');
     }
     const token = await sessions.open(pad.id, record.id);

@@ -1,14 +1,35 @@
 /**
- * Rate limits for the HTTP routes that write (pad creation, imports, restores): one mechanism, counted by
- * rate-limiter-flexible (in memory here; the same library counts in Redis or PostgreSQL when several processes
- * share the limits). Over the limit: 429 with a JSON message and Retry-After; nothing is done.
+ * Rate limits (pad creation, imports, restores, failed sign-ins, heavy reads): one mechanism, counted by
+ * rate-limiter-flexible. A {@link LimitStore} says where the counts live: in this process's memory (the embedded
+ * default), or in Redis when several processes serve the same pads (`REDIS_URL`), so that a client spreading its
+ * requests over the processes behind a proxy gets the limit once, not once per process.
+ * Over the limit: 429 with a JSON message and Retry-After; nothing is done.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { jsonError } from './errors.js';
+import { clientKey } from './client-address.js';
+
+/** Where limits count. */
+export interface LimitStore {
+  /** Whether every process sharing this store sees the same counts. */
+  readonly shared: boolean;
+  /** A counter of `points` per `perSeconds` for each key; `name` keeps different limits' keys apart. */
+  counter(name: string, points: number, perSeconds: number): RateLimiterAbstract;
+  close(): Promise<void>;
+}
+
+/** Counts in this process's memory. */
+export const memoryLimits: LimitStore = {
+  shared: false,
+  counter: (_name, points, perSeconds) => new RateLimiterMemory({ points, duration: perSeconds }),
+  close: async () => undefined,
+};
 
 export interface RateLimitOptions {
+  /** Which limit this is, in keys (stable, short: "imports"). */
+  name: string;
   /** What is limited, for the message: "pad creations". */
   what: string;
   /** How many within `perSeconds`. */
@@ -19,14 +40,17 @@ export interface RateLimitOptions {
 }
 
 /** The address a request is counted under (set by the app from TRUST_PROXY; the socket's when unset). */
-export const clientAddress = (c: Context): string => (c.get('clientAddress') as string | undefined) ?? getConnInfo(c).remote.address ?? 'unknown';
+export const clientAddress = (c: Context): string => (c.get('clientAddress') as string | undefined) ?? clientKey(getConnInfo(c).remote.address ?? 'unknown');
 
 /** A limit's counter: `spend` takes a point for the request, or answers the 429 when none is left. */
 export class RateLimit {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
 
-  constructor(private readonly options: RateLimitOptions) {
-    this.limiter = new RateLimiterMemory({ points: options.points, duration: options.perSeconds });
+  constructor(
+    private readonly options: RateLimitOptions,
+    store: LimitStore = memoryLimits,
+  ) {
+    this.limiter = store.counter(options.name, options.points, options.perSeconds);
   }
 
   /** Null when the request may go on; else the 429 (with Retry-After) to answer it with. `key`: who is counted. */
@@ -44,8 +68,8 @@ export class RateLimit {
   }
 }
 
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const limit = new RateLimit(options);
+export function rateLimit(options: RateLimitOptions, store: LimitStore = memoryLimits): MiddlewareHandler {
+  const limit = new RateLimit(options, store);
   return async (c, next) => {
     const refused = await limit.spend(c);
     if (refused) return refused;

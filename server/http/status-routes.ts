@@ -25,11 +25,12 @@ export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
   const app = new Hono<PadEnv>();
   const { resolvePad, curatorKeyIdOf } = padMiddleware(deps);
   const imports = rateLimit({
+    name: 'gerrit-imports',
     what: 'imports from Gerrit into this pad from this address',
     points: deps.config.rateLimits.importsPerMinute,
     perSeconds: 60,
-    key: (c) => `${c.req.param('ref')}\u0000${clientAddress(c)}`,
-  });
+    key: (c) => `${c.get('resolved').pad.id}\u0000${clientAddress(c)}`,
+  }, deps.limits);
 
   app.get('/:ref/status.json', resolvePad, reads.middleware, async (c) => {
     const { pad } = c.get('resolved');

@@ -8,6 +8,7 @@ import type { Storage } from './storage.js';
 import type { FanOut } from '../fanout/fanout.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { LocalFanOut } from '../fanout/local.js';
+import { memoryLimits, type LimitStore } from '../http/rate-limit.js';
 
 export async function openStorage(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema'>): Promise<Storage> {
   if (config.databaseUrl) {
@@ -23,4 +24,13 @@ export async function openFanOut(config: Pick<Config, 'redisUrl' | 'redisPrefix'
     return RedisFanOut.open(config.redisUrl, config.redisPrefix ? { prefix: config.redisPrefix } : {});
   }
   return new LocalFanOut();
+}
+
+/** Where the rate limits count: Redis when several processes share pads, else this process's memory. */
+export async function openLimits(config: Pick<Config, 'redisUrl' | 'redisPrefix'>): Promise<LimitStore> {
+  if (config.redisUrl) {
+    const { redisLimits } = await import('../http/redis-limits.js');
+    return redisLimits(config.redisUrl, config.redisPrefix ?? '');
+  }
+  return memoryLimits;
 }

@@ -121,6 +121,34 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
     viewer.provider.destroy();
   });
 
+  it('the rate limits count once for all processes: a client spreading its requests over them gets each limit once; Redis away, each process still limits', async () => {
+    const { padId, curatorKey } = await createPad(url(0), 'mp-limits');
+    const signIn = (i: number, key: string) =>
+      fetch(`${url(i)}/api/pads/${padId}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
+    // 10 failed sign-ins per pad and address per minute, spread over the three processes
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push((await signIn(i % 3, `wrong-${i}`)).status);
+    expect(statuses).toEqual([...Array<number>(10).fill(401), 429, 429]);
+    const refused = await signIn(2, 'wrong-again');
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/too many failed sign-ins/);
+    // the right key is checked first: never refused
+    expect((await signIn(1, curatorKey)).status).toBe(200);
+
+    const other = await createPad(url(1), 'mp-limits-redis-down');
+    await cluster.redis.cut();
+    try {
+      // counted in each process's memory while Redis is away: answered at once, and still limited
+      const down = [];
+      for (let i = 0; i < 11; i++) {
+        down.push((await fetch(`${url(2)}/api/pads/${other.padId}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: `w${i}` }) })).status);
+      }
+      expect(down).toEqual([...Array<number>(10).fill(401), 429]);
+    } finally {
+      await cluster.redis.restore();
+    }
+  });
+
   it('history names people on every process by the name their presence showed on another', async () => {
     const { padId } = await createPad(url(0), 'mp-names');
     const alice = await connectSynced(url(2), padId, 'proposed');
