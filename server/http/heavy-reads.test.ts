@@ -109,6 +109,26 @@ describe('HeavyReads', () => {
     }
   });
 
+  it('a read refused because the server is busy costs its client nothing from its per-minute limit', async () => {
+    // one pad (the limit is per pad and address), filled to its own cap of reads running or waiting
+    const admitted = HEAVY_READS_PER_PAD;
+    // exactly enough points for the reads admitted and two more; none left for reads refused as busy
+    const { request, release, stats } = app(admitted + 2);
+    const answers = Array.from({ length: admitted }, () => request('/heavy/q'));
+    await waitFor(() => stats().running === HEAVY_READS_AT_ONCE && release.length === HEAVY_READS_AT_ONCE, 5000, 'the reads to start');
+    const busy = await Promise.all(Array.from({ length: 5 }, () => request('/heavy/q')));
+    expect(busy.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
+    const auto = setInterval(() => release.splice(0).forEach((r) => r()), 5);
+    try {
+      await Promise.all(answers);
+      const later = [await request('/heavy/q'), await request('/heavy/q')];
+      expect(later.map((r) => r.status)).toEqual([200, 200]);
+      expect((await request('/heavy/q')).status).toBe(429);
+    } finally {
+      clearInterval(auto);
+    }
+  });
+
   it('starts each read on a turn of its own: timers and sockets are served between reads that block', async () => {
     const reads = new HeavyReads(1000);
     const a = new Hono();

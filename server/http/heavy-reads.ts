@@ -54,14 +54,22 @@ export class HeavyReads {
 
   /** Runs `read` (the handler's work for pad `padId`) in its turn, or answers 429/503 without running it. */
   async run<T>(c: Context, padId: string, read: () => Promise<T>): Promise<T | Response> {
-    const refused = await this.perPadAndAddress.spend(c, `${padId}\u0000${clientAddress(c)}`);
-    if (refused) return refused;
-    const ofPad = this.perPad.get(padId) ?? 0;
-    if (this.turns.pendingCount >= HEAVY_READS_WAITING || ofPad >= HEAVY_READS_PER_PAD) {
+    const busy = () => this.turns.pendingCount >= HEAVY_READS_WAITING || (this.perPad.get(padId) ?? 0) >= HEAVY_READS_PER_PAD;
+    const refuseBusy = () => {
       c.header('Retry-After', '1');
       return jsonError(c, 503, 'the server is busy answering other reads of large pads; try again in a second');
+    };
+    // a read refused as busy costs its client nothing: it was told to come back in a second
+    if (busy()) return refuseBusy();
+    const key = `${padId}\u0000${clientAddress(c)}`;
+    const refused = await this.perPadAndAddress.spend(c, key);
+    if (refused) return refused;
+    if (busy()) {
+      // (the queue filled while the point was counted, which may have waited on Redis)
+      await this.perPadAndAddress.refund(key);
+      return refuseBusy();
     }
-    this.perPad.set(padId, ofPad + 1);
+    this.perPad.set(padId, (this.perPad.get(padId) ?? 0) + 1);
     try {
       return await this.turns(async () => {
         await nextTurn();

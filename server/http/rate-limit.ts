@@ -53,6 +53,11 @@ export class RateLimit {
     this.limiter = store.counter(options.name, options.points, options.perSeconds);
   }
 
+  /** Gives back the point `spend` took for `key` (the request was refused for another reason after all). */
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1).catch(() => undefined);
+  }
+
   /** Null when the request may go on; else the 429 (with Retry-After) to answer it with. `key`: who is counted. */
   async spend(c: Context, key = (this.options.key ?? clientAddress)(c)): Promise<Response | null> {
     try {
