@@ -26,6 +26,20 @@ describe('clientKey: what one client is', () => {
     expect(clientKey('::1')).toBe('::/64');
   });
 
+  it('an IPv6 address carrying an IPv4 host (NAT64, 6to4) is that IPv4 host: users behind a translator are not one client, a 6to4 /48 is not thousands', () => {
+    expect(clientKey('64:ff9b::198.51.100.1')).toBe('198.51.100.1');
+    expect(clientKey('64:ff9b::cb00:714d')).toBe('203.0.113.77');
+    expect(clientKey('2002:c633:6401:1::1')).toBe('198.51.100.1');
+    expect(clientKey('2002:c633:6401:2::1')).toBe('198.51.100.1');
+  });
+
+  it('a port a proxy forwarded with the address does not make another client', () => {
+    expect(clientKey('198.51.100.9:1000')).toBe('198.51.100.9');
+    expect(clientKey('198.51.100.9:1001')).toBe('198.51.100.9');
+    expect(clientKey('[2001:db8:1:2::1]:443')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('[::ffff:198.51.100.9]:80')).toBe('198.51.100.9');
+  });
+
   it('what is not an address is kept as it is', () => {
     expect(clientKey('unknown')).toBe('unknown');
     expect(clientKey('')).toBe('');

@@ -31,16 +31,34 @@ export function trustedProxies(setting: string): TrustedProxies {
 /** How many leading bits of an IPv6 address name one client. */
 export const IPV6_CLIENT_PREFIX = 64;
 
+/** `192.0.2.1:4000` or `[2001:db8::1]:4000` (some proxies forward the client's port too): the address alone. */
+function withoutPort(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) return bracketed[1]!;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(address);
+  return v4 ? v4[1]! : address;
+}
+
 /**
- * The key one client's address is counted under: an IPv4 address as written, an IPv6 address as its /64
- * (`2001:db8:1:2::/64`), an IPv4-mapped IPv6 address as its IPv4 address. Anything else (no address) as it is.
+ * The key one client's address is counted under:
+ * - an IPv4 address as itself, however it is written (`::ffff:192.0.2.1`, with a port);
+ * - an IPv6 address that carries an IPv4 host's address as that IPv4 address: NAT64 (RFC 6052, `64:ff9b::/96`:
+ *   every IPv4 user behind the translator would otherwise be one client) and 6to4 (`2002::/16`: each IPv4 host
+ *   owns a whole /48 of it);
+ * - any other IPv6 address as its /64 (`2001:db8:1:2::/64`).
+ * What is not an address (no socket address) is kept as it is.
  */
-export function clientKey(address: string): string {
-  if (!ipaddr.isValid(address)) return address;
+export function clientKey(written: string): string {
+  const address = withoutPort(written);
+  if (!ipaddr.isValid(address)) return written;
   const parsed = ipaddr.process(address); // IPv4-mapped IPv6 becomes the IPv4 address
   if (parsed.kind() === 'ipv4') return parsed.toString();
-  const bytes = parsed.toByteArray().map((b, i) => (i < IPV6_CLIENT_PREFIX / 8 ? b : 0));
-  return `${ipaddr.fromByteArray(bytes).toString()}/${IPV6_CLIENT_PREFIX}`;
+  const bytes = parsed.toByteArray();
+  const range = parsed.range();
+  if (range === 'rfc6052') return ipaddr.fromByteArray(bytes.slice(12)).toString();
+  if (range === '6to4') return ipaddr.fromByteArray(bytes.slice(2, 6)).toString();
+  const prefix = bytes.map((b, i) => (i < IPV6_CLIENT_PREFIX / 8 ? b : 0));
+  return `${ipaddr.fromByteArray(prefix).toString()}/${IPV6_CLIENT_PREFIX}`;
 }
 
 /** The client a request is counted as (see {@link clientKey}). */
