@@ -67,7 +67,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = parts.storage ?? (parts.store ? new SqliteStorage(parts.store, config.dataDir) : await openStorage(config));
   const fanout = parts.fanout ?? (await openFanOut(config));
-  const limits = await openLimits(config);
+  const limits = await openLimits(config, log);
   const pads = new PadDirectory(store, await store.serverSecret());
   const curatorKeys = new CuratorKeys(store);
   const sessions = new CuratorSessions(store);

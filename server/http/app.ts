@@ -36,7 +36,12 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const fanout = { fanout: deps.fanout.description, fanoutHealthy: deps.fanout.healthy };
+    const fanout = {
+      fanout: deps.fanout.description,
+      fanoutHealthy: deps.fanout.healthy,
+      // where the rate limits count: 'redis' shared by every process, or each process's own 'memory' (Redis away)
+      limits: deps.limits.shared() ? deps.limits.description : 'memory',
+    };
     try {
       await deps.storage.ping();
       if (deps.health.failure && !(await deps.health.check())) {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { waitFor } from '../../test/helpers/wait.js';
+import { memoryLimits } from './rate-limit.js';
 import { HEAVY_READS_AT_ONCE, HEAVY_READS_PER_PAD, HEAVY_READS_WAITING, HeavyReads } from './heavy-reads.js';
 
 /** An app whose heavy read waits until the test lets it finish, with a light route beside it. */
 function app(perMinute = 1000) {
-  const reads = new HeavyReads(perMinute);
+  const reads = new HeavyReads(perMinute, memoryLimits);
   const release: Array<() => void> = [];
   let running = 0;
   let mostAtOnce = 0;
@@ -130,7 +131,7 @@ describe('HeavyReads', () => {
   });
 
   it('starts each read on a turn of its own: timers and sockets are served between reads that block', async () => {
-    const reads = new HeavyReads(1000);
+    const reads = new HeavyReads(1000, memoryLimits);
     const a = new Hono();
     let finished = 0;
     a.get('/blocking', (c) =>

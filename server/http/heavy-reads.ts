@@ -15,7 +15,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import pLimit from 'p-limit';
 import { jsonError } from './errors.js';
 import type { PadEnv } from './pad-middleware.js';
-import { RateLimit, clientAddress, memoryLimits, type LimitStore } from './rate-limit.js';
+import { RateLimit, clientAddress, type LimitStore } from './rate-limit.js';
 
 /** Heavy reads running at once in a process. */
 export const HEAVY_READS_AT_ONCE = 2;
@@ -37,7 +37,7 @@ export class HeavyReads {
   /** Reads running or waiting, per pad. */
   private readonly perPad = new Map<string, number>();
 
-  constructor(perMinute: number, limits: LimitStore = memoryLimits) {
+  constructor(perMinute: number, limits: LimitStore) {
     this.perPadAndAddress = new RateLimit(
       {
         name: 'reads',

@@ -42,10 +42,11 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
   const { pads, curatorKeys, sessions, identifier, registry, config, events } = deps;
   const app = new Hono<Env>();
   /**
-   * Failed sign-ins, per (pad, address). A correct key is never refused: it is checked first, and only a wrong one
-   * can get 429. Keys are 192 random bits, so guessing is hopeless at any rate; this limiter only bounds the noise
-   * and load of clients hammering a pad with wrong keys. It is per pad so that one client's (or, behind a proxy,
-   * everyone's) failures on one pad never slow the curators of another.
+   * Failed sign-ins, per (pad, address), 10 in each minute's window. A correct key is never refused: it is checked
+   * first, and only a wrong one can get 429. Keys are 192 random bits, so guessing is hopeless at any rate; this
+   * limit only tells a client hammering a pad with wrong keys to stop (each wrong key still costs one hash and one
+   * lookup: checking the limit first would refuse correct keys too). It is per pad so that one client's failures on
+   * one pad never slow the curators of another.
    */
   const signInFailures = new RateLimit(
     { name: 'sign-in-failures', what: 'failed sign-ins on this pad from this address', points: 10, perSeconds: 60 },

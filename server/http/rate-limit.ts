@@ -13,8 +13,10 @@ import { clientKey } from './client-address.js';
 
 /** Where limits count. */
 export interface LimitStore {
-  /** Whether every process sharing this store sees the same counts. */
-  readonly shared: boolean;
+  /** Where the counts live: 'memory' or 'redis'. */
+  readonly description: string;
+  /** Whether the counts are, right now, the ones every process sharing this store sees. */
+  shared(): boolean;
   /** A counter of `points` per `perSeconds` for each key; `name` keeps different limits' keys apart. */
   counter(name: string, points: number, perSeconds: number): RateLimiterAbstract;
   close(): Promise<void>;
@@ -22,7 +24,8 @@ export interface LimitStore {
 
 /** Counts in this process's memory. */
 export const memoryLimits: LimitStore = {
-  shared: false,
+  description: 'memory',
+  shared: () => false,
   counter: (_name, points, perSeconds) => new RateLimiterMemory({ points, duration: perSeconds }),
   close: async () => undefined,
 };
@@ -48,7 +51,7 @@ export class RateLimit {
 
   constructor(
     private readonly options: RateLimitOptions,
-    store: LimitStore = memoryLimits,
+    store: LimitStore,
   ) {
     this.limiter = store.counter(options.name, options.points, options.perSeconds);
   }
@@ -73,7 +76,7 @@ export class RateLimit {
   }
 }
 
-export function rateLimit(options: RateLimitOptions, store: LimitStore = memoryLimits): MiddlewareHandler {
+export function rateLimit(options: RateLimitOptions, store: LimitStore): MiddlewareHandler {
   const limit = new RateLimit(options, store);
   return async (c, next) => {
     const refused = await limit.spend(c);

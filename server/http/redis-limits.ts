@@ -1,28 +1,60 @@
 /**
  * Limits counted in Redis (`REDIS_URL`): every process serving the same pads counts against the same totals.
  * Its own connection, set up like the fan-out's: nothing queues while Redis is away. When Redis cannot answer, each
- * limit falls back to counting in this process's memory (rate-limiter-flexible's insurance limiter), so a Redis
- * outage never refuses a request the limits would allow, nor lets one through unlimited.
+ * limit counts in this process's memory instead (rate-limiter-flexible's insurance limiter), so a Redis outage
+ * never refuses a request the limits would allow, nor lets one through unlimited.
+ *
+ * A Redis that stops answering without closing the connection (a network split, a frozen host) is the hard case:
+ * every count would wait for its command's timeout. A watchdog pings it; when a ping times out, the connection is
+ * dropped and made again, and until Redis is ready on it the limits count in memory without waiting at all.
+ * The limits need these commands on `${REDIS_PREFIX}limit:*` keys: EVAL/EVALSHA, SET, INCRBY, PTTL, PEXPIRE, GET, DEL.
  */
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LimitStore } from './rate-limit.js';
 
-export async function redisLimits(url: string, prefix = ''): Promise<LimitStore> {
+/** A count waits at most this long for Redis (then it is made in memory). */
+export const LIMIT_COMMAND_TIMEOUT_MS = 250;
+/** How often the watchdog pings. */
+export const LIMIT_WATCHDOG_MS = 1000;
+
+export async function redisLimits(url: string, prefix: string, log: Pick<Logger, 'warn' | 'info'>): Promise<LimitStore> {
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 3000,
-    commandTimeout: 1000,
+    commandTimeout: LIMIT_COMMAND_TIMEOUT_MS,
+    keepAlive: 10_000,
     connectionName: 'cyclepad-limits',
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
   });
-  // errors are the fan-out's to report (same server); here they only mean "count in memory for now"
-  client.on('error', () => undefined);
-  await client.connect().catch(() => undefined);
+  let away = false;
+  const lost = (why: string) => {
+    if (away) return;
+    away = true;
+    log.warn({ why }, 'rate limits: Redis is not answering; each process counts in its own memory until it is back');
+  };
+  client.on('error', (err: Error) => lost(err.message));
+  client.on('ready', () => {
+    if (!away) return;
+    away = false;
+    log.info('rate limits: counting in Redis again');
+  });
+  await client.connect().catch((err: unknown) => lost(err instanceof Error ? err.message : String(err)));
+  const watchdog = setInterval(() => {
+    if (client.status !== 'ready') return;
+    client.ping().catch((err: unknown) => {
+      lost(err instanceof Error ? err.message : String(err));
+      // a connection that stopped answering stays "ready" to ioredis: drop it, so that counts stop waiting on it
+      client.disconnect(true);
+    });
+  }, LIMIT_WATCHDOG_MS);
+  watchdog.unref();
   return {
-    shared: true,
+    description: 'redis',
+    shared: () => client.status === 'ready' && !away,
     counter: (name, points, perSeconds) =>
       new RateLimiterRedis({
         storeClient: client,
@@ -33,6 +65,7 @@ export async function redisLimits(url: string, prefix = ''): Promise<LimitStore>
         insuranceLimiter: new RateLimiterMemory({ points, duration: perSeconds }),
       }),
     close: async () => {
+      clearInterval(watchdog);
       client.disconnect();
     },
   };

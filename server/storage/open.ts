@@ -3,6 +3,7 @@
  * (SQLite in DATA_DIR, one process, in-process fan-out); `DATABASE_URL` selects PostgreSQL, `REDIS_URL` Redis.
  * The PostgreSQL and Redis clients are only loaded when configured.
  */
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Storage } from './storage.js';
 import type { FanOut } from '../fanout/fanout.js';
@@ -27,10 +28,10 @@ export async function openFanOut(config: Pick<Config, 'redisUrl' | 'redisPrefix'
 }
 
 /** Where the rate limits count: Redis when several processes share pads, else this process's memory. */
-export async function openLimits(config: Pick<Config, 'redisUrl' | 'redisPrefix'>): Promise<LimitStore> {
+export async function openLimits(config: Pick<Config, 'redisUrl' | 'redisPrefix'>, log: Logger): Promise<LimitStore> {
   if (config.redisUrl) {
     const { redisLimits } = await import('../http/redis-limits.js');
-    return redisLimits(config.redisUrl, config.redisPrefix ?? '');
+    return redisLimits(config.redisUrl, config.redisPrefix ?? '', log);
   }
   return memoryLimits;
 }

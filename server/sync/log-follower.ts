@@ -98,9 +98,9 @@ export class LogFollower {
     if (everyMs <= 0) return;
     this.timer = setInterval(() => {
       if (!this.subscription) {
-        // not on the fan-out (it was down when the document opened): try again, and read what was missed meanwhile
+        // not on the fan-out (it was down when the document opened): try again, and read what was missed meanwhile;
+        // until then the poll below is the only way this document hears of other processes' commits
         void this.subscribe().then((ok) => ok && !this.closed && this.request('reconnect'));
-        return;
       }
       if (this.options.hasPeers() && Date.now() - this.lastHeard >= everyMs) this.request('poll');
     }, everyMs);

@@ -8,10 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { spawnServer, tempDataDir, removeDir, type ChildServer } from './server.js';
 import { PG_URL, REDIS_URL, freshSchema } from './services.js';
 
-/** A TCP proxy to `target` that can be cut (every connection dropped, new ones refused) and restored. */
+/**
+ * A TCP proxy to `target` that can be cut (every connection dropped, new ones refused) and restored, or frozen
+ * (connections stay open, and are accepted, but no byte passes either way: a network split) and thawed.
+ */
 export class CuttableProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private frozen = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -20,15 +25,18 @@ export class CuttableProxy {
     const server = net.createServer((client) => {
       const upstream = net.connect(this.target);
       this.sockets.add(client).add(upstream);
+      const pair: [net.Socket, net.Socket] = [client, upstream];
       const drop = () => {
         client.destroy();
         upstream.destroy();
         this.sockets.delete(client);
         this.sockets.delete(upstream);
+        this.pairs.delete(pair);
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream).pipe(client);
+      this.pairs.add(pair);
+      if (!this.frozen) client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -46,6 +54,27 @@ export class CuttableProxy {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** No byte passes any more, on open connections or new ones; nothing is closed. */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Bytes pass again (what was sent meanwhile is delivered, as TCP would after a split heals). */
+  thaw(): void {
+    this.frozen = false;
+    for (const [client, upstream] of this.pairs) {
+      client.pipe(upstream).pipe(client);
+      client.resume();
+      upstream.resume();
+    }
   }
 
   /** Listens again on the same port (the service is back). */

@@ -149,6 +149,27 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
     }
   });
 
+  it('Redis frozen (connections open, nothing answered): the limits stop waiting on it and count in memory, and go back to Redis once it answers', async () => {
+    const { padId } = await createPad(url(0), 'mp-limits-frozen');
+    const limitsOf = async (i: number) => ((await (await fetch(`${url(i)}/readyz`)).json()) as { limits: string }).limits;
+    // (an earlier test's outage may still be healing)
+    await waitFor(async () => (await limitsOf(0)) === 'redis', 15_000, 'the limits to count in Redis');
+    cluster.redis.freeze();
+    try {
+      // the watchdog's ping times out: the connection is dropped and made again, and until Redis is ready on it
+      // counts do not wait for it (a count that waited would take the command timeout each time)
+      await waitFor(async () => (await limitsOf(0)) === 'memory', 8000, 'the limits to notice Redis is not answering');
+      const statuses = [];
+      for (let i = 0; i < 11; i++) {
+        statuses.push((await fetch(`${url(0)}/api/pads/${padId}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: `f${i}` }) })).status);
+      }
+      expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
+    } finally {
+      cluster.redis.thaw();
+    }
+    await waitFor(async () => (await limitsOf(0)) === 'redis', 15_000, 'the limits to count in Redis again');
+  });
+
   it('history names people on every process by the name their presence showed on another', async () => {
     const { padId } = await createPad(url(0), 'mp-names');
     const alice = await connectSynced(url(2), padId, 'proposed');
@@ -244,6 +265,23 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
     expect(Date.now() - started).toBeLessThan(1500);
     a.provider.destroy();
     b.provider.destroy();
+  });
+
+  it('a document first opened while Redis is away still hears the other processes: through the database, until Redis is back', async () => {
+    const { padId } = await createPad(url(0), 'mp-opened-without-redis');
+    await cluster.redis.cut();
+    try {
+      await waitFor(async () => ((await (await fetch(`${url(1)}/readyz`)).json()) as { fanoutHealthy: boolean }).fanoutHealthy === false, 5000, 'fan-out seen down');
+      // both processes open the pad's document now, without a fan-out to subscribe to
+      const a = await connectSynced(url(0), padId, 'proposed');
+      const b = await connectSynced(url(1), padId, 'proposed');
+      entriesOf(a.doc).push([createEntry({ title: 'opened without redis', addedBy: 'a' })]);
+      await waitFor(() => titles(b.doc).includes('opened without redis'), 8000, 'converged through the database');
+      a.provider.destroy();
+      b.provider.destroy();
+    } finally {
+      await cluster.redis.restore();
+    }
   });
 
   it('PostgreSQL unreachable: writes refused with a reason, nothing acknowledged lost, accepted again when it is back', async () => {
