@@ -12,6 +12,7 @@ import * as Y from "yjs";
 type AnyType = Y.AbstractType<any>;
 import { ENTRIES_KEY, META_KEY, metaToJSON, sectionToJSON } from '../shared/schema.js';
 import { entryOf } from '../shared/rewrites.js';
+import { chipLabel, parseLink } from '../shared/links.js';
 import type { DocumentRef, StoredUpdate } from './storage/store.js';
 import type { DocumentLog } from './storage/storage.js';
 import type { EntryChange, Revision, SectionState } from '../shared/api.js';
@@ -26,19 +27,25 @@ function rawValue(map: Y.Map<unknown>, key: string): unknown {
   return content[content.length - 1];
 }
 
-/** An entry's title: live (`tr` absent), or as it was before transaction `tr` (its deletions undone in the reading). */
+/** An entry's title (its Launchpad link's label when it has none): live (`tr` absent), or as it was before transaction `tr` (its deletions undone in the reading). */
 function titleOf(map: Y.Map<unknown>, tr?: Y.Transaction): string {
   const title = rawValue(map, 'title');
-  if (typeof title === 'string') return title;
-  if (!(title instanceof Y.Text)) return '';
-  let text = '';
-  for (let item = title._start; item !== null; item = item.right) {
+  let text = typeof title === 'string' ? title : '';
+  for (let item = title instanceof Y.Text ? title._start : null; item !== null; item = item.right) {
     const alive = tr
       ? (!item.deleted || Y.isDeleted(tr.deleteSet, item.id)) && item.id.clock < (tr.beforeState.get(item.id.client) ?? 0)
       : !item.deleted;
     if (alive && item.content instanceof Y.ContentString) text += item.content.str;
   }
-  return text;
+  return text || launchpadLabel(rawValue(map, 'launchpad'));
+}
+
+/** An untitled entry's name: its Launchpad link as its chip reads ("#2082345"), else nothing. */
+function launchpadLabel(launchpad: unknown): string {
+  const url = launchpad instanceof Y.Text ? launchpad.toString() : launchpad;
+  if (typeof url !== 'string' || !url) return '';
+  const link = parseLink(url);
+  return link ? chipLabel(link) : url.slice(0, 200);
 }
 
 /**

@@ -64,8 +64,17 @@ describe('every role can do its job in the page', () => {
     await delegate.locator('cp-section#ready button.add').waitFor();
 
     // revoked in the page: the delegate's page turns read-only at once
-    await panel.getByRole('button', { name: 'Revoke gibi (stable liaison)' }).click();
-    await panel.getByRole('button', { name: 'Confirm: revoke gibi (stable liaison)' }).click();
+    const focused = (locator: import('playwright-core').Locator) => locator.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el);
+    const revoke = panel.getByRole('button', { name: 'Revoke gibi (stable liaison)' });
+    const confirmRevoke = panel.getByRole('button', { name: 'Confirm: revoke gibi (stable liaison)' });
+    // focus follows the question, and comes back when it is withdrawn
+    await revoke.click();
+    await expect.poll(() => focused(confirmRevoke)).toBe(true);
+    await ptl.keyboard.press('Escape');
+    await expect.poll(() => focused(revoke)).toBe(true);
+    await ptl.keyboard.press('Enter');
+    await expect.poll(() => focused(confirmRevoke)).toBe(true);
+    await confirmRevoke.click();
     await expect.poll(() => panel.locator('[role="status"]').last().textContent()).toContain('Revoked “gibi (stable liaison)”');
     await expect.poll(() => panel.locator('li').count()).toBe(1);
     await expect.poll(() => delegate.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);

@@ -254,14 +254,35 @@ describe('history in the page', () => {
     await waitFor(() => stored(padId) === 2);
     const { page } = await openPad(padId, 'ptl');
     await signIn(page, curatorKey);
+    const focused = (locator: import('playwright-core').Locator) => locator.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el);
     await page.getByRole('button', { name: 'History' }).click();
     const panel = page.getByRole('region', { name: 'History' });
-    await expect.poll(() => panel.locator('li').count()).toBeGreaterThanOrEqual(2);
-    expect(await panel.locator('li').first().textContent()).toContain('edited “VANDALISED Evacuate fails when source host is down” (title)');
+    // focus goes into the panel it opened
+    await expect.poll(() => focused(panel.getByLabel('Section'))).toBe(true);
+    await expect.poll(() => panel.locator('ol > li').count()).toBeGreaterThanOrEqual(2);
+    expect(await panel.locator('ol > li').first().textContent()).toContain('edited “VANDALISED Evacuate fails when source host is down” (title)');
     await panel.getByRole('button', { name: 'View revision 1' }).click();
-    await expect.poll(() => panel.locator('ul li').first().textContent()).toContain('Evacuate fails when source host is down');
-    await panel.getByRole('button', { name: 'Restore revision 1' }).click();
+    await expect.poll(() => panel.locator('.viewing ul li').first().textContent()).toContain('Evacuate fails when source host is down');
+    await expect.poll(() => focused(panel.getByRole('heading', { name: 'As of revision 1' }))).toBe(true);
+    // Restore asks first: a second Enter on the same spot confirms this revision, never a neighbour's
+    const restore = panel.getByRole('button', { name: 'Restore revision 1' });
+    await restore.focus();
+    await page.keyboard.press('Enter');
+    const confirm = panel.getByRole('button', { name: 'Confirm: restore revision 1' });
+    await expect.poll(() => focused(confirm)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focused(restore)).toBe(true);
+    expect(sectionToJSON(seed.doc)[0]!.title).toBe('VANDALISED Evacuate fails when source host is down');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(confirm)).toBe(true);
+    await page.keyboard.press('Enter');
     await waitFor(() => sectionToJSON(seed.doc)[0]!.title === 'Evacuate fails when source host is down', 5000, 'restore seen live');
+    // the restore is listed as a new revision, and focus stays on the row restored from
+    await expect.poll(() => panel.locator('ol > li').first().getAttribute('data-seq')).toBe('3');
+    await expect.poll(() => focused(restore)).toBe(true);
+    await expect.poll(() => panel.getByRole('status').first().textContent()).toContain('Restored revision 1');
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => focused(page.getByRole('button', { name: 'History' }))).toBe(true);
     seed.provider.destroy();
     await page.context().close();
   });

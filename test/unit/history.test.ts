@@ -88,4 +88,14 @@ describe('history', () => {
     const { log } = scenario();
     expect(undoUpdates(log, () => false)).toBeNull();
   });
+
+  it('names an untitled entry by its Launchpad link as its chip reads (#2082345), when added, edited and removed (not by its id)', () => {
+    const doc = new Y.Doc();
+    const r = new Recorder(doc);
+    r.as('alice', () => entriesOf(doc).push([createEntry({ id: 'u1', launchpad: 'https://bugs.launchpad.net/nova/+bug/2082345', addedBy: 'alice' })]));
+    r.as('alice', () => (entriesOf(doc).get(0).get('note') as Y.Text).insert(0, 'needs +2'));
+    r.as('bob', () => entriesOf(doc).delete(0, 1));
+    const names = listRevisions(r.log, { limit: 10 }).map((rev) => rev.entries.map((e) => `${e.change} ${e.title}`));
+    expect(names).toEqual([['removed #2082345'], ['edited #2082345'], ['added #2082345']]);
+  });
 });

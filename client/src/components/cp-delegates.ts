@@ -163,6 +163,19 @@ export class CpDelegates extends LitElement {
     }
   }
 
+  /** Revoke asks first; focus moves to the question (the button pressed is gone) and back when it is withdrawn. */
+  private async askRevoke(d: Delegate): Promise<void> {
+    this.confirming = d.id;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('button.confirm')?.focus();
+  }
+
+  private async keep(d: Delegate): Promise<void> {
+    this.confirming = null;
+    await this.updateComplete;
+    [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.revoke')].find((b) => b.getAttribute('aria-label') === `Revoke ${d.label}`)?.focus();
+  }
+
   private async show(): Promise<void> {
     this.open = true;
     await this.updateComplete;
@@ -191,9 +204,9 @@ export class CpDelegates extends LitElement {
       ${d.ptl
         ? html`<span class="ptl-note">The PTL key cannot be revoked here (only replaced, with <code>cyclepad reset-ptl</code>).</span>`
         : this.confirming === d.id
-          ? html`<button class="danger" @click=${() => this.revoke(d)}>Confirm: revoke ${d.label}</button>
-              <button @click=${() => (this.confirming = null)}>Keep</button>`
-          : html`<button class="danger" aria-label="Revoke ${d.label}" @click=${() => (this.confirming = d.id)}>Revoke</button>`}
+          ? html`<button class="danger confirm" @click=${() => this.revoke(d)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.keep(d)}>Confirm: revoke ${d.label}</button>
+              <button @click=${() => this.keep(d)}>Keep</button>`
+          : html`<button class="danger revoke" aria-label="Revoke ${d.label}" @click=${() => this.askRevoke(d)}>Revoke</button>`}
     </li>`;
   }
 

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { Task } from '@lit/task';
 import type { Section } from '../../../shared/schema.js';
 import type { HistoryList, RestoreResult, Revision, SectionState } from '../../../shared/api.js';
@@ -6,10 +7,13 @@ import { SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
 import { api, messageOf, padPath } from '../api.js';
+import { groupRevisions, type RevisionGroup } from '../revision-groups.js';
 
 /**
- * The history of a section: who changed what and when, summarised per entry; any revision can be viewed, and
- * curators restore one as a new change everyone sees live.
+ * The history of a section: who changed what and when, summarised per entry, a burst of typing as one row; any
+ * revision can be viewed, and curators restore one (after confirming) as a new change everyone sees live.
+ * Focus follows the person: into the panel when it opens, back to its button when it closes, to the revision shown,
+ * and it stays on the row a restore was made from.
  */
 export class CpHistoryPanel extends LitElement {
   static override properties = {
@@ -18,6 +22,7 @@ export class CpHistoryPanel extends LitElement {
     open: { state: true },
     section: { state: true },
     viewingSeq: { state: true },
+    confirming: { state: true },
     message: { state: true },
   };
   declare pad: string;
@@ -26,6 +31,8 @@ export class CpHistoryPanel extends LitElement {
   declare section: Section;
   /** The revision shown in full (null: none). */
   declare viewingSeq: number | null;
+  /** The revision whose Restore waits for its confirmation (null: none). */
+  declare confirming: number | null;
   declare message: string;
   /** Bumped to list the revisions again (after a restore). */
   private listed = 0;
@@ -57,10 +64,20 @@ export class CpHistoryPanel extends LitElement {
       ol {
         max-height: 20rem;
         overflow: auto;
-        padding-left: 1.2rem;
+        list-style: none;
+        padding: 0;
       }
-      li {
-        margin-bottom: 0.4rem;
+      ol > li {
+        margin-bottom: 0.5rem;
+        overflow-wrap: anywhere;
+      }
+      .seq {
+        font-weight: 600;
+      }
+      .viewing {
+        max-height: 20rem;
+        overflow: auto;
+        overflow-wrap: anywhere;
       }
       .who {
         color: #52606d;
@@ -75,19 +92,58 @@ export class CpHistoryPanel extends LitElement {
     this.open = false;
     this.section = 'proposed';
     this.viewingSeq = null;
+    this.confirming = null;
     this.message = '';
     new TranslationWatchController(this);
   }
 
+  private async focusAfterUpdate(selector: string): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
+  }
+
+  private async show(): Promise<void> {
+    this.open = true;
+    this.message = '';
+    this.viewingSeq = null;
+    this.confirming = null;
+    await this.focusAfterUpdate('select[name="section"]');
+  }
+
+  private async close(): Promise<void> {
+    this.open = false;
+    await this.focusAfterUpdate('button.opener');
+  }
+
+  private async askRestore(seq: number): Promise<void> {
+    this.confirming = seq;
+    await this.focusAfterUpdate(`li[data-seq="${seq}"] button.confirm`);
+  }
+
+  private async keep(seq: number): Promise<void> {
+    this.confirming = null;
+    await this.focusAfterUpdate(`li[data-seq="${seq}"] button.restore`);
+  }
+
   private async restore(seq: number): Promise<void> {
+    this.confirming = null;
     try {
       const { applied } = await api<RestoreResult>(`${padPath(this.pad)}/restore`, { body: { section: this.section, seq } });
-      this.message = applied ? `Restored revision ${seq}.` : 'Nothing to restore: the section is already as it was.';
+      this.message = applied ? `Restored revision ${seq}: the section is as it was then, for everyone.` : 'Nothing to restore: the section is already as it was.';
     } catch (err) {
       this.message = `Could not restore revision ${seq}: ${messageOf(err)}`;
     }
     this.listed++;
     this.viewingSeq = null;
+    // the row restored from keeps its place (rows are keyed by revision): focus stays on it, never on a neighbour
+    await this.focusAfterUpdate(`li[data-seq="${seq}"] button.restore`);
+  }
+
+  private async view(seq: number): Promise<void> {
+    this.viewingSeq = seq;
+    await this.updateComplete;
+    await this.viewing.taskComplete.catch(() => undefined);
+    await this.focusAfterUpdate('.viewing h3');
   }
 
   /** "Alice (contributor:jCts…)": the name the person chose, with their session beside it (in full on hover). */
@@ -99,51 +155,57 @@ export class CpHistoryPanel extends LitElement {
       : html`<span class="session" title=${r.session}>${r.session}</span>`;
   }
 
-  private describe(r: Revision) {
-    const parts = r.entries.map((e) => `${e.change} “${e.title || e.id}”${e.fields ? ` (${e.fields.join(', ')})` : ''}`);
-    if (r.meta) parts.push('cycle header');
+  private describe(g: RevisionGroup) {
+    const parts = g.entries.map((e) => `${e.change} “${e.title || 'an untitled entry'}”${e.fields?.length ? ` (${e.fields.join(', ')})` : ''}`);
+    if (g.meta) parts.push('cycle header');
     return parts.join('; ') || 'no visible change';
+  }
+
+  private renderGroup(g: RevisionGroup) {
+    const seq = g.last.seq;
+    const span = g.count > 1 ? `Revisions ${g.first.seq}–${seq} (${g.count} changes)` : `Revision ${seq}`;
+    return html`<li data-seq=${seq}>
+      <span class="seq">${span}</span> · <span class="who">${new Date(g.last.at).toLocaleString()} · ${this.renderWho(g.last)}</span><br />
+      ${this.describe(g)}
+      <button class="view" @click=${() => this.view(seq)} aria-label="View revision ${seq}">View</button>
+      ${!this.curator
+        ? nothing
+        : this.confirming === seq
+          ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.keep(seq)}>Confirm: restore revision ${seq}</button>
+              <button class="keep" @click=${() => this.keep(seq)}>Keep</button>`
+          : html`<button class="restore" @click=${() => this.askRestore(seq)} aria-label="Restore revision ${seq}">Restore</button>`}
+    </li>`;
   }
 
   override render() {
     if (!this.open) {
-      return html`<button @click=${() => {
-        this.open = true;
-        this.message = '';
-        this.viewingSeq = null;
-      }}>History</button>`;
+      return html`<button class="opener" @click=${this.show}>History</button>`;
     }
     return html`<section aria-label="History">
       <label>Section
-        <select .value=${this.section} @change=${(e: Event) => {
+        <select name="section" .value=${this.section} @change=${(e: Event) => {
           this.section = (e.target as HTMLSelectElement).value as Section;
           this.viewingSeq = null;
+          this.confirming = null;
         }}>
           ${[...SECTIONS_SHOWN].reverse().map((s) => html`<option value=${s}>${SECTION_HEADINGS[s]}</option>`)}
         </select></label>
-      <button @click=${() => (this.open = false)}>Close</button>
+      <button @click=${this.close}>Close</button>
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
       ${this.revisions.render({
         pending: () => html`<p role="status">Loading…</p>`,
         error: (err) => html`<p role="alert">Could not load the history: ${messageOf(err)}</p>`,
       })}
-      <ol reversed>
-        ${(this.revisions.value ?? []).map(
-          (r) => html`<li>
-            <span class="who">${new Date(r.at).toLocaleString()} · ${this.renderWho(r)}</span><br />
-            ${this.describe(r)}
-            <button @click=${() => (this.viewingSeq = r.seq)} aria-label="View revision ${r.seq}">View</button>
-            ${this.curator ? html`<button @click=${() => this.restore(r.seq)} aria-label="Restore revision ${r.seq}">Restore</button>` : nothing}
-          </li>`,
-        )}
+      <ol aria-label="Revisions, newest first">
+        ${repeat(groupRevisions(this.revisions.value ?? []), (g) => g.last.seq, (g) => this.renderGroup(g))}
       </ol>
       ${this.viewing.render({
         pending: () => html`<p role="status">Loading revision ${this.viewingSeq}…</p>`,
         error: (err) => html`<p role="alert">Could not load revision ${this.viewingSeq}: ${messageOf(err)}</p>`,
         complete: (state) =>
           state
-            ? html`<h3>As of revision ${state.seq}</h3>
-                <ul class="notranslate" translate="no">${state.entries.map((e) => html`<li>${e.title || e.launchpad || e.id}${e.owner ? ` (${e.owner})` : ''}${e.note ? ` — ${e.note}` : ''}</li>`)}</ul>`
+            ? html`<div class="viewing"><h3 tabindex="-1">As of revision ${state.seq}</h3>
+                <ul class="notranslate" translate="no">${state.entries.map((e) => html`<li>${e.title || e.launchpad || e.id}${e.owner ? ` (${e.owner})` : ''}${e.note ? ` — ${e.note}` : ''}</li>`)}</ul></div>`
             : nothing,
       })}
     </section>`;
