@@ -159,8 +159,15 @@ describe('the scrub', () => {
 
     await signIn(page, curatorKey);
     // Escape closes it, as every form of the page
-    await page.getByRole('button', { name: 'Scrub (2)…' }).click();
-    await page.getByRole('form', { name: 'Scrub the ready list' }).getByRole('heading', { name: 'Scrub the ready list' }).waitFor();
+    // opened by keyboard, focus is on the dialog's heading: the same Enter pressed again does not stamp the list
+    await page.getByRole('button', { name: 'Scrub (2)…' }).focus();
+    await page.keyboard.press('Enter');
+    const heading = page.getByRole('form', { name: 'Scrub the ready list' }).getByRole('heading', { name: 'Scrub the ready list' });
+    await expect.poll(() => heading.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(200);
+    expect(metaToJSON(writer.doc).scrubbedAt).toBeNull();
+    expect(await page.getByRole('form', { name: 'Scrub the ready list' }).count()).toBe(1);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('form', { name: 'Scrub the ready list' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Scrub (2)…' }).click();

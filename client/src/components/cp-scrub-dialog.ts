@@ -48,8 +48,11 @@ export class CpScrubDialog extends LitElement {
     `,
   ];
 
-  /** Open and close, focus in and back, Escape. */
-  private readonly disclosure = new DisclosureController(this, 'form select, form button', { reflect: true });
+  /**
+   * Open and close, focus in and back, Escape. Focus goes to the dialog's heading, not to a button: the Enter that
+   * opened it, pressed again, must not stamp the list.
+   */
+  private readonly disclosure = new DisclosureController(this, 'form h3', { reflect: true });
 
   constructor() {
     super();
@@ -94,7 +97,7 @@ export class CpScrubDialog extends LitElement {
         <span role="status">${this.result ?? nothing}</span>`;
     }
     return html`<form aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.disclosure.onKeydown}>
-      <h3>Scrub the ready list</h3>
+      <h3 tabindex="-1">Scrub the ready list</h3>
       ${suggestions.length === 0
         ? html`<p>No ready entry has all its changes merged or abandoned (as far as the live status knows).</p>`
         : html`<p>These ready entries have all their changes done:</p>
