@@ -44,6 +44,16 @@ describe('axe: WCAG 2 A and AA', () => {
     await page.context().close();
   });
 
+  it('the home page at 390 px: creating a pad, its key and links fit the screen (nothing scrolls sideways)', async () => {
+    const page = await (await suite.browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await page.goto(suite.server.url);
+    await page.getByLabel('New pad name').fill('a-pad-name-of-fifty-characters-for-the-phone-width');
+    await page.getByRole('button', { name: 'Create pad' }).click();
+    await page.locator('cp-home .created').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.context().close();
+  });
+
   for (const width of [1280, 390]) {
     it(`the editor as a contributor at ${width} px: read view, then with edit, menu, import, history and sign-in open`, async () => {
       const { padId } = await importedPad(`a11y-contrib-${width}`);

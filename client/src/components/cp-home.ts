@@ -33,12 +33,13 @@ export class CpHome extends LitElement {
         margin-bottom: 1.5rem;
       }
       input {
-        min-width: 16rem;
+        min-width: min(16rem, 100%);
       }
       .error {
         color: #b42318;
       }
       .created {
+        overflow-wrap: anywhere;
         padding: 0.8rem;
         border: 1px solid #9aa5b1;
         border-radius: 6px;
