@@ -153,10 +153,15 @@ describe('nothing a person does by accident changes the pad', () => {
     const botTitles = () => sectionToJSON(bot.doc).map((e) => e.title);
 
     // delete, then someone else adds an entry, then Undo from the notice: the entry is back, theirs stays
+    // (the notice is a toast: the list under the pointer does not move when it comes)
+    const nextTop = () => alice.locator('cp-section#proposed cp-entry[data-id="u2"]').evaluate((el) => el.getBoundingClientRect().top);
     await entryAction(alice.locator('cp-section#proposed cp-entry[data-id="u1"]'), 'Delete');
+    await expect.poll(() => alice.locator('cp-section#proposed cp-entry[data-id="u1"]').count()).toBe(0);
+    const topBeforeNotice = await nextTop();
     await expect.poll(() => titles(bob, 'proposed')).toEqual(['Race in resource tracker']);
     const notice = alice.locator('cp-pad-page .undo-notice[role="status"]');
     await expect.poll(() => notice.textContent()).toContain('Deleted “Lost allocation”.');
+    expect(await nextTop()).toBe(topBeforeNotice);
     const bobForm = await addForm(bob, 'proposed');
     await bobForm.getByLabel('Title').fill('Bob was here');
     await bobForm.getByRole('button', { name: 'Add entry' }).click();
@@ -194,8 +199,12 @@ describe('nothing a person does by accident changes the pad', () => {
     await waitFor(() => botTitles().includes('Bob was here too'), 3000, "Bob's edit");
 
     await alice.locator('body').click({ position: { x: 5, y: 5 } });
+    await expect.poll(() => notice.textContent()).toContain('Deleted “Race in resource tracker on resize”.');
     await alice.keyboard.press('Control+Z'); // the delete
     await waitFor(() => botTitles().includes('Race in resource tracker on resize'), 3000, 'undo of the delete');
+    // the notice follows: the delete it offered to undo is undone, so it says so and its Undo button is gone
+    await expect.poll(() => notice.textContent()).toContain('Restored “Race in resource tracker on resize”.');
+    expect(await notice.getByRole('button', { name: 'Undo' }).count()).toBe(0);
     await alice.keyboard.press('Control+Z'); // the typing
     await waitFor(() => botTitles().includes('Race in resource tracker'), 3000, 'undo of the typing');
     // nothing more of Alice's to undo: more presses change nothing, and never Bob's entry or his edit

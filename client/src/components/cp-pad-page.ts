@@ -151,16 +151,22 @@ export class CpPadPage extends LitElement {
     button:focus-visible {
       outline: 2px solid #1a5fb4;
     }
+    /* a toast over the page's foot: it never pushes the lists (and what is under the pointer) down and back up */
     .undo-notice.active {
-      position: sticky;
-      top: 0.5rem;
-      z-index: 2;
+      position: fixed;
+      bottom: 1rem;
+      left: 50%;
+      transform: translateX(-50%);
+      max-width: calc(100vw - 2rem);
+      box-sizing: border-box;
+      z-index: 10;
       display: flex;
       flex-wrap: wrap;
       gap: 0.6rem;
       align-items: center;
-      margin-bottom: 0.8rem;
+      overflow-wrap: anywhere;
       padding: 0.5rem 0.8rem;
+      box-shadow: 0 4px 14px rgb(0 0 0 / 25%);
       border-radius: 6px;
       background: #1f2933;
       color: #fff;

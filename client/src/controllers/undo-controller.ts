@@ -86,6 +86,14 @@ export class UndoController implements ReactiveController {
       manager.on('stack-item-updated', ({ stackItem }: { stackItem: StackItem }) => {
         stackItem.meta.set('order', ++this.order);
       });
+      // the delete the notice offers to undo was undone another way (Ctrl+Z): the notice says so, its button goes
+      manager.on('stack-item-popped', ({ stackItem, type }: { stackItem: StackItem; type: 'undo' | 'redo' }) => {
+        const notice = this.notice;
+        if (type !== 'undo' || !notice || notice.done || this.deletes.get(notice) !== stackItem) return;
+        notice.done = true;
+        notice.message = notice.message.replace(/^Deleted/, 'Restored');
+        this.show(notice, 4000);
+      });
       this.bound.set(section, { doc, manager });
     }
   }
