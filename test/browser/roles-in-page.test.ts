@@ -62,6 +62,9 @@ describe('every role can do its job in the page', () => {
     const delegate = await openPad(padId);
     await signIn(delegate, key!);
     await delegate.locator('cp-section#ready button.add').waitFor();
+    // the delegate is at work in the ready list when the key is revoked
+    await delegate.locator('cp-section#ready button.add').click();
+    await delegate.locator('cp-section#ready cp-entry-form').getByLabel('Title').focus();
 
     // revoked in the page: the delegate's page turns read-only at once
     const focused = (locator: import('playwright-core').Locator) => locator.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el);
@@ -78,6 +81,10 @@ describe('every role can do its job in the page', () => {
     await expect.poll(() => panel.locator('[role="status"]').last().textContent()).toContain('Revoked “gibi (stable liaison)”');
     await expect.poll(() => panel.locator('li').count()).toBe(1);
     await expect.poll(() => delegate.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
+    // told why, and what they can still do; focus, lost with the form, is on that message
+    const told = delegate.locator('cp-pad-page .role-notice[role="status"]');
+    await expect.poll(() => told.textContent()).toContain('You are no longer signed in as a curator (the curator key of this connection was revoked)');
+    await expect.poll(() => told.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
     await expect.poll(() => delegate.getByRole('button', { name: 'Curator sign-in' }).count()).toBe(1);
     const listed = await fetch(`${suite.server.url}/api/pads/${padId}/curators`, { headers: { authorization: `Bearer ${curatorKey}` } });
     expect(((await listed.json()) as { curators: unknown[] }).curators).toHaveLength(1);

@@ -45,11 +45,14 @@ export class CpPadPage extends LitElement {
     pad: { type: String },
     filter: { state: true },
     epoch: { state: true },
+    roleNotice: { state: true },
   };
   declare pad: string;
   declare filter: EntryFilter;
   /** Bumped to render the pad afresh (after a translator touched the page). */
   declare epoch: number;
+  /** Why the server took this page's curator role away (shown until the person signs in again or dismisses it). */
+  declare roleNotice: string;
   private wasLocked = false;
 
   private connection: PadConnection | null = null;
@@ -171,6 +174,16 @@ export class CpPadPage extends LitElement {
       background: #1f2933;
       color: #fff;
     }
+    .role-notice {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem;
+      align-items: center;
+      margin-bottom: 0.8rem;
+      padding: 0.5rem 0.8rem;
+      border-left: 4px solid #8a5a00;
+      background: #fff8e1;
+    }
     .undo-notice button {
       font: inherit;
       padding: 0.2rem 0.6rem;
@@ -192,6 +205,7 @@ export class CpPadPage extends LitElement {
     this.pad = '';
     this.filter = NO_FILTER;
     this.epoch = 0;
+    this.roleNotice = '';
     new ObserveController(this, () => this.connection, events('change'));
     new ObserveController(this, () => this.connection?.status, events('change'));
     new ObserveController(this, () => translationDetector(), events('change'));
@@ -206,7 +220,23 @@ export class CpPadPage extends LitElement {
     // A refused write means this page's idea of the person's role is stale (e.g. their key was revoked); the server
     // also says so at once when it demotes a socket (a revoked key, a sign-out in another tab).
     this.connection.addEventListener('refused', () => void this.loadSession());
-    this.connection.addEventListener('role', () => void this.loadSession());
+    this.connection.addEventListener('role', (e) => void this.demoted((e as CustomEvent<{ role: string; reason: string }>).detail));
+  }
+
+  /**
+   * The server demoted this page's sockets (its key revoked, its sign-in ended): the person is told why and what
+   * they can still do, and if what they were using went away with the role (a ready entry's editor), focus goes to
+   * that message rather than being lost.
+   */
+  private async demoted(notice: { role: string; reason: string }): Promise<void> {
+    const wasCurator = this.session.role === 'curator';
+    await this.loadSession();
+    if (!wasCurator || this.session.role === 'curator') return;
+    const why = typeof notice.reason === 'string' && notice.reason ? ` (${notice.reason})` : '';
+    this.roleNotice = `You are no longer signed in as a curator${why}. You can still add and edit proposed patches; sign in with a curator key to curate again.`;
+    await this.updateComplete;
+    const active = document.activeElement;
+    if (!active || active === document.body) this.renderRoot.querySelector<HTMLElement>('.role-notice')?.focus();
   }
 
   override disconnectedCallback(): void {
@@ -232,6 +262,7 @@ export class CpPadPage extends LitElement {
   }
 
   private async onRole(): Promise<void> {
+    this.roleNotice = '';
     await this.loadSession();
     this.connection?.reconnect();
   }
@@ -337,6 +368,10 @@ export class CpPadPage extends LitElement {
         </div>
         <cp-presence-list editable></cp-presence-list>
       </header>
+      ${this.roleNotice
+        ? html`<div class="role-notice" role="status" tabindex="-1"><span>${this.roleNotice}</span>
+            <button @click=${() => (this.roleNotice = '')}>Dismiss</button></div>`
+        : nothing}
       <nav aria-label="Skip to a section" class="skip">
         <span aria-hidden="true">Skip to:</span>
         ${SECTIONS_SHOWN.map((s) => html`<a href="#${s}" @click=${(e: Event) => this.skipTo(e, s)}>${SECTION_HEADINGS[s]}</a>`)}
