@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
-import { createEntry, entriesOf, entryToJSON, metaOf, sectionToJSON, type Section } from '../shared/schema.js';
+import { createEntry, entriesOf, entryToJSON, metaOf, metaToJSON, sectionToJSON, type Section } from '../shared/schema.js';
 import { entryIdentityKeys } from '../shared/links.js';
 import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
 import { lastRank } from '../shared/ordering.js';
@@ -16,14 +16,23 @@ import type { ImportReport } from '../shared/api.js';
 
 export type { ImportReport } from '../shared/api.js';
 
-/** The import needs a curator when it writes `ready` (entries under a ready/curated heading). */
 /** What makes an entry "the same" as another for an import: its links' identities, or its text if it has none. */
 function identityKeys(e: Pick<PlainEntry, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>): string[] {
   const keys = entryIdentityKeys(e);
   return keys.length > 0 ? keys : [`text:${JSON.stringify([e.kind, e.title.trim(), e.owner.trim(), e.note.trim()])}`];
 }
 
-export const importNeedsCurator = (parsed: PadText) => parsed.sections.ready.length > 0;
+/**
+ * The import would add entries to the ready list, and its author is not a curator: nothing is imported. Entries the
+ * pad already has do not count (a contributor may import the pad's own export: everything in it is skipped).
+ */
+export class ImportNeedsCurator extends Error {
+  constructor(readonly readyEntries: number) {
+    super(
+      `this import would add ${readyEntries} ${readyEntries === 1 ? 'entry' : 'entries'} to the Ready to review list, which only curators change: sign in as a curator to import it, or import only its Proposed patches part; nothing was imported`,
+    );
+  }
+}
 
 const hasHeader = (parsed: PadText) =>
   Boolean(parsed.meta.title) || parsed.meta.milestones.length > 0 || parsed.meta.preamble.length > 0;
@@ -36,17 +45,6 @@ export async function importPad(
 ): Promise<ImportReport> {
   const report: ImportReport = { created: { proposed: 0, ready: 0 }, skipped: [], entries: [], header: 'none' };
   const proposedEntries: PlainEntry[] = [...parsed.sections.proposed];
-  // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
-  if (hasHeader(parsed) && !author.curator) {
-    const lines = [
-      parsed.meta.title,
-      ...parsed.meta.milestones.map((m) => `${m.label}: ${m.date}`),
-      ...parsed.meta.preamble.map((l) => l.trim()),
-    ].filter(Boolean);
-    proposedEntries.unshift({ kind: 'other', title: 'Imported header', launchpad: '', owner: '', reviews: [], note: lines.join('\n'), status: 'open' });
-    report.header = 'note';
-  } else if (hasHeader(parsed)) report.header = 'meta';
-
   const refs = { proposed: { padId, section: 'proposed' as const }, ready: { padId, section: 'ready' as const } };
   const proposed = await registry.open(refs.proposed);
   let ready;
@@ -56,6 +54,19 @@ export async function importPad(
     registry.release(refs.proposed);
     throw err;
   }
+  // A header the pad already has (its own export, imported back) is not imported again, as a note or otherwise.
+  const header = hasHeader(parsed) && !sameHeader(parsed, ready.doc);
+  // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
+  if (header && !author.curator) {
+    const lines = [
+      parsed.meta.title,
+      ...parsed.meta.milestones.map((m) => `${m.label}: ${m.date}`),
+      ...parsed.meta.preamble.map((l) => l.trim()),
+    ].filter(Boolean);
+    proposedEntries.unshift({ kind: 'other', title: 'Imported header', launchpad: '', owner: '', reviews: [], note: lines.join('\n'), status: 'open' });
+    report.header = 'note';
+  } else if (header) report.header = 'meta';
+
   // Entries the pad already has (either section) are skipped, so importing the same export twice changes nothing.
   const known = new Map<string, Section>();
   for (const [section, doc] of [['ready', ready.doc], ['proposed', proposed.doc]] as const) {
@@ -70,6 +81,11 @@ export async function importPad(
     });
   const newProposed = fresh('proposed', proposedEntries);
   const newReady = fresh('ready', parsed.sections.ready);
+  if (newReady.length > 0 && !author.curator) {
+    registry.release(refs.proposed);
+    registry.release(refs.ready);
+    throw new ImportNeedsCurator(newReady.length);
+  }
   const addedAt = Date.now();
   const add = (section: Section, doc: Y.Doc, list: PlainEntry[], ranks: (string | null)[]) => {
     const maps = list.map((e, i) => createEntry({ ...e, addedBy: 'import', addedAt, rank: ranks[i] ?? null }));
@@ -120,4 +136,12 @@ export async function importPad(
     registry.release(refs.proposed);
     registry.release(refs.ready);
   }
+}
+
+/** Whether the pad's cycle header already reads as the import's (title, milestones, preamble). */
+function sameHeader(parsed: PadText, readyDoc: Y.Doc): boolean {
+  const meta = metaToJSON(readyDoc);
+  const norm = (m: { title: string; milestones: Array<{ label: string; date: string }>; preamble: string[] }) =>
+    JSON.stringify([m.title.trim(), m.milestones.map((x) => [x.label.trim(), x.date.trim()]), m.preamble.map((l) => l.trim())]);
+  return norm(meta) === norm(parsed.meta);
 }

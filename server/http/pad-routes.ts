@@ -6,7 +6,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { padNameSchema } from '../../shared/pad-name.js';
 import type { ResolvedPad } from '../pads.js';
 import { exportPad } from '../pad-export.js';
-import { importNeedsCurator, importPad } from '../pad-import.js';
+import { ImportNeedsCurator, importPad } from '../pad-import.js';
 import { ImportFormatError, parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
 import { newId } from '../auth/secrets.js';
 import { SESSION_TTL_MS } from '../auth/sessions.js';
@@ -133,15 +133,13 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (count === 0) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may create at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count})`);
     const keyId = await curatorKeyIdOf(c);
-    if (importNeedsCurator(parsed) && !keyId) {
-      fail(403, `this import has ${parsed.sections.ready.length} entries for the ready-to-review list: only curators can import them (sign in, or send Authorization: Bearer <key>); nothing was imported`);
-    }
     const author = keyId
       ? { role: 'curator' as const, session: `curator:${keyId}`, curator: true }
       : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
     try {
       return c.json(await importPad(registry, pad.id, parsed, author), 201);
     } catch (err) {
+      if (err instanceof ImportNeedsCurator) fail(403, err.message);
       if (err instanceof WriteRefused || err instanceof PadGone) throw err; // refused before anything was applied
       deps.log.error({ err, pad: pad.id }, 'import failed in storage');
       fail(503, 'storage failed during the import; nothing was imported');

@@ -37,7 +37,7 @@ describe('import', () => {
     const watcher = await connectSynced(s.url, padId, 'proposed');
     const res = await importText(s.url, padId, sample);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: string }).error).toMatch(/2 entries for the ready-to-review list.*nothing was imported/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/would add 2 entries to the Ready to review list, which only curators change.*nothing was imported/);
     await sleep(50);
     expect(s.store.readLog({ padId, section: 'proposed' })).toEqual([]);
     expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
@@ -80,6 +80,27 @@ describe('import', () => {
     expect(pad.sections.proposed[0]).toMatchObject({ title: 'Imported header' });
     expect(JSON.stringify(pad.sections.proposed[0])).toContain('Spec freeze (R-12): 2025-01-09');
     expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
+  });
+
+  it("a contributor may import the pad's own export: every entry, ready ones included, and the header are skipped as already there", async () => {
+    const s = await server();
+    const { padId, curatorKey } = await createPad(s.url, 'imp-own-export');
+    expect((await importText(s.url, padId, sample, { authorization: `Bearer ${curatorKey}` })).status).toBe(201);
+    const before = await exported(s.url, padId);
+    const text = await (await fetch(`${s.url}/api/pads/${padId}/export.txt`)).text();
+    const res = await importText(s.url, padId, text);
+    expect(res.status).toBe(201);
+    const report = (await res.json()) as { created: { proposed: number; ready: number }; skipped: unknown[]; header: string };
+    expect(report).toMatchObject({ created: { proposed: 0, ready: 0 }, header: 'none' });
+    expect(report.skipped).toHaveLength(before.sections.proposed.length + before.sections.ready.length);
+    expect(await exported(s.url, padId)).toEqual(before);
+    // one new ready entry in it, and the contributor's import is refused whole
+    const withNew = text.replace(/(== Ready to review[^\n]*==)/, '$1\n* https://bugs.launchpad.net/nova/+bug/2099999 [A new one] (zed)');
+    expect(withNew).not.toBe(text);
+    const refused = await importText(s.url, padId, withNew);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/would add 1 entry to the Ready to review list/);
+    expect(await exported(s.url, padId)).toEqual(before);
   });
 
   it('round-trips through export.txt: importing the export gives the same entries', async () => {
