@@ -75,6 +75,7 @@ export class SectionSync extends EventTarget {
     };
     this.provider.on('status', ({ status }: { status: string }) => {
       performance.mark(`cyclepad:${status}:${this.section}`);
+      if (status === 'connected') this.forgetDeparted();
       this.state = status === 'connected' ? (this.provider.synced ? 'live' : 'connecting') : status === 'connecting' ? 'connecting' : 'offline';
       this.changed();
     });
@@ -83,6 +84,19 @@ export class SectionSync extends EventTarget {
       if (synced && this.provider.wsconnected) this.state = 'live';
       this.changed();
     });
+  }
+
+  /**
+   * When its socket closes, the provider removes everyone else's presence but keeps their clocks; the server's
+   * snapshot on reconnecting carries the same clocks, which y-protocols then ignores as already seen, so the people
+   * here stayed invisible until their next renewal (15 s). Forgetting the clocks of those no longer shown lets the
+   * snapshot show them again at once.
+   */
+  private forgetDeparted(): void {
+    const awareness = this.provider.awareness;
+    for (const client of [...awareness.meta.keys()]) {
+      if (client !== awareness.clientID && !awareness.states.has(client)) awareness.meta.delete(client);
+    }
   }
 
   /**

@@ -123,6 +123,18 @@ describe('every role can do its job in the page', () => {
     await other.getByText('Signed in as curator').waitFor();
   });
 
+  it('after signing in (its sockets reconnect) the page shows the people already here at once, not after their next presence renewal', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'rip-presence-reconnect');
+    const alice = await openPad(padId, { name: 'Alice' });
+    const bob = await openPad(padId, { name: 'Bob' });
+    await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
+    await signIn(alice, curatorKey);
+    await alice.locator('cp-connection-status [data-state="live"]').waitFor();
+    // presence renews every 15 s; the people here must be back well before that
+    await expect.poll(() => alice.locator('cp-presence-list li', { hasText: 'Bob' }).count(), { timeout: 4000 }).toBe(1);
+    await bob.context().close();
+  });
+
   it('presence chips are coloured under the strict CSP, with AA contrast, and the page logs no CSP error', async () => {
     const { padId } = await createPad(suite.server.url, 'rip-presence');
     let errors: string[] = [];
