@@ -168,9 +168,14 @@ describe('keyboard', () => {
     ]);
     const page = await openPad(padId);
     await signIn(page, curatorKey);
+    const said = () => page.locator('cp-pad-page .sr-only[role="status"]').textContent();
     await page.getByRole('button', { name: 'Actions for one' }).focus();
+    // already first: nothing moves, and a screen reader hears why
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(said).toContain('“one” is already first in Bugs');
     await page.keyboard.press('Alt+ArrowDown');
     await expect.poll(() => titles(page, 'ready')).toEqual(['two', 'one', 'three']);
+    await expect.poll(said).toContain('Moved “one” to 2 of 3 in Bugs.');
     await waitFor(() => sectionToJSON(bot.doc).map((e) => e.title).join() === 'two,one,three', 3000, 'the move to sync');
     await expect.poll(() => focused(page)).toMatchObject({ cls: 'more', entry: 'r1' });
     await page.keyboard.press('Alt+ArrowDown');

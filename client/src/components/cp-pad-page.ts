@@ -12,7 +12,9 @@ import { Task } from '@lit/task';
 import { padContext } from '../context.js';
 import { api, padPath } from '../api.js';
 import type { SessionInfo } from '../../../shared/api.js';
-import { SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
+import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
+import { groupPosition } from '../../../shared/ordering.js';
+import type * as Y from 'yjs';
 import { UndoController } from '../controllers/undo-controller.js';
 import { localChange } from '../local-origin.js';
 import { userName } from '../user.js';
@@ -46,6 +48,7 @@ export class CpPadPage extends LitElement {
     filter: { state: true },
     epoch: { state: true },
     roleNotice: { state: true },
+    announcement: { state: true },
   };
   declare pad: string;
   declare filter: EntryFilter;
@@ -53,6 +56,8 @@ export class CpPadPage extends LitElement {
   declare epoch: number;
   /** Why the server took this page's curator role away (shown until the person signs in again or dismisses it). */
   declare roleNotice: string;
+  /** What the last move or promotion did, for screen readers (focus stays on a button of the same name). */
+  declare announcement: string;
   private wasLocked = false;
 
   private connection: PadConnection | null = null;
@@ -174,6 +179,17 @@ export class CpPadPage extends LitElement {
       background: #1f2933;
       color: #fff;
     }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      margin: -1px;
+      padding: 0;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+      border: 0;
+    }
     .role-notice {
       display: flex;
       flex-wrap: wrap;
@@ -206,6 +222,7 @@ export class CpPadPage extends LitElement {
     this.filter = NO_FILTER;
     this.epoch = 0;
     this.roleNotice = '';
+    this.announcement = '';
     new ObserveController(this, () => this.connection, events('change'));
     new ObserveController(this, () => this.connection?.status, events('change'));
     new ObserveController(this, () => translationDetector(), events('change'));
@@ -279,6 +296,23 @@ export class CpPadPage extends LitElement {
         ])
       : [];
 
+  /** Says where a moved entry now is, or why it did not move (the ready list is ordered within each kind). */
+  private announceMove(doc: Y.Doc, id: string, moved: boolean, edge: 'first' | 'last' | null): void {
+    const at = indexOfEntry(doc, id);
+    const entry = at >= 0 ? entryToJSON(entriesOf(doc).get(at)) : null;
+    const place = groupPosition(doc, id);
+    if (!entry || !place) return;
+    const title = entry.title || 'the entry';
+    const kind = KIND_HEADINGS[entry.kind];
+    // (the same words twice would not be read again: a zero-width space tells them apart)
+    const again = this.announcement.endsWith('\u200b') ? '' : '\u200b';
+    this.announcement = moved
+      ? `Moved “${title}” to ${place.index + 1} of ${place.size} in ${kind}.${again}`
+      : edge
+        ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.${again}`
+        : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.${again}`;
+  }
+
   /** Every change the page makes is a local change (undoable by the person, and only by them). */
   private sectionHandlers(section: Section) {
     const doc = () => this.doc(section);
@@ -290,14 +324,24 @@ export class CpPadPage extends LitElement {
         const title = at >= 0 ? (entryToJSON(entriesOf(d).get(at))?.title ?? '') : '';
         this.undo.deleteEntry(section, e.detail.id, title, (target) => removeEntry(target, e.detail.id));
       },
-      move: (e: CustomEvent<{ id: string; delta: number }>) => localChange(doc(), () => moveEntryBy(doc(), e.detail.id, e.detail.delta)),
-      moveTo: (e: CustomEvent<{ id: string; targetId: string }>) => localChange(doc(), () => moveEntryTo(doc(), e.detail.id, e.detail.targetId)),
-      promote: (e: CustomEvent<{ id: string; remove: boolean }>) =>
-        localChange(this.doc('ready'), () =>
+      move: (e: CustomEvent<{ id: string; delta: number }>) => {
+        const moved = localChange(doc(), () => moveEntryBy(doc(), e.detail.id, e.detail.delta)) ?? false;
+        this.announceMove(doc(), e.detail.id, moved, e.detail.delta < 0 ? 'first' : 'last');
+      },
+      moveTo: (e: CustomEvent<{ id: string; targetId: string }>) => {
+        const moved = localChange(doc(), () => moveEntryTo(doc(), e.detail.id, e.detail.targetId)) ?? false;
+        this.announceMove(doc(), e.detail.id, moved, null);
+      },
+      promote: (e: CustomEvent<{ id: string; remove: boolean }>) => {
+        const at = indexOfEntry(this.doc('proposed'), e.detail.id);
+        const title = (at >= 0 ? entryToJSON(entriesOf(this.doc('proposed')).get(at))?.title : '') || 'the entry';
+        this.announcement = `Promoted “${title}” to Ready to review${e.detail.remove ? ', and removed it from Proposed patches' : ''}.`;
+        return localChange(this.doc('ready'), () =>
           localChange(this.doc('proposed'), () =>
             promoteEntry(this.doc('proposed'), this.doc('ready'), e.detail.id, { remove: e.detail.remove, by: userName() }),
           ),
-        ),
+        );
+      },
     };
   }
 
@@ -396,6 +440,7 @@ export class CpPadPage extends LitElement {
         </div>
       </div>
       ${this.renderUndoNotice()}
+      <p class="sr-only" role="status" aria-live="polite">${this.announcement}</p>
       ${keyed(
         this.epoch,
         html`<main class="sections">${SECTIONS_SHOWN.map((s) => this.renderSection(s, locked))}</main>`,

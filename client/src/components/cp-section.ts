@@ -37,6 +37,8 @@ export class CpSection extends LitElement {
   declare adding: boolean;
 
   private dragging: string | null = null;
+  /** The kind of the entry being dragged (it may be dropped only among its kind). */
+  private draggingKind: string | null = null;
 
   static override styles = [
     ...entryStyles,
@@ -177,6 +179,7 @@ export class CpSection extends LitElement {
   private onDragStart = (event: DragEvent): void => {
     const id = CpSection.entryId(event);
     this.dragging = id;
+    this.draggingKind = (event.currentTarget as HTMLElement).closest('li')?.dataset.kind ?? null;
     event.dataTransfer?.setData('application/x-cyclepad-entry', id);
     if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
   };
@@ -191,8 +194,9 @@ export class CpSection extends LitElement {
   };
 
   private onDragOver = (event: DragEvent): void => {
-    // only a drag that began on one of this section's handles is a move (never dragged text or links)
-    if (!this.dragging) return;
+    // only a drag that began on one of this section's handles is a move (never dragged text or links), and only
+    // onto an entry of its own kind (the list is ordered within each kind): elsewhere the pointer says "no drop"
+    if (!this.dragging || (event.currentTarget as HTMLElement).dataset.kind !== this.draggingKind) return;
     event.preventDefault();
     (event.currentTarget as HTMLElement).classList.add('drop-target');
   };
@@ -294,7 +298,7 @@ export class CpSection extends LitElement {
           group,
           (e) => e.id,
           // (properties, not attributes, and no whitespace between tags: this runs for every entry on load)
-          (e) => html`<li ?hidden=${!e.shown} data-entry=${e.id} @dragover=${drag ? this.onDragOver : null} @dragleave=${
+          (e) => html`<li ?hidden=${!e.shown} data-entry=${e.id} data-kind=${kind} @dragover=${drag ? this.onDragOver : null} @dragleave=${
             drag ? this.onDragLeave : null} @drop=${drag ? this.onDrop : null} @keydown=${this.orderable ? this.onEntryKey : null}>${
             drag
               ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${String(e.map.get('title') ?? '') || 'entry'} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
