@@ -74,7 +74,7 @@ export function mirrorHeaderHtml(meta: MirrorMeta): string {
 export function mirrorNoteHtml(live?: string): string {
   return live === undefined
     ? '<p class="readonly-note">Read-only view.</p>'
-    : `<p class="readonly-note">Read-only view. It updates live: <span class="live-state">${escapeHtml(live)}</span></p>`;
+    : `<p class="readonly-note">Read-only view; changes show here as they are made (connection: <span class="live-state">${escapeHtml(live)}</span>).</p>`;
 }
 
 function sectionHtml(title: string, entries: EntryData[], status: PadStatus | null): string {

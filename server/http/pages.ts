@@ -74,11 +74,14 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
       // the pad's committed content, so the page shows it before its sockets open (the page is this link's holder's only)
       const state = await initialState(registry, resolved.pad.id);
       c.header('Cache-Control', 'no-store');
+      // without the script, the pad can still be read: its read-only view works without it (this link's holder may
+      // have the read-only link: the page offers it to them anyway)
+      const readOnlyPath = `/p/${pads.readOnlyRef(resolved.pad)}`;
       return c.html(
         layout(
           `${resolved.pad.id} · cyclepad`,
           html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
-            <noscript><p>The editor needs JavaScript.</p></noscript>`,
+            <noscript><main class="page"><h1>${resolved.pad.id}</h1><p>Editing this pad needs JavaScript. Without it, you can read the pad at its <a href="${readOnlyPath}">read-only view</a>, which works without JavaScript.</p></main></noscript>`,
         ),
       );
     });

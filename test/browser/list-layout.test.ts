@@ -112,7 +112,7 @@ describe('a list, not a form', () => {
     await expect.poll(() => focused(page)).toMatchObject({ tag: 'textarea' });
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('cp-section#proposed cp-entry-form').count()).toBe(0);
-    await expect.poll(() => focused(page)).toMatchObject({ tag: 'button', label: 'Add entry' });
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'button', label: 'Add entry to Proposed patches' });
     // the add control is above the list: reachable without scrolling past it
     const positions = await page.evaluate(() => {
       const root = document.querySelector('cp-pad-page')!.shadowRoot!.querySelector('cp-section#proposed')!.shadowRoot!;
@@ -149,6 +149,13 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => focused(page)).toMatchObject({ tag: 'input', entry: 'b' });
     await page.locator('cp-section#proposed cp-entry[data-id="b"]').getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => focused(page)).toMatchObject({ cls: 'more', entry: 'b' });
+    // Escape leaves the editor too, focus back on the menu button
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'input', entry: 'b' });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('cp-section#proposed cp-entry[data-id="b"] button', { hasText: 'Done' }).count()).toBe(0);
     await expect.poll(() => focused(page)).toMatchObject({ cls: 'more', entry: 'b' });
 
     // Delete by keyboard: focus goes to the next entry, never lost
@@ -225,7 +232,7 @@ describe('keyboard', () => {
     await page.getByRole('link', { name: 'Proposed patches' }).click();
     await expect.poll(() => focused(page)).toMatchObject({ tag: 'h2', label: 'Proposed patches' });
     await page.keyboard.press('Tab');
-    await expect.poll(() => focused(page)).toMatchObject({ tag: 'button', label: 'Add entry' });
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'button', label: 'Add entry to Proposed patches' });
     bot.provider.destroy();
   });
 });

@@ -173,6 +173,8 @@ describe('pads by reference', () => {
     expect(page.match(/<script/g)).toHaveLength(2);
     expect(page).not.toContain('alert(1)');
 
+    // without JavaScript the editor page leads to the read-only view, which works without it
+    expect(page).toContain(`<a href="${new URL(readOnlyUrl).pathname}">read-only view</a>`);
     const plain = await fetch(`${suite.server.url}/p/${padId}`, { headers: { 'accept-encoding': 'identity' } });
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect(stateOf(await plain.text())).toEqual(state);

@@ -210,6 +210,11 @@ export class CpDelegates extends LitElement {
     </li>`;
   }
 
+  /** While open, the host says so (the page lays an open panel on a line of its own). */
+  override willUpdate(): void {
+    this.toggleAttribute('open', this.open);
+  }
+
   override render() {
     if (!this.open) return html`<button class="opener" @click=${this.show}>Delegates…</button>`;
     return html`<section aria-labelledby="delegates-heading">

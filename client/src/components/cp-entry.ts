@@ -85,6 +85,12 @@ export class CpEntry extends LitElement {
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
+    // Escape leaves the editor, as it closes the menu and every form of the page (what was typed is saved already)
+    this.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !this.editing || event.defaultPrevented) return;
+      event.preventDefault();
+      this.closeEditor();
+    });
   }
 
   /** Every change made here is the person's own (undoable by them). */
@@ -126,11 +132,16 @@ export class CpEntry extends LitElement {
     return href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${text}</a>` : html`<span>${text}</span>`;
   }
 
-  /** The entry's name in labels: its title, else its Launchpad chip, else "entry". */
+  /** The entry's name in labels: its title, else its Launchpad chip, its first review's chip, or its note's start. */
   private name(data: EntryData): string {
     if (data.title) return data.title;
-    const lp = data.launchpad ? parseLink(data.launchpad) : null;
-    return lp ? chipLabel(lp) : data.launchpad || 'entry';
+    for (const link of [data.launchpad, data.reviews[0]]) {
+      const parsed = link ? parseLink(link) : null;
+      if (parsed) return chipLabel(parsed);
+    }
+    const note = data.note.trim().replace(/\s+/g, ' ');
+    if (note) return note.length > 40 ? `${note.slice(0, 40)}…` : note;
+    return data.launchpad || 'an untitled entry';
   }
 
   /** The actions this person has on this entry, in menu order (empty: no menu at all). */
@@ -520,6 +531,9 @@ export const entryStyles = [
     }
     cp-entry li.review-link {
       overflow-wrap: anywhere;
+    }
+    cp-entry li.review-link button {
+      white-space: nowrap;
     }
   `,
 ];

@@ -71,6 +71,13 @@ export class CpHistoryPanel extends LitElement {
         margin-bottom: 0.5rem;
         overflow-wrap: anywhere;
       }
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        justify-content: space-between;
+      }
       .seq {
         font-weight: 600;
       }
@@ -155,8 +162,16 @@ export class CpHistoryPanel extends LitElement {
       : html`<span class="session" title=${r.session}>${r.session}</span>`;
   }
 
+  /** "added “A”; edited “B” (note)"; many of one kind of change (an import) are counted, with the first named. */
   private describe(g: RevisionGroup) {
-    const parts = g.entries.map((e) => `${e.change} “${e.title || 'an untitled entry'}”${e.fields?.length ? ` (${e.fields.join(', ')})` : ''}`);
+    const named = (e: { title: string; fields?: string[] }) => `“${e.title || 'an untitled entry'}”${e.fields?.length ? ` (${e.fields.join(', ')})` : ''}`;
+    const parts: string[] = [];
+    for (const change of ['added', 'removed', 'edited'] as const) {
+      const of = g.entries.filter((e) => e.change === change);
+      if (of.length === 0) continue;
+      if (of.length <= 3) parts.push(...of.map((e) => `${change} ${named(e)}`));
+      else parts.push(`${change} ${of.length} entries: ${of.slice(0, 2).map(named).join(', ')} and ${of.length - 2} more`);
+    }
     if (g.meta) parts.push('cycle header');
     return parts.join('; ') || 'no visible change';
   }
@@ -177,12 +192,17 @@ export class CpHistoryPanel extends LitElement {
     </li>`;
   }
 
+  /** While open, the host says so (the page lays an open panel on a line of its own). */
+  override willUpdate(): void {
+    this.toggleAttribute('open', this.open);
+  }
+
   override render() {
     if (!this.open) {
       return html`<button class="opener" @click=${this.show}>History</button>`;
     }
     return html`<section aria-label="History">
-      <label>Section
+      <div class="head"><label>Section
         <select name="section" .value=${this.section} @change=${(e: Event) => {
           this.section = (e.target as HTMLSelectElement).value as Section;
           this.viewingSeq = null;
@@ -190,7 +210,7 @@ export class CpHistoryPanel extends LitElement {
         }}>
           ${[...SECTIONS_SHOWN].reverse().map((s) => html`<option value=${s}>${SECTION_HEADINGS[s]}</option>`)}
         </select></label>
-      <button @click=${this.close}>Close</button>
+      <button @click=${this.close}>Close</button></div>
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
       ${this.revisions.render({
         pending: () => html`<p role="status">Loading…</p>`,

@@ -48,7 +48,7 @@ export class CpImportDialog extends LitElement {
   ];
 
   /** Open and close, focus in and back, Escape. */
-  private readonly disclosure = new DisclosureController(this, 'textarea');
+  private readonly disclosure = new DisclosureController(this, 'textarea', { reflect: true });
 
   constructor() {
     super();

@@ -130,9 +130,14 @@ export class CpPadPage extends LitElement {
     cp-import-dialog {
       overflow-wrap: anywhere;
     }
+    /* an open panel takes a line of its own under the toolbar's buttons, which keep their places */
+    cp-history-panel[open],
+    cp-delegates[open],
+    cp-import-dialog[open],
     cp-scrub-dialog[open],
     cp-gerrit-import-dialog[open] {
       flex-basis: 100%;
+      order: 1;
     }
     .bar,
     .tools {

@@ -322,7 +322,7 @@ export class CpSection extends LitElement {
       <div class="top">
         <h2 id="heading" tabindex="-1">${SECTION_HEADINGS[this.section]}</h2>
         ${this.editable && !this.adding
-          ? html`<button class="add primary" @click=${this.openForm}>Add entry</button>`
+          ? html`<button class="add primary" aria-label="Add entry to ${SECTION_HEADINGS[this.section]}" @click=${this.openForm}>Add entry</button>`
           : nothing}
       </div>
       ${this.editable && this.adding
