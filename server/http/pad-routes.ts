@@ -7,8 +7,8 @@ import { padNameSchema } from '../../shared/pad-name.js';
 import type { ResolvedPad } from '../pads.js';
 import { exportPad } from '../pad-export.js';
 import { ImportNeedsCurator, importPad } from '../pad-import.js';
+import { importAuthor, importerName, rememberImporter } from './importer.js';
 import { ImportFormatError, parseEtherpadText, toEtherpadText, toMarkdown } from '../../shared/etherpad-format.js';
-import { newId } from '../auth/secrets.js';
 import { SESSION_TTL_MS } from '../auth/sessions.js';
 import { describeZodError, fail } from './errors.js';
 import { WriteRefused } from '../sync/admission.js';
@@ -31,7 +31,7 @@ const jsonBody = <T extends z.ZodType>(schema: T) =>
 /** Most entries one import may create. */
 export const MAX_IMPORT_ENTRIES = 5000;
 
-const importBody = z.object({ text: z.string({ error: 'text must be a string' }) });
+const importBody = z.object({ text: z.string({ error: 'text must be a string' }), name: importerName });
 const createPadBody = z.object({ name: padNameSchema }, { error: 'body must be a JSON object' });
 const loginBody = z.object({ key: z.string({ error: 'key must be a string' }).min(1).max(200) });
 const delegateBody = z.object({
@@ -115,10 +115,11 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     const { pad, readOnly } = c.get('resolved');
     if (readOnly) fail(403, 'read-only links cannot import');
     let text: string;
+    let name: string | undefined;
     if ((c.req.header('content-type') ?? '').includes('application/json')) {
       const body = importBody.safeParse(await c.req.json().catch(() => fail(400, 'malformed JSON body')));
       if (!body.success) fail(400, describeZodError(body.error));
-      text = body.data.text;
+      ({ text, name } = body.data);
     } else {
       text = await c.req.text();
     }
@@ -133,11 +134,11 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (count === 0) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may create at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count})`);
     const keyId = await curatorKeyIdOf(c);
-    const author = keyId
-      ? { role: 'curator' as const, session: `curator:${keyId}`, curator: true }
-      : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
+    const author = importAuthor(keyId);
     try {
-      return c.json(await importPad(registry, pad.id, parsed, author), 201);
+      const report = await importPad(registry, pad.id, parsed, author);
+      rememberImporter(deps.names, pad, author.session, name);
+      return c.json(report, 201);
     } catch (err) {
       if (err instanceof ImportNeedsCurator) fail(403, err.message);
       if (err instanceof WriteRefused || err instanceof PadGone) throw err; // refused before anything was applied

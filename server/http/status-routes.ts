@@ -6,9 +6,9 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { newId } from '../auth/secrets.js';
 import { describeZodError, fail } from './errors.js';
 import { clientAddress, rateLimit } from './rate-limit.js';
+import { importAuthor, importerName, rememberImporter } from './importer.js';
 import type { HeavyReads } from './heavy-reads.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 import type { AppDeps } from './deps.js';
@@ -19,7 +19,7 @@ import { MalformedResponse } from '../status/text.js';
 import { WriteRefused } from '../sync/admission.js';
 import { PadGone } from '../sync/document-registry.js';
 
-const importBody = z.object({ query: z.string({ error: 'query must be a string' }).max(MAX_QUERY_LENGTH * 4) }, { error: 'body must be a JSON object' });
+const importBody = z.object({ query: z.string({ error: 'query must be a string' }).max(MAX_QUERY_LENGTH * 4), name: importerName }, { error: 'body must be a JSON object' });
 
 export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
   const app = new Hono<PadEnv>();
@@ -62,9 +62,7 @@ export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
     }
     if (found.changes.length === 0) fail(400, 'no changes match that query; nothing was imported');
     const keyId = await curatorKeyIdOf(c);
-    const author = keyId
-      ? { role: 'curator' as const, session: `curator:${keyId}`, curator: true }
-      : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
+    const author = importAuthor(keyId);
     let report;
     try {
       report = await importGerrit(deps.registry, pad.id, query, found.changes, found.truncated, author);
@@ -73,6 +71,7 @@ export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
       deps.log.error({ err, pad: pad.id }, 'import from Gerrit failed in storage');
       fail(503, 'storage failed during the import; nothing was imported');
     }
+    rememberImporter(deps.names, pad, author.session, body.data.name);
     // what the query brought is fresh status: the new chips show it at once
     await status.store(changeRows(found.changes, Date.now(), Math.max(1000, (deps.config.status?.pollSeconds ?? 300) * 1000))).catch((err: unknown) =>
       deps.log.warn({ err }, 'could not cache the imported changes'),

@@ -103,6 +103,23 @@ describe('import', () => {
     expect(await exported(s.url, padId)).toEqual(before);
   });
 
+  it('history names an import by the name its page sent, as it names socket writers; a name presence would refuse is refused', async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'imp-named');
+    const proposedOnly = sample.slice(0, sample.indexOf('== Ready to review'));
+    const post = (body: unknown) =>
+      fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await post({ text: proposedOnly, name: 'curator:abcd' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/name must be/);
+    expect(s.store.readLog({ padId, section: 'proposed' })).toEqual([]);
+    expect((await post({ text: proposedOnly, name: 'Alice Liddell' })).status).toBe(201);
+    const history = (await (await fetch(`${s.url}/api/pads/${padId}/history?section=proposed`)).json()) as { revisions: Array<{ session: string; name?: string }> };
+    expect(history.revisions).toHaveLength(1);
+    expect(history.revisions[0]!.session).toMatch(/^contributor:/);
+    expect(history.revisions[0]!.name).toBe('Alice Liddell');
+  });
+
   it('round-trips through export.txt: importing the export gives the same entries', async () => {
     const s = await server();
     const a = await createPad(s.url, 'rt-a');

@@ -5,6 +5,7 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 import type { ImportReport } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
+import { userName } from '../user.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /** What `POST …/import-gerrit` answers (server/status/import-gerrit.ts). */
@@ -27,7 +28,7 @@ export class CpGerritImportDialog extends LitElement {
 
   private readonly importing = new Task(this, {
     autoRun: false,
-    task: ([pad, query]: readonly [string, string]) => api<GerritImportReport>(`${padPath(pad)}/import-gerrit`, { body: { query } }),
+    task: ([pad, query]: readonly [string, string]) => api<GerritImportReport>(`${padPath(pad)}/import-gerrit`, { body: { query, name: userName() } }),
   });
 
   static override styles = [

@@ -5,6 +5,7 @@ import { Task, TaskStatus } from '@lit/task';
 import type { ImportReport as Report } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
+import { userName } from '../user.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /**
@@ -19,7 +20,7 @@ export class CpImportDialog extends LitElement {
   /** The import request (run by the form): its pending and error states show in the form. */
   private readonly importing = new Task(this, {
     autoRun: false,
-    task: ([pad, text]: readonly [string, string]) => api<Report>(`${padPath(pad)}/import`, { body: { text } }),
+    task: ([pad, text]: readonly [string, string]) => api<Report>(`${padPath(pad)}/import`, { body: { text, name: userName() } }),
   });
 
   static override styles = [

@@ -1,0 +1,28 @@
+/**
+ * Who an import is by, for both import routes (Etherpad text, Gerrit): a curator (by key) or a contributor session of
+ * its own; and the name the person goes by in the page, sent with the import, so history names them ("Alice
+ * (contributor:g2MQ…)") as it names those who write through their sockets. The name is checked as a presence name
+ * is (self-chosen, shown beside the session it came with, never as the server's word).
+ */
+import { z } from 'zod';
+import { isValidName } from '../../shared/presence.js';
+import { newId } from '../auth/secrets.js';
+import type { PadRecord } from '../storage/store.js';
+import type { SessionNames } from '../session-names.js';
+
+export const importerName = z
+  .string({ error: 'name must be a string' })
+  .refine(isValidName, 'name must be 1-40 characters, without control, format or blank characters, edge spaces, or "role:"')
+  .optional();
+
+export const importAuthor = (curatorKeyId: string | undefined) =>
+  curatorKeyId
+    ? { role: 'curator' as const, session: `curator:${curatorKeyId}`, curator: true }
+    : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
+
+/** After an import was stored: history names its session by the name sent with it. */
+export function rememberImporter(names: SessionNames, pad: PadRecord, session: string, name: string | undefined): void {
+  if (!name) return;
+  names.record(pad.id, pad.readOnlyNonce, session, name);
+  names.wrote(pad.id, pad.readOnlyNonce, session);
+}
