@@ -9,6 +9,7 @@ import { isValidName } from '../../shared/presence.js';
 import { newId } from '../auth/secrets.js';
 import type { PadRecord } from '../storage/store.js';
 import type { SessionNames } from '../session-names.js';
+import type { ImportReport } from '../../shared/api.js';
 
 export const importerName = z
   .string({ error: 'name must be a string' })
@@ -20,9 +21,9 @@ export const importAuthor = (curatorKeyId: string | undefined) =>
     ? { role: 'curator' as const, session: `curator:${curatorKeyId}`, curator: true }
     : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
 
-/** After an import was stored: history names its session by the name sent with it. */
-export function rememberImporter(names: SessionNames, pad: PadRecord, session: string, name: string | undefined): void {
-  if (!name) return;
+/** After an import was stored: history names its session by the name sent with it (when it wrote anything). */
+export function rememberImporter(names: SessionNames, pad: PadRecord, session: string, name: string | undefined, report: ImportReport): void {
+  if (!name || (report.created.proposed + report.created.ready === 0 && report.header === 'none')) return;
   names.record(pad.id, pad.readOnlyNonce, session, name);
   names.wrote(pad.id, pad.readOnlyNonce, session);
 }

@@ -137,7 +137,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     const author = importAuthor(keyId);
     try {
       const report = await importPad(registry, pad.id, parsed, author);
-      rememberImporter(deps.names, pad, author.session, name);
+      rememberImporter(deps.names, pad, author.session, name, report);
       return c.json(report, 201);
     } catch (err) {
       if (err instanceof ImportNeedsCurator) fail(403, err.message);

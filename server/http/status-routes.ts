@@ -71,7 +71,7 @@ export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
       deps.log.error({ err, pad: pad.id }, 'import from Gerrit failed in storage');
       fail(503, 'storage failed during the import; nothing was imported');
     }
-    rememberImporter(deps.names, pad, author.session, body.data.name);
+    rememberImporter(deps.names, pad, author.session, body.data.name, report);
     // what the query brought is fresh status: the new chips show it at once
     await status.store(changeRows(found.changes, Date.now(), Math.max(1000, (deps.config.status?.pollSeconds ?? 300) * 1000))).catch((err: unknown) =>
       deps.log.warn({ err }, 'could not cache the imported changes'),
