@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
 import { createEntry, entriesOf, entryToJSON, metaOf, metaToJSON, sectionToJSON, type Section } from '../shared/schema.js';
 import { entryIdentityKeys } from '../shared/links.js';
+import { entryLabel } from '../shared/labels.js';
 import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
 import { lastRank } from '../shared/ordering.js';
 import type { DocumentRegistry } from './sync/document-registry.js';
@@ -76,7 +77,7 @@ export async function importPad(
     list.filter((e) => {
       const key = identityKeys(e).find((k) => known.has(k));
       if (key === undefined) return true;
-      report.skipped.push({ section, title: e.title, key, existing: known.get(key)! });
+      report.skipped.push({ section, title: entryLabel(e), key, existing: known.get(key)! });
       return false;
     });
   const newProposed = fresh('proposed', proposedEntries);

@@ -5,6 +5,7 @@
 import type * as Y from 'yjs';
 import { entriesOf, metaOf, type EntryData } from './schema.js';
 import { removeEntry } from './pad-actions.js';
+import { entryLabel } from './labels.js';
 import { changeFacts, type PadStatus } from './status.js';
 import { entryChanges } from './status-view.js';
 
@@ -31,7 +32,7 @@ export function scrubSuggestions(entries: readonly EntryData[], status: PadStatu
   for (const e of entries) {
     if (e.status !== 'open') continue;
     const outcome = doneOutcome(e, status);
-    if (outcome) out.push({ id: e.id, title: e.title || e.launchpad || e.reviews[0] || e.id, outcome });
+    if (outcome) out.push({ id: e.id, title: entryLabel(e), outcome });
   }
   return out;
 }

@@ -2,7 +2,8 @@
  * History reads as bursts of work, not keystrokes: typing a title or a note logs one revision per keystroke, so
  * consecutive revisions by the same person that only edit the same entries (or only the cycle header) within a
  * couple of minutes of each other are shown as one row. The row stands for its newest revision: viewing or
- * restoring it is viewing or restoring the state after the burst.
+ * restoring it is viewing or restoring the state after the burst; opened, it lists each of its revisions (a restore
+ * made right after typing looks like more typing by the same curator, and the state before it must stay reachable).
  */
 import type { EntryChange, Revision } from '../../shared/api.js';
 
@@ -16,6 +17,8 @@ export interface RevisionGroup {
   first: Revision;
   /** How many revisions it holds. */
   count: number;
+  /** Its revisions, newest first (a group can be opened to view or restore any one of them). */
+  revisions: Revision[];
   /** The entries changed, with the fields edited over the whole burst. */
   entries: EntryChange[];
   meta: boolean;
@@ -42,6 +45,7 @@ export function groupRevisions(revisions: readonly Revision[]): RevisionGroup[] 
     ) {
       current.first = r;
       current.count++;
+      current.revisions.push(r);
       current.entries = current.entries.map((e) => {
         const older = r.entries.find((o) => o.id === e.id);
         const fields = [...new Set([...(e.fields ?? []), ...(older?.fields ?? [])])].sort();
@@ -49,7 +53,7 @@ export function groupRevisions(revisions: readonly Revision[]): RevisionGroup[] 
       });
       continue;
     }
-    groups.push({ last: r, first: r, count: 1, entries: r.entries, meta: r.meta });
+    groups.push({ last: r, first: r, count: 1, revisions: [r], entries: r.entries, meta: r.meta });
   }
   return groups;
 }

@@ -220,6 +220,18 @@ describe('keyboard', () => {
     bot.provider.destroy();
   });
 
+  it('on a wide screen the skip links appear over the page when focused: nothing under the pointer moves', async () => {
+    const { padId } = await createPad(suite.server.url, 'layout-skip-wide');
+    const page = await openPad(padId, { width: 1280 });
+    const history = page.getByRole('button', { name: 'History' });
+    const top = () => history.evaluate((el) => el.getBoundingClientRect().top);
+    const before = await top();
+    await page.getByRole('link', { name: 'Ready to review' }).focus();
+    await expect.poll(() => page.getByRole('link', { name: 'Ready to review' }).evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(20);
+    expect(await top()).toBe(before);
+    await page.context().close();
+  });
+
   it('the skip links lead to each section, and at 390 px the first screen shows the list, not only controls', async () => {
     const { padId, curatorKey, bot } = await seed('kb-skip', 'ready', [{ id: 'r1', kind: 'bug', title: 'one' }]);
     const page = await openPad(padId, { width: 390 });

@@ -198,7 +198,11 @@ describe('Add from Gerrit', () => {
     await form.getByLabel(/Gerrit query/).fill('project:openstack/glance status:open label:Review-Priority>=1');
     expect(await violations(page)).toEqual([]);
     await form.getByRole('button', { name: 'Add' }).click();
-    await page.getByText('The query matched 3 changes: added 2 proposed entries. Skipped 1 change already on the pad').waitFor();
+    await page.getByText('The query matched 3 changes: added 2 proposed entries.').waitFor();
+    // what was skipped is folded under a summary (the report sits in the toolbar), and the report can be dismissed
+    await page.locator('cp-gerrit-import-dialog summary', { hasText: 'Skipped 1 change already on the pad' }).waitFor();
+    await page.locator('cp-gerrit-import-dialog').getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => page.locator('cp-gerrit-import-dialog [role="status"]').textContent()).toBe('');
     const proposed = page.locator('cp-section#proposed');
     await proposed.locator('a.chip:text-is("950002")').waitFor();
     await proposed.locator('a.chip:text-is("950001")').waitFor();

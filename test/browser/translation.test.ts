@@ -247,6 +247,37 @@ describe('outgoing check', () => {
 });
 
 describe('history in the page', () => {
+  it("a curator's restore right after their own typing joins that burst's row, and the row opens to reach each revision (nothing typed is lost)", async () => {
+    const { padId, curatorKey } = await seedPad('history-burst');
+    // the curator types a note, one update per keystroke, as a page does
+    const curator = await connectSynced(suite.server.url, padId, 'proposed', { params: { key: curatorKey } });
+    const note = entriesOf(curator.doc).get(0).get('note') as import('yjs').Text;
+    for (const ch of ' ok') {
+      const before = stored(padId);
+      note.insert(note.length, ch);
+      await waitFor(() => stored(padId) === before + 1, 5000, 'one revision per keystroke');
+    }
+    await waitFor(() => stored(padId) === 4, 5000, 'three typed revisions');
+    const typedLast = suite.server.store.readLog({ padId, section: 'proposed' }).at(-1)!.seq;
+    const { page } = await openPad(padId, 'ptl');
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'History' }).click();
+    const panel = page.getByRole('region', { name: 'History' });
+    await expect.poll(() => panel.locator('ol > li').first().textContent()).toContain(`Revisions 2–${typedLast} (3 changes)`);
+    // restore revision 1 (before the typing): by the same curator, within seconds, on the same entry
+    await panel.getByRole('button', { name: 'Restore revision 1' }).click();
+    await panel.getByRole('button', { name: 'Confirm: restore revision 1' }).click();
+    await waitFor(() => sectionToJSON(curator.doc)[0]!.note === 'needs first review', 5000, 'the restore');
+    await expect.poll(() => panel.locator('ol > li').first().textContent()).toContain(`Revisions 2–${typedLast + 1} (4 changes)`);
+    // the typed note (the state before the restore) can still be reached and restored
+    await panel.getByRole('button', { name: 'Show each (4)' }).click();
+    await panel.getByRole('button', { name: `Restore revision ${typedLast}` }).click();
+    await panel.getByRole('button', { name: `Confirm: restore revision ${typedLast}` }).click();
+    await waitFor(() => sectionToJSON(curator.doc)[0]!.note === 'needs first review ok', 5000, 'the typed note back');
+    curator.provider.destroy();
+    await page.context().close();
+  });
+
   it('lists revisions, views one, and a curator restores it live', async () => {
     const { padId, curatorKey } = await seedPad('history-page');
     const seed = await connectSynced(suite.server.url, padId, 'proposed');

@@ -26,6 +26,8 @@ describe('groupRevisions', () => {
     expect(groups[0]!.first.seq).toBe(typed[2]!.seq);
     expect(groups[0]!.count).toBe(3);
     expect(groups[0]!.entries[0]!.fields).toEqual(['note', 'title']);
+    // each of its revisions stays reachable, newest first
+    expect(groups[0]!.revisions.map((r) => r.seq)).toEqual(typed.map((r) => r.seq));
   });
 
   it('another person, another entry, an addition or a pause of more than two minutes starts a new row', () => {

@@ -33,7 +33,7 @@ describe('the scrub', () => {
     ] as EntryData[];
     expect(scrubSuggestions(entries, status)).toEqual([
       { id: 'a', title: 'A', outcome: 'merged' },
-      { id: 'c', title: 'https://launchpad.net/bugs/9', outcome: 'abandoned' },
+      { id: 'c', title: '#9', outcome: 'abandoned' },
     ]);
   });
 

@@ -154,6 +154,8 @@ export class CpDelegates extends LitElement {
       this.message = `Revoked “${d.label}”${more > 0 ? ` and ${more} key${more === 1 ? '' : 's'} made under it` : ''}.`;
       this.error = '';
       this.confirming = null;
+      // a key just shown is no longer worth giving to anyone once revoked (it may be this one or made under it)
+      this.issued = null;
       await this.load();
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('input[name="label"]')?.focus();

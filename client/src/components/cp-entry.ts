@@ -8,7 +8,8 @@ import {
   type EntryData,
   type EntryMap,
 } from '../../../shared/schema.js';
-import { chipLabel, parseLink, safeHref } from '../../../shared/links.js';
+import { safeHref } from '../../../shared/links.js';
+import { entryLabel } from '../../../shared/labels.js';
 import { ObserveController, deep } from '../controllers/observe.js';
 import { controlStyles } from '../styles.js';
 import './cp-text-field.js';
@@ -132,16 +133,9 @@ export class CpEntry extends LitElement {
     return href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${text}</a>` : html`<span>${text}</span>`;
   }
 
-  /** The entry's name in labels: its title, else its Launchpad chip, its first review's chip, or its note's start. */
+  /** The entry's name in labels (shared/labels.ts: the same everywhere an entry is named). */
   private name(data: EntryData): string {
-    if (data.title) return data.title;
-    for (const link of [data.launchpad, data.reviews[0]]) {
-      const parsed = link ? parseLink(link) : null;
-      if (parsed) return chipLabel(parsed);
-    }
-    const note = data.note.trim().replace(/\s+/g, ' ');
-    if (note) return note.length > 40 ? `${note.slice(0, 40)}…` : note;
-    return data.launchpad || 'an untitled entry';
+    return entryLabel(data);
   }
 
   /** The actions this person has on this entry, in menu order (empty: no menu at all). */

@@ -84,12 +84,15 @@ export class CpGerritImportDialog extends LitElement {
     const head = `The query matched ${r.matched} ${r.matched === 1 ? 'change' : 'changes'}${r.truncated ? ' (more than one import reads: only the first were read)' : ''}: added ${created} proposed ${created === 1 ? 'entry' : 'entries'}.`;
     const skipped = r.skippedChanges.length;
     // what was not added, and why: changes already linked, and groups whose bug, blueprint or topic the pad has
-    return html`${head}${skipped > 0 ? html` Skipped ${skipped} ${skipped === 1 ? 'change' : 'changes'} already on the pad (${r.skippedChanges.join(', ')}).` : nothing}${
+    // (the report sits in the toolbar: the lists of what was not added stay folded until asked for)
+    return html`${head}${skipped > 0
+      ? html`<details><summary>Skipped ${skipped} ${skipped === 1 ? 'change' : 'changes'} already on the pad</summary>${r.skippedChanges.join(', ')}</details>`
+      : nothing}${
       r.skipped.length > 0
-        ? html` Not added, because the pad already has their bug, blueprint or topic:<ul>${r.skipped.map(
+        ? html`<details><summary>Not added: ${r.skipped.length} whose bug, blueprint or topic the pad already has</summary><ul>${r.skipped.map(
             (s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`,
-          )}</ul>`
-        : nothing}`;
+          )}</ul></details>`
+        : nothing} <button class="dismiss" @click=${() => (this.result = null)}>Dismiss</button>`;
   }
 
   override render() {

@@ -24,6 +24,7 @@ export class CpHistoryPanel extends LitElement {
     viewingSeq: { state: true },
     confirming: { state: true },
     message: { state: true },
+    expanded: { state: true },
   };
   declare pad: string;
   declare curator: boolean;
@@ -33,6 +34,8 @@ export class CpHistoryPanel extends LitElement {
   declare viewingSeq: number | null;
   /** The revision whose Restore waits for its confirmation (null: none). */
   declare confirming: number | null;
+  /** The groups opened to list each of their revisions (by their newest revision). */
+  declare expanded: ReadonlySet<number>;
   declare message: string;
   /** Bumped to list the revisions again (after a restore). */
   private listed = 0;
@@ -78,6 +81,12 @@ export class CpHistoryPanel extends LitElement {
         align-items: center;
         justify-content: space-between;
       }
+      ol.each {
+        max-height: none;
+        overflow: visible;
+        margin: 0.3rem 0 0;
+        padding-left: 1rem;
+      }
       .seq {
         font-weight: 600;
       }
@@ -101,6 +110,7 @@ export class CpHistoryPanel extends LitElement {
     this.viewingSeq = null;
     this.confirming = null;
     this.message = '';
+    this.expanded = new Set();
     new TranslationWatchController(this);
   }
 
@@ -176,20 +186,40 @@ export class CpHistoryPanel extends LitElement {
     return parts.join('; ') || 'no visible change';
   }
 
+  private toggle(seq: number): void {
+    const next = new Set(this.expanded);
+    if (!next.delete(seq)) next.add(seq);
+    this.expanded = next;
+  }
+
   private renderGroup(g: RevisionGroup) {
     const seq = g.last.seq;
     const span = g.count > 1 ? `Revisions ${g.first.seq}–${seq} (${g.count} changes)` : `Revision ${seq}`;
+    const open = g.count > 1 && this.expanded.has(seq);
     return html`<li data-seq=${seq}>
       <span class="seq">${span}</span> · <span class="who">${new Date(g.last.at).toLocaleString()} · ${this.renderWho(g.last)}</span><br />
       ${this.describe(g)}
-      <button class="view" @click=${() => this.view(seq)} aria-label="View revision ${seq}">View</button>
+      ${this.renderActions(seq)}
+      ${g.count > 1
+        ? html`<button class="each" aria-expanded=${open ? 'true' : 'false'} @click=${() => this.toggle(seq)}>${open ? 'Hide each' : `Show each (${g.count})`}</button>`
+        : nothing}
+      ${open
+        ? html`<ol class="each" aria-label="Each revision of ${span}">${g.revisions.map(
+            (r) => html`<li data-seq=${r.seq}><span class="seq">Revision ${r.seq}</span> · <span class="who">${new Date(r.at).toLocaleTimeString()}</span> ${this.renderActions(r.seq)}</li>`,
+          )}</ol>`
+        : nothing}
+    </li>`;
+  }
+
+  /** View, and for curators Restore (with its confirmation), of one revision. */
+  private renderActions(seq: number) {
+    return html`<button class="view" @click=${() => this.view(seq)} aria-label="View revision ${seq}">View</button>
       ${!this.curator
         ? nothing
         : this.confirming === seq
           ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.keep(seq)}>Confirm: restore revision ${seq}</button>
               <button class="keep" @click=${() => this.keep(seq)}>Keep</button>`
-          : html`<button class="restore" @click=${() => this.askRestore(seq)} aria-label="Restore revision ${seq}">Restore</button>`}
-    </li>`;
+          : html`<button class="restore" @click=${() => this.askRestore(seq)} aria-label="Restore revision ${seq}">Restore</button>`}`;
   }
 
   /** While open, the host says so (the page lays an open panel on a line of its own). */

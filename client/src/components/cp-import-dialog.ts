@@ -77,11 +77,15 @@ export class CpImportDialog extends LitElement {
   private describe(r: Report) {
     const skipped = r.skipped ?? [];
     const created = `Imported ${r.created.proposed} proposed and ${r.created.ready} ready entries${r.header === 'note' ? ' (the header lines were kept as a note)' : ''}.`;
-    if (skipped.length === 0) return html`${created}`;
-    return html`${created} Skipped ${skipped.length} already on the pad:
-      <ul class="skipped">
-        ${skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`)}
-      </ul>`;
+    const dismiss = html`<button class="dismiss" @click=${() => (this.result = null)}>Dismiss</button>`;
+    if (skipped.length === 0) return html`${created} ${dismiss}`;
+    // (the report sits in the toolbar: the list of what was skipped stays folded until asked for)
+    return html`${created}
+      <details><summary>Skipped ${skipped.length} already on the pad</summary>
+        <ul class="skipped">
+          ${skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`)}
+        </ul></details>
+      ${dismiss}`;
   }
 
   override render() {

@@ -12,7 +12,7 @@ import { Task } from '@lit/task';
 import { padContext } from '../context.js';
 import { api, padPath } from '../api.js';
 import type { SessionInfo } from '../../../shared/api.js';
-import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
+import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, entryLabel } from '../../../shared/labels.js';
 import { groupPosition } from '../../../shared/ordering.js';
 import type * as Y from 'yjs';
 import { UndoController } from '../controllers/undo-controller.js';
@@ -107,15 +107,29 @@ export class CpPadPage extends LitElement {
       margin: 0 0 0.5rem;
       font-size: 0.9rem;
     }
-    /* side by side (wide screens), the skip links show only when focused; stacked, they are the way down */
+    /*
+     * Side by side (wide screens), the skip links show only when focused, over the page: taking space as they
+     * appear would move what is under the pointer (the first click after tabbing past them missed its button).
+     * Stacked (phones), they are the way down.
+     */
     @media (min-width: 960px) {
-      .skip:not(:focus-within) {
+      .skip {
         position: absolute;
+        z-index: 20;
+      }
+      .skip:not(:focus-within) {
         width: 1px;
         height: 1px;
         overflow: hidden;
         clip: rect(0 0 0 0);
         white-space: nowrap;
+      }
+      .skip:focus-within {
+        padding: 0.3rem 0.6rem;
+        border: 1px solid #7b8794;
+        border-radius: 6px;
+        background: #fff;
+        box-shadow: 0 4px 14px rgb(0 0 0 / 18%);
       }
     }
     .tools > *,
@@ -151,6 +165,8 @@ export class CpPadPage extends LitElement {
       margin-bottom: 1rem;
     }
     .sections {
+      /* room at the foot for the undo toast, so it never has to cover the last entry */
+      padding-bottom: 4rem;
       display: grid;
       gap: 1.5rem;
       grid-template-columns: minmax(0, 1fr);
@@ -307,7 +323,7 @@ export class CpPadPage extends LitElement {
     const entry = at >= 0 ? entryToJSON(entriesOf(doc).get(at)) : null;
     const place = groupPosition(doc, id);
     if (!entry || !place) return;
-    const title = entry.title || 'the entry';
+    const title = entryLabel(entry);
     const kind = KIND_HEADINGS[entry.kind];
     // (the same words twice would not be read again: a zero-width space tells them apart)
     const again = this.announcement.endsWith('\u200b') ? '' : '\u200b';
@@ -326,8 +342,8 @@ export class CpPadPage extends LitElement {
       remove: (e: IdEvent) => {
         const d = doc();
         const at = indexOfEntry(d, e.detail.id);
-        const title = at >= 0 ? (entryToJSON(entriesOf(d).get(at))?.title ?? '') : '';
-        this.undo.deleteEntry(section, e.detail.id, title, (target) => removeEntry(target, e.detail.id));
+        const entry = at >= 0 ? entryToJSON(entriesOf(d).get(at)) : null;
+        this.undo.deleteEntry(section, e.detail.id, entry ? entryLabel(entry) : 'the entry', (target) => removeEntry(target, e.detail.id));
       },
       move: (e: CustomEvent<{ id: string; delta: number }>) => {
         const moved = localChange(doc(), () => moveEntryBy(doc(), e.detail.id, e.detail.delta)) ?? false;
@@ -339,7 +355,8 @@ export class CpPadPage extends LitElement {
       },
       promote: (e: CustomEvent<{ id: string; remove: boolean }>) => {
         const at = indexOfEntry(this.doc('proposed'), e.detail.id);
-        const title = (at >= 0 ? entryToJSON(entriesOf(this.doc('proposed')).get(at))?.title : '') || 'the entry';
+        const entry = at >= 0 ? entryToJSON(entriesOf(this.doc('proposed')).get(at)) : null;
+        const title = entry ? entryLabel(entry) : 'the entry';
         this.announcement = `Promoted “${title}” to Ready to review${e.detail.remove ? ', and removed it from Proposed patches' : ''}.`;
         return localChange(this.doc('ready'), () =>
           localChange(this.doc('proposed'), () =>

@@ -130,7 +130,7 @@ export class UndoController implements ReactiveController {
     bound.manager.stopCapturing();
     if (!removed) return;
     const item = bound.manager.undoStack.at(-1);
-    const notice: UndoNotice = { message: `Deleted “${title || 'untitled entry'}”.`, section, id, done: false };
+    const notice: UndoNotice = { message: `Deleted “${title}”.`, section, id, done: false };
     if (item) this.deletes.set(notice, item);
     this.show(notice);
   }
