@@ -9,6 +9,12 @@
  * every channel is subscribed again and Redis has confirmed it, then `healthy` turns true, then the handlers run.
  *
  * Nothing queues while Redis is away (`enableOfflineQueue: false`): a publish or subscribe then rejects at once.
+ *
+ * A Redis that stops answering without closing the connections (a network split, a frozen host) looks "ready" to
+ * ioredis for as long as the kernel keeps the socket (minutes): the fan-out would call itself healthy while carrying
+ * nothing, and every document opened meanwhile would wait out a SUBSCRIBE's timeout. A watchdog pings both
+ * connections every second; one that does not answer within {@link RedisFanOutOptions.pingTimeoutMs} is dropped
+ * and made again, which is then a lost connection like any other (`healthy` false, catch-up on its return).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -23,6 +29,9 @@ export interface RedisFanOutOptions {
   commandTimeoutMs?: number;
   /** Bound on connecting; default 3000 ms. */
   connectTimeoutMs?: number;
+  /** How often the watchdog pings each connection (default 1000 ms), and how long a ping may take (default 1000 ms). */
+  watchdogMs?: number;
+  pingTimeoutMs?: number;
 }
 
 type Handler = (message: string) => void;
@@ -45,6 +54,7 @@ export class RedisFanOut implements FanOut {
   /** The subscriber connection was lost since it was last fully subscribed: the next return runs onReconnect. */
   private lost = false;
   private closed = false;
+  private watchdog: NodeJS.Timeout | null = null;
 
   private constructor(
     /** The publishing connection (tests kill it to see `healthy` fall). */
@@ -114,7 +124,33 @@ export class RedisFanOut implements FanOut {
       subscriber.off('error', remember);
     }
     fanOut.subscribed = true;
+    fanOut.startWatchdog();
     return fanOut;
+  }
+
+  private startWatchdog(): void {
+    const every = this.options.watchdogMs ?? 1000;
+    const patience = this.options.pingTimeoutMs ?? 1000;
+    this.watchdog = setInterval(() => {
+      for (const [which, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+        if (this.closed || connection.status !== 'ready') continue;
+        let answered = false;
+        const timer = setTimeout(() => {
+          if (answered || this.closed || connection.status !== 'ready') return;
+          this.options.log?.(`redis fan-out: ${which} connection not answering for ${patience} ms; connecting again`);
+          connection.disconnect(true);
+        }, patience);
+        timer.unref();
+        connection
+          .ping()
+          .catch(() => undefined)
+          .finally(() => {
+            answered = true;
+            clearTimeout(timer);
+          });
+      }
+    }, every);
+    this.watchdog.unref();
   }
 
   get healthy(): boolean {
@@ -168,6 +204,7 @@ export class RedisFanOut implements FanOut {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
     this.channels.clear();
     await Promise.all([quit(this.publisher), quit(this.subscriber)]);
   }

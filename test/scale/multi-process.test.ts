@@ -149,13 +149,24 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
     }
   });
 
-  it('Redis frozen (connections open, nothing answered): the limits stop waiting on it and count in memory, and go back to Redis once it answers', async () => {
+  it('Redis frozen (connections open, nothing answered): the fan-out says it is down and clients converge through the database, the limits count in memory; both come back when Redis answers', async () => {
     const { padId } = await createPad(url(0), 'mp-limits-frozen');
-    const limitsOf = async (i: number) => ((await (await fetch(`${url(i)}/readyz`)).json()) as { limits: string }).limits;
+    const ready = async (i: number) => (await (await fetch(`${url(i)}/readyz`)).json()) as { limits: string; fanoutHealthy: boolean };
+    const limitsOf = async (i: number) => (await ready(i)).limits;
     // (an earlier test's outage may still be healing)
-    await waitFor(async () => (await limitsOf(0)) === 'redis', 15_000, 'the limits to count in Redis');
+    await waitFor(async () => (await limitsOf(0)) === 'redis' && (await ready(1)).fanoutHealthy, 15_000, 'Redis in use');
     cluster.redis.freeze();
     try {
+      // the watchdogs notice: a frozen connection looked "ready" to ioredis, and the fan-out called itself healthy
+      await waitFor(async () => !(await ready(0)).fanoutHealthy && !(await ready(1)).fanoutHealthy, 8000, 'the fan-out to be seen down');
+      // a pad opened now, on two processes: edits meet through the database
+      const other = await createPad(url(0), 'mp-frozen-edits');
+      const a = await connectSynced(url(0), other.padId, 'proposed');
+      const b = await connectSynced(url(1), other.padId, 'proposed');
+      entriesOf(a.doc).push([createEntry({ title: 'while redis is frozen', addedBy: 'a' })]);
+      await waitFor(() => titles(b.doc).includes('while redis is frozen'), 8000, 'converged through the database');
+      a.provider.destroy();
+      b.provider.destroy();
       // the watchdog's ping times out: the connection is dropped and made again, and until Redis is ready on it
       // counts do not wait for it (a count that waited would take the command timeout each time)
       await waitFor(async () => (await limitsOf(0)) === 'memory', 8000, 'the limits to notice Redis is not answering');
@@ -168,6 +179,7 @@ describe.skipIf(skip !== null)('three processes on one pad (PostgreSQL + Redis)'
       cluster.redis.thaw();
     }
     await waitFor(async () => (await limitsOf(0)) === 'redis', 15_000, 'the limits to count in Redis again');
+    await waitFor(async () => (await ready(0)).fanoutHealthy && (await ready(1)).fanoutHealthy, 15_000, 'the fan-out back');
   });
 
   it('history names people on every process by the name their presence showed on another', async () => {
