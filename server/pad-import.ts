@@ -58,14 +58,15 @@ export async function importPad(
   // A header the pad already has (its own export, imported back) is not imported again, as a note or otherwise.
   const header = hasHeader(parsed) && !sameHeader(parsed, ready.doc);
   // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
+  let headerNote: PlainEntry | null = null;
   if (header && !author.curator) {
     const lines = [
       parsed.meta.title,
       ...parsed.meta.milestones.map((m) => `${m.label}: ${m.date}`),
       ...parsed.meta.preamble.map((l) => l.trim()),
     ].filter(Boolean);
-    proposedEntries.unshift({ kind: 'other', title: 'Imported header', launchpad: '', owner: '', reviews: [], note: lines.join('\n'), status: 'open' });
-    report.header = 'note';
+    headerNote = { kind: 'other', title: 'Imported header', launchpad: '', owner: '', reviews: [], note: lines.join('\n'), status: 'open' };
+    proposedEntries.unshift(headerNote);
   } else if (header) report.header = 'meta';
 
   // Entries the pad already has (either section) are skipped, so importing the same export twice changes nothing.
@@ -81,6 +82,8 @@ export async function importPad(
       return false;
     });
   const newProposed = fresh('proposed', proposedEntries);
+  // (the note of the header is reported only when it is written: imported again, it is skipped like any entry)
+  if (headerNote && newProposed.includes(headerNote)) report.header = 'note';
   const newReady = fresh('ready', parsed.sections.ready);
   if (newReady.length > 0 && !author.curator) {
     registry.release(refs.proposed);

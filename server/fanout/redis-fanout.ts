@@ -12,13 +12,14 @@
  *
  * A Redis that stops answering without closing the connections (a network split, a frozen host) looks "ready" to
  * ioredis for as long as the kernel keeps the socket (minutes): the fan-out would call itself healthy while carrying
- * nothing, and every document opened meanwhile would wait out a SUBSCRIBE's timeout. A watchdog pings both
- * connections every second; one that does not answer within {@link RedisFanOutOptions.pingTimeoutMs} is dropped
- * and made again, which is then a lost connection like any other (`healthy` false, catch-up on its return).
+ * nothing, and every document opened meanwhile would wait out a SUBSCRIBE's timeout. A watchdog (redis-watchdog.ts)
+ * pings both connections every second; one that misses two replies in a row is dropped and made again, which is then
+ * a lost connection like any other (`healthy` false, catch-up on its return).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { FanOut, FanOutSubscription } from './fanout.js';
+import { watchRedis } from '../redis-watchdog.js';
 
 export interface RedisFanOutOptions {
   /** Prepended to every channel name (tests, or several installations on one Redis). */
@@ -29,7 +30,7 @@ export interface RedisFanOutOptions {
   commandTimeoutMs?: number;
   /** Bound on connecting; default 3000 ms. */
   connectTimeoutMs?: number;
-  /** How often the watchdog pings each connection (default 1000 ms), and how long a ping may take (default 1000 ms). */
+  /** How often the watchdog pings each connection (default 1000 ms), and how long a reply may take (default 1500 ms). */
   watchdogMs?: number;
   pingTimeoutMs?: number;
 }
@@ -54,7 +55,7 @@ export class RedisFanOut implements FanOut {
   /** The subscriber connection was lost since it was last fully subscribed: the next return runs onReconnect. */
   private lost = false;
   private closed = false;
-  private watchdog: NodeJS.Timeout | null = null;
+  private stopWatchdog: () => void = () => undefined;
 
   private constructor(
     /** The publishing connection (tests kill it to see `healthy` fall). */
@@ -129,28 +130,14 @@ export class RedisFanOut implements FanOut {
   }
 
   private startWatchdog(): void {
-    const every = this.options.watchdogMs ?? 1000;
-    const patience = this.options.pingTimeoutMs ?? 1000;
-    this.watchdog = setInterval(() => {
-      for (const [which, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
-        if (this.closed || connection.status !== 'ready') continue;
-        let answered = false;
-        const timer = setTimeout(() => {
-          if (answered || this.closed || connection.status !== 'ready') return;
-          this.options.log?.(`redis fan-out: ${which} connection not answering for ${patience} ms; connecting again`);
-          connection.disconnect(true);
-        }, patience);
-        timer.unref();
-        connection
-          .ping()
-          .catch(() => undefined)
-          .finally(() => {
-            answered = true;
-            clearTimeout(timer);
-          });
-      }
-    }, every);
-    this.watchdog.unref();
+    const stops = (['publisher', 'subscriber'] as const).map((which) =>
+      watchRedis(this[which], {
+        ...(this.options.watchdogMs !== undefined ? { everyMs: this.options.watchdogMs } : {}),
+        ...(this.options.pingTimeoutMs !== undefined ? { patienceMs: this.options.pingTimeoutMs } : {}),
+        onDead: () => this.options.log?.(`redis fan-out: ${which} connection not answering; connecting again`),
+      }),
+    );
+    this.stopWatchdog = () => stops.forEach((stop) => stop());
   }
 
   get healthy(): boolean {
@@ -204,7 +191,7 @@ export class RedisFanOut implements FanOut {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.stopWatchdog();
     this.channels.clear();
     await Promise.all([quit(this.publisher), quit(this.subscriber)]);
   }

@@ -23,7 +23,7 @@ export const importAuthor = (curatorKeyId: string | undefined) =>
 
 /** After an import was stored: history names its session by the name sent with it (when it wrote anything). */
 export function rememberImporter(names: SessionNames, pad: PadRecord, session: string, name: string | undefined, report: ImportReport): void {
-  if (!name || (report.created.proposed + report.created.ready === 0 && report.header === 'none')) return;
+  if (!name || (report.created.proposed + report.created.ready === 0 && report.header !== 'meta')) return;
   names.record(pad.id, pad.readOnlyNonce, session, name);
   names.wrote(pad.id, pad.readOnlyNonce, session);
 }

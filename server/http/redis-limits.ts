@@ -5,19 +5,19 @@
  * never refuses a request the limits would allow, nor lets one through unlimited.
  *
  * A Redis that stops answering without closing the connection (a network split, a frozen host) is the hard case:
- * every count would wait for its command's timeout. A watchdog pings it; when a ping times out, the connection is
- * dropped and made again, and until Redis is ready on it the limits count in memory without waiting at all.
- * The limits need these commands on `${REDIS_PREFIX}limit:*` keys: EVAL/EVALSHA, SET, INCRBY, PTTL, PEXPIRE, GET, DEL.
+ * every count would wait for its command's timeout. A watchdog (redis-watchdog.ts) pings it; when two pings in a row
+ * get no reply, the connection is dropped and made again, and until Redis is ready on it the limits count in memory
+ * without waiting at all. The limits need these commands on `${REDIS_PREFIX}limit:*` keys: EVAL/EVALSHA, SET,
+ * INCRBY, PTTL, PEXPIRE, GET, DEL (and PING, for the watchdog: a user without it still works, answering NOPERM).
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LimitStore } from './rate-limit.js';
+import { watchRedis } from '../redis-watchdog.js';
 
 /** A count waits at most this long for Redis (then it is made in memory). */
 export const LIMIT_COMMAND_TIMEOUT_MS = 250;
-/** How often the watchdog pings. */
-export const LIMIT_WATCHDOG_MS = 1000;
 
 export async function redisLimits(url: string, prefix: string, log: Pick<Logger, 'warn' | 'info'>): Promise<LimitStore> {
   const client = new Redis(url, {
@@ -43,15 +43,8 @@ export async function redisLimits(url: string, prefix: string, log: Pick<Logger,
     log.info('rate limits: counting in Redis again');
   });
   await client.connect().catch((err: unknown) => lost(err instanceof Error ? err.message : String(err)));
-  const watchdog = setInterval(() => {
-    if (client.status !== 'ready') return;
-    client.ping().catch((err: unknown) => {
-      lost(err instanceof Error ? err.message : String(err));
-      // a connection that stopped answering stays "ready" to ioredis: drop it, so that counts stop waiting on it
-      client.disconnect(true);
-    });
-  }, LIMIT_WATCHDOG_MS);
-  watchdog.unref();
+  // a connection that stopped answering stays "ready" to ioredis: dropped, so that counts stop waiting on it
+  const stopWatchdog = watchRedis(client, { onDead: () => lost('no reply to two pings in a row') });
   return {
     description: 'redis',
     shared: () => client.status === 'ready' && !away,
@@ -65,7 +58,7 @@ export async function redisLimits(url: string, prefix: string, log: Pick<Logger,
         insuranceLimiter: new RateLimiterMemory({ points, duration: perSeconds }),
       }),
     close: async () => {
-      clearInterval(watchdog);
+      stopWatchdog();
       client.disconnect();
     },
   };

@@ -80,6 +80,13 @@ describe('import', () => {
     expect(pad.sections.proposed[0]).toMatchObject({ title: 'Imported header' });
     expect(JSON.stringify(pad.sections.proposed[0])).toContain('Spec freeze (R-12): 2025-01-09');
     expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
+    // imported again, by someone else with a name: everything, the header's note too, is skipped; the report says so,
+    // and nothing is recorded for a session that wrote nothing
+    const again = await fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: proposedOnly, name: 'Mallory' }) });
+    expect(again.status).toBe(201);
+    expect((await again.json()) as unknown).toMatchObject({ created: { proposed: 0, ready: 0 }, header: 'none' });
+    await sleep(1300); // (names are written within a second)
+    expect(JSON.stringify(await s.storage.listSessionNames(padId))).not.toContain('Mallory');
   });
 
   it("a contributor may import the pad's own export: every entry, ready ones included, and the header are skipped as already there", async () => {
