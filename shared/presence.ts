@@ -35,6 +35,9 @@ const NAME_FORBIDDEN_ALL = new RegExp(NAME_FORBIDDEN.source, 'gu');
 export const NAME_SESSION_LIKE = /\b(?:curator|contributor|viewer|system):/i;
 const NAME_SESSION_LIKE_ALL = new RegExp(NAME_SESSION_LIKE.source, 'gi');
 
+/** What {@link isValidName} asks, in the words of a refusal. */
+export const NAME_RULE = 'name must be 1-40 characters, without control, format or blank characters, edge spaces, or "role:"';
+
 /** Whether a display name is one presence takes: 1–40 characters, none forbidden, no edge spaces, not session-like. */
 export function isValidName(name: string): boolean {
   return (
@@ -52,7 +55,7 @@ export function cleanName(name: string): string {
 // zod/mini: the page bundles this schema too, and the full zod would be most of the bundle.
 const presenceUser = z.strictObject({
   name: z.string().check(
-    z.refine(isValidName, 'name must be 1-40 characters, without control, format or blank characters, edge spaces, or "role:"'),
+    z.refine(isValidName, NAME_RULE),
   ),
   colour: z.optional(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
   translating: z.optional(z.boolean()),

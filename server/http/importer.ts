@@ -5,7 +5,7 @@
  * is (self-chosen, shown beside the session it came with, never as the server's word).
  */
 import { z } from 'zod';
-import { isValidName } from '../../shared/presence.js';
+import { NAME_RULE, isValidName } from '../../shared/presence.js';
 import { newId } from '../auth/secrets.js';
 import type { PadRecord } from '../storage/store.js';
 import type { SessionNames } from '../session-names.js';
@@ -13,7 +13,7 @@ import type { ImportReport } from '../../shared/api.js';
 
 export const importerName = z
   .string({ error: 'name must be a string' })
-  .refine(isValidName, 'name must be 1-40 characters, without control, format or blank characters, edge spaces, or "role:"')
+  .refine(isValidName, NAME_RULE)
   .optional();
 
 export const importAuthor = (curatorKeyId: string | undefined) =>
