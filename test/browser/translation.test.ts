@@ -314,6 +314,12 @@ describe('history in the page', () => {
     await expect.poll(() => panel.getByRole('status').first().textContent()).toContain('Restored revision 1');
     await panel.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => focused(page.getByRole('button', { name: 'History' }))).toBe(true);
+    // Escape closes it too, as every form and panel of the page (Escape on a confirmation only withdraws it: above)
+    await page.getByRole('button', { name: 'History' }).click();
+    await expect.poll(() => focused(panel.getByLabel('Section'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => panel.count()).toBe(0);
+    await expect.poll(() => focused(page.getByRole('button', { name: 'History' }))).toBe(true);
     seed.provider.destroy();
     await page.context().close();
   });

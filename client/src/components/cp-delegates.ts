@@ -4,6 +4,7 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 import { Task } from '@lit/task';
 import type { Delegate, DelegateIssued, DelegateList, DelegateRevoked } from '../../../shared/api.js';
 import { api, messageOf, padPath } from '../api.js';
+import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /**
  * Curators manage delegates in the page: make a key for someone (shown once, with a Copy button), see who holds a
@@ -13,14 +14,12 @@ import { api, messageOf, padPath } from '../api.js';
 export class CpDelegates extends LitElement {
   static override properties = {
     pad: { type: String },
-    open: { state: true },
     issued: { state: true },
     confirming: { state: true },
     message: { state: true },
     error: { state: true },
   };
   declare pad: string;
-  declare open: boolean;
   declare issued: { label: string; key: string; copied: boolean } | null;
   declare confirming: string | null;
   declare message: string;
@@ -31,7 +30,7 @@ export class CpDelegates extends LitElement {
   /** The pad's curator keys, while the panel is open. */
   private readonly list = new Task(this, {
     task: async ([pad, open], { signal }) => (open ? (await api<DelegateList>(`${padPath(pad)}/curators`, { signal })).curators : ([] as Delegate[])),
-    args: () => [this.pad, this.open, this.listed] as const,
+    args: () => [this.pad, this.disclosure.open, this.listed] as const,
   });
 
   private get delegates(): Delegate[] {
@@ -99,7 +98,6 @@ export class CpDelegates extends LitElement {
     super();
     new TranslationWatchController(this);
     this.pad = '';
-    this.open = false;
     this.issued = null;
     this.confirming = null;
     this.message = '';
@@ -178,19 +176,21 @@ export class CpDelegates extends LitElement {
     [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.revoke')].find((b) => b.getAttribute('aria-label') === `Revoke ${d.label}`)?.focus();
   }
 
-  private async show(): Promise<void> {
-    this.open = true;
-    await this.updateComplete;
-    await this.list.taskComplete.catch(() => undefined);
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>('input[name="label"]')?.focus();
-  }
+  /** Open and close, focus in and back, Escape (the page lays the open panel on a line of its own). */
+  private readonly disclosure = new DisclosureController(this, 'input[name="label"]', { reflect: true });
 
-  private close(): void {
-    this.open = false;
+  private close = (): void => {
     this.issued = null;
     this.confirming = null;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
+    this.disclosure.close();
+  };
+
+  /** Escape on a confirmation withdraws it (and only it: the panel stays open). */
+  private onConfirmKey(event: KeyboardEvent, d: Delegate): void {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    event.stopPropagation();
+    void this.keep(d);
   }
 
   private labelOf(id: string | null): string {
@@ -206,20 +206,15 @@ export class CpDelegates extends LitElement {
       ${d.ptl
         ? html`<span class="ptl-note">The PTL key cannot be revoked here (only replaced, with <code>cyclepad reset-ptl</code>).</span>`
         : this.confirming === d.id
-          ? html`<button class="danger confirm" @click=${() => this.revoke(d)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.keep(d)}>Confirm: revoke ${d.label}</button>
+          ? html`<button class="danger confirm" @click=${() => this.revoke(d)} @keydown=${(e: KeyboardEvent) => this.onConfirmKey(e, d)}>Confirm: revoke ${d.label}</button>
               <button @click=${() => this.keep(d)}>Keep</button>`
           : html`<button class="danger revoke" aria-label="Revoke ${d.label}" @click=${() => this.askRevoke(d)}>Revoke</button>`}
     </li>`;
   }
 
-  /** While open, the host says so (the page lays an open panel on a line of its own). */
-  override willUpdate(): void {
-    this.toggleAttribute('open', this.open);
-  }
-
   override render() {
-    if (!this.open) return html`<button class="opener" @click=${this.show}>Delegates…</button>`;
-    return html`<section aria-labelledby="delegates-heading">
+    if (!this.disclosure.open) return html`<button class="opener" @click=${this.disclosure.show}>Delegates…</button>`;
+    return html`<section aria-labelledby="delegates-heading" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.close())}>
       <h2 id="delegates-heading">Curators and delegates</h2>
       <form @submit=${this.create} aria-label="Create a delegate key">
         <label>Delegate's name or role <input translate="no" class="notranslate" name="label" maxlength="80" required placeholder="e.g. gibi (stable liaison)" /></label>

@@ -7,6 +7,7 @@ import { SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
 import { api, messageOf, padPath } from '../api.js';
+import { DisclosureController } from '../controllers/disclosure-controller.js';
 import { groupRevisions, type RevisionGroup } from '../revision-groups.js';
 
 /**
@@ -19,7 +20,6 @@ export class CpHistoryPanel extends LitElement {
   static override properties = {
     pad: { type: String },
     curator: { type: Boolean },
-    open: { state: true },
     section: { state: true },
     viewingSeq: { state: true },
     confirming: { state: true },
@@ -28,7 +28,6 @@ export class CpHistoryPanel extends LitElement {
   };
   declare pad: string;
   declare curator: boolean;
-  declare open: boolean;
   declare section: Section;
   /** The revision shown in full (null: none). */
   declare viewingSeq: number | null;
@@ -44,7 +43,7 @@ export class CpHistoryPanel extends LitElement {
   private readonly revisions = new Task(this, {
     task: async ([pad, section, open], { signal }) =>
       open ? (await api<HistoryList>(`${padPath(pad)}/history?section=${section}&limit=100`, { signal })).revisions : [],
-    args: () => [this.pad, this.section, this.open, this.listed] as const,
+    args: () => [this.pad, this.section, this.disclosure.open, this.listed] as const,
   });
 
   /** The section as of the revision being viewed. */
@@ -105,7 +104,6 @@ export class CpHistoryPanel extends LitElement {
     super();
     this.pad = '';
     this.curator = false;
-    this.open = false;
     this.section = 'proposed';
     this.viewingSeq = null;
     this.confirming = null;
@@ -119,17 +117,14 @@ export class CpHistoryPanel extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  private async show(): Promise<void> {
-    this.open = true;
+  /** Open and close, focus in and back, Escape (the page lays the open panel on a line of its own). */
+  private readonly disclosure = new DisclosureController(this, 'select[name="section"]', { reflect: true });
+
+  private show(): void {
     this.message = '';
     this.viewingSeq = null;
     this.confirming = null;
-    await this.focusAfterUpdate('select[name="section"]');
-  }
-
-  private async close(): Promise<void> {
-    this.open = false;
-    await this.focusAfterUpdate('button.opener');
+    this.disclosure.show();
   }
 
   private async askRestore(seq: number): Promise<void> {
@@ -140,6 +135,14 @@ export class CpHistoryPanel extends LitElement {
   private async keep(seq: number): Promise<void> {
     this.confirming = null;
     await this.focusAfterUpdate(`li[data-seq="${seq}"] button.restore`);
+  }
+
+  /** Escape on a confirmation withdraws it (and only it: the panel stays open). */
+  private onConfirmKey(event: KeyboardEvent, seq: number): void {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    event.stopPropagation();
+    void this.keep(seq);
   }
 
   private async restore(seq: number): Promise<void> {
@@ -217,21 +220,16 @@ export class CpHistoryPanel extends LitElement {
       ${!this.curator
         ? nothing
         : this.confirming === seq
-          ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.keep(seq)}>Confirm: restore revision ${seq}</button>
+          ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${(e: KeyboardEvent) => this.onConfirmKey(e, seq)}>Confirm: restore revision ${seq}</button>
               <button class="keep" @click=${() => this.keep(seq)}>Keep</button>`
           : html`<button class="restore" @click=${() => this.askRestore(seq)} aria-label="Restore revision ${seq}">Restore</button>`}`;
   }
 
-  /** While open, the host says so (the page lays an open panel on a line of its own). */
-  override willUpdate(): void {
-    this.toggleAttribute('open', this.open);
-  }
-
   override render() {
-    if (!this.open) {
+    if (!this.disclosure.open) {
       return html`<button class="opener" @click=${this.show}>History</button>`;
     }
-    return html`<section aria-label="History">
+    return html`<section aria-label="History" @keydown=${this.disclosure.onKeydown}>
       <div class="head"><label>Section
         <select name="section" .value=${this.section} @change=${(e: Event) => {
           this.section = (e.target as HTMLSelectElement).value as Section;
@@ -240,7 +238,7 @@ export class CpHistoryPanel extends LitElement {
         }}>
           ${[...SECTIONS_SHOWN].reverse().map((s) => html`<option value=${s}>${SECTION_HEADINGS[s]}</option>`)}
         </select></label>
-      <button @click=${this.close}>Close</button></div>
+      <button @click=${this.disclosure.close}>Close</button></div>
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
       ${this.revisions.render({
         pending: () => html`<p role="status">Loading…</p>`,
