@@ -15,7 +15,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import pLimit from 'p-limit';
 import { jsonError } from './errors.js';
 import type { PadEnv } from './pad-middleware.js';
-import { RateLimit, clientAddress, type LimitStore } from './rate-limit.js';
+import { RateLimit, padClientKey, type LimitStore } from './rate-limit.js';
 
 /** Heavy reads running at once in a process. */
 export const HEAVY_READS_AT_ONCE = 2;
@@ -61,7 +61,7 @@ export class HeavyReads {
     };
     // a read refused as busy costs its client nothing: it was told to come back in a second
     if (busy()) return refuseBusy();
-    const key = `${padId}\u0000${clientAddress(c)}`;
+    const key = padClientKey(c, padId);
     const refused = await this.perPadAndAddress.spend(c, key);
     if (refused) return refused;
     if (busy()) {

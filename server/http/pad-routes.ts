@@ -12,7 +12,7 @@ import { ImportFormatError, parseEtherpadText, toEtherpadText, toMarkdown } from
 import { SESSION_TTL_MS } from '../auth/sessions.js';
 import { describeZodError, fail } from './errors.js';
 import { WriteRefused } from '../sync/admission.js';
-import { RateLimit, clientAddress, rateLimit } from './rate-limit.js';
+import { RateLimit, padClientKey, rateLimit } from './rate-limit.js';
 import type { HeavyReads } from './heavy-reads.js';
 import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
@@ -67,7 +67,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     what: 'imports into this pad from this address',
     points: limits.importsPerMinute,
     perSeconds: 60,
-    key: (c) => `${c.get('resolved').pad.id}\u0000${clientAddress(c)}`,
+    key: (c) => padClientKey(c, c.get('resolved').pad.id),
   }, deps.limits);
 
   app.post('/', padCreation, jsonBody(createPadBody), async (c) => {
@@ -162,7 +162,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (readOnly) fail(403, 'read-only links cannot sign in');
     const record = await curatorKeys.verify(pad.id, c.req.valid('json').key);
     if (!record) {
-      const refused = await signInFailures.spend(c, `${pad.id}\u0000${clientAddress(c)}`);
+      const refused = await signInFailures.spend(c, padClientKey(c, pad.id));
       if (refused) return refused;
       fail(401, 'that key is not a curator key of this pad');
     }

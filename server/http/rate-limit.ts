@@ -45,6 +45,9 @@ export interface RateLimitOptions {
 /** The address a request is counted under (set by the app from TRUST_PROXY; the socket's when unset). */
 export const clientAddress = (c: Context): string => (c.get('clientAddress') as string | undefined) ?? clientKey(getConnInfo(c).remote.address ?? 'unknown');
 
+/** Who is counted by the limits kept per pad and client (imports, failed sign-ins, heavy reads). */
+export const padClientKey = (c: Context, padId: string): string => `${padId}\u0000${clientAddress(c)}`;
+
 /** A limit's counter: `spend` takes a point for the request, or answers the 429 when none is left. */
 export class RateLimit {
   private readonly limiter: RateLimiterAbstract;

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { describeZodError, fail } from './errors.js';
-import { clientAddress, rateLimit } from './rate-limit.js';
+import { padClientKey, rateLimit } from './rate-limit.js';
 import { importAuthor, importerName, rememberImporter } from './importer.js';
 import type { HeavyReads } from './heavy-reads.js';
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
@@ -29,7 +29,7 @@ export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
     what: 'imports from Gerrit into this pad from this address',
     points: deps.config.rateLimits.importsPerMinute,
     perSeconds: 60,
-    key: (c) => `${c.get('resolved').pad.id}\u0000${clientAddress(c)}`,
+    key: (c) => padClientKey(c, c.get('resolved').pad.id),
   }, deps.limits);
 
   app.get('/:ref/status.json', resolvePad, reads.middleware, async (c) => {
