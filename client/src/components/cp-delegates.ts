@@ -5,6 +5,7 @@ import { Task } from '@lit/task';
 import type { Delegate, DelegateIssued, DelegateList, DelegateRevoked } from '../../../shared/api.js';
 import { api, messageOf, padPath } from '../api.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
+import { ConfirmController } from '../controllers/confirm-controller.js';
 
 /**
  * Curators manage delegates in the page: make a key for someone (shown once, with a Copy button), see who holds a
@@ -15,13 +16,11 @@ export class CpDelegates extends LitElement {
   static override properties = {
     pad: { type: String },
     issued: { state: true },
-    confirming: { state: true },
     message: { state: true },
     error: { state: true },
   };
   declare pad: string;
   declare issued: { label: string; key: string; copied: boolean } | null;
-  declare confirming: string | null;
   declare message: string;
   declare error: string;
   /** Bumped to list the keys again (after a change). */
@@ -99,7 +98,6 @@ export class CpDelegates extends LitElement {
     new TranslationWatchController(this);
     this.pad = '';
     this.issued = null;
-    this.confirming = null;
     this.message = '';
     this.error = '';
   }
@@ -151,47 +149,32 @@ export class CpDelegates extends LitElement {
       const more = result.keyIds.length - 1;
       this.message = `Revoked “${d.label}”${more > 0 ? ` and ${more} key${more === 1 ? '' : 's'} made under it` : ''}.`;
       this.error = '';
-      this.confirming = null;
+      this.revoking.clear();
       // a key just shown is no longer worth giving to anyone once revoked (it may be this one or made under it)
       this.issued = null;
       await this.load();
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('input[name="label"]')?.focus();
     } catch (err) {
-      this.confirming = null;
+      this.revoking.clear();
       this.error = `Could not revoke “${d.label}”: ${messageOf(err)}`;
     }
   }
 
-  /** Revoke asks first; focus moves to the question (the button pressed is gone) and back when it is withdrawn. */
-  private async askRevoke(d: Delegate): Promise<void> {
-    this.confirming = d.id;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLButtonElement>('button.confirm')?.focus();
-  }
-
-  private async keep(d: Delegate): Promise<void> {
-    this.confirming = null;
-    await this.updateComplete;
-    [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.revoke')].find((b) => b.getAttribute('aria-label') === `Revoke ${d.label}`)?.focus();
-  }
+  /** Revoke asks first (by delegate id). */
+  private readonly revoking = new ConfirmController<string>(this, {
+    confirm: (id) => `li[data-id="${CSS.escape(id)}"] button.confirm`,
+    ask: (id) => `li[data-id="${CSS.escape(id)}"] button.revoke`,
+  });
 
   /** Open and close, focus in and back, Escape (the page lays the open panel on a line of its own). */
-  private readonly disclosure = new DisclosureController(this, 'input[name="label"]', { reflect: true });
-
-  private close = (): void => {
-    this.issued = null;
-    this.confirming = null;
-    this.disclosure.close();
-  };
-
-  /** Escape on a confirmation withdraws it (and only it: the panel stays open). */
-  private onConfirmKey(event: KeyboardEvent, d: Delegate): void {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    event.stopPropagation();
-    void this.keep(d);
-  }
+  private readonly disclosure = new DisclosureController(this, 'input[name="label"]', {
+    reflect: true,
+    onClose: () => {
+      this.issued = null;
+      this.revoking.clear();
+    },
+  });
 
   private labelOf(id: string | null): string {
     if (!id) return '';
@@ -200,26 +183,26 @@ export class CpDelegates extends LitElement {
 
   private renderDelegate(d: Delegate) {
     const made = new Date(d.createdAt).toISOString().slice(0, 10);
-    return html`<li>
+    return html`<li data-id=${d.id}>
       <strong class="notranslate" translate="no">${d.label}</strong>
       <span class="meta">${d.ptl ? 'PTL key' : `delegate, made ${made}${d.createdBy ? ` by ${this.labelOf(d.createdBy)}` : ''}`}</span>
       ${d.ptl
         ? html`<span class="ptl-note">The PTL key cannot be revoked here (only replaced, with <code>cyclepad reset-ptl</code>).</span>`
-        : this.confirming === d.id
-          ? html`<button class="danger confirm" @click=${() => this.revoke(d)} @keydown=${(e: KeyboardEvent) => this.onConfirmKey(e, d)}>Confirm: revoke ${d.label}</button>
-              <button @click=${() => this.keep(d)}>Keep</button>`
-          : html`<button class="danger revoke" aria-label="Revoke ${d.label}" @click=${() => this.askRevoke(d)}>Revoke</button>`}
+        : this.revoking.pending === d.id
+          ? html`<button class="danger confirm" @click=${() => this.revoke(d)} @keydown=${this.revoking.onKeydown(d.id)}>Confirm: revoke ${d.label}</button>
+              <button @click=${() => this.revoking.withdraw(d.id)}>Keep</button>`
+          : html`<button class="danger revoke" aria-label="Revoke ${d.label}" @click=${() => this.revoking.ask(d.id)}>Revoke</button>`}
     </li>`;
   }
 
   override render() {
     if (!this.disclosure.open) return html`<button class="opener" @click=${this.disclosure.show}>Delegates…</button>`;
-    return html`<section aria-labelledby="delegates-heading" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.close())}>
+    return html`<section aria-labelledby="delegates-heading" @keydown=${this.disclosure.onKeydown}>
       <h2 id="delegates-heading">Curators and delegates</h2>
       <form @submit=${this.create} aria-label="Create a delegate key">
         <label>Delegate's name or role <input translate="no" class="notranslate" name="label" maxlength="80" required placeholder="e.g. gibi (stable liaison)" /></label>
         <button class="primary" type="submit">Create key</button>
-        <button type="button" @click=${this.close}>Close</button>
+        <button type="button" @click=${this.disclosure.close}>Close</button>
       </form>
       ${this.issued
         ? html`<div class="issued" role="status">

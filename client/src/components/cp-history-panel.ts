@@ -8,6 +8,7 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 import { controlStyles } from '../styles.js';
 import { api, messageOf, padPath } from '../api.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
+import { ConfirmController } from '../controllers/confirm-controller.js';
 import { groupRevisions, type RevisionGroup } from '../revision-groups.js';
 
 /**
@@ -22,7 +23,6 @@ export class CpHistoryPanel extends LitElement {
     curator: { type: Boolean },
     section: { state: true },
     viewingSeq: { state: true },
-    confirming: { state: true },
     message: { state: true },
     expanded: { state: true },
   };
@@ -31,8 +31,6 @@ export class CpHistoryPanel extends LitElement {
   declare section: Section;
   /** The revision shown in full (null: none). */
   declare viewingSeq: number | null;
-  /** The revision whose Restore waits for its confirmation (null: none). */
-  declare confirming: number | null;
   /** The groups opened to list each of their revisions (by their newest revision). */
   declare expanded: ReadonlySet<number>;
   declare message: string;
@@ -106,7 +104,6 @@ export class CpHistoryPanel extends LitElement {
     this.curator = false;
     this.section = 'proposed';
     this.viewingSeq = null;
-    this.confirming = null;
     this.message = '';
     this.expanded = new Set();
     new TranslationWatchController(this);
@@ -123,30 +120,18 @@ export class CpHistoryPanel extends LitElement {
   private show(): void {
     this.message = '';
     this.viewingSeq = null;
-    this.confirming = null;
+    this.restoring.clear();
     this.disclosure.show();
   }
 
-  private async askRestore(seq: number): Promise<void> {
-    this.confirming = seq;
-    await this.focusAfterUpdate(`li[data-seq="${seq}"] button.confirm`);
-  }
-
-  private async keep(seq: number): Promise<void> {
-    this.confirming = null;
-    await this.focusAfterUpdate(`li[data-seq="${seq}"] button.restore`);
-  }
-
-  /** Escape on a confirmation withdraws it (and only it: the panel stays open). */
-  private onConfirmKey(event: KeyboardEvent, seq: number): void {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    event.stopPropagation();
-    void this.keep(seq);
-  }
+  /** Restore asks first (by revision). */
+  private readonly restoring = new ConfirmController<number>(this, {
+    confirm: (seq) => `li[data-seq="${seq}"] button.confirm`,
+    ask: (seq) => `li[data-seq="${seq}"] button.restore`,
+  });
 
   private async restore(seq: number): Promise<void> {
-    this.confirming = null;
+    this.restoring.clear();
     try {
       const { applied } = await api<RestoreResult>(`${padPath(this.pad)}/restore`, { body: { section: this.section, seq } });
       this.message = applied ? `Restored revision ${seq}: the section is as it was then, for everyone.` : 'Nothing to restore: the section is already as it was.';
@@ -219,10 +204,10 @@ export class CpHistoryPanel extends LitElement {
     return html`<button class="view" @click=${() => this.view(seq)} aria-label="View revision ${seq}">View</button>
       ${!this.curator
         ? nothing
-        : this.confirming === seq
-          ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${(e: KeyboardEvent) => this.onConfirmKey(e, seq)}>Confirm: restore revision ${seq}</button>
-              <button class="keep" @click=${() => this.keep(seq)}>Keep</button>`
-          : html`<button class="restore" @click=${() => this.askRestore(seq)} aria-label="Restore revision ${seq}">Restore</button>`}`;
+        : this.restoring.pending === seq
+          ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${this.restoring.onKeydown(seq)}>Confirm: restore revision ${seq}</button>
+              <button class="keep" @click=${() => this.restoring.withdraw(seq)}>Keep</button>`
+          : html`<button class="restore" @click=${() => this.restoring.ask(seq)} aria-label="Restore revision ${seq}">Restore</button>`}`;
   }
 
   override render() {
@@ -234,7 +219,7 @@ export class CpHistoryPanel extends LitElement {
         <select name="section" .value=${this.section} @change=${(e: Event) => {
           this.section = (e.target as HTMLSelectElement).value as Section;
           this.viewingSeq = null;
-          this.confirming = null;
+          this.restoring.clear();
         }}>
           ${[...SECTIONS_SHOWN].reverse().map((s) => html`<option value=${s}>${SECTION_HEADINGS[s]}</option>`)}
         </select></label>

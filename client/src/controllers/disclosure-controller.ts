@@ -12,7 +12,8 @@ export class DisclosureController implements ReactiveController {
     private readonly host: LitElement,
     /** What gets focus when the form opens. */
     private readonly focusOnOpen: string,
-    private readonly options: { reflect?: boolean } = {},
+    /** `onClose`: what the host forgets when the form closes (a key shown once, a pending question). */
+    private readonly options: { reflect?: boolean; onClose?: () => void } = {},
   ) {
     host.addController(this);
   }
@@ -29,6 +30,7 @@ export class DisclosureController implements ReactiveController {
 
   readonly close = (): void => {
     this.open = false;
+    this.options.onClose?.();
     this.host.requestUpdate();
     void this.host.updateComplete.then(() => this.host.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
   };
