@@ -2,12 +2,17 @@
  * A section document's place in its log, shared with every other process serving it: which rows it has, telling the
  * others what this process committed, and reading what they committed.
  *
- * - Every row up to {@link seq} is in the document; rows this process committed beyond it (after a gap) are
- *   remembered, so reading them back applies and broadcasts nothing twice.
- * - The fan-out is a wake-up, not the record: a commit message carries its rows when they are small, and a process
- *   that has every row before them applies them at once; any other reads the log. A gap in this process's own
- *   sequence numbers, the fan-out coming back, and a poll after a silence (while the document has peers) read the log
- *   too.
+ * - Every row up to {@link seq} is in the document; rows beyond it that are in the document too (this process's own
+ *   commits, and fanned-out rows that arrived before one they follow) are remembered, so reading them back applies
+ *   and broadcasts nothing twice.
+ * - The fan-out is a wake-up, not the record: a commit message carries its rows when they are small, and they are
+ *   applied at once, even when a row before them has not arrived yet (Yjs holds an update whose dependencies are
+ *   missing until they come, and so does every peer). A gap, in this process's own sequence numbers or before a
+ *   fanned-out commit, is read from the log only if it is still open after {@link GAP_GRACE_MS}: with several
+ *   processes committing to one document, every commit of each leaves a gap that the others' messages, already on
+ *   their way, fill a moment later (reading the log for each cost a query per commit and process). The fan-out
+ *   coming back, a message too large to carry its rows, and a poll after a silence (while the document has peers)
+ *   read the log too.
  * - A single process (in-process fan-out) publishes nothing: there is nobody to tell.
  */
 import type { Logger } from 'pino';
@@ -18,6 +23,12 @@ import type { CatchUpReason, SyncMetrics } from '../metrics.js';
 
 /** Commits up to this many bytes travel in their fan-out message (the others are read from the log). */
 export const INLINE_COMMIT_BYTES = 64 * 1024;
+
+/**
+ * How long a gap may stay open before the log is read to fill it. The rows of a gap were committed before the ones
+ * after it, and their message is normally on its way: a gap still open this long was lost by the fan-out.
+ */
+export const GAP_GRACE_MS = 200;
 
 /** What travels on a document's fan-out channel. */
 type DocumentMessage =
@@ -46,7 +57,10 @@ export class LogFollower {
   private contiguousSeq = 0;
   /** When this process last heard anything telling it where the log stands (a commit message, its own commit). */
   private lastHeard = 0;
-  private readonly ownRows = new Set<number>();
+  /** Rows beyond {@link contiguousSeq} that the document has (committed here, or fanned out before a row they follow). */
+  private readonly ahead = new Set<number>();
+  /** The first row of the open gap that the grace timer waits for, and the timer. */
+  private gap: { waitingFor: number; timer: NodeJS.Timeout } | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   /** Why the coalesced catch-up is wanted (the metrics count catch-ups by reason). */
@@ -63,7 +77,37 @@ export class LogFollower {
 
   /** The document was loaded up to `seq` (snapshot and log). */
   loadedUpTo(seq: number): void {
-    this.contiguousSeq = seq;
+    this.contiguousSeq = Math.max(this.contiguousSeq, seq);
+    for (const s of this.ahead) if (s <= this.contiguousSeq) this.ahead.delete(s);
+    this.advance();
+  }
+
+  /** Rows `first..last` are in the document: the position moves past every row it now has in a row. */
+  private have(first: number, last: number): void {
+    for (let s = Math.max(first, this.contiguousSeq + 1); s <= last; s++) this.ahead.add(s);
+    this.advance();
+  }
+
+  private advance(): void {
+    while (this.ahead.delete(this.contiguousSeq + 1)) this.contiguousSeq++;
+    if (this.ahead.size === 0) {
+      if (this.gap) clearTimeout(this.gap.timer);
+      this.gap = null;
+    } else if (!this.gap || this.gap.waitingFor <= this.contiguousSeq) this.awaitGap();
+  }
+
+  /** A row is missing before rows the document has: read the log if it is still missing after the grace. */
+  private awaitGap(): void {
+    if (this.gap) clearTimeout(this.gap.timer);
+    if (this.closed) return;
+    const waitingFor = this.contiguousSeq + 1;
+    const timer = setTimeout(() => {
+      this.gap = null;
+      if (this.contiguousSeq < waitingFor) this.request('gap');
+      else if (this.ahead.size > 0) this.awaitGap(); // that gap filled, a later one is open
+    }, GAP_GRACE_MS);
+    timer.unref();
+    this.gap = { waitingFor, timer };
   }
 
   /**
@@ -116,12 +160,8 @@ export class LogFollower {
   /** This process committed rows `firstSeq..lastSeq` (already broadcast here): tell the others. */
   committed(rows: Array<{ data: Uint8Array; at: number }>, seqs: { firstSeq: number; lastSeq: number }): void {
     this.lastHeard = Date.now(); // (a commit's seqs show any gap before them)
-    if (seqs.firstSeq === this.contiguousSeq + 1) this.contiguousSeq = seqs.lastSeq;
-    else {
-      // another process committed rows in between: they are read from the log (ours are skipped then)
-      for (let seq = seqs.firstSeq; seq <= seqs.lastSeq; seq++) this.ownRows.add(seq);
-      this.request('gap');
-    }
+    // rows other processes committed before ours are a gap until their message arrives (or the log is read)
+    this.have(seqs.firstSeq, seqs.lastSeq);
     if (!this.options.fanout.crossProcess) return;
     const bytes = rows.reduce((n, r) => n + r.data.byteLength, 0);
     this.publish({
@@ -167,6 +207,7 @@ export class LogFollower {
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.gap) clearTimeout(this.gap.timer);
     void this.subscription?.unsubscribe().catch(() => undefined);
   }
 
@@ -181,7 +222,7 @@ export class LogFollower {
     if (message.from === this.options.fanout.processId) return;
     if (message.t === 'commit') this.lastHeard = Date.now();
     if (message.t === 'commit' && message.seq > this.contiguousSeq) {
-      if (message.rows && message.first === this.contiguousSeq + 1 && !this.running && this.applyInline(message)) return;
+      if (message.rows && this.applyInline(message)) return;
       this.request('fanout');
     } else if (message.t === 'presence') this.options.applyRemotePresence(Buffer.from(message.update, 'base64'));
   };
@@ -194,21 +235,33 @@ export class LogFollower {
     });
   }
 
-  /** Applies the rows a commit message carried (they follow what the document has); false if they do not fit. */
+  /**
+   * Applies the rows a commit message carried that the document does not have yet (whether or not every row before
+   * them has arrived); false if they do not fit (then the log is read).
+   */
   private applyInline(message: { first?: number; seq: number; rows?: Array<{ data: string; at: number }> }): boolean {
     const rows = message.rows!;
-    if (rows.length !== message.seq - message.first! + 1) return false;
+    const first = message.first;
+    if (!Number.isSafeInteger(first) || first! < 1 || rows.length !== message.seq - first! + 1) return false;
     const now = Date.now();
     const lags: number[] = [];
-    try {
-      this.options.applyRemote(rows.map((row) => new Uint8Array(Buffer.from(row.data, 'base64'))));
-    } catch (err) {
-      this.options.log.warn({ err, doc: this.options.ref }, 'a fanned-out commit did not apply; reading the log instead');
-      return false;
+    const fresh: Uint8Array[] = [];
+    rows.forEach((row, i) => {
+      const seq = first! + i;
+      if (seq <= this.contiguousSeq || this.ahead.has(seq)) return; // in the document already
+      fresh.push(new Uint8Array(Buffer.from(row.data, 'base64')));
+      lags.push(Math.max(0, now - row.at) / 1000);
+    });
+    if (fresh.length > 0) {
+      try {
+        this.options.applyRemote(fresh);
+      } catch (err) {
+        this.options.log.warn({ err, doc: this.options.ref }, 'a fanned-out commit did not apply; reading the log instead');
+        return false;
+      }
+      this.options.metrics?.caughtUp?.('fanout', fresh.length, lags);
     }
-    this.contiguousSeq = message.seq;
-    for (const row of rows) lags.push(Math.max(0, now - row.at) / 1000);
-    this.options.metrics?.caughtUp?.('fanout', rows.length, lags);
+    this.have(first!, message.seq);
     return true;
   }
 
@@ -220,18 +273,19 @@ export class LogFollower {
       const lags: number[] = [];
       const fresh: Uint8Array[] = [];
       const now = Date.now();
-      let seq = this.contiguousSeq;
+      const from = this.contiguousSeq;
+      let seq = from;
       for (const row of rows) {
         if (row.seq <= seq) continue; // applied meanwhile (a fanned-out commit)
         if (row.seq !== seq + 1) break; // cannot happen with a gapless log; read again
         seq = row.seq;
-        if (this.ownRows.delete(row.seq)) continue; // committed and broadcast here already
+        if (this.ahead.has(row.seq)) continue; // committed here, or fanned out, and broadcast already
         lags.push(Math.max(0, now - row.at) / 1000);
         fresh.push(row.data);
       }
       // one transaction for the page; the position moves only once it applied
       if (fresh.length > 0) this.options.applyRemote(fresh);
-      this.contiguousSeq = seq;
+      this.have(from + 1, seq);
       if (fresh.length > 0) this.options.metrics?.caughtUp?.(reason, fresh.length, lags);
       if (rows.length < 1000) return;
     }

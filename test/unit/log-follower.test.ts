@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { LogFollower } from '../../server/sync/log-follower.js';
+import { GAP_GRACE_MS, LogFollower } from '../../server/sync/log-follower.js';
 import type { FanOut } from '../../server/fanout/fanout.js';
 import type { StoredUpdate } from '../../server/storage/store.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -65,14 +65,17 @@ function setup(options: { failingSubscribes?: number } = {}) {
     const message = JSON.stringify({ t: 'commit', from: 'there', seq, first: seq, rows: [{ data: Buffer.from([seq]).toString('base64'), at: Date.now() }] });
     if (!lost) deliver!(message);
   };
-  return { follower, commitElsewhere, applied, calls, failing, reads: () => reads, log };
+  /** The fan-out delivers (late) the message of row `seq`, already in the log. */
+  const deliverRow = (seq: number) =>
+    deliver!(JSON.stringify({ t: 'commit', from: 'there', seq, first: seq, rows: [{ data: Buffer.from([seq]).toString('base64'), at: Date.now() }] }));
+  return { follower, commitElsewhere, deliverRow, applied, calls, failing, reads: () => reads, log };
 }
 
 const followers: LogFollower[] = [];
 afterEach(() => followers.splice(0).forEach((f) => f.close()));
 
 describe('following the log across processes', () => {
-  it('a lost commit message shows as a gap at the next one, which reads the log', async () => {
+  it('a lost commit message shows as a gap at the next one; rows after it are applied at once, the lost one read from the log after the grace', async () => {
     const t = setup();
     followers.push(t.follower);
     await t.follower.subscribe();
@@ -80,9 +83,52 @@ describe('following the log across processes', () => {
     t.commitElsewhere(2, true);
     expect(t.applied).toEqual([1]);
     t.commitElsewhere(3);
+    // 3 is shown at once (Yjs holds it until what it needs arrives); the position stays before the gap
+    expect(t.applied).toEqual([1, 3]);
+    expect(t.follower.seq).toBe(1);
+    expect(t.reads()).toBe(0);
     await waitFor(() => t.applied.length === 3, 2000, 'the gap to be read');
-    expect(t.applied).toEqual([1, 2, 3]);
+    expect(t.applied).toEqual([1, 3, 2]);
     expect(t.follower.seq).toBe(3);
+    expect(t.reads()).toBe(1);
+  });
+
+  it('a gap the fan-out fills within the grace reads nothing: commits arriving out of order, or after this process\'s own', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    // another process's commit 2 arrives before its commit 1
+    t.log.push({ seq: 1, data: new Uint8Array([1]), role: 'contributor', session: 's', at: Date.now() });
+    t.commitElsewhere(2);
+    expect(t.follower.seq).toBe(0);
+    await sleep(GAP_GRACE_MS / 4);
+    t.deliverRow(1);
+    expect(t.applied).toEqual([2, 1]);
+    expect(t.follower.seq).toBe(2);
+    // this process commits row 4 while row 3 (another's) is on its way
+    t.log.push({ seq: 3, data: new Uint8Array([3]), role: 'contributor', session: 's', at: Date.now() });
+    t.log.push({ seq: 4, data: new Uint8Array([4]), role: 'contributor', session: 's', at: Date.now() });
+    t.follower.committed([{ data: new Uint8Array([4]), at: Date.now() }], { firstSeq: 4, lastSeq: 4 });
+    expect(t.follower.seq).toBe(2);
+    await sleep(GAP_GRACE_MS / 4);
+    t.deliverRow(3);
+    expect(t.follower.seq).toBe(4);
+    await sleep(GAP_GRACE_MS * 1.5);
+    expect(t.reads()).toBe(0);
+    // this process's own row is never applied again
+    expect(t.applied).toEqual([2, 1, 3]);
+  });
+
+  it('a row this process committed after a gap is skipped when the log fills the gap', async () => {
+    const t = setup();
+    followers.push(t.follower);
+    await t.follower.subscribe();
+    t.commitElsewhere(1, true);
+    t.log.push({ seq: 2, data: new Uint8Array([2]), role: 'contributor', session: 's', at: Date.now() });
+    t.follower.committed([{ data: new Uint8Array([2]), at: Date.now() }], { firstSeq: 2, lastSeq: 2 });
+    await waitFor(() => t.follower.seq === 2, 2000, 'the gap to be read after the grace');
+    expect(t.applied).toEqual([1]);
+    expect(t.reads()).toBe(1);
   });
 
   it('the last message before a silence, lost, is read by the poll once nothing has been heard for a while', async () => {
