@@ -8,7 +8,8 @@
  * - only the section's own root names;
  * - shared types only `Y.Array`, `Y.Map`, `Y.Text`, and no deeper than {@link MAX_TYPE_DEPTH} (an entry is depth 1,
  *   its title or reviews depth 2); no XML types, sub-documents, embeds, formatting or binary content;
- * - plain values (strings, numbers, booleans, null, and JSON nested at most {@link MAX_VALUE_DEPTH} deep).
+ * - plain values (strings, numbers, booleans, null, and JSON nested at most {@link MAX_VALUE_DEPTH} deep, whether
+ *   written as current Yjs does or as JSON text, as older versions did).
  */
 import * as Y from 'yjs';
 import type { Section } from '../../shared/schema.js';
@@ -123,9 +124,11 @@ export function structureProblem(
         return 'only Y.Array, Y.Map and Y.Text are allowed';
       }
       if (place.depth + 1 > MAX_TYPE_DEPTH) return 'shared types nested deeper than the schema allows';
-    } else if (content instanceof Y.ContentAny) {
-      for (const value of content.arr) if (valueDepth(value, 0) > MAX_VALUE_DEPTH) return 'a value nested deeper than the schema allows';
-    } else if (!(content instanceof Y.ContentString || content instanceof Y.ContentDeleted || content instanceof Y.ContentJSON)) {
+    } else if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
+      // (ContentJSON: values as older Yjs wrote them, decoded by JSON.parse: held to the same depth, for the same
+      // reason and one more: every encoding of the document re-stringifies them, which a deep one overflowed)
+      for (const value of content.arr as unknown[]) if (valueDepth(value, 0) > MAX_VALUE_DEPTH) return 'a value nested deeper than the schema allows';
+    } else if (!(content instanceof Y.ContentString || content instanceof Y.ContentDeleted)) {
       return `content of type ${content.constructor.name} is not part of the schema`;
     }
   }

@@ -13,6 +13,8 @@ export interface CraftStruct {
   parentSub?: string;
   str?: string;
   any?: unknown[];
+  /** Legacy JSON content (ContentJSON, which no current Yjs writes): each value as its JSON text. */
+  json?: string[];
 }
 
 export function craftUpdate(
@@ -26,7 +28,7 @@ export function craftUpdate(
     encoding.writeVarUint(e, r.client);
     encoding.writeVarUint(e, r.clock);
     for (const s of r.structs) {
-      const ref = s.str !== undefined ? 4 : 8;
+      const ref = s.str !== undefined ? 4 : s.json !== undefined ? 2 : 8;
       encoding.writeUint8(e, ref | (s.origin ? 0x80 : 0) | (s.right ? 0x40 : 0) | (s.parentSub ? 0x20 : 0));
       if (s.origin) {
         encoding.writeVarUint(e, s.origin[0]);
@@ -48,7 +50,10 @@ export function craftUpdate(
         if (s.parentSub) encoding.writeVarString(e, s.parentSub);
       }
       if (ref === 4) encoding.writeVarString(e, s.str!);
-      else {
+      else if (ref === 2) {
+        encoding.writeVarUint(e, s.json!.length);
+        for (const j of s.json!) encoding.writeVarString(e, j);
+      } else {
         encoding.writeVarUint(e, s.any!.length);
         for (const a of s.any!) encoding.writeAny(e, a as never);
       }

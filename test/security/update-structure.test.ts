@@ -11,6 +11,7 @@ import { createPad } from '../helpers/server.js';
 import { serverSuite } from '../helpers/server-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { craftUpdate } from '../helpers/craft-update.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const suite = serverSuite({ maxMessagesPerSecond: 2000 });
@@ -174,6 +175,25 @@ describe('schema violations are refused whole', () => {
       m.set('nested', new Y.Map());
     }, { curator: true });
     await honestWriteWorks('ready', 'curated after attacks');
+  });
+
+  it('a legacy JSON value (ContentJSON) nested thousands deep is refused: once stored, every re-encoding of the section overflowed the stack', async () => {
+    const attacker = await RawClient.open(suite.server.url, padId, 'proposed');
+    const before = logOf('proposed').length;
+    const deep = '['.repeat(6000) + ']'.repeat(6000);
+    attacker.sendUpdate(craftUpdate([{ client: 424242, clock: 0, structs: [{ parentKey: 'entries', json: [deep] }] }]));
+    await waitFor(() => attacker.denials().length > 0 || attacker.closed, 5000, 'a refusal or a close');
+    // a shallow one is still within the schema's depth (legacy clients wrote values this way)
+    const shallow = await RawClient.open(suite.server.url, padId, 'proposed');
+    shallow.sendUpdate(craftUpdate([{ client: 434343, clock: 0, structs: [{ parentKey: 'entries', json: ['[[1]]'] }] }]));
+    await sleep(200);
+    expect(shallow.denials()).toEqual([]);
+    expect(logOf('proposed')).toHaveLength(before + 1);
+    expectMemoryMatchesStore('proposed');
+    // the section can still be encoded for a newcomer, and written to
+    await honestWriteWorks('proposed', 'after the legacy deep value');
+    attacker.close();
+    shallow.close();
   });
 
   it('a deep plain JSON value (thousands of levels) does not take the server down', async () => {
