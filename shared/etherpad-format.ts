@@ -24,7 +24,7 @@
  */
 import { ENTRY_KINDS, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
 import { chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
-import { KIND_HEADINGS, SECTION_HEADINGS as SECTION_HEADINGS_SHOWN } from './labels.js';
+import { KIND_HEADINGS, SECTION_HEADINGS as SECTION_HEADINGS_SHOWN, isoDay } from './labels.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
 
@@ -619,12 +619,6 @@ function mdLink(label: string, url: string): string {
 }
 
 const mdDate = (date: string) => (ISO_DATE.test(date) ? date : mdEscape(date));
-
-function isoDay(epochMs: number | null | undefined): string | null {
-  if (typeof epochMs !== 'number' || !Number.isFinite(epochMs) || epochMs === 0) return null;
-  const date = new Date(epochMs);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString().slice(0, 10);
-}
 
 /**
  * The pad as Markdown, ready to paste into a mailing-list post. Every field is escaped so it renders as text; only

@@ -1,5 +1,5 @@
 /** The words the editor, the mirror (with and without JavaScript) and the exports show for sections and kinds. */
-import type { EntryKind, Section } from './schema.js';
+import { timestamp, type EntryKind, type Section } from './schema.js';
 import { chipLabel, parseLink } from './links.js';
 
 /** Section headings, in the order the pages show them (ready first). */
@@ -26,4 +26,10 @@ export function entryLabel(entry: { title: string; launchpad: string; reviews: r
   const note = entry.note.trim().replace(/\s+/g, ' ');
   if (note) return note.length > 40 ? `${note.slice(0, 40)}…` : note;
   return entry.launchpad.trim().slice(0, 80) || 'an untitled entry';
+}
+
+/** A time as its day (YYYY-MM-DD, UTC; years past 9999 as ISO writes them, +275760-09-13), as the pages and exports show "scrubbed on"; null for none or a time no date holds. */
+export function isoDay(epochMs: unknown): string | null {
+  const ms = timestamp(epochMs);
+  return ms === null || ms === 0 ? null : new Date(ms).toISOString().split('T')[0]!;
 }

@@ -9,7 +9,7 @@
  * heading, an entry).
  */
 import { ENTRY_KINDS, type CycleMeta, type EntryData } from './schema.js';
-import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN } from './labels.js';
+import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, isoDay } from './labels.js';
 import { parseLink, safeHref } from './links.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
@@ -63,7 +63,8 @@ export function mirrorHeaderHtml(meta: MirrorMeta): string {
   const milestones = meta.milestones.length > 0
     ? `<ul class="milestones">${meta.milestones.map((m) => `<li>${escapeHtml(m.label)}: <time>${escapeHtml(m.date)}</time></li>`).join('')}</ul>`
     : '';
-  const scrubbed = meta.scrubbedAt ? `<p class="scrubbed">Ready list scrubbed on ${escapeHtml(new Date(meta.scrubbedAt).toISOString().slice(0, 10))}</p>` : '';
+  const day = isoDay(meta.scrubbedAt);
+  const scrubbed = day ? `<p class="scrubbed">Ready list scrubbed on ${escapeHtml(day)}</p>` : '';
   return `<header class="mirror-header"><h1>${escapeHtml(meta.title || 'Release cycle tracking')}</h1>${milestones}${scrubbed}</header>`;
 }
 

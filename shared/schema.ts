@@ -160,7 +160,7 @@ export function entryToJSON(entry: unknown): EntryData | null {
     reviews: stringList(map.get('reviews')),
     note: text(map.get('note')),
     addedBy: text(map.get('addedBy')),
-    addedAt: typeof addedAt === 'number' && Number.isFinite(addedAt) ? addedAt : 0,
+    addedAt: timestamp(addedAt) ?? 0,
     status: isEntryStatus(status) ? status : 'open',
     rank: placement.rank,
     promotedFrom: optionalString(map, 'promotedFrom'),
@@ -196,6 +196,14 @@ export function byPriority<T extends { rank: string | null; id: string }>(entrie
     .map(({ entry }) => entry);
 }
 
+/** The largest time a JavaScript Date holds (ms from the epoch, either way): beyond it, formatting one throws. */
+export const MAX_TIME_MS = 8.64e15;
+
+/** A time a peer wrote (milliseconds since the epoch) that every page and export can show, or null. */
+export function timestamp(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_TIME_MS ? value : null;
+}
+
 export function metaToJSON(doc: Y.Doc): CycleMeta {
   const meta = metaOf(doc);
   const milestones = meta.get('milestones');
@@ -210,7 +218,7 @@ export function metaToJSON(doc: Y.Doc): CycleMeta {
       const { label, date } = value as Record<string, unknown>;
       return typeof label === 'string' && typeof date === 'string' ? [{ label, date }] : [];
     }),
-    scrubbedAt: typeof scrubbedAt === 'number' && Number.isFinite(scrubbedAt) ? scrubbedAt : null,
+    scrubbedAt: timestamp(scrubbedAt),
   };
 }
 

@@ -95,3 +95,27 @@ describe('the mirror markup (shared by the server page and the live script)', ()
     expect(fromScript).toContain('<span class="status status-merged">merged</span>');
   });
 });
+
+describe('times a peer wrote that no date holds', () => {
+  it.each([1e300, -1e300, 8.64e15 + 1, Number.MAX_VALUE])('scrubbedAt %s: shown as no date by the mirror and every export, never thrown', async (at) => {
+    const { toMarkdown, toEtherpadText } = await import('../../shared/etherpad-format.js');
+    const ready = new Y.Doc();
+    entriesOf(ready).push([createEntry({ id: 'r1', title: 'kept', addedBy: 'ptl', addedAt: at })]);
+    metaOf(ready).set('scrubbedAt', at);
+    const meta = metaToJSON(ready);
+    expect(meta.scrubbedAt).toBeNull();
+    expect(sectionToJSON(ready)[0]!.addedAt).toBe(0);
+    const content = { meta: { ...meta, preamble: [] }, sections: { ready: sectionToJSON(ready), proposed: [] } };
+    const html = mirrorHtml(content);
+    expect(html).toContain('kept');
+    expect(html).not.toContain('scrubbed on');
+    expect(toMarkdown(content)).toContain('kept');
+    expect(toEtherpadText(content)).toContain('kept');
+  });
+
+  it('the largest time a date holds is still shown', () => {
+    const ready = new Y.Doc();
+    metaOf(ready).set('scrubbedAt', 8.64e15);
+    expect(mirrorHtml({ meta: metaToJSON(ready), sections: { ready: [], proposed: [] } })).toContain('Ready list scrubbed on +275760-09-13');
+  });
+});

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import * as Y from 'yjs';
 import { metaOf, metaToJSON } from '../../../shared/schema.js';
+import { isoDay } from '../../../shared/labels.js';
 import { ObserveController, deep, events } from '../controllers/observe.js';
 import { ContextConsumer } from '@lit/context';
 import { padContext } from '../context.js';
@@ -128,7 +129,7 @@ export class CpCycleHeader extends LitElement {
   override render() {
     if (!this.doc) return nothing;
     const meta = metaToJSON(this.doc);
-    const scrubbed = meta.scrubbedAt ? new Date(meta.scrubbedAt).toISOString().slice(0, 10) : null;
+    const scrubbed = isoDay(meta.scrubbedAt);
     return html`
       <div class="glance">
         <h2 class="cycle-title">${meta.title || 'Release cycle'}</h2>
