@@ -12,7 +12,7 @@ import { entryLabel } from '../shared/labels.js';
 import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
 import { lastRank } from '../shared/ordering.js';
 import type { DocumentRegistry } from './sync/document-registry.js';
-import type { Author } from './sync/section-document.js';
+import type { Author, ServerChange } from './sync/section-document.js';
 import type { ImportReport } from '../shared/api.js';
 
 export type { ImportReport } from '../shared/api.js';
@@ -100,36 +100,36 @@ export async function importPad(
     }
     report.created[section] = maps.length;
   };
-  // Each section's change is made on a copy, then goes through the same admission as any write (schema, role,
-  // size, storage): both are checked before either is applied, so a refused import changes nothing.
-  const proposedUpdate = newProposed.length > 0 ? proposed.changeAsUpdate((doc) => add('proposed', doc, newProposed, [])) : null;
-  let readyUpdate: Uint8Array | null = null;
-  if (newReady.length > 0 || report.header === 'meta') {
-    readyUpdate = ready.changeAsUpdate((doc) => {
-      const ranks = generateNKeysBetween(lastRank(doc), null, newReady.length);
-      add('ready', doc, newReady, ranks);
-      if (report.header === 'meta') {
-        const meta = metaOf(doc);
-        if (parsed.meta.title) meta.set('title', parsed.meta.title);
-        if (parsed.meta.milestones.length > 0) {
-          meta.set('milestones', Y.Array.from(parsed.meta.milestones.map((m) => new Y.Map(Object.entries(m)))));
-        }
-        if (parsed.meta.preamble.length > 0) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
-      }
-    });
-  }
+  // Each section's change is made on a copy and goes through the same admission as any write (schema, role, size,
+  // storage): both are checked before either is applied, so a refused import changes nothing.
+  let proposedChange: ServerChange | null = null;
+  let readyChange: ServerChange | null = null;
   try {
-    if (proposedUpdate) proposed.check(author, proposedUpdate);
-    if (readyUpdate) ready.check(author, readyUpdate);
+    if (newProposed.length > 0) proposedChange = proposed.prepare(author, (doc) => add('proposed', doc, newProposed, []));
+    if (newReady.length > 0 || report.header === 'meta') {
+      readyChange = ready.prepare(author, (doc) => {
+        const ranks = generateNKeysBetween(lastRank(doc), null, newReady.length);
+        add('ready', doc, newReady, ranks);
+        if (report.header === 'meta') {
+          const meta = metaOf(doc);
+          if (parsed.meta.title) meta.set('title', parsed.meta.title);
+          if (parsed.meta.milestones.length > 0) {
+            meta.set('milestones', Y.Array.from(parsed.meta.milestones.map((m) => new Y.Map(Object.entries(m)))));
+          }
+          if (parsed.meta.preamble.length > 0) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
+        }
+      });
+    }
   } catch (err) {
     registry.release(refs.proposed);
     registry.release(refs.ready);
     throw err;
   }
   try {
-    // Queued in the same turn, both go into one storage transaction (the group commit's), broadcast after it.
-    if (proposedUpdate) proposed.submit(author, proposedUpdate);
-    if (readyUpdate) ready.submit(author, readyUpdate);
+    // Applied in the turn they were checked in, and queued together: both go into one storage transaction (the
+    // group commit's), broadcast after it.
+    if (proposedChange) proposed.apply(proposedChange);
+    if (readyChange) ready.apply(readyChange);
     await Promise.all([proposed.flush(), ready.flush()]);
     return report;
   } catch (err) {

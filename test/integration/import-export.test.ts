@@ -7,6 +7,7 @@ import { sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { MAX_IMPORT_ENTRIES } from '../../server/http/pad-routes.js';
 
 const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
 const cleanups: Array<() => unknown> = [];
@@ -188,7 +189,14 @@ describe('import', () => {
     expect(json.status).toBe(400);
     const ro = readOnlyUrl.split('/p/')[1]!;
     expect((await importText(s.url, ro, sample)).status).toBe(403);
-    const many = Array.from({ length: 5001 }, (_, i) => `* https://launchpad.net/bugs/${i} [t] (x)`).join('\n');
-    expect((await importText(s.url, padId, many)).status).toBe(413);
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => `* https://launchpad.net/bugs/${i} [t] (x)`).join('\n');
+    const tooMany = await importText(s.url, padId, lines(MAX_IMPORT_ENTRIES + 1));
+    expect(tooMany.status).toBe(413);
+    expect(((await tooMany.json()) as { error: string }).error).toMatch(/at most 1000 entries .*import it in parts; nothing was imported/);
+    expect((await exported(s.url, padId)).sections.proposed).toEqual([]);
+    // the most one may hold is imported
+    const most = await importText(s.url, padId, lines(MAX_IMPORT_ENTRIES));
+    expect(most.status).toBe(201);
+    expect((await exported(s.url, padId)).sections.proposed).toHaveLength(MAX_IMPORT_ENTRIES);
   });
 });
