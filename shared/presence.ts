@@ -27,29 +27,68 @@ export const MAX_NAME_LENGTH = 40;
  * Characters a display name never carries: control and format characters (a NUL cannot even be stored in
  * PostgreSQL; zero-width characters make "Ali\u200Bce" look like "Alice"; bidirectional marks, overrides and isolates
  * could reorder what is shown beside a name), lone surrogates, private-use characters, line and paragraph
- * separators, and the letters that render blank (U+2800, U+3164, U+115F, U+1160, U+FFA0).
+ * separators, every character Unicode says renders as nothing (Default_Ignorable_Code_Point: the combining grapheme
+ * joiner, variation selectors, the Hangul fillers) and the blank braille pattern (U+2800).
  */
-export const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u2800\u3164\u115F\u1160\uFFA0]/u;
+export const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 const NAME_FORBIDDEN_ALL = new RegExp(NAME_FORBIDDEN.source, 'gu');
-/** What history shows beside a name (`contributor:…`): a name may not look like one. */
-export const NAME_SESSION_LIKE = /\b(?:curator|contributor|viewer|system):/i;
-const NAME_SESSION_LIKE_ALL = new RegExp(NAME_SESSION_LIKE.source, 'gi');
+/** A stack of combining marks taller than any script writes (they spill over the names around it). */
+const MARK_STACK = /\p{M}{5,}/u;
+const MARK_STACK_ALL = new RegExp(MARK_STACK.source, 'gu');
+/**
+ * A name may neither look like what history shows beside it (`contributor:…`) nor claim a role or the server's
+ * voice (curator, PTL, server, system, admin, or the page's "(translating)"): tested on its {@link skeleton}, so
+ * full-width letters, Cyrillic or Greek lookalikes and other colons do not get past.
+ */
+export const NAME_SESSION_LIKE = /\b(?:curator|contributor|viewer|system):/;
+const NAME_ROLE_WORDS = /\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b/;
+const ROLE_WORDS_TYPED = /\s*\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b\s*:?/giu;
 
-/** What {@link isValidName} asks, in the words of a refusal. */
-export const NAME_RULE = 'name must be 1-40 characters, without control, format or blank characters, edge spaces, or "role:"';
+/** Letters of other scripts drawn like Latin ones, and characters drawn like a colon (after NFKC). */
+const LOOKALIKES: Readonly<Record<string, string>> = {
+  а: 'a', в: 'b', с: 'c', ԁ: 'd', е: 'e', һ: 'h', і: 'i', ј: 'j', к: 'k', ӏ: 'l', м: 'm', н: 'h', о: 'o', р: 'p',
+  ѕ: 's', т: 't', и: 'n', у: 'y', х: 'x', ү: 'y', ԛ: 'q', ԝ: 'w', ɑ: 'a', ı: 'i', ɩ: 'i', ʟ: 'l', ɴ: 'n', ʀ: 'r',
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y',
+  '\uA789': ':', '\u02F8': ':', '\u2236': ':', '\u05C3': ':', '\u1804': ':', '\u205A': ':', '\u0589': ':', '\u0703': ':', '\u0704': ':',
+};
 
-/** Whether a display name is one presence takes: 1–40 characters, none forbidden, no edge spaces, not session-like. */
-export function isValidName(name: string): boolean {
-  return (
-    name.length >= 1 && name.length <= MAX_NAME_LENGTH && name === name.trim() && !NAME_FORBIDDEN.test(name) && !NAME_SESSION_LIKE.test(name)
-  );
+/** A name reduced to what it looks like: NFKC, lower case, marks dropped, lookalike letters and colons made Latin. */
+export function skeleton(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^ -~]/g, (c) => LOOKALIKES[c] ?? c);
 }
 
-/** A name as a person typed it, made presentable: what {@link isValidName} refuses dropped, at most {@link MAX_NAME_LENGTH}. */
+/** What {@link isValidName} asks, in the words of a refusal. */
+export const NAME_RULE =
+  'name must be 1-40 characters, without control, format, invisible or blank characters, stacks of accents, edge spaces, "role:" or a role\'s name (curator, PTL, server, system, admin)';
+
+/** Whether `text` is free of what a shown name may not carry (forbidden characters, mark stacks, edge spaces). */
+export function isCleanText(text: string, maxLength: number): boolean {
+  return text.length >= 1 && text.length <= maxLength && text === text.trim() && !NAME_FORBIDDEN.test(text) && !MARK_STACK.test(text);
+}
+
+/** Whether a display name is one presence takes: clean, 1–40 characters, not session-like, claiming no role. */
+export function isValidName(name: string): boolean {
+  if (!isCleanText(name, MAX_NAME_LENGTH)) return false;
+  const looks = skeleton(name);
+  return !NAME_SESSION_LIKE.test(looks) && !NAME_ROLE_WORDS.test(looks);
+}
+
+/** A name as a person typed it, made presentable: what {@link isValidName} refuses dropped, at most {@link MAX_NAME_LENGTH}; '' if nothing is left. */
 export function cleanName(name: string): string {
-  const kept = name.replace(NAME_FORBIDDEN_ALL, '').replace(NAME_SESSION_LIKE_ALL, (m) => `${m.slice(0, -1)} `);
+  const kept = name
+    .replace(NAME_FORBIDDEN_ALL, '')
+    .replace(MARK_STACK_ALL, (m) => m.slice(0, 2))
+    .replace(ROLE_WORDS_TYPED, ' ')
+    .replace(/\(\s*\)|\[\s*\]/g, '')
+    .replace(/\s{2,}/g, ' ');
   // (cutting at 40 code units may leave half a surrogate pair: dropped like any lone surrogate)
-  return kept.trim().slice(0, MAX_NAME_LENGTH).replace(NAME_FORBIDDEN_ALL, '').trim();
+  const cut = kept.trim().slice(0, MAX_NAME_LENGTH).replace(NAME_FORBIDDEN_ALL, '').trim();
+  return isValidName(cut) ? cut : '';
 }
 
 // zod/mini: the page bundles this schema too, and the full zod would be most of the bundle.

@@ -1,4 +1,5 @@
 /** The pad API: `/api/pads`. */
+import { isCleanText } from '../../shared/presence.js';
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
@@ -38,7 +39,13 @@ const importBody = z.object({ text: z.string({ error: 'text must be a string' })
 const createPadBody = z.object({ name: padNameSchema }, { error: 'body must be a JSON object' });
 const loginBody = z.object({ key: z.string({ error: 'key must be a string' }).min(1).max(200) });
 const delegateBody = z.object({
-  label: z.string({ error: 'label must be a string' }).trim().min(1, 'label must not be empty').max(80),
+  label: z
+    .string({ error: 'label must be a string' })
+    .trim()
+    .min(1, 'label must not be empty')
+    .max(80)
+    // shown to curators and in history beside what the key did: held to what a shown name may carry
+    .refine((label) => isCleanText(label, 80), 'label must not contain control, format, invisible or blank characters, or stacks of accents'),
 });
 
 export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {

@@ -87,6 +87,24 @@ describe('admin command line', () => {
     expect(curators.stdout).toMatch(new RegExp(`\\talice\\tcreated \\S+\\tmade by \\S+$`, 'm'));
   });
 
+  it('a delegate label is held to what a shown name may carry (no bidi overrides, invisible characters or accent stacks)', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'admin-labels');
+    const issue = (label: unknown) =>
+      fetch(`${suite.server.url}/api/pads/${padId}/curators`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${curatorKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ label }),
+      });
+    for (const label of ['\u202Eevil\u200B', 'a\u034Fb', 'z' + '\u0301'.repeat(12), 'tab\there', '']) {
+      const res = await issue(label);
+      expect(res.status, JSON.stringify(label)).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/label must/);
+    }
+    expect((await issue('  Sylvain (reviews) ')).status).toBe(201);
+    const list = await fetch(`${suite.server.url}/api/pads/${padId}/curators`, { headers: { authorization: `Bearer ${curatorKey}` } });
+    expect(((await list.json()) as { curators: { label: string }[] }).curators.map((c) => c.label)).toEqual(['PTL', 'Sylvain (reviews)']);
+  });
+
   it('compacts storage without changing any pad, and deletes a pad only with --yes', async () => {
     const { padId } = await createPad(suite.server.url, 'admin-del');
     const before = await (await fetch(`${suite.server.url}/api/pads/admin-a/export.json`)).text();

@@ -40,6 +40,8 @@ describe('POST /api/pads', () => {
     ['ünïcode', 'may only contain'],
     ['r.something', 'must not start with "r."'],
     ['../etc', 'may only contain'],
+    ['.', 'only dots'],
+    ['..', 'only dots'],
   ])('refuses the name %j with 400 and says why', async (name, message) => {
     const res = await post('/api/pads', { name });
     expect(res.status).toBe(400);

@@ -4,7 +4,8 @@ import { cleanName, isValidName, parsePresence } from '../../shared/presence.js'
 
 describe('display names', () => {
   it('takes ordinary names, in any script', () => {
-    for (const name of ['Alice', 'Bob (Red Hat)', 'José Ñúñez', '李小龙', 'Ольга', 'سارة', 'guest-1234', "O'Brien", 'a'.repeat(40)]) {
+    for (const name of ['Alice', 'Bob (Red Hat)', 'José Ñúñez', '李小龙', 'Ольга', 'سارة', 'guest-1234', "O'Brien", 'a'.repeat(40),
+      'Nguye\u0302\u0303n Va\u0306n A', 'हिन्दी', 'สมชาย', 'Zoë', 'Sylvain Bauza', 'Serverless Sam', 'Systemic Sue', '한국어', 'ptlx']) {
       expect(isValidName(name), name).toBe(true);
       expect(parsePresence({ user: { name } })?.user?.name).toBe(name);
     }
@@ -12,6 +13,23 @@ describe('display names', () => {
 
   it('refuses invisible, reordering, blank, edge-spaced and session-like names', () => {
     for (const name of ['', ' ', 'Ali\u200Bce', '\u200E(curator:Xy)', '\u2800', '\u3164', 'a\u0000', 'tab\there', '\u202Eecila', 'x\u2029', 'lone\uD800', ' Alice', 'Alice ', 'contributor:jCts', 'Bob (Curator:abc)', 'a'.repeat(41)]) {
+      expect(isValidName(name), JSON.stringify(name)).toBe(false);
+      expect(parsePresence({ user: { name } })).toBeNull();
+    }
+  });
+
+  it('refuses names that pass for a role or the server through lookalikes, and invisible or stacked marks', () => {
+    for (const name of [
+      '\uFF43\uFF55\uFF52\uFF41\uFF54\uFF4F\uFF52:PTL', // full-width letters
+      'curator\uFF1APTL', // full-width colon
+      '\u0441urator:x', // Cyrillic es
+      'Curator\uA789PTL', // modifier letter colon
+      'cur\u0430tor\u2236x', // Cyrillic a, ratio sign
+      'server', 'System notice', 'PTL (curator)', 'Bob (PTL)', 'Bob (translating)', 'admin',
+      'x\u034F\u034F\u034Fy', // combining grapheme joiner: shows nothing
+      'Alice\uFE0F', // a variation selector: shows nothing after a letter
+      'z' + '\u0301'.repeat(16), // a stack of accents
+    ]) {
       expect(isValidName(name), JSON.stringify(name)).toBe(false);
       expect(parsePresence({ user: { name } })).toBeNull();
     }
@@ -26,6 +44,9 @@ describe('display names', () => {
       { numRuns: 2000 },
     );
     expect(cleanName('  Ali\u200Bce  ')).toBe('Alice');
-    expect(cleanName('Alice (curator:abc)')).toBe('Alice (curator abc)');
+    expect(cleanName('Alice (curator:abc)')).toBe('Alice ( abc)');
+    expect(cleanName('Bob (PTL)')).toBe('Bob');
+    expect(cleanName('z' + '\u0301'.repeat(16))).toBe('z\u0301\u0301');
+    expect(cleanName('\u0441urator:x')).toBe('');
   });
 });
