@@ -15,10 +15,12 @@ import type { AppDeps } from './deps.js';
 import type { GuardNoticeList, HistoryList, RestoreResult } from '../../shared/api.js';
 
 const section = z.enum(SECTIONS, { error: 'section must be "proposed" or "ready"' });
+/** A whole number written in decimal digits (not "0x10", "1e3" or " 7", which Number() would also read). */
+const decimal = (what: string) => z.string().regex(/^[0-9]{1,15}$/, `${what} must be a whole number in decimal digits`).transform(Number);
 const historyQuery = z.object({
   section,
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional(),
+  limit: decimal('limit').pipe(z.number().int().min(1).max(500)).default(100),
+  before: decimal('before').pipe(z.number().int().positive()).optional(),
 });
 const restoreBody = z.union([
   z.object({ section, seq: z.number().int().nonnegative() }).strict(),
@@ -56,7 +58,7 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
 
   app.get('/:ref/history/:seq', resolvePad, requireEditLink, reads, async (c) => {
     const s = parse(z.object({ section }), c.req.query()).section;
-    const seq = parse(z.coerce.number().int().nonnegative(), c.req.param('seq'));
+    const seq = parse(decimal('revision'), c.req.param('seq'));
     const log = await logOf(c.get('resolved').pad.id, s);
     if (seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${seq} in ${s}`);
     return c.json({ section: s, ...stateAt(log, seq) });

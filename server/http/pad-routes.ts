@@ -131,7 +131,12 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       if (!body.success) fail(400, describeZodError(body.error));
       ({ text, name } = body.data);
     } else {
-      text = await c.req.text();
+      // (not c.req.text(): it turns bytes that are not UTF-8 into U+FFFD, which would be imported as text)
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+      } catch {
+        fail(400, 'the import is not UTF-8 text; nothing was imported');
+      }
     }
     let parsed;
     try {

@@ -178,6 +178,14 @@ describe('history and restore', () => {
     expect((await api(`${ro}/history?section=ready`)).status).toBe(403);
     expect((await api(`${padId}/history?section=nope`)).status).toBe(400);
     expect((await api(`${padId}/history/999?section=ready`)).status).toBe(404);
+    // numbers are decimal digits only: not hexadecimal, exponents or spaces that Number() would read
+    for (const query of ['history/0x1?section=ready', 'history/1e0?section=ready', 'history?section=ready&limit=0x10', 'history?section=ready&before=%201', 'history?section=ready&limit=1.5']) {
+      const res = await api(`${padId}/${query}`);
+      expect(res.status, query).toBe(400);
+      expect(((await res.json()) as { error: string }).error, query).toMatch(/whole number|must be/);
+    }
+    expect((await api(`${padId}/history/1?section=ready`)).status).toBe(200);
+    expect((await api(`${padId}/history?section=ready&limit=10&before=5`)).status).toBe(200);
     expect((await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'ready' }) })).status).toBe(400);
     expect((await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: '{' })).status).toBe(400);
     // a curator restores ready to before the entry existed

@@ -189,6 +189,14 @@ describe('import', () => {
     expect(json.status).toBe(400);
     const ro = readOnlyUrl.split('/p/')[1]!;
     expect((await importText(s.url, ro, sample)).status).toBe(403);
+    // bytes that are not UTF-8 (a Latin-1 file): refused, not imported as replacement characters
+    const latin1 = await fetch(`${s.url}/api/pads/${padId}/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: Buffer.from('* https://launchpad.net/bugs/1 [Caf\xe9 fix] (jos\xe9)\n', 'latin1'),
+    });
+    expect(latin1.status).toBe(400);
+    expect(((await latin1.json()) as { error: string }).error).toBe('the import is not UTF-8 text; nothing was imported');
     const lines = (n: number) => Array.from({ length: n }, (_, i) => `* https://launchpad.net/bugs/${i} [t] (x)`).join('\n');
     const tooMany = await importText(s.url, padId, lines(MAX_IMPORT_ENTRIES + 1));
     expect(tooMany.status).toBe(413);
