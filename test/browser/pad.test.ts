@@ -92,4 +92,16 @@ describe('the pad in the browser', () => {
     expect(await alice.locator('cp-section#proposed button.add').count()).toBe(1);
     await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
   });
+
+  it('a peer\'s name that draws wide (40 W) keeps to its chip, and the phone page does not scroll sideways', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-wide-name');
+    const reader = await openPadIn(suite.browser, suite.server.url, padId, { width: 390 });
+    await openPadIn(suite.browser, suite.server.url, padId, { name: 'W'.repeat(40) });
+    const chip = reader.locator('cp-presence-list li', { hasText: 'WWWW' });
+    await chip.waitFor();
+    const box = (await chip.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(14 * 16 + 16 + 1); // 14rem and its padding
+    expect(box.height).toBeLessThan(40);
+    expect(await reader.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
 });

@@ -45,6 +45,11 @@ export class CpPresenceList extends LitElement {
         background-color: #2e4053;
         color: #fff;
         font-size: 0.85rem;
+        /* a name is a peer's text: however wide it draws (40 W, ten U+FDFD), it keeps to its chip, on one line */
+        max-width: 14rem;
+        overflow: hidden;
+        white-space: nowrap;
+        text-overflow: ellipsis;
       }
       input {
         width: 9rem;
