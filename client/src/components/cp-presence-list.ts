@@ -116,7 +116,7 @@ export class CpPresenceList extends LitElement {
       <ul aria-label="People here">
         ${people.map(
           ({ id, state }) =>
-            html`<li data-client=${id}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
+            html`<li data-client=${id} title=${state.user.name}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
         )}
       </ul>
     `;
