@@ -265,7 +265,9 @@ export class Connection implements Peer {
       },
       (err: unknown) => {
         this.log.warn({ err, session: this.session }, 'could not answer a sync step 1');
-        this.close(1013, 'storage unavailable: reconnect to resync');
+        // said as it is: storage away (try again later), or the server failing to encode the pad (a bug to report)
+        if (this.document.health?.failure) this.close(1013, 'storage unavailable: reconnect to resync');
+        else this.close(1011, 'the server could not send the pad: reconnect to resync');
       },
     );
   }
