@@ -24,6 +24,11 @@ const historyQuery = z.object({
 });
 const restoreBody = z.union([
   z.object({ section, seq: z.number().int().nonnegative() }).strict(),
+  // undo revisions `from`..`to` alone (a removal brought back), keeping every later change
+  z
+    .object({ section, undo: z.object({ from: z.number().int().positive(), to: z.number().int().positive() }).strict() })
+    .strict()
+    .refine((b) => b.undo.from <= b.undo.to, 'undo.from must not be after undo.to'),
   z.object({ section, session: z.string().min(1).max(200), from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).strict(),
 ], { error: 'body must be {"section", "seq"} (restore a revision) or {"section", "session", "from", "to"} (revert a session\'s changes in a time window)' });
 
@@ -82,10 +87,14 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
       // the live document has every logged row (other processes' too) before the undo is computed against the log
       await document.catchUpNow();
       const log = await store.readLog(ref);
-      if ('seq' in body && body.seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${body.seq} in ${body.section}`);
+      const last = log.at(-1)?.seq ?? 0;
+      if ('seq' in body && body.seq > last) fail(404, `no revision ${body.seq} in ${body.section}`);
+      if ('undo' in body && body.undo.to > last) fail(404, `no revision ${body.undo.to} in ${body.section}`);
       const undo = 'seq' in body
         ? undoUpdates(log, (u) => u.seq > body.seq)
-        : undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
+        : 'undo' in body
+          ? undoUpdates(log, (u) => u.seq >= body.undo.from && u.seq <= body.undo.to)
+          : undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
       if (!undo) return false;
       // the same admission as any write: schema, role, size (measured exactly), storage
       const changed = document.submit(author, undo);

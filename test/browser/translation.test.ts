@@ -265,14 +265,14 @@ describe('history in the page', () => {
     const panel = page.getByRole('region', { name: 'History' });
     await expect.poll(() => panel.locator('ol > li').first().textContent()).toContain(`Revisions 2–${typedLast} (3 changes)`);
     // restore revision 1 (before the typing): by the same curator, within seconds, on the same entry
-    await panel.getByRole('button', { name: 'Restore revision 1' }).click();
-    await panel.getByRole('button', { name: 'Confirm: restore revision 1' }).click();
+    await panel.getByRole('button', { name: 'Restore to revision 1' }).click();
+    await panel.getByRole('button', { name: /^Confirm: return to revision 1, taking back/ }).click();
     await waitFor(() => sectionToJSON(curator.doc)[0]!.note === 'needs first review', 5000, 'the restore');
     await expect.poll(() => panel.locator('ol > li').first().textContent()).toContain(`Revisions 2–${typedLast + 1} (4 changes)`);
     // the typed note (the state before the restore) can still be reached and restored
     await panel.getByRole('button', { name: 'Show each (4)' }).click();
-    await panel.getByRole('button', { name: `Restore revision ${typedLast}` }).click();
-    await panel.getByRole('button', { name: `Confirm: restore revision ${typedLast}` }).click();
+    await panel.getByRole('button', { name: `Restore to revision ${typedLast}` }).click();
+    await panel.getByRole('button', { name: new RegExp(`^Confirm: return to revision ${typedLast},`) }).click();
     await waitFor(() => sectionToJSON(curator.doc)[0]!.note === 'needs first review ok', 5000, 'the typed note back');
     curator.provider.destroy();
     await page.context().close();
@@ -296,10 +296,10 @@ describe('history in the page', () => {
     await expect.poll(() => panel.locator('.viewing ul li').first().textContent()).toContain('Evacuate fails when source host is down');
     await expect.poll(() => focused(panel.getByRole('heading', { name: 'As of revision 1' }))).toBe(true);
     // Restore asks first: a second Enter on the same spot confirms this revision, never a neighbour's
-    const restore = panel.getByRole('button', { name: 'Restore revision 1' });
+    const restore = panel.getByRole('button', { name: 'Restore to revision 1' });
     await restore.focus();
     await page.keyboard.press('Enter');
-    const confirm = panel.getByRole('button', { name: 'Confirm: restore revision 1' });
+    const confirm = panel.getByRole('button', { name: /^Confirm: return to revision 1, taking back/ });
     await expect.poll(() => focused(confirm)).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => focused(restore)).toBe(true);
@@ -311,7 +311,7 @@ describe('history in the page', () => {
     // the restore is listed as a new revision, and focus stays on the row restored from
     await expect.poll(() => panel.locator('ol > li').first().getAttribute('data-seq')).toBe('3');
     await expect.poll(() => focused(restore)).toBe(true);
-    await expect.poll(() => panel.getByRole('status').first().textContent()).toContain('Restored revision 1');
+    await expect.poll(() => panel.getByRole('status').first().textContent()).toContain('Returned the section to revision 1');
     await panel.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => focused(page.getByRole('button', { name: 'History' }))).toBe(true);
     // Escape closes it too, as every form and panel of the page (Escape on a confirmation only withdraws it: above)
@@ -321,6 +321,42 @@ describe('history in the page', () => {
     await expect.poll(() => panel.count()).toBe(0);
     await expect.poll(() => focused(page.getByRole('button', { name: 'History' }))).toBe(true);
     seed.provider.destroy();
+    await page.context().close();
+  });
+
+  it('Undo on a removal brings the entry back and keeps every later change (Restore would take them back, and says so)', async () => {
+    const { padId, curatorKey } = await seedPad('history-undo');
+    // three people (a burst of one person's changes is one row): revision 2 adds an entry, 3 removes the first, 4
+    // edits the added one
+    const seed = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(seed.doc).push([createEntry({ id: 'later', title: 'Later work', addedBy: 'bob' })]);
+    await waitFor(() => stored(padId) === 2);
+    const remover = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(remover.doc).delete(0, 1);
+    await waitFor(() => stored(padId) === 3);
+    const editor = await connectSynced(suite.server.url, padId, 'proposed');
+    const later = sectionToJSON(editor.doc).findIndex((e) => e.id === 'later');
+    (entriesOf(editor.doc).get(later).get('note') as import('yjs').Text).insert(0, 'kept ');
+    await waitFor(() => stored(padId) === 4);
+    const { page } = await openPad(padId, 'ptl');
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'History' }).click();
+    const panel = page.getByRole('region', { name: 'History' });
+    const removal = panel.locator('ol > li', { hasText: 'removed “Evacuate fails when source host is down”' });
+    await removal.waitFor();
+    const seq = Number(await removal.getAttribute('data-seq'));
+    // Restore on that row says what it would take back
+    await removal.getByRole('button', { name: `Restore to revision ${seq}` }).click();
+    await expect.poll(() => removal.locator('button.confirm').textContent()).toContain(`return to revision ${seq}, taking back the 1 change after it`);
+    await removal.getByRole('button', { name: 'Keep' }).click();
+    // Undo takes back the removal alone
+    await removal.getByRole('button', { name: new RegExp(`^Undo revisions? .*${seq}$`) }).click();
+    await removal.getByRole('button', { name: /^Confirm: undo revision.*later changes stay/ }).click();
+    await waitFor(() => sectionToJSON(seed.doc).length === 4, 5000, 'the removed entry back');
+    expect(sectionToJSON(seed.doc).map((e) => e.title)).toContain('Evacuate fails when source host is down');
+    expect(sectionToJSON(seed.doc).find((e) => e.id === 'later')!.note).toBe('kept ');
+    await expect.poll(() => panel.getByRole('status').first().textContent()).toMatch(/Undid revisions? .*later changes are kept/);
+    for (const c of [seed, remover, editor]) c.provider.destroy();
     await page.context().close();
   });
 });

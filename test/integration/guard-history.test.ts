@@ -188,6 +188,11 @@ describe('history and restore', () => {
     expect((await api(`${padId}/history?section=ready&limit=10&before=5`)).status).toBe(200);
     expect((await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'ready' }) })).status).toBe(400);
     expect((await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: '{' })).status).toBe(400);
+    // undo revisions alone: a range that is backwards is a 400, one past the log a 404
+    const undo = (body: unknown) => api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify(body) });
+    expect((await undo({ section: 'ready', undo: { from: 2, to: 1 } })).status).toBe(400);
+    expect((await undo({ section: 'ready', undo: { from: 1, to: 99 } })).status).toBe(404);
+    expect((await undo({ section: 'ready', undo: { from: 0, to: 1 } })).status).toBe(400);
     // a curator restores ready to before the entry existed
     const res = await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'ready', seq: 0 }) });
     expect(await res.json()).toEqual({ applied: true });

@@ -13,9 +13,10 @@ import { groupRevisions, type RevisionGroup } from '../revision-groups.js';
 
 /**
  * The history of a section: who changed what and when, summarised per entry, a burst of typing as one row; any
- * revision can be viewed, and curators restore one (after confirming) as a new change everyone sees live.
+ * revision can be viewed; curators undo one (or a burst) alone, or return the section to one, after confirming
+ * what it takes back, as a new change everyone sees live.
  * Focus follows the person: into the panel when it opens, back to its button when it closes, to the revision shown,
- * and it stays on the row a restore was made from.
+ * and it stays on the row an undo or a restore was made from.
  */
 export class CpHistoryPanel extends LitElement {
   static override properties = {
@@ -120,28 +121,55 @@ export class CpHistoryPanel extends LitElement {
   private show(): void {
     this.message = '';
     this.viewingSeq = null;
-    this.restoring.clear();
+    this.confirming.clear();
     this.disclosure.show();
   }
 
-  /** Restore asks first (by revision). */
-  private readonly restoring = new ConfirmController<number>(this, {
-    confirm: (seq) => `li[data-seq="${seq}"] button.confirm`,
-    ask: (seq) => `li[data-seq="${seq}"] button.restore`,
+  /**
+   * Undo and Restore ask first, each by revision ("undo:37", "restore:37"). Undo takes back what a revision (or a
+   * burst of them) did, alone; Restore returns the section to a revision, taking back everything after it.
+   */
+  private readonly confirming = new ConfirmController<string>(this, {
+    confirm: (key) => `li[data-seq="${key.split(':')[1]}"] button.confirm`,
+    ask: (key) => `li[data-seq="${key.split(':')[1]}"] button.${key.split(':')[0]}`,
   });
 
+  /** The newest revision listed (what a restore would take back is everything after the one restored to). */
+  private get newest(): number {
+    return this.revisions.value?.[0]?.seq ?? 0;
+  }
+
   private async restore(seq: number): Promise<void> {
-    this.restoring.clear();
+    this.confirming.clear();
+    const later = this.newest - seq;
     try {
       const { applied } = await api<RestoreResult>(`${padPath(this.pad)}/restore`, { body: { section: this.section, seq } });
-      this.message = applied ? `Restored revision ${seq}: the section is as it was then, for everyone.` : 'Nothing to restore: the section is already as it was.';
+      this.message = applied
+        ? `Returned the section to revision ${seq}, for everyone (${later} later ${later === 1 ? 'change' : 'changes'} taken back).`
+        : 'Nothing to restore: the section is already as it was.';
     } catch (err) {
       this.message = `Could not restore revision ${seq}: ${messageOf(err)}`;
     }
+    await this.afterChange(`li[data-seq="${seq}"] button.restore`);
+  }
+
+  private async undoRevisions(from: number, to: number): Promise<void> {
+    this.confirming.clear();
+    const span = from === to ? `revision ${to}` : `revisions ${from}–${to}`;
+    try {
+      const { applied } = await api<RestoreResult>(`${padPath(this.pad)}/restore`, { body: { section: this.section, undo: { from, to } } });
+      this.message = applied ? `Undid ${span}, for everyone; later changes are kept.` : `Nothing to undo: what ${span} did is already gone.`;
+    } catch (err) {
+      this.message = `Could not undo ${span}: ${messageOf(err)}`;
+    }
+    await this.afterChange(`li[data-seq="${to}"] button.undo`);
+  }
+
+  /** The list is read again; the row acted on keeps its place (rows are keyed by revision) and focus stays on it. */
+  private async afterChange(focus: string): Promise<void> {
     this.listed++;
     this.viewingSeq = null;
-    // the row restored from keeps its place (rows are keyed by revision): focus stays on it, never on a neighbour
-    await this.focusAfterUpdate(`li[data-seq="${seq}"] button.restore`);
+    await this.focusAfterUpdate(focus);
   }
 
   private async view(seq: number): Promise<void> {
@@ -187,7 +215,7 @@ export class CpHistoryPanel extends LitElement {
     return html`<li data-seq=${seq}>
       <span class="seq">${span}</span> · <span class="who">${new Date(g.last.at).toLocaleString()} · ${this.renderWho(g.last)}</span><br />
       ${this.describe(g)}
-      ${this.renderActions(seq)}
+      ${this.renderActions(seq, g.first.seq)}
       ${g.count > 1
         ? html`<button class="each" aria-expanded=${open ? 'true' : 'false'} @click=${() => this.toggle(seq)}>${open ? 'Hide each' : `Show each (${g.count})`}</button>`
         : nothing}
@@ -199,15 +227,24 @@ export class CpHistoryPanel extends LitElement {
     </li>`;
   }
 
-  /** View, and for curators Restore (with its confirmation), of one revision. */
-  private renderActions(seq: number) {
+  /** View; for curators Undo (revisions `from`..`seq` alone) and Restore (to `seq`), each with its confirmation. */
+  private renderActions(seq: number, from = seq) {
+    const span = from === seq ? `revision ${seq}` : `revisions ${from}–${seq}`;
+    const later = this.newest - seq;
+    const pending = this.confirming.pending;
+    const ask = (action: 'undo' | 'restore', text: string, label: string) =>
+      html`<button class=${action} @click=${() => this.confirming.ask(`${action}:${seq}`)} aria-label=${label}>${text}</button>`;
+    const confirm = (action: 'undo' | 'restore', text: string, run: () => void) =>
+      html`<button class="danger confirm" @click=${run} @keydown=${this.confirming.onKeydown(`${action}:${seq}`)}>${text}</button>
+        <button class="keep" @click=${() => this.confirming.withdraw(`${action}:${seq}`)}>Keep</button>`;
     return html`<button class="view" @click=${() => this.view(seq)} aria-label="View revision ${seq}">View</button>
       ${!this.curator
         ? nothing
-        : this.restoring.pending === seq
-          ? html`<button class="danger confirm" @click=${() => this.restore(seq)} @keydown=${this.restoring.onKeydown(seq)}>Confirm: restore revision ${seq}</button>
-              <button class="keep" @click=${() => this.restoring.withdraw(seq)}>Keep</button>`
-          : html`<button class="restore" @click=${() => this.restoring.ask(seq)} aria-label="Restore revision ${seq}">Restore</button>`}`;
+        : pending === `undo:${seq}`
+          ? confirm('undo', `Confirm: undo ${span} (later changes stay)`, () => void this.undoRevisions(from, seq))
+          : pending === `restore:${seq}`
+            ? confirm('restore', `Confirm: return to revision ${seq}, taking back the ${later} ${later === 1 ? 'change' : 'changes'} after it`, () => void this.restore(seq))
+            : html`${ask('undo', 'Undo', `Undo ${span}`)}${later > 0 ? ask('restore', 'Restore to here', `Restore to revision ${seq}`) : nothing}`}`;
   }
 
   override render() {
@@ -219,7 +256,7 @@ export class CpHistoryPanel extends LitElement {
         <select name="section" .value=${this.section} @change=${(e: Event) => {
           this.section = (e.target as HTMLSelectElement).value as Section;
           this.viewingSeq = null;
-          this.restoring.clear();
+          this.confirming.clear();
         }}>
           ${[...SECTIONS_SHOWN].reverse().map((s) => html`<option value=${s}>${SECTION_HEADINGS[s]}</option>`)}
         </select></label>
