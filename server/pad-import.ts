@@ -35,14 +35,17 @@ export class ImportNeedsCurator extends Error {
   }
 }
 
-const hasHeader = (parsed: PadText) =>
-  Boolean(parsed.meta.title) || parsed.meta.milestones.length > 0 || parsed.meta.preamble.length > 0;
+const hasHeader = (pad: { meta: Pick<PadText['meta'], 'title' | 'milestones' | 'preamble'> } | PadText['meta']) => {
+  const meta = 'meta' in pad ? pad.meta : pad;
+  return Boolean(meta.title.trim()) || meta.milestones.length > 0 || meta.preamble.length > 0;
+};
 
 export async function importPad(
   registry: DocumentRegistry,
   padId: string,
   parsed: PadText,
   author: Author & { curator: boolean },
+  options: { replaceHeader?: boolean } = {},
 ): Promise<ImportReport> {
   const report: ImportReport = { created: { proposed: 0, ready: 0 }, skipped: [], entries: [], header: 'none' };
   const proposedEntries: PlainEntry[] = [...parsed.sections.proposed];
@@ -57,9 +60,14 @@ export async function importPad(
   }
   // A header the pad already has (its own export, imported back) is not imported again, as a note or otherwise.
   const header = hasHeader(parsed) && !sameHeader(parsed, ready.doc);
+  // A pad's own cycle header (set by its PTL) is never replaced by an import's unless a curator asks for it.
+  const kept = header && hasHeader(metaToJSON(ready.doc)) && !(options.replaceHeader && author.curator);
   // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
   let headerNote: PlainEntry | null = null;
-  if (header && !author.curator) {
+  if (kept) {
+    report.header = 'kept';
+    report.headerKept = { title: parsed.meta.title, replaceable: author.curator };
+  } else if (header && !author.curator) {
     const lines = [
       parsed.meta.title,
       ...parsed.meta.milestones.map((m) => `${m.label}: ${m.date}`),

@@ -84,8 +84,14 @@ export interface ImportReport {
    */
   skipped: Array<{ section: Section; title: string; key: string; existing: Section }>;
   entries: Array<{ section: Section; id: string; kind: string; title: string }>;
-  /** What happened to the header lines (title, milestones, other lines). */
-  header: 'meta' | 'note' | 'none';
+  /**
+   * What happened to the import's header lines (title, milestones, other lines): written as the pad's cycle header
+   * (`meta`: the pad had none, or a curator asked to replace it), kept as a note (`note`: a contributor's import into
+   * a pad without one), or not used because the pad has a header of its own (`kept`); `none`: nothing to do.
+   */
+  header: 'meta' | 'note' | 'kept' | 'none';
+  /** With `kept`: the import's title, and whether this importer may replace the pad's header with it. */
+  headerKept?: { title: string; replaceable: boolean };
 }
 
 /** A live curator key as `GET …/curators` lists it (never the key itself). */

@@ -35,7 +35,12 @@ const jsonBody = <T extends z.ZodType>(schema: T) =>
  */
 export const MAX_IMPORT_ENTRIES = 1000;
 
-const importBody = z.object({ text: z.string({ error: 'text must be a string' }), name: importerName });
+const importBody = z.object({
+  text: z.string({ error: 'text must be a string' }),
+  name: importerName,
+  /** A curator replaces the pad's cycle header with the import's (by default the pad's own is kept). */
+  replaceHeader: z.boolean({ error: 'replaceHeader must be true or false' }).optional(),
+});
 const createPadBody = z.object({ name: padNameSchema }, { error: 'body must be a JSON object' });
 const loginBody = z.object({ key: z.string({ error: 'key must be a string' }).min(1).max(200) });
 const delegateBody = z.object({
@@ -126,10 +131,11 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (readOnly) fail(403, 'read-only links cannot import');
     let text: string;
     let name: string | undefined;
+    let replaceHeader: boolean | undefined;
     if ((c.req.header('content-type') ?? '').includes('application/json')) {
       const body = importBody.safeParse(await c.req.json().catch(() => fail(400, 'malformed JSON body')));
       if (!body.success) fail(400, describeZodError(body.error));
-      ({ text, name } = body.data);
+      ({ text, name, replaceHeader } = body.data);
     } else {
       // (not c.req.text(): it turns bytes that are not UTF-8 into U+FFFD, which would be imported as text)
       try {
@@ -151,7 +157,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     const keyId = await curatorKeyIdOf(c);
     const author = importAuthor(keyId);
     try {
-      const report = await importPad(registry, pad.id, parsed, author);
+      const report = await importPad(registry, pad.id, parsed, author, { replaceHeader });
       rememberImporter(deps.names, pad, author.session, name, report);
       return c.json(report, 201);
     } catch (err) {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { createEntry, entriesOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
+import { createEntry, entriesOf, metaOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
 import { addForm, browserSuite, entryAction, openHeaderEditor, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
@@ -117,6 +117,29 @@ describe('nothing a person does by accident changes the pad', () => {
     await expect.poll(() => titles(page, 'proposed').then((t) => t.length)).toBe(5);
     expect(await titles(page, 'ready')).toHaveLength(2);
     expect(errors).toEqual([]);
+  });
+
+  it("an import keeps the pad's own cycle header, says so, and replaces it only when the curator asks", async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-import-header');
+    const ptl = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    metaOf(ptl.doc).set('title', 'Nova 2026.1 Gazpacho');
+    const page = await openPad(padId);
+    const errors = collectErrors(page);
+    await signIn(page, curatorKey);
+    const dialog = page.locator('cp-import-dialog');
+    await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
+    await page.getByLabel('Etherpad text export').fill(SAMPLE);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const status = dialog.locator('[role="status"]');
+    await expect.poll(() => status.textContent()).toContain("The pad's own cycle header was kept (the import's is “Nova 2025.1 Epoxy");
+    expect(metaToJSON(ptl.doc).title).toBe('Nova 2026.1 Gazpacho');
+    await dialog.getByRole('button', { name: "Use the import's header instead" }).click();
+    await expect.poll(() => status.textContent()).toContain("Replaced the pad's cycle header with the import's.");
+    await waitFor(() => metaToJSON(ptl.doc).title.startsWith('Nova 2025.1 Epoxy'), 5000, 'the header replaced');
+    expect(metaToJSON(ptl.doc).milestones).toHaveLength(2);
+    expect(await titles(page, 'proposed')).toHaveLength(4);
+    expect(errors).toEqual([]);
+    ptl.provider.destroy();
   });
 
   it('"Promote & remove" on an entry already promoted only removes the proposed copy', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
 import type { DocumentRef, UpdateRecord } from '../../server/storage/store.js';
-import { sectionToJSON } from '../../shared/schema.js';
+import { metaOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -67,6 +67,41 @@ describe('import', () => {
     const ref = readOnlyUrl.split('/p/')[1]!;
     expect((await fetch(`${s.url}/api/pads/${ref}/export.txt`)).status).toBe(200);
     watcher.provider.destroy();
+  });
+
+  it("the pad's own cycle header is kept over an import's unless a curator asks to replace it", async () => {
+    const s = await server();
+    const { padId, curatorKey } = await createPad(s.url, 'imp-keep-header');
+    const ptl = await connectSynced(s.url, padId, 'ready', { params: { key: curatorKey } });
+    metaOf(ptl.doc).set('title', 'Nova 2026.1 Gazpacho');
+    await waitFor(async () => (await exported(s.url, padId)).meta.title === 'Nova 2026.1 Gazpacho');
+    const asCurator = (body: Record<string, unknown>) =>
+      fetch(`${s.url}/api/pads/${padId}/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${curatorKey}` },
+        body: JSON.stringify(body),
+      });
+    const first = await asCurator({ text: sample });
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({
+      created: { proposed: 4, ready: 2 },
+      header: 'kept',
+      headerKept: { title: 'Nova 2025.1 Epoxy - cycle tracking (features and bugs)', replaceable: true },
+    });
+    expect((await exported(s.url, padId)).meta).toMatchObject({ title: 'Nova 2026.1 Gazpacho', milestones: [] });
+    // a contributor cannot replace it (nor is the header made a note: the pad has one)
+    const contributor = await fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: sample, replaceHeader: true }) });
+    expect(await contributor.json()).toMatchObject({ created: { proposed: 0, ready: 0 }, header: 'kept', headerKept: { replaceable: false } });
+    expect((await exported(s.url, padId)).meta.title).toBe('Nova 2026.1 Gazpacho');
+    // the curator asks: the same import again replaces the header and adds nothing twice
+    const replaced = await asCurator({ text: sample, replaceHeader: true });
+    expect(await replaced.json()).toMatchObject({ created: { proposed: 0, ready: 0 }, header: 'meta' });
+    const pad = await exported(s.url, padId);
+    expect(pad.meta.title).toBe('Nova 2025.1 Epoxy - cycle tracking (features and bugs)');
+    expect(pad.meta.milestones).toHaveLength(2);
+    expect(pad.sections.proposed).toHaveLength(4);
+    expect((await asCurator({ text: sample, replaceHeader: 'yes' })).status).toBe(400);
+    ptl.provider.destroy();
   });
 
   it("a contributor's import of proposed entries works; the header is kept as a note, not lost", async () => {

@@ -20,8 +20,11 @@ export class CpImportDialog extends LitElement {
   /** The import request (run by the form): its pending and error states show in the form. */
   private readonly importing = new Task(this, {
     autoRun: false,
-    task: ([pad, text]: readonly [string, string]) => api<Report>(`${padPath(pad)}/import`, { body: { text, name: userName() } }),
+    task: ([pad, text, replaceHeader]: readonly [string, string, boolean]) =>
+      api<Report>(`${padPath(pad)}/import`, { body: { text, name: userName(), ...(replaceHeader ? { replaceHeader } : {}) } }),
   });
+  /** The text last imported (asked again to replace the pad's cycle header with its header). */
+  private lastText = '';
 
   static override styles = [
     controlStyles,
@@ -63,24 +66,52 @@ export class CpImportDialog extends LitElement {
     // (the event's target is cleared once dispatch ends: keep the form before awaiting anything)
     const form = event.currentTarget as HTMLFormElement;
     const text = (form.elements.namedItem('text') as HTMLTextAreaElement).value;
-    await this.importing.run([this.pad, text]);
+    this.lastText = text;
+    await this.importing.run([this.pad, text, false]);
     // a failure stays in the form, which says why
     this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
     if (this.result) this.disclosure.close();
   }
 
+  /**
+   * The pad kept its own cycle header: a curator may take the import's instead (the same import again, whose
+   * entries are all skipped now, with the header replaced).
+   */
+  private async replaceHeader(): Promise<void> {
+    await this.importing.run([this.pad, this.lastText, true]).catch(() => undefined);
+    this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : this.result;
+    if (this.importing.status === TaskStatus.ERROR) this.replaceError = messageOf(this.importing.error);
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.dismiss')?.focus();
+  }
+
+  private replaceError = '';
+
   private show(): void {
+    this.replaceError = '';
     this.result = null;
     this.disclosure.show();
   }
 
   private describe(r: Report) {
     const skipped = r.skipped ?? [];
-    const created = `Imported ${r.created.proposed} proposed and ${r.created.ready} ready entries${r.header === 'note' ? ' (the header lines were kept as a note)' : ''}.`;
+    const header =
+      r.header === 'note' ? ' (the header lines were kept as a note)'
+      : r.header === 'meta' ? ' and the cycle header'
+      : '';
+    const created =
+      r.header === 'meta' && r.created.proposed + r.created.ready === 0
+        ? "Replaced the pad's cycle header with the import's."
+        : `Imported ${r.created.proposed} proposed and ${r.created.ready} ready entries${header}.`;
+    const kept = r.header === 'kept' && r.headerKept
+      ? html` The pad's own cycle header was kept${r.headerKept.title ? html` (the import's is “<span class="notranslate" translate="no">${r.headerKept.title}</span>”)` : nothing}.
+          ${r.headerKept.replaceable ? html`<button class="replace" @click=${this.replaceHeader}>Use the import's header instead</button>` : nothing}`
+      : nothing;
+    const failed = this.replaceError ? html` <span class="error" role="alert">${this.replaceError}</span>` : nothing;
     const dismiss = html`<button class="dismiss" @click=${() => (this.result = null)}>Dismiss</button>`;
-    if (skipped.length === 0) return html`${created} ${dismiss}`;
+    if (skipped.length === 0) return html`${created}${kept}${failed} ${dismiss}`;
     // (the report sits in the toolbar: the list of what was skipped stays folded until asked for)
-    return html`${created}
+    return html`${created}${kept}${failed}
       <details><summary>Skipped ${skipped.length} already on the pad</summary>
         <ul class="skipped">
           ${skipped.map((s) => html`<li><span class="notranslate" translate="no">${s.title || s.key}</span> (in ${SECTION_HEADINGS[s.existing]})</li>`)}
