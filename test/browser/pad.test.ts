@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createPad } from '../helpers/server.js';
-import { addForm, browserSuite, entryAction, openPad as openPadIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, entryAction, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 
 const suite = browserSuite();
 const openPad = (padId: string) => openPadIn(suite.browser, suite.server.url, padId);
@@ -91,6 +91,17 @@ describe('the pad in the browser', () => {
     expect(await alice.locator('cp-section#ready :is(button.add, cp-entry-form)').count()).toBe(0);
     expect(await alice.locator('cp-section#proposed button.add').count()).toBe(1);
     await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
+    // and says why, under the heading (not in the section anyone may change)
+    expect(await alice.locator('cp-section#ready .read-only-note').textContent()).toContain('Curated by the PTL');
+    expect(await alice.locator('cp-section#proposed .read-only-note').count()).toBe(0);
+  });
+
+  it('a curator is not told the ready list is read-only', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'browser-ready-curator');
+    const ptl = await openPad(padId);
+    await signIn(ptl, curatorKey);
+    await ptl.locator('cp-section#ready button.add').waitFor();
+    expect(await ptl.locator('cp-section#ready .read-only-note').count()).toBe(0);
   });
 
   it('a peer\'s name that draws wide (40 W) keeps to its chip, and the phone page does not scroll sideways', async () => {

@@ -401,6 +401,9 @@ export class CpPadPage extends LitElement {
       section=${section}
       .filter=${this.filter}
       ?editable=${canWriteSection(role, section)}
+      .readOnlyNote=${section === 'ready' && !locked && role !== 'curator'
+        ? 'Curated by the PTL and the curators they choose. Propose patches under Proposed patches; curators sign in to change this list.'
+        : ''}
       ?promotable=${section === 'proposed' && role === 'curator'}
       ?orderable=${section === 'ready' && role === 'curator'}
       @cp-add=${on.add}

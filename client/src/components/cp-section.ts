@@ -22,6 +22,8 @@ export class CpSection extends LitElement {
   static override properties = {
     section: { type: String },
     editable: { type: Boolean },
+    /** Why the person cannot change this section (shown under its heading), or '' to say nothing. */
+    readOnlyNote: { attribute: false },
     promotable: { type: Boolean },
     orderable: { type: Boolean },
     filter: { attribute: false },
@@ -30,6 +32,7 @@ export class CpSection extends LitElement {
   /** Which section this is (its sync comes from the page's connection, through context). */
   declare section: Section;
   declare editable: boolean;
+  declare readOnlyNote: string;
   declare promotable: boolean;
   declare orderable: boolean;
   declare filter: EntryFilter;
@@ -71,6 +74,11 @@ export class CpSection extends LitElement {
     }
     .top h2 {
       margin: 0;
+    }
+    .read-only-note {
+      margin: 0 0 0.5rem;
+      color: #52606d;
+      font-size: 0.9rem;
     }
     cp-entry-form {
       display: block;
@@ -154,6 +162,7 @@ export class CpSection extends LitElement {
     new TranslationWatchController(this);
     this.section = 'proposed';
     this.editable = false;
+    this.readOnlyNote = '';
     this.promotable = false;
     this.orderable = false;
     this.filter = NO_FILTER;
@@ -325,6 +334,7 @@ export class CpSection extends LitElement {
           ? html`<button class="add primary" aria-label="Add entry to ${SECTION_HEADINGS[this.section]}" @click=${this.openForm}>Add entry</button>`
           : nothing}
       </div>
+      ${!this.editable && this.readOnlyNote ? html`<p class="read-only-note">${this.readOnlyNote}</p>` : nothing}
       ${this.editable && this.adding
         ? html`<cp-entry-form @cp-form-close=${this.closeForm}></cp-entry-form>`
         : nothing}
