@@ -96,6 +96,21 @@ describe('the pad in the browser', () => {
     expect(await alice.locator('cp-section#proposed .read-only-note').count()).toBe(0);
   });
 
+  it('a name that cannot be kept as typed is saved cleaned, and the person is told', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-name-note');
+    const page = await openPad(padId);
+    const field = page.getByRole('textbox', { name: 'Your name' });
+    await field.fill('gibi (PTL)');
+    await field.press('Tab');
+    await expect.poll(() => field.inputValue()).toBe('gibi');
+    const note = page.locator('cp-presence-list .name-note');
+    await expect.poll(() => note.textContent()).toContain('Shown as “gibi”: a name has at most 40 characters, and no role');
+    // a name kept as typed says nothing
+    await field.fill('gibi');
+    await field.press('Tab');
+    await expect.poll(() => note.textContent()).toBe('');
+  });
+
   it('a curator is not told the ready list is read-only', async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'browser-ready-curator');
     const ptl = await openPad(padId);

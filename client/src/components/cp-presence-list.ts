@@ -16,7 +16,7 @@ import { parsePresence } from '../../../shared/presence.js';
  * `style` attribute in markup: the page's CSP (`style-src 'self'`, no 'unsafe-inline') blocks those.
  */
 export class CpPresenceList extends LitElement {
-  static override properties = { editable: { type: Boolean } };
+  static override properties = { editable: { type: Boolean }, nameNote: { state: true } };
   private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
 
   /** Presence travels with the `proposed` section. */
@@ -54,6 +54,14 @@ export class CpPresenceList extends LitElement {
       input {
         width: 9rem;
       }
+      .name-note:empty {
+        display: none;
+      }
+      .name-note {
+        flex-basis: 100%;
+        font-size: 0.85rem;
+        color: #8a3b00;
+      }
     `,
   ];
 
@@ -61,12 +69,15 @@ export class CpPresenceList extends LitElement {
     super();
     new TranslationWatchController(this, { content: true });
     this.editable = false;
+    this.nameNote = '';
     new ObserveController(this, () => this.awareness, observable('change'));
     // a reset section comes with a new provider (and awareness)
     new ObserveController(this, () => this.pad.value?.connection.proposed, events('reset'));
   }
 
   private renameTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What happened to the name last typed, when it could not be kept as typed. */
+  declare private nameNote: string;
   private typedName: string | null = null;
 
   private onNameInput(event: Event): void {
@@ -81,6 +92,9 @@ export class CpPresenceList extends LitElement {
     this.renameTimer = null;
     if (this.typedName === null) return;
     setUserName(this.typedName);
+    // a name presence would refuse is saved cleaned: the person is told what was changed, and why
+    const typed = this.typedName.trim();
+    this.nameNote = typed === userName() ? '' : `Shown as “${userName()}”: a name has at most 40 characters, and no role (curator, PTL, server…), “role:”, invisible characters or stacks of accents.`;
     this.typedName = null;
     const state = this.awareness?.getLocalState();
     if (state) this.awareness!.setLocalStateField('user', { ...(state.user as object), name: userName() });
@@ -111,7 +125,8 @@ export class CpPresenceList extends LitElement {
       .filter((p): p is { id: number; state: NonNullable<ReturnType<typeof parsePresence>> & { user: { name: string } } } => p.state?.user !== undefined);
     return html`
       ${this.editable
-        ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" .value=${userName()} maxlength="40" @input=${this.onNameInput} @change=${this.saveName} @blur=${this.saveName} /></label>`
+        ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" aria-describedby="name-note" .value=${userName()} maxlength="40" @input=${this.onNameInput} @change=${this.saveName} @blur=${this.saveName} /></label>
+            <span id="name-note" class="name-note" role="status">${this.nameNote}</span>`
         : ''}
       <ul aria-label="People here">
         ${people.map(
