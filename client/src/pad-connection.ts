@@ -33,6 +33,8 @@ export class SectionSync extends EventTarget {
   heldRewrites = 0;
   /** The last server notice of each type this section's socket received (only the server speaks this type). */
   lastNotice: { guard?: GuardNoticeData[] } = {};
+  /** Whether this section was ever live (a page still connecting for the first time has lost nothing). */
+  wasLive = false;
 
   constructor(
     private readonly baseUrl: string,
@@ -77,11 +79,13 @@ export class SectionSync extends EventTarget {
       performance.mark(`cyclepad:${status}:${this.section}`);
       if (status === 'connected') this.forgetDeparted();
       this.state = status === 'connected' ? (this.provider.synced ? 'live' : 'connecting') : status === 'connecting' ? 'connecting' : 'offline';
+      if (this.state === 'live') this.wasLive = true;
       this.changed();
     });
     this.provider.on('sync', (synced: boolean) => {
       if (synced) performance.mark(`cyclepad:synced:${this.section}`);
       if (synced && this.provider.wsconnected) this.state = 'live';
+      if (this.state === 'live') this.wasLive = true;
       this.changed();
     });
   }
@@ -160,10 +164,20 @@ export class SectionSync extends EventTarget {
   }
 }
 
+/** How long a connection is down before the page says so (a reconnect within it goes unremarked). */
+export const LOST_AFTER_MS = 1500;
+
 /** Both sections of a pad. Presence travels with the `proposed` section only (viewers send none at all). */
 export class PadConnection extends EventTarget {
   readonly proposed: SectionSync;
   readonly ready: SectionSync;
+  /**
+   * The connection to the server was lost (for {@link LOST_AFTER_MS} or more) after the page had been live: edits
+   * made meanwhile are kept in the page and sent when it is back. (Not a change held back by the rewrite guard,
+   * which the page asks about on its own.)
+   */
+  lost = false;
+  private lostTimer: ReturnType<typeof setTimeout> | null = null;
   /** Live review status: the `status` notices of both sections' sockets, merged per item. */
   readonly status = new StatusStore();
 
@@ -176,7 +190,10 @@ export class PadConnection extends EventTarget {
     this.ready.awareness.setLocalState(null);
     if (!options.sendPresence) this.proposed.awareness.setLocalState(null);
     for (const s of [this.proposed, this.ready]) {
-      s.addEventListener('change', () => this.dispatchEvent(new Event('change')));
+      s.addEventListener('change', () => {
+        this.watchLoss();
+        this.dispatchEvent(new Event('change'));
+      });
       s.addEventListener('refused', () => this.dispatchEvent(new Event('refused')));
       s.addEventListener('notice', (e) => {
         const notice = (e as CustomEvent<ServerNotice>).detail;
@@ -188,6 +205,21 @@ export class PadConnection extends EventTarget {
         this.dispatchEvent(new Event('change'));
       });
     }
+  }
+
+  private watchLoss(): void {
+    const down = [this.proposed, this.ready].some((s) => s.wasLive && s.state !== 'live' && s.heldRewrites === 0);
+    if (down) {
+      this.lostTimer ??= setTimeout(() => {
+        this.lostTimer = null;
+        this.lost = true;
+        this.dispatchEvent(new Event('change'));
+      }, LOST_AFTER_MS);
+      return;
+    }
+    if (this.lostTimer) clearTimeout(this.lostTimer);
+    this.lostTimer = null;
+    this.lost = false;
   }
 
   /** The rewrite guard's notices for curators, as the server last sent them on either section. */
@@ -217,6 +249,7 @@ export class PadConnection extends EventTarget {
   }
 
   destroy(): void {
+    if (this.lostTimer) clearTimeout(this.lostTimer);
     this.proposed.destroy();
     this.ready.destroy();
   }

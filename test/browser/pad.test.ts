@@ -111,6 +111,37 @@ describe('the pad in the browser', () => {
     await expect.poll(() => note.textContent()).toBe('');
   });
 
+  it('a lost connection is said in words after a moment, edits made meanwhile are sent when it is back, and the notice goes', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-lost');
+    const context = await suite.browser.newContext();
+    const page = await context.newPage();
+    let down = false;
+    const open: Array<{ close: () => Promise<void> }> = [];
+    await page.routeWebSocket(/\/sync\//, (ws) => {
+      if (down) return void ws.close();
+      ws.connectToServer();
+      open.push(ws);
+    });
+    await page.goto(`${suite.server.url}/p/${padId}`);
+    await page.locator('cp-connection-status [data-state="live"]').waitFor();
+    const notice = page.locator('cp-pad-page .connection-lost');
+    expect(await notice.count()).toBe(0);
+    down = true;
+    await Promise.all(open.splice(0).map((ws) => ws.close()));
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('your changes are kept in this page and sent when it is back');
+    const form = await addForm(page, 'proposed');
+    await form.getByLabel('Title').fill('Written while offline');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    down = false;
+    await page.locator('cp-connection-status [data-state="live"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => notice.count()).toBe(0);
+    await expect
+      .poll(async () => ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title))
+      .toEqual(['Written while offline']);
+    await context.close();
+  });
+
   it('a curator is not told the ready list is read-only', async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'browser-ready-curator');
     const ptl = await openPad(padId);

@@ -211,6 +211,13 @@ export class CpPadPage extends LitElement {
       white-space: nowrap;
       border: 0;
     }
+    .connection-lost {
+      margin: 0 0 0.8rem;
+      padding: 0.5rem 0.8rem;
+      border-left: 4px solid #7a1a12;
+      background: #fde0dd;
+      color: #5c130d;
+    }
     .role-notice {
       display: flex;
       flex-wrap: wrap;
@@ -437,6 +444,9 @@ export class CpPadPage extends LitElement {
         </div>
         <cp-presence-list editable></cp-presence-list>
       </header>
+      ${c?.lost
+        ? html`<p class="connection-lost" role="status">The connection to the server is lost; reconnecting… You can keep editing: your changes are kept in this page and sent when it is back.</p>`
+        : nothing}
       ${this.roleNotice
         ? html`<div class="role-notice" role="status" tabindex="-1"><span>${this.roleNotice}</span>
             <button @click=${() => (this.roleNotice = '')}>Dismiss</button></div>`
