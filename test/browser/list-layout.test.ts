@@ -177,9 +177,12 @@ describe('keyboard', () => {
     await signIn(page, curatorKey);
     const said = () => page.locator('cp-pad-page .sr-only[role="status"]').textContent();
     await page.getByRole('button', { name: 'Actions for one' }).focus();
-    // already first: nothing moves, and a screen reader hears why
+    // already first: nothing moves, and the person is told why, on screen (a screen reader hears it too)
     await page.keyboard.press('Alt+ArrowUp');
-    await expect.poll(said).toContain('“one” is already first in Bugs');
+    const hint = page.locator('cp-pad-page .move-hint.active[role="status"]');
+    await expect.poll(() => hint.textContent()).toContain('“one” is already first in Bugs');
+    expect(await hint.isVisible()).toBe(true);
+    expect((await hint.boundingBox())!.width).toBeGreaterThan(100);
     await page.keyboard.press('Alt+ArrowDown');
     await expect.poll(() => titles(page, 'ready')).toEqual(['two', 'one', 'three']);
     await expect.poll(said).toContain('Moved “one” to 2 of 3 in Bugs.');

@@ -49,6 +49,7 @@ export class CpPadPage extends LitElement {
     epoch: { state: true },
     roleNotice: { state: true },
     announcement: { state: true },
+    moveHint: { state: true },
   };
   declare pad: string;
   declare filter: EntryFilter;
@@ -58,6 +59,9 @@ export class CpPadPage extends LitElement {
   declare roleNotice: string;
   /** What the last move or promotion did, for screen readers (focus stays on a button of the same name). */
   declare announcement: string;
+  /** Why a move did not happen, shown for a while (everyone sees it, not only screen readers). */
+  declare moveHint: string;
+  private moveHintTimer: ReturnType<typeof setTimeout> | null = null;
   private wasLocked = false;
 
   private connection: PadConnection | null = null;
@@ -200,6 +204,31 @@ export class CpPadPage extends LitElement {
       background: #1f2933;
       color: #fff;
     }
+    /* over the page's foot like the undo toast (above it when both show): it never moves the lists */
+    .move-hint.active {
+      position: fixed;
+      bottom: 4.5rem;
+      left: 50%;
+      transform: translateX(-50%);
+      max-width: calc(100vw - 2rem);
+      box-sizing: border-box;
+      z-index: 10;
+      margin: 0;
+      padding: 0.5rem 0.8rem;
+      border-radius: 6px;
+      background: #fff8e1;
+      color: #5c3d00;
+      border: 1px solid #8a5a00;
+      box-shadow: 0 4px 14px rgb(0 0 0 / 18%);
+      overflow-wrap: anywhere;
+    }
+    .move-hint:not(.active) {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+    }
     .sr-only {
       position: absolute;
       width: 1px;
@@ -251,6 +280,7 @@ export class CpPadPage extends LitElement {
     this.epoch = 0;
     this.roleNotice = '';
     this.announcement = '';
+    this.moveHint = '';
     new ObserveController(this, () => this.connection, events('change'));
     new ObserveController(this, () => this.connection?.status, events('change'));
     new ObserveController(this, () => translationDetector(), events('change'));
@@ -286,6 +316,7 @@ export class CpPadPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
     this.connection?.destroy();
     this.connection = null;
   }
@@ -332,13 +363,19 @@ export class CpPadPage extends LitElement {
     if (!entry || !place) return;
     const title = entryLabel(entry);
     const kind = KIND_HEADINGS[entry.kind];
-    // (the same words twice would not be read again: a zero-width space tells them apart)
-    const again = this.announcement.endsWith('\u200b') ? '' : '\u200b';
-    this.announcement = moved
-      ? `Moved “${title}” to ${place.index + 1} of ${place.size} in ${kind}.${again}`
-      : edge
-        ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.${again}`
-        : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.${again}`;
+    if (moved) {
+      // (the same words twice would not be read again: a zero-width space tells them apart)
+      const again = this.announcement.endsWith('\u200b') ? '' : '\u200b';
+      this.announcement = `Moved “${title}” to ${place.index + 1} of ${place.size} in ${kind}.${again}`;
+      return;
+    }
+    // a move that did not happen is said to everyone (a person dragging or pressing Alt+↑ saw nothing happen)
+    const again = this.moveHint.endsWith('\u200b') ? '' : '\u200b';
+    this.moveHint = edge
+      ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.${again}`
+      : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.${again}`;
+    if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
+    this.moveHintTimer = setTimeout(() => (this.moveHint = ''), 6000);
   }
 
   /** Every change the page makes is a local change (undoable by the person, and only by them). */
@@ -476,6 +513,7 @@ export class CpPadPage extends LitElement {
       </div>
       ${this.renderUndoNotice()}
       <p class="sr-only" role="status" aria-live="polite">${this.announcement}</p>
+      <p class="move-hint ${this.moveHint ? 'active' : ''}" role="status" aria-live="polite">${this.moveHint}</p>
       ${keyed(
         this.epoch,
         html`<main class="sections">${SECTIONS_SHOWN.map((s) => this.renderSection(s, locked))}</main>`,
