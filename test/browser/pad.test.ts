@@ -71,6 +71,8 @@ describe('the pad in the browser', () => {
     await form.getByLabel('Title').fill('Typo in');
     await form.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(() => proposedTitles(bob).allTextContents()).toEqual(['Typo in']);
+    // the form, left open for the next one, says what it added (the entry may be out of sight)
+    await expect.poll(() => form.locator('.added[role="status"]').textContent()).toBe('Added “Typo in” under Features.');
 
     const entry = alice.locator('cp-section#proposed cp-entry').first();
     await entryAction(entry, 'Edit');

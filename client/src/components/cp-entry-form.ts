@@ -3,7 +3,7 @@ import { ENTRY_KINDS, isEntryKind, type EntryKind } from '../../../shared/schema
 import { parseEntryText } from '../../../shared/links.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
 import type { NewEntryFields } from '../../../shared/pad-actions.js';
-import { SECTION_HEADINGS } from '../../../shared/labels.js';
+import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
 import { ContextConsumer } from '@lit/context';
 import { padContext } from '../context.js';
 import { controlStyles } from '../styles.js';
@@ -17,7 +17,10 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 export class CpEntryForm extends LitElement {
   static override properties = {
     duplicates: { state: true },
+    added: { state: true },
   };
+  /** What the last press added (said in the form: the new entry may be out of sight, below the fold). */
+  declare added: string;
   private readonly pad = new ContextConsumer(this, { context: padContext });
 
   private findDuplicates(draft: { launchpad: string; reviews: string[] }): Duplicate[] {
@@ -41,6 +44,13 @@ export class CpEntryForm extends LitElement {
         form {
           grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
         }
+      }
+      .added {
+        margin: 0;
+        color: #14532d;
+      }
+      .added:empty {
+        display: none;
       }
       .buttons {
         display: flex;
@@ -80,6 +90,7 @@ export class CpEntryForm extends LitElement {
     super();
     new TranslationWatchController(this, { content: true });
     this.duplicates = [];
+    this.added = '';
   }
 
   private get form(): HTMLFormElement {
@@ -137,6 +148,7 @@ export class CpEntryForm extends LitElement {
     this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
     this.form.reset();
     this.duplicates = [];
+    this.added = `Added “${entryLabel(entry)}” under ${KIND_HEADINGS[entry.kind]}.`;
     // ready for the next one: focus back in "Paste links" (the form stays open until closed)
     this.focusFirst();
   }
@@ -178,6 +190,7 @@ export class CpEntryForm extends LitElement {
             </ul>
           </div>`
         : nothing}
+      <p class="wide added" role="status">${this.added}</p>
       <div class="wide buttons">
         ${this.duplicates.length > 0
           ? html`<button class="primary" type="submit" data-confirm="yes">Add anyway</button>`
