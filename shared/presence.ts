@@ -42,7 +42,7 @@ const MARK_STACK_ALL = new RegExp(MARK_STACK.source, 'gu');
  */
 export const NAME_SESSION_LIKE = /\b(?:curator|contributor|viewer|system):/;
 const NAME_ROLE_WORDS = /\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b/;
-const ROLE_WORDS_TYPED = /\s*\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b\s*:?/giu;
+const ROLE_WORDS_TYPED = /\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b:?/giu;
 
 /** Letters of other scripts drawn like Latin ones, and characters drawn like a colon (after NFKC). */
 const LOOKALIKES: Readonly<Record<string, string>> = {

@@ -22,17 +22,26 @@ export function doneOutcome(entry: Pick<EntryData, 'reviews'>, status: PadStatus
 export interface ScrubSuggestion {
   id: string;
   title: string;
-  /** Every change merged (at least one), or every change abandoned. */
+  /** Every change merged (at least one), or every change abandoned; or what the entry is marked already. */
   outcome: 'merged' | 'abandoned';
+  /** Already marked so (by a curator): the scrub offers to remove it, live status or not. */
+  marked: boolean;
 }
 
-/** Ready entries still marked open whose changes are all done, in list order. */
+/**
+ * In list order: ready entries still marked open whose changes are all done (by the live status), and entries
+ * already marked merged or abandoned (the scrub's other half: clearing what is done off the list).
+ */
 export function scrubSuggestions(entries: readonly EntryData[], status: PadStatus | null): ScrubSuggestion[] {
   const out: ScrubSuggestion[] = [];
   for (const e of entries) {
+    if (e.status === 'merged' || e.status === 'abandoned') {
+      out.push({ id: e.id, title: entryLabel(e), outcome: e.status, marked: true });
+      continue;
+    }
     if (e.status !== 'open') continue;
     const outcome = doneOutcome(e, status);
-    if (outcome) out.push({ id: e.id, title: entryLabel(e), outcome });
+    if (outcome) out.push({ id: e.id, title: entryLabel(e), outcome, marked: false });
   }
   return out;
 }

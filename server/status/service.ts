@@ -307,7 +307,8 @@ export class StatusService {
       const state = this.state(document);
       const { rows } = await readPadRows(state.items, (keys) => this.storage.readStatus(keys));
       const status = buildStatus(state.items, rows, this.enabled);
-      if (!isEmptyStatus(status)) peer.notify({ type: 'status', status });
+      // (with fetching off, the page is told so once, rather than left waiting for status that never comes)
+      if (!isEmptyStatus(status) || !this.enabled) peer.notify({ type: 'status', status });
     } catch (err) {
       this.log.warn({ err }, 'status: could not read the cache for a new socket');
     }

@@ -181,8 +181,73 @@ describe('the scrub', () => {
     expect(metaToJSON(writer.doc).scrubbedAt).toBeGreaterThan(Date.now() - 60_000);
     await page.locator('cp-cycle-header').getByText(/Ready list scrubbed on \d{4}-\d\d-\d\d/).waitFor();
     await expect.poll(() => ready.locator('.badge.done').count()).toBe(0);
+    // the next scrub offers to clear what is marked done off the list
+    await page.getByRole('button', { name: 'Scrub (1)…' }).click();
+    await form.getByLabel('marked merged').waitFor();
+    expect(await form.getByLabel('marked merged').inputValue()).toBe('remove');
+    await form.getByRole('button', { name: 'Accept and stamp scrubbed' }).click();
+    await page.getByText('Scrubbed: 0 marked, 1 removed.').waitFor();
+    await expect.poll(() => sectionToJSON(writer.doc).map((e) => e.title)).toEqual(['Still open']);
     writer.provider.destroy();
     await page.context().close();
+  });
+});
+
+describe('live status missing', () => {
+  it('Gerrit and Launchpad not answering: the page says so after a while, and the scrub says why it suggests nothing', async () => {
+    // a server whose Gerrit and Launchpad refuse every connection (port 9: nothing listens)
+    const lost = await startTestServer(undefined, {
+      status: { pollSeconds: 1, gerritUrl: 'http://127.0.0.1:9', launchpadUrl: 'http://127.0.0.1:9', tickMs: 100, retries: 0, backoffMs: 50, timeoutMs: 500 },
+    });
+    try {
+      const pad = await createPad(lost.url, 'status-missing');
+      const writer = await connectSynced(lost.url, pad.padId, 'ready', { params: { key: pad.curatorKey } });
+      entriesOf(writer.doc).push([createEntry({ addedBy: 'test', title: 'Marked by hand', reviews: [REVIEW(940002)], status: 'merged' })]);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.clock.install();
+      await page.goto(`${lost.url}/p/${pad.padId}`);
+      await page.locator('cp-connection-status [data-state="live"]').waitFor();
+      const note = page.locator('cp-pad-page .status-missing');
+      expect(await note.count()).toBe(0);
+      await page.clock.fastForward(21_000);
+      await expect.poll(() => note.textContent()).toContain('Live review status is not available');
+      await signIn(page, pad.curatorKey);
+      await page.getByRole('button', { name: 'Scrub (1)…' }).click();
+      const form = page.getByRole('form', { name: 'Scrub the ready list' });
+      await expect.poll(() => form.locator('.unknown').textContent()).toContain('Gerrit and Launchpad have not answered the server');
+      await form.getByLabel('marked merged').waitFor();
+      writer.provider.destroy();
+      await context.close();
+    } finally {
+      await lost.close();
+      removeDir(lost.dataDir);
+    }
+  });
+
+  it('with fetching off, nothing is said to be missing, and the scrub says the server does not fetch it', async () => {
+    const off = await startTestServer();
+    try {
+      const pad = await createPad(off.url, 'status-off');
+      const writer = await connectSynced(off.url, pad.padId, 'proposed');
+      entriesOf(writer.doc).push([createEntry({ addedBy: 'test', title: 'Linked', reviews: [REVIEW(940002)] })]);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.clock.install();
+      await page.goto(`${off.url}/p/${pad.padId}`);
+      await page.locator('cp-connection-status [data-state="live"]').waitFor();
+      await page.clock.fastForward(21_000);
+      await page.waitForTimeout(200);
+      expect(await page.locator('cp-pad-page .status-missing').count()).toBe(0);
+      await signIn(page, pad.curatorKey);
+      await page.getByRole('button', { name: 'Scrub…' }).click();
+      await expect.poll(() => page.getByRole('form', { name: 'Scrub the ready list' }).locator('.unknown').textContent()).toContain('This server does not fetch live review status');
+      writer.provider.destroy();
+      await context.close();
+    } finally {
+      await off.close();
+      removeDir(off.dataDir);
+    }
   });
 });
 

@@ -32,8 +32,21 @@ describe('the scrub', () => {
       { id: 'c', title: '', launchpad: 'https://launchpad.net/bugs/9', reviews: [R(2)], status: 'open' },
     ] as EntryData[];
     expect(scrubSuggestions(entries, status)).toEqual([
-      { id: 'a', title: 'A', outcome: 'merged' },
-      { id: 'c', title: '#9', outcome: 'abandoned' },
+      { id: 'a', title: 'A', outcome: 'merged', marked: false },
+      { id: 'b', title: 'B', outcome: 'merged', marked: true },
+      { id: 'c', title: '#9', outcome: 'abandoned', marked: false },
+    ]);
+  });
+
+  it('offers to remove entries a curator already marked merged or abandoned, with no live status at all', () => {
+    const entries = [
+      { id: 'a', title: 'A', reviews: [], status: 'merged' },
+      { id: 'b', title: 'B', reviews: [R(3)], status: 'open' },
+      { id: 'c', title: 'C', reviews: [], status: 'abandoned' },
+    ] as unknown as EntryData[];
+    expect(scrubSuggestions(entries, null)).toEqual([
+      { id: 'a', title: 'A', outcome: 'merged', marked: true },
+      { id: 'c', title: 'C', outcome: 'abandoned', marked: true },
     ]);
   });
 

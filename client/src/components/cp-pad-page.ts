@@ -37,6 +37,9 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 
 type IdEvent = CustomEvent<{ id: string }>;
 
+/** How long after going live the page waits for live review status before saying it is missing. */
+const STATUS_WAIT_MS = 20_000;
+
 /**
  * The pad editor: cycle header, both sections, filter, presence, connection state, sign-in, import and export,
  * history. While a page translator is at work, every edit is paused (and the person's presence says so); when it
@@ -63,6 +66,9 @@ export class CpPadPage extends LitElement {
   declare moveHint: string;
   private moveHintTimer: ReturnType<typeof setTimeout> | null = null;
   private wasLocked = false;
+  /** When the page first went live (live status that has not come some time after it is said to be missing). */
+  private liveSince: number | null = null;
+  private statusWaitTimer: ReturnType<typeof setTimeout> | null = null;
 
   private connection: PadConnection | null = null;
   /** The pad's services for the components under the page (@lit/context). */
@@ -240,6 +246,11 @@ export class CpPadPage extends LitElement {
       white-space: nowrap;
       border: 0;
     }
+    .status-missing {
+      margin: 0 0 0.6rem;
+      color: #6b4f00;
+      font-size: 0.9rem;
+    }
     .connection-lost {
       margin: 0 0 0.8rem;
       padding: 0.5rem 0.8rem;
@@ -317,8 +328,29 @@ export class CpPadPage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
+    if (this.statusWaitTimer) clearTimeout(this.statusWaitTimer);
     this.connection?.destroy();
     this.connection = null;
+  }
+
+  /**
+   * Live review status has not come, 20 s after the page went live, though the pad links reviews or bugs, and the
+   * server fetches it (it says so when it does not): Gerrit or Launchpad are not answering it. Without this the
+   * chips just showed no status, and nothing said why.
+   */
+  private statusMissing(): boolean {
+    const c = this.connection;
+    if (!c || c.status.received || c.state !== 'live') return false;
+    const now = Date.now();
+    this.liveSince ??= now;
+    if (now - this.liveSince < STATUS_WAIT_MS) {
+      this.statusWaitTimer ??= setTimeout(() => {
+        this.statusWaitTimer = null;
+        this.requestUpdate();
+      }, STATUS_WAIT_MS - (now - this.liveSince) + 50);
+      return false;
+    }
+    return [c.proposed.doc, c.ready.doc].some((doc) => sectionToJSON(doc).some((e) => e.reviews.length > 0 || e.launchpad));
   }
 
   override willUpdate(): void {
@@ -375,6 +407,7 @@ export class CpPadPage extends LitElement {
       ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.${again}`
       : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.${again}`;
     if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
+    if (this.statusWaitTimer) clearTimeout(this.statusWaitTimer);
     this.moveHintTimer = setTimeout(() => (this.moveHint = ''), 6000);
   }
 
@@ -497,6 +530,9 @@ export class CpPadPage extends LitElement {
       <cp-held-change section="ready"></cp-held-change>
       ${role === 'curator' ? html`<cp-guard-notices pad=${this.pad} .notices=${c?.guardNotices ?? []}></cp-guard-notices>` : nothing}
       ${keyed(this.epoch, html`<cp-cycle-header ?editable=${curator}></cp-cycle-header>`)}
+      ${this.statusMissing()
+        ? html`<p class="status-missing" role="status">Live review status is not available: the server has had no answer from Gerrit or Launchpad yet, so review chips show no status.</p>`
+        : nothing}
       <div class="tools">
         <cp-filter-bar ?live=${Boolean(c?.status.received && c.status.status.enabled)} @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
         <div class="bar">

@@ -68,6 +68,12 @@ export class CpScrubDialog extends LitElement {
     return c ? scrubSuggestions(sectionToJSON(c.ready.doc), c.status.status) : [];
   }
 
+  /** Whether the page has heard any live status for the pad's links (the server sends none before it has some). */
+  private statusKnown(): boolean {
+    const status = this.pad.value?.connection.status;
+    return Boolean(status?.received && status.status.enabled);
+  }
+
   private show(): void {
     this.result = null;
     this.disclosure.show();
@@ -98,19 +104,30 @@ export class CpScrubDialog extends LitElement {
     }
     return html`<form aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.disclosure.onKeydown}>
       <h3 tabindex="-1">Scrub the ready list</h3>
+      ${this.statusKnown()
+        ? nothing
+        : html`<p class="unknown">${this.pad.value?.connection.status.received
+            ? 'This server does not fetch live review status'
+            : 'The live review status is not available (Gerrit and Launchpad have not answered the server)'}, so no entry is suggested from it${suggestions.length > 0 ? '; entries already marked are listed' : ''}.</p>`}
       ${suggestions.length === 0
-        ? html`<p>No ready entry has all its changes merged or abandoned (as far as the live status knows).</p>`
-        : html`<p>These ready entries have all their changes done:</p>
+        ? html`<p>No ready entry is marked merged or abandoned${this.statusKnown() ? ', or has all its changes merged or abandoned' : ''}.</p>`
+        : html`<p>These ready entries are done:</p>
             <ul>
               ${suggestions.map(
                 (s) => html`<li>
                   <span class="title notranslate" translate="no">${s.title}</span>
-                  <label>all changes ${s.outcome}:
-                    <select name="s-${s.id}">
-                      <option value=${s.outcome}>mark ${s.outcome}</option>
-                      <option value="remove">remove</option>
-                      <option value="leave">leave as is</option>
-                    </select></label>
+                  ${s.marked
+                    ? html`<label>marked ${s.outcome}:
+                        <select name="s-${s.id}">
+                          <option value="remove">remove</option>
+                          <option value="leave">leave as is</option>
+                        </select></label>`
+                    : html`<label>all changes ${s.outcome}:
+                        <select name="s-${s.id}">
+                          <option value=${s.outcome}>mark ${s.outcome}</option>
+                          <option value="remove">remove</option>
+                          <option value="leave">leave as is</option>
+                        </select></label>`}
                 </li>`,
               )}
             </ul>`}
