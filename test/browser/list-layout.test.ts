@@ -167,6 +167,17 @@ describe('keyboard', () => {
     bot.provider.destroy();
   });
 
+  it('the drag handle of an untitled entry names it as its menu does (by its link)', async () => {
+    const { padId, curatorKey, bot } = await seed('handle-label', 'ready', [
+      { id: 'u1', kind: 'bug', title: '', launchpad: 'https://bugs.launchpad.net/nova/+bug/2082345' },
+    ]);
+    const page = await openPad(padId);
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: /^Reorder #2082345 / }).waitFor();
+    await page.getByRole('button', { name: 'Actions for #2082345' }).waitFor();
+    bot.provider.destroy();
+  });
+
   it('Alt+↓ / Alt+↑ move a ready entry, in the document too, and focus stays on the moved entry', async () => {
     const { padId, curatorKey, bot } = await seed('kb-reorder', 'ready', [
       { id: 'r1', kind: 'bug', title: 'one' },

@@ -438,6 +438,13 @@ export const entryStyles = [
       color: #3e4c59;
       font-weight: 700;
     }
+    /* a finger is wider than a pointer: on touch screens the menu button (and the drag handle) is a 44 px target */
+    @media (pointer: coarse) {
+      cp-entry button.more {
+        min-width: 44px;
+        min-height: 44px;
+      }
+    }
     cp-entry button.more:hover,
     cp-entry button.more[aria-expanded='true'] {
       border-color: #7b8794;
@@ -523,10 +530,21 @@ export const entryStyles = [
       flex: 1 1 12rem;
       min-width: 0;
     }
+    /* the link takes what room there is (wrapping anywhere), its Remove button keeps to the card's right edge */
     cp-entry li.review-link {
+      display: flex;
+      gap: 0.4rem;
+      align-items: baseline;
+      justify-content: space-between;
+      min-width: 0;
+    }
+    cp-entry li.review-link > a,
+    cp-entry li.review-link > span {
+      min-width: 0;
       overflow-wrap: anywhere;
     }
     cp-entry li.review-link button {
+      flex: none;
       white-space: nowrap;
     }
   `,

@@ -268,6 +268,16 @@ export class CpPadPage extends LitElement {
       border-left: 4px solid #8a5a00;
       background: #fff8e1;
     }
+    /* the notice's buttons stay together (the × never wraps to a line of its own) */
+    .undo-notice .message {
+      flex: 1 1 12rem;
+      min-width: 0;
+    }
+    .undo-notice .actions {
+      display: flex;
+      flex: none;
+      gap: 0.4rem;
+    }
     .undo-notice button {
       font: inherit;
       padding: 0.2rem 0.6rem;
@@ -463,9 +473,9 @@ export class CpPadPage extends LitElement {
     const notice = this.undo.notice;
     return html`<div class="undo-notice ${notice ? 'active' : ''}" role="status" aria-live="polite" tabindex="-1">
       ${notice
-        ? html`<span>${notice.message}</span>
-            ${notice.done ? nothing : html`<button class="primary" @click=${this.undoDelete}>Undo</button>`}
-            <button aria-label="Dismiss" @click=${() => this.undo.dismiss()}>×</button>`
+        ? html`<span class="message">${notice.message}</span>
+            <span class="actions">${notice.done ? nothing : html`<button class="primary" @click=${this.undoDelete}>Undo</button>`}
+              <button aria-label="Dismiss" @click=${() => this.undo.dismiss()}>×</button></span>`
         : nothing}
     </div>`;
   }

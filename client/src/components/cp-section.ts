@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ENTRY_KINDS, entriesOf, entryToJSON, type EntryKind, type Section } from '../../../shared/schema.js';
-import { KIND_HEADINGS, SECTION_HEADINGS } from '../../../shared/labels.js';
+import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
 import { orderedPlacements, type PlacedEntry } from '../../../shared/ordering.js';
 import { NO_FILTER, isFiltering, matchesFilter, type EntryFilter } from '../../../shared/filter.js';
 import type { SectionSync } from '../pad-connection.js';
@@ -310,7 +310,7 @@ export class CpSection extends LitElement {
           (e) => html`<li ?hidden=${!e.shown} data-entry=${e.id} data-kind=${kind} @dragover=${drag ? this.onDragOver : null} @dragleave=${
             drag ? this.onDragLeave : null} @drop=${drag ? this.onDrop : null} @keydown=${this.orderable ? this.onEntryKey : null}>${
             drag
-              ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${String(e.map.get('title') ?? '') || 'entry'} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
+              ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(entryToJSON(e.map)!)} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
             this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown}></cp-entry></li>`,
         )}
