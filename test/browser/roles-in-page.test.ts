@@ -56,6 +56,14 @@ describe('every role can do its job in the page', () => {
     expect(key).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     await panel.getByRole('button', { name: 'Copy key' }).click();
     await expect.poll(() => ptl.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await expect.poll(() => panel.locator('button.copy').textContent()).toBe('Copied');
+    // the read-only link copies as a whole address, as the keys do
+    const readOnly = ptl.locator('cp-pad-page a.read-only-link');
+    const href = await readOnly.evaluate((a) => (a as HTMLAnchorElement).href);
+    expect(href).toMatch(/\/p\/r\.[0-9a-f]{32}$/);
+    await ptl.getByRole('button', { name: 'Copy the read-only link' }).click();
+    await expect.poll(() => ptl.evaluate(() => navigator.clipboard.readText())).toBe(href);
+    await expect.poll(() => ptl.getByRole('button', { name: 'Copy the read-only link' }).textContent()).toBe('Copied');
     await expect.poll(() => panel.locator('li').count()).toBe(2);
 
     // the delegate signs in with it, in another browser

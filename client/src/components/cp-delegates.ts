@@ -5,6 +5,7 @@ import { Task } from '@lit/task';
 import type { Delegate, DelegateIssued, DelegateList, DelegateRevoked } from '../../../shared/api.js';
 import { api, messageOf, padPath } from '../api.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
+import { CopyController } from '../controllers/copy-controller.js';
 import { ConfirmController } from '../controllers/confirm-controller.js';
 
 /**
@@ -20,7 +21,8 @@ export class CpDelegates extends LitElement {
     error: { state: true },
   };
   declare pad: string;
-  declare issued: { label: string; key: string; copied: boolean } | null;
+  declare issued: { label: string; key: string } | null;
+  private readonly clipboard = new CopyController(this);
   declare message: string;
   declare error: string;
   /** Bumped to list the keys again (after a change). */
@@ -118,7 +120,7 @@ export class CpDelegates extends LitElement {
     if (!label) return;
     try {
       const made = await api<DelegateIssued>(`${padPath(this.pad)}/curators`, { body: { label } });
-      this.issued = { label: made.label, key: made.key, copied: false };
+      this.issued = { label: made.label, key: made.key };
       this.message = '';
       this.error = '';
       input.value = '';
@@ -131,16 +133,7 @@ export class CpDelegates extends LitElement {
   }
 
   private async copy(): Promise<void> {
-    if (!this.issued) return;
-    try {
-      await navigator.clipboard.writeText(this.issued.key);
-      this.issued = { ...this.issued, copied: true };
-    } catch {
-      // no clipboard access: select the key so the person can copy it themselves
-      const code = this.renderRoot.querySelector('.issued code');
-      if (code) getSelection()?.selectAllChildren(code);
-      this.message = 'Copying was not allowed: the key is selected, copy it with Ctrl+C.';
-    }
+    if (this.issued) await this.clipboard.copy(this.issued.key, () => this.renderRoot.querySelector('.issued code'), 'key');
   }
 
   private async revoke(d: Delegate): Promise<void> {
@@ -209,8 +202,9 @@ export class CpDelegates extends LitElement {
             <p>Key for <strong class="notranslate" translate="no">${this.issued.label}</strong>, shown only now: give it to them, it cannot be shown again.</p>
             <div class="row">
               <code class="delegate-key notranslate" translate="no">${this.issued.key}</code>
-              <button class="copy" @click=${this.copy}>${this.issued.copied ? 'Copied' : 'Copy key'}</button>
+              <button class="copy" @click=${this.copy}>${this.clipboard.copied(this.issued.key) ? 'Copied' : 'Copy key'}</button>
             </div>
+            ${this.clipboard.message ? html`<p role="status">${this.clipboard.message}</p>` : nothing}
           </div>`
         : nothing}
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { padNameSchema } from '../../../shared/pad-name.js';
 import { controlStyles } from '../styles.js';
 import type { CreatedPad as Created } from '../../../shared/api.js';
+import { CopyController } from '../controllers/copy-controller.js';
 import { api, messageOf, padPath } from '../api.js';
 
 /**
@@ -10,11 +11,11 @@ import { api, messageOf, padPath } from '../api.js';
  * button, to keep for signing in elsewhere; "Open the pad" then goes to the pad, signed in.
  */
 export class CpHome extends LitElement {
-  static override properties = { created: { state: true }, error: { state: true }, signedIn: { state: true }, copied: { state: true } };
+  static override properties = { created: { state: true }, error: { state: true }, signedIn: { state: true } };
   declare created: Created | null;
   declare error: string;
   declare signedIn: boolean;
-  declare copied: boolean;
+  private readonly clipboard = new CopyController(this);
 
   static override styles = [
     controlStyles,
@@ -69,7 +70,7 @@ export class CpHome extends LitElement {
     this.created = null;
     this.error = '';
     this.signedIn = false;
-    this.copied = false;
+    this.clipboard.reset();
   }
 
   private async create(event: Event): Promise<void> {
@@ -88,7 +89,7 @@ export class CpHome extends LitElement {
       return;
     }
     this.error = '';
-    this.copied = false;
+    this.clipboard.reset();
     this.signedIn = await this.signIn(body);
     this.created = body;
     await this.updateComplete;
@@ -106,15 +107,7 @@ export class CpHome extends LitElement {
   }
 
   private async copy(): Promise<void> {
-    if (!this.created) return;
-    try {
-      await navigator.clipboard.writeText(this.created.curatorKey);
-      this.copied = true;
-    } catch {
-      const code = this.renderRoot.querySelector('.curator-key');
-      if (code) getSelection()?.selectAllChildren(code);
-      this.error = 'Copying was not allowed: the key is selected, copy it with Ctrl+C.';
-    }
+    if (this.created) await this.clipboard.copy(this.created.curatorKey, () => this.renderRoot.querySelector('.curator-key'), 'key');
   }
 
   private open(event: Event): void {
@@ -138,7 +131,8 @@ export class CpHome extends LitElement {
             <p class="keep"><strong>Keep this key: it is shown only now.</strong> It signs you in as the PTL on another
               browser or after signing out, and makes delegates' keys. Store it in your password manager.</p>
             <p class="key-row"><code class="curator-key notranslate" translate="no">${this.created.curatorKey}</code>
-              <button class="copy" @click=${this.copy}>${this.copied ? 'Copied' : 'Copy key'}</button></p>
+              <button class="copy" @click=${this.copy}>${this.clipboard.copied(this.created.curatorKey) ? 'Copied' : 'Copy key'}</button></p>
+            ${this.clipboard.message ? html`<p class="error" role="alert">${this.clipboard.message}</p>` : nothing}
             <p>Share this link with contributors: <a href=${this.created.editUrl}>${this.created.editUrl}</a></p>
             <p>Read-only link (safe to share and to translate): <a href=${this.created.readOnlyUrl}>${this.created.readOnlyUrl}</a></p>
             <p><a class="open-pad" href=${this.created.editUrl}>Open the pad${this.signedIn ? ' (signed in as PTL)' : ''}</a></p>

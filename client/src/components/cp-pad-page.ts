@@ -33,6 +33,7 @@ import './cp-guard-notices.js';
 import './cp-history-panel.js';
 import './cp-delegates.js';
 import { translationDetector } from '../translation/detector.js';
+import { CopyController } from '../controllers/copy-controller.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
 type IdEvent = CustomEvent<{ id: string }>;
@@ -374,6 +375,17 @@ export class CpPadPage extends LitElement {
     }
   }
 
+  /** Copies and pastes by its whole address (the session gives it as the server saw the request's origin). */
+  private readonly clipboard = new CopyController(this);
+
+  private readOnlyHref(): string {
+    return new URL(this.session.readOnlyUrl ?? '', location.href).href;
+  }
+
+  private copyReadOnlyLink(): Promise<void> {
+    return this.clipboard.copy(this.readOnlyHref(), () => this.renderRoot.querySelector('a.read-only-link'), 'link');
+  }
+
   private async loadSession(): Promise<void> {
     if (this.sessionTask.value) this.lastSession = this.sessionTask.value;
     await this.sessionTask.run().catch(() => undefined);
@@ -553,7 +565,9 @@ export class CpPadPage extends LitElement {
           ${locked || (c?.status.received && !c.status.status.enabled) ? nothing : html`<cp-gerrit-import-dialog pad=${this.pad}></cp-gerrit-import-dialog>`}
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
           ${this.session.readOnlyUrl
-            ? html`<a href=${this.session.readOnlyUrl} title="A read-only copy of the pad: safe to share and to translate">Read-only link</a>`
+            ? html`<span class="read-only"><a class="read-only-link" href=${this.session.readOnlyUrl} title="A read-only copy of the pad: safe to share and to translate">Read-only link</a>
+                <button class="copy-link" aria-label="Copy the read-only link" @click=${() => this.copyReadOnlyLink()}>${this.clipboard.copied(this.readOnlyHref()) ? 'Copied' : 'Copy'}</button>
+                ${this.clipboard.message ? html`<span role="status">${this.clipboard.message}</span>` : nothing}</span>`
             : nothing}
         </div>
       </div>
