@@ -119,6 +119,22 @@ describe('nothing a person does by accident changes the pad', () => {
     expect(errors).toEqual([]);
   });
 
+  it('an import can be taken from the downloaded file; a file that is not UTF-8 is refused with a reason', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-import-file');
+    const page = await openPad(padId);
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
+    const file = page.getByLabel('Or take it from the downloaded file');
+    await file.setInputFiles({ name: 'nova.txt', mimeType: 'text/plain', buffer: Buffer.from('* https://launchpad.net/bugs/1 [Caf\xe9] (x)\n', 'latin1') });
+    await expect.poll(() => page.locator('cp-import-dialog [role="alert"]').textContent()).toContain('“nova.txt” is not UTF-8 text');
+    expect(await page.getByLabel('Etherpad text export').inputValue()).toBe('');
+    await file.setInputFiles({ name: 'nova.txt', mimeType: 'text/plain', buffer: Buffer.from(SAMPLE, 'utf8') });
+    await expect.poll(() => page.getByLabel('Etherpad text export').inputValue()).toBe(SAMPLE);
+    expect(await page.locator('cp-import-dialog [role="alert"]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.locator('cp-import-dialog [role="status"]').textContent()).toContain('Imported 4 proposed and 2 ready entries');
+  });
+
   it("an import keeps the pad's own cycle header, says so, and replaces it only when the curator asks", async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'acc-import-header');
     const ptl = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });

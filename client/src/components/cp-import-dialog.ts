@@ -86,9 +86,27 @@ export class CpImportDialog extends LitElement {
   }
 
   private replaceError = '';
+  private fileError = '';
+
+  /** The chosen file's text goes into the text field (shown before importing); a file that is not UTF-8 is refused. */
+  private async readFile(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    this.fileError = '';
+    if (!file) return;
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+      const area = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="text"]');
+      if (area) area.value = text;
+    } catch {
+      this.fileError = `“${file.name}” is not UTF-8 text: export the pad again as plain text.`;
+    }
+    this.requestUpdate();
+  }
 
   private show(): void {
     this.replaceError = '';
+    this.fileError = '';
     this.result = null;
     this.disclosure.show();
   }
@@ -127,6 +145,8 @@ export class CpImportDialog extends LitElement {
     return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text)</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
+      <label>Or take it from the downloaded file <input type="file" name="file" accept=".txt,text/plain" @change=${this.readFile} /></label>
+      ${this.fileError ? html`<p class="error" role="alert">${this.fileError}</p>` : nothing}
       <div>
         <button class="primary" type="submit">Import</button>
         <button type="button" @click=${this.disclosure.close}>Close</button>
