@@ -134,10 +134,19 @@ describe('the cycle-tracking workflow in the browser', () => {
     await header.getByLabel('Cycle title').blur();
     await header.getByLabel('Milestone or review day').fill('Feature freeze');
     await header.getByLabel('Date').fill('2025-02-27');
-    await header.getByRole('button', { name: 'Add milestone' }).click();
+    await header.getByRole('button', { name: 'Add or move milestone' }).click();
     await header.getByLabel('Milestone or review day').fill('Spec freeze');
     await header.getByLabel('Date').fill('2025-01-09');
-    await header.getByRole('button', { name: 'Add milestone' }).click();
+    await header.getByRole('button', { name: 'Add or move milestone' }).click();
+    // a milestone given again by its name moves to the new date (not a second one); its remove button shows the date
+    await header.getByLabel('Milestone or review day').fill('feature freeze');
+    await header.getByLabel('Date').fill('2025-02-26');
+    await header.getByRole('button', { name: 'Add or move milestone' }).click();
+    await header.getByRole('button', { name: 'Remove milestone feature freeze (2025-02-26)' }).waitFor();
+    expect(await header.getByRole('button', { name: /^Remove milestone/ }).count()).toBe(2);
+    await header.getByLabel('Milestone or review day').fill('Feature freeze');
+    await header.getByLabel('Date').fill('2025-02-27');
+    await header.getByRole('button', { name: 'Add or move milestone' }).click();
     await header.getByRole('button', { name: 'Mark list scrubbed' }).click();
 
     const theirs = contributor.locator('cp-cycle-header');

@@ -115,6 +115,9 @@ export class CpCycleHeader extends LitElement {
     if (!label || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
     localChange(this.doc, () => {
       const list = this.milestones();
+      // a milestone already there (by its name) is moved to the new date, not added twice
+      const same = metaToJSON(this.doc!).milestones.findIndex((m) => m.label.trim().toLowerCase() === label.toLowerCase());
+      if (same >= 0) list.delete(same, 1);
       const items = metaToJSON(this.doc!).milestones;
       const at = items.findIndex((m) => m.date > date);
       list.insert(at < 0 ? list.length : at, [new Y.Map(Object.entries({ label, date }))]);
@@ -149,14 +152,14 @@ export class CpCycleHeader extends LitElement {
               ${meta.milestones.length > 0
                 ? html`<div class="remove" role="group" aria-label="Remove a milestone">
                     ${meta.milestones.map(
-                      (m, i) => html`<button aria-label="Remove milestone ${m.label}" @click=${() => localChange(this.doc, () => this.milestones().delete(i, 1))}>${m.label} ×</button>`,
+                      (m, i) => html`<button aria-label="Remove milestone ${m.label} (${m.date})" @click=${() => localChange(this.doc, () => this.milestones().delete(i, 1))}>${m.label} (${m.date}) ×</button>`,
                     )}
                   </div>`
                 : nothing}
               <form class="notranslate" translate="no" @submit=${this.addMilestone} aria-label="Add a milestone">
                 <label>Milestone or review day <input translate="no" class="notranslate" name="label" required placeholder="Feature freeze" /></label>
                 <label>Date <input translate="no" class="notranslate" name="date" type="date" required /></label>
-                <button type="submit">Add milestone</button>
+                <button type="submit">Add or move milestone</button>
               </form>
               <p><button @click=${() => localChange(this.doc, () => metaOf(this.doc!).set('scrubbedAt', Date.now()))}>Mark list scrubbed</button></p>
             </div>
