@@ -47,6 +47,8 @@ export interface Revision {
   session: string;
   /** The name the session went by (its presence name), when the server knows it. */
   name?: string;
+  /** A curator's revision: the label the key was given when it was made ("PTL" for the PTL's), while the key lives. */
+  keyLabel?: string;
   entries: EntryChange[];
   meta: boolean;
 }

@@ -58,7 +58,13 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
     const padId = c.get('resolved').pad.id;
     await registry.peek({ padId, section: q.section })?.flush();
     const { latest, revisions } = await index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
-    return c.json({ section: q.section, latest, revisions: await names.withNames(padId, revisions) } satisfies HistoryList);
+    // a curator's revision also names the key it was made with (its label: the name the PTL gave the delegate)
+    const labels = new Map((await deps.curatorKeys.list(padId)).map((k) => [`curator:${k.id}`, k.label]));
+    const named = (await names.withNames(padId, revisions)).map((r) => {
+      const keyLabel = labels.get(r.session);
+      return keyLabel === undefined ? r : { ...r, keyLabel };
+    });
+    return c.json({ section: q.section, latest, revisions: named } satisfies HistoryList);
   });
 
   app.get('/:ref/history/:seq', resolvePad, requireEditLink, reads, async (c) => {

@@ -222,3 +222,23 @@ describe('names in history', () => {
     for (const c of [seed, writer, ...lurkers]) c.provider.destroy();
   });
 });
+
+describe('history names curator keys', () => {
+  it("a curator's revision names the key it was made with (its label), the PTL's as PTL", async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'history-key-label');
+    const made = (await (await api(`${padId}/curators`, { method: 'POST', key: curatorKey, body: JSON.stringify({ label: 'bauzas' }) })).json()) as { id: string; key: string };
+    for (const key of [curatorKey, made.key]) {
+      const writer = await connectSynced(suite.server.url, padId, 'ready', { params: { key } });
+      entriesOf(writer.doc).push([createEntry({ title: `by ${key === curatorKey ? 'ptl' : 'delegate'}`, addedBy: 'x' })]);
+      await waitFor(() => suite.server.store.readLog({ padId, section: 'ready' }).length === (key === curatorKey ? 1 : 2));
+      writer.provider.destroy();
+    }
+    const list = (await (await api(`${padId}/history?section=ready`, { key: curatorKey })).json()) as { revisions: Array<{ session: string; keyLabel?: string }> };
+    expect(list.revisions.map((r) => r.keyLabel)).toEqual(['bauzas', 'PTL']);
+    expect(list.revisions[0]!.session).toBe(`curator:${made.id}`);
+    // a revoked key's label goes with it
+    expect((await api(`${padId}/curators/${made.id}`, { method: 'DELETE', key: curatorKey })).status).toBe(200);
+    const after = (await (await api(`${padId}/history?section=ready`, { key: curatorKey })).json()) as { revisions: Array<{ keyLabel?: string }> };
+    expect(after.revisions.map((r) => r.keyLabel)).toEqual([undefined, 'PTL']);
+  });
+});

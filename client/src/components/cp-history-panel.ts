@@ -183,9 +183,10 @@ export class CpHistoryPanel extends LitElement {
   private renderWho(r: Revision) {
     const [kind, id = ''] = r.session.split(':', 2);
     const short = id.length > 4 ? `${kind}:${id.slice(0, 4)}…` : r.session;
+    const key = r.keyLabel ? html` with key “<span class="key notranslate" translate="no">${r.keyLabel}</span>”` : nothing;
     return r.name
-      ? html`<span class="name notranslate" translate="no">${r.name}</span> <span class="session" title=${r.session}>(${short})</span>`
-      : html`<span class="session" title=${r.session}>${r.session}</span>`;
+      ? html`<span class="name notranslate" translate="no">${r.name}</span>${key} <span class="session" title=${r.session}>(${short})</span>`
+      : html`${r.keyLabel ? html`key “<span class="key notranslate" translate="no">${r.keyLabel}</span>”` : nothing} <span class="session" title=${r.session}>${r.keyLabel ? `(${short})` : r.session}</span>`;
   }
 
   /** "added “A”; edited “B” (note)"; many of one kind of change (an import) are counted, with the first named. */
