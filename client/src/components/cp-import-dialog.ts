@@ -145,7 +145,7 @@ export class CpImportDialog extends LitElement {
     return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text)</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
-      <label>Or take it from the downloaded file <input type="file" name="file" accept=".txt,text/plain" @change=${this.readFile} /></label>
+      <label>Or take it from the downloaded file <input translate="no" class="notranslate" type="file" name="file" accept=".txt,text/plain" @change=${this.readFile} /></label>
       ${this.fileError ? html`<p class="error" role="alert">${this.fileError}</p>` : nothing}
       <div>
         <button class="primary" type="submit">Import</button>
