@@ -137,7 +137,7 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
       if (load === loads - 1) {
         await page.locator('cp-filter-bar').getByLabel('Filter', { exact: true }).focus();
         result.filterKeystrokeMs = await timeKeystrokes(page, ['n', 'o', 'v', 'a', 'Backspace', 'Backspace', 'Backspace', 'Backspace', '1', '2', 'Backspace', 'Backspace']);
-        const proposed = page.locator('cp-section').filter({ hasText: 'Proposed patches' });
+        const proposed = page.locator('cp-section#proposed');
         const entry = proposed.locator('cp-entry').nth(10);
         await entry.getByRole('button', { name: /^Actions for / }).click();
         await entry.getByRole('menuitem', { name: 'Edit' }).click();
