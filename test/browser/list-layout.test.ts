@@ -178,6 +178,21 @@ describe('keyboard', () => {
     bot.provider.destroy();
   });
 
+  it('at 390 px the refused-move toast takes the width it needs, not half the screen', async () => {
+    const { padId, curatorKey, bot } = await seed('toast-390', 'ready', [{ id: 'r1', kind: 'bug', title: 'one' }]);
+    const page = await openPad(padId, { width: 390 });
+    await signIn(page, curatorKey);
+    await page.getByRole('button', { name: 'Actions for one' }).focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    const hint = page.locator('cp-pad-page .move-hint.active');
+    await hint.waitFor();
+    const box = (await hint.boundingBox())!;
+    expect(box.width).toBeGreaterThan(300);
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    bot.provider.destroy();
+  });
+
   it('Alt+↓ / Alt+↑ move a ready entry, in the document too, and focus stays on the moved entry', async () => {
     const { padId, curatorKey, bot } = await seed('kb-reorder', 'ready', [
       { id: 'r1', kind: 'bug', title: 'one' },

@@ -197,6 +197,7 @@ export class CpPadPage extends LitElement {
       bottom: 1rem;
       left: 50%;
       transform: translateX(-50%);
+      width: max-content;
       max-width: calc(100vw - 2rem);
       box-sizing: border-box;
       z-index: 10;
@@ -217,6 +218,8 @@ export class CpPadPage extends LitElement {
       bottom: 4.5rem;
       left: 50%;
       transform: translateX(-50%);
+      /* (centred by its left edge at 50%, a box would shrink to half the screen: it takes its own width) */
+      width: max-content;
       max-width: calc(100vw - 2rem);
       box-sizing: border-box;
       z-index: 10;
@@ -429,7 +432,6 @@ export class CpPadPage extends LitElement {
       ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.${again}`
       : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.${again}`;
     if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
-    if (this.statusWaitTimer) clearTimeout(this.statusWaitTimer);
     this.moveHintTimer = setTimeout(() => (this.moveHint = ''), 6000);
   }
 
