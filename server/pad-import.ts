@@ -119,12 +119,14 @@ export async function importPad(
         const ranks = generateNKeysBetween(lastRank(doc), null, newReady.length);
         add('ready', doc, newReady, ranks);
         if (report.header === 'meta') {
+          // written into a pad without one, or replacing the pad's whole header (not mixed with what it had)
           const meta = metaOf(doc);
-          if (parsed.meta.title) meta.set('title', parsed.meta.title);
-          if (parsed.meta.milestones.length > 0) {
+          const whole = Boolean(options.replaceHeader);
+          if (parsed.meta.title || whole) meta.set('title', parsed.meta.title);
+          if (parsed.meta.milestones.length > 0 || whole) {
             meta.set('milestones', Y.Array.from(parsed.meta.milestones.map((m) => new Y.Map(Object.entries(m)))));
           }
-          if (parsed.meta.preamble.length > 0) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
+          if (parsed.meta.preamble.length > 0 || whole) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
         }
       });
     }

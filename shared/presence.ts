@@ -41,25 +41,60 @@ const MARK_STACK_ALL = new RegExp(MARK_STACK.source, 'gu');
  * full-width letters, Cyrillic or Greek lookalikes and other colons do not get past.
  */
 export const NAME_SESSION_LIKE = /\b(?:curator|contributor|viewer|system):/;
-const NAME_ROLE_WORDS = /\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b/;
+/** A role's name as a word of its own: between anything but letters ("Nova_PTL", "PTL2" and, split at its capitals, "CuratorBot" too). */
+const NAME_ROLE_WORDS = /(?<![a-z])(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)(?![a-z])/;
+/** The PTL key's own label, as a word: no delegate key may be labelled so. */
+const PTL_WORD = /(?<![a-z])ptl(?![a-z])/;
 const ROLE_WORDS_TYPED = /\b(?:curators?|contributor|viewer|ptl|server|system|admin|administrator|translating)\b:?/giu;
 
-/** Letters of other scripts drawn like Latin ones, and characters drawn like a colon (after NFKC). */
-const LOOKALIKES: Readonly<Record<string, string>> = {
-  а: 'a', в: 'b', с: 'c', ԁ: 'd', е: 'e', һ: 'h', і: 'i', ј: 'j', к: 'k', ӏ: 'l', м: 'm', н: 'h', о: 'o', р: 'p',
-  ѕ: 's', т: 't', и: 'n', у: 'y', х: 'x', ү: 'y', ԛ: 'q', ԝ: 'w', ɑ: 'a', ı: 'i', ɩ: 'i', ʟ: 'l', ɴ: 'n', ʀ: 'r',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y',
-  '\uA789': ':', '\u02F8': ':', '\u2236': ':', '\u05C3': ':', '\u1804': ':', '\u205A': ':', '\u0589': ':', '\u0703': ':', '\u0704': ':',
-};
+/**
+ * Letters of other scripts drawn like Latin ones (Cyrillic, Greek, small capitals, Cherokee, Lisu), and characters
+ * drawn like a colon (after NFKC). Not Unicode's whole confusables list: the letters of the words a name may not hold.
+ */
+const LOOKALIKES: Readonly<Record<string, string>> = (() => {
+  const table: Record<string, string> = {
+    а: 'a', в: 'b', с: 'c', ԁ: 'd', е: 'e', һ: 'h', і: 'i', ј: 'j', к: 'k', ӏ: 'l', м: 'm', н: 'h', о: 'o', р: 'p',
+    ѕ: 's', т: 't', и: 'n', у: 'y', х: 'x', ү: 'y', ԛ: 'q', ԝ: 'w', ɑ: 'a', ı: 'i', ɩ: 'i',
+    α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y',
+    '\uA789': ':', '\u02F8': ':', '\u2236': ':', '\u05C3': ':', '\u1804': ':', '\u205A': ':', '\u0589': ':', '\u0703': ':', '\u0704': ':',
+  };
+  // small capitals
+  const small = 'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡ ʏᴢ'; // (no small capital x)
+  [...small].forEach((c, i) => c !== ' ' && (table[c] = String.fromCharCode(97 + i)));
+  // Cherokee and Lisu capitals drawn as Latin ones (and Cherokee's lower case, which toLowerCase() gives)
+  const drawnAs: Record<string, string> = {
+    Ꭺ: 'a', Ᏼ: 'b', Ꮯ: 'c', Ꭰ: 'd', Ꭼ: 'e', Ꮐ: 'g', Ꮋ: 'h', Ꭵ: 'i', Ꭻ: 'j', Ꮶ: 'k', Ꮮ: 'l', Ꮇ: 'm', Ꮲ: 'p', Ꮪ: 's',
+    Ꭲ: 't', Ꮩ: 'v', Ꮃ: 'w', Ꮓ: 'z', ꓮ: 'a', ꓐ: 'b', ꓚ: 'c', ꓓ: 'd', ꓰ: 'e', ꓝ: 'f', ꓖ: 'g', ꓧ: 'h', ꓲ: 'i', ꓙ: 'j',
+    ꓗ: 'k', ꓡ: 'l', ꓟ: 'm', ꓠ: 'n', ꓳ: 'o', ꓑ: 'p', ꓣ: 'r', ꓢ: 's', ꓔ: 't', ꓴ: 'u', ꓦ: 'v', ꓪ: 'w', ꓫ: 'x', ꓬ: 'y', ꓜ: 'z',
+  };
+  for (const [c, latin] of Object.entries(drawnAs)) table[c] = table[c.toLowerCase()] = latin;
+  return table;
+})();
 
-/** A name reduced to what it looks like: NFKC, lower case, marks dropped, lookalike letters and colons made Latin. */
+/** Squared, circled and regional-indicator Latin letters that NFKC leaves as they are (🅿, 🆃, 🇵…): their letter. */
+function enclosedLetter(c: string): string | undefined {
+  const cp = c.codePointAt(0)!;
+  for (const start of [0x1f130, 0x1f150, 0x1f170, 0x1f1e6]) if (cp >= start && cp < start + 26) return String.fromCharCode(97 + cp - start);
+  return undefined;
+}
+
+/**
+ * A name reduced to what it looks like: split between a small and a capital letter ("CuratorBot"), NFKC, marks
+ * dropped, lower case, lookalike letters, enclosed letters and colons made Latin.
+ */
 export function skeleton(name: string): string {
   return name
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[^ -~]/g, (c) => LOOKALIKES[c] ?? c);
+    .replace(/[^ -~]/gu, (c) => LOOKALIKES[c] ?? enclosedLetter(c) ?? c);
+}
+
+/** Whether a delegate key's label would read as the PTL's (whose key is labelled "PTL"). */
+export function claimsPtl(label: string): boolean {
+  return PTL_WORD.test(skeleton(label));
 }
 
 /** What {@link isValidName} asks, in the words of a refusal. */

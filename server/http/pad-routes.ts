@@ -1,5 +1,5 @@
 /** The pad API: `/api/pads`. */
-import { isCleanText } from '../../shared/presence.js';
+import { claimsPtl, isCleanText } from '../../shared/presence.js';
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
@@ -50,7 +50,9 @@ const delegateBody = z.object({
     .min(1, 'label must not be empty')
     .max(80)
     // shown to curators and in history beside what the key did: held to what a shown name may carry
-    .refine((label) => isCleanText(label, 80), 'label must not contain control, format, invisible or blank characters, or stacks of accents'),
+    .refine((label) => isCleanText(label, 80), 'label must not contain control, format, invisible or blank characters, or stacks of accents')
+    // (the PTL's key is labelled "PTL": no delegate's key reads as it, in the key list or in history)
+    .refine((label) => !claimsPtl(label), 'label must not name the PTL: that is the PTL key\'s own label'),
 });
 
 export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
@@ -143,6 +145,10 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       } catch {
         fail(400, 'the import is not UTF-8 text; nothing was imported');
       }
+    }
+    // text is text however it came (a JSON string may carry a NUL or half a surrogate pair, which no file holds)
+    if (text.includes('\0') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) {
+      fail(400, 'the import holds characters that are not text (a NUL, or half of a character); nothing was imported');
     }
     let parsed;
     try {

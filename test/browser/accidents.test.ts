@@ -128,6 +128,14 @@ describe('nothing a person does by accident changes the pad', () => {
     await file.setInputFiles({ name: 'nova.txt', mimeType: 'text/plain', buffer: Buffer.from('* https://launchpad.net/bugs/1 [Caf\xe9] (x)\n', 'latin1') });
     await expect.poll(() => page.locator('cp-import-dialog [role="alert"]').textContent()).toContain('“nova.txt” is not UTF-8 text');
     expect(await page.getByLabel('Etherpad text export').inputValue()).toBe('');
+    // a good file, then a bad one: the box does not keep the good one's text (Import would have imported it)
+    await file.setInputFiles({ name: 'good.txt', mimeType: 'text/plain', buffer: Buffer.from(SAMPLE, 'utf8') });
+    await expect.poll(() => page.getByLabel('Etherpad text export').inputValue()).toBe(SAMPLE);
+    await file.setInputFiles({ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    await expect.poll(() => page.locator('cp-import-dialog [role="alert"]').textContent()).toContain('“empty.txt” is empty.');
+    expect(await page.getByLabel('Etherpad text export').inputValue()).toBe('');
+    await file.setInputFiles({ name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.alloc(3 * 1024 * 1024, 'a') });
+    await expect.poll(() => page.locator('cp-import-dialog [role="alert"]').textContent()).toContain('larger than the 2 MiB');
     await file.setInputFiles({ name: 'nova.txt', mimeType: 'text/plain', buffer: Buffer.from(SAMPLE, 'utf8') });
     await expect.poll(() => page.getByLabel('Etherpad text export').inputValue()).toBe(SAMPLE);
     expect(await page.locator('cp-import-dialog [role="alert"]').count()).toBe(0);

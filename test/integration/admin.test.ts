@@ -95,7 +95,7 @@ describe('admin command line', () => {
         headers: { authorization: `Bearer ${curatorKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ label }),
       });
-    for (const label of ['\u202Eevil\u200B', 'a\u034Fb', 'z' + '\u0301'.repeat(12), 'tab\there', '']) {
+    for (const label of ['\u202Eevil\u200B', 'a\u034Fb', 'z' + '\u0301'.repeat(12), 'tab\there', '', 'PTL', 'backup ptl', 'Nova_PTL']) {
       const res = await issue(label);
       expect(res.status, JSON.stringify(label)).toBe(400);
       expect(((await res.json()) as { error: string }).error).toMatch(/label must/);

@@ -101,6 +101,10 @@ describe('import', () => {
     expect(pad.meta.milestones).toHaveLength(2);
     expect(pad.sections.proposed).toHaveLength(4);
     expect((await asCurator({ text: sample, replaceHeader: 'yes' })).status).toBe(400);
+    // replacing takes the import's whole header: an import with a title only leaves no old milestones behind
+    const titleOnly = await asCurator({ text: 'Nova 2026.2\n\n== Proposed patches ==\n* https://launchpad.net/bugs/99 [x] (y)', replaceHeader: true });
+    expect(await titleOnly.json()).toMatchObject({ header: 'meta' });
+    expect((await exported(s.url, padId)).meta).toMatchObject({ title: 'Nova 2026.2', milestones: [], preamble: [] });
     ptl.provider.destroy();
   });
 
@@ -232,6 +236,16 @@ describe('import', () => {
     });
     expect(latin1.status).toBe(400);
     expect(((await latin1.json()) as { error: string }).error).toBe('the import is not UTF-8 text; nothing was imported');
+    // nor, through JSON, a NUL or half of a character
+    for (const text of ['* https://launchpad.net/bugs/1 [a \u0000 b] (x)', '* https://launchpad.net/bugs/1 [lone \ud800 surrogate] (x)', '* https://launchpad.net/bugs/1 [\udc00] (x)']) {
+      const res = await fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/not text/);
+    }
+    // a whole character outside the BMP is text
+    const other = await createPad(s.url, 'imp-bad-emoji');
+    const emoji = await fetch(`${s.url}/api/pads/${other.padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '* https://launchpad.net/bugs/7 [rocket \u{1F680}] (x)' }) });
+    expect(emoji.status).toBe(201);
     const lines = (n: number) => Array.from({ length: n }, (_, i) => `* https://launchpad.net/bugs/${i} [t] (x)`).join('\n');
     const tooMany = await importText(s.url, padId, lines(MAX_IMPORT_ENTRIES + 1));
     expect(tooMany.status).toBe(413);

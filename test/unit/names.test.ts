@@ -5,7 +5,8 @@ import { cleanName, isValidName, parsePresence } from '../../shared/presence.js'
 describe('display names', () => {
   it('takes ordinary names, in any script', () => {
     for (const name of ['Alice', 'Bob (Red Hat)', 'José Ñúñez', '李小龙', 'Ольга', 'سارة', 'guest-1234', "O'Brien", 'a'.repeat(40),
-      'Nguye\u0302\u0303n Va\u0306n A', 'हिन्दी', 'สมชาย', 'Zoë', 'Sylvain Bauza', 'Serverless Sam', 'Systemic Sue', '한국어', 'ptlx']) {
+      'Nguye\u0302\u0303n Va\u0306n A', 'हिन्दी', 'สมชาย', 'Zoë', 'Sylvain Bauza', 'Serverless Sam', 'Systemic Sue', '한국어', 'ptlx',
+      'Systemsson', 'Ptlak', 'Curatolo', 'Kuratorová', 'McDonald', 'LeBlanc', 'Ольга Иванова', 'Ἀλέξανδρος']) {
       expect(isValidName(name), name).toBe(true);
       expect(parsePresence({ user: { name } })?.user?.name).toBe(name);
     }
@@ -29,6 +30,10 @@ describe('display names', () => {
       'x\u034F\u034F\u034Fy', // combining grapheme joiner: shows nothing
       'Alice\uFE0F', // a variation selector: shows nothing after a letter
       'z' + '\u0301'.repeat(16), // a stack of accents
+      // joined to other words, split at capitals, or drawn in other scripts' letters
+      'Nova_PTL', 'NovaPTL', 'gibi (PTL2)', 'ServerNotice', 'CuratorBot', 'curator_bot', '_curator:abc',
+      '\u1D18\u1D1B\u029F', '\u1D00\u1D05\u1D0D\u026A\u0274', '\u13E2\u13A2\u13DE', '\uA4D1\uA4D4\uA4E1', 'gibi (P\uA4D4L)',
+      'gibi \u{1F17F}\u{1F183}\u{1F17B}',
     ]) {
       expect(isValidName(name), JSON.stringify(name)).toBe(false);
       expect(parsePresence({ user: { name } })).toBeNull();

@@ -12,6 +12,9 @@ import { DisclosureController } from '../controllers/disclosure-controller.js';
  * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
  * has are skipped, and named). On success the form closes and focus returns to the button that opened it.
  */
+/** The server takes request bodies up to 2 MiB (a file is sent as JSON text, a little larger). */
+const MAX_IMPORT_FILE_BYTES = 2 * 1024 * 1024 - 4096;
+
 export class CpImportDialog extends LitElement {
   static override properties = { pad: { type: String }, result: { state: true } };
   declare pad: string;
@@ -92,14 +95,19 @@ export class CpImportDialog extends LitElement {
   private async readFile(event: Event): Promise<void> {
     const input = event.target as HTMLInputElement;
     const file = input.files?.[0];
+    const area = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="text"]');
     this.fileError = '';
-    if (!file) return;
-    try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
-      const area = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="text"]');
-      if (area) area.value = text;
-    } catch {
-      this.fileError = `“${file.name}” is not UTF-8 text: export the pad again as plain text.`;
+    if (!file || !area) return;
+    // what the box held came from somewhere else: a file that cannot be taken leaves it empty, never importable by mistake
+    area.value = '';
+    if (file.size === 0) this.fileError = `“${file.name}” is empty.`;
+    else if (file.size > MAX_IMPORT_FILE_BYTES) this.fileError = `“${file.name}” is larger than the 2 MiB an import may be: import it in parts.`;
+    else {
+      try {
+        area.value = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+      } catch {
+        this.fileError = `“${file.name}” is not UTF-8 text: export the pad again as plain text.`;
+      }
     }
     this.requestUpdate();
   }
