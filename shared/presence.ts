@@ -101,9 +101,27 @@ export function claimsPtl(label: string): boolean {
 export const NAME_RULE =
   'name must be 1-40 characters, without control, format, invisible or blank characters, stacks of accents, edge spaces, "role:" or a role\'s name (curator, PTL, server, system, admin)';
 
+/**
+ * The zero-width joiner and non-joiner where a script's writing needs them (Persian "علی‌رضا", Sinhala "ශ්‍රී", the
+ * Indic conjuncts): between two characters of one of those scripts, where they change how the name is drawn.
+ * Anywhere else they only hide a difference ("Ali\u200Dce"), and are refused with every format character.
+ */
+const JOINING_SCRIPTS = '\\p{Script=Arabic}\\p{Script=Syriac}\\p{Script=Devanagari}\\p{Script=Bengali}\\p{Script=Gurmukhi}\\p{Script=Gujarati}\\p{Script=Oriya}\\p{Script=Tamil}\\p{Script=Telugu}\\p{Script=Kannada}\\p{Script=Malayalam}\\p{Script=Sinhala}';
+const SCRIPT_JOINER = new RegExp(`(?<=[${JOINING_SCRIPTS}])[\\u200C\\u200D](?=[${JOINING_SCRIPTS}])`, 'gu');
+const SCRIPT_JOINER_AT = new RegExp(SCRIPT_JOINER.source, 'uy');
+
+/** `text` without the characters a name may not carry (a joiner its script needs stays). */
+function dropForbidden(text: string): string {
+  return text.replace(NAME_FORBIDDEN_ALL, (c: string, at: number) => {
+    SCRIPT_JOINER_AT.lastIndex = at;
+    return SCRIPT_JOINER_AT.test(text) ? c : '';
+  });
+}
+
 /** Whether `text` is free of what a shown name may not carry (forbidden characters, mark stacks, edge spaces). */
 export function isCleanText(text: string, maxLength: number): boolean {
-  return text.length >= 1 && text.length <= maxLength && text === text.trim() && !NAME_FORBIDDEN.test(text) && !MARK_STACK.test(text);
+  const checked = text.replace(SCRIPT_JOINER, '');
+  return text.length >= 1 && text.length <= maxLength && text === text.trim() && !NAME_FORBIDDEN.test(checked) && !MARK_STACK.test(text);
 }
 
 /** Whether a display name is one presence takes: clean, 1–40 characters, not session-like, claiming no role. */
@@ -115,14 +133,13 @@ export function isValidName(name: string): boolean {
 
 /** A name as a person typed it, made presentable: what {@link isValidName} refuses dropped, at most {@link MAX_NAME_LENGTH}; '' if nothing is left. */
 export function cleanName(name: string): string {
-  const kept = name
-    .replace(NAME_FORBIDDEN_ALL, '')
+  const kept = dropForbidden(name)
     .replace(MARK_STACK_ALL, (m) => m.slice(0, 2))
     .replace(ROLE_WORDS_TYPED, ' ')
     .replace(/\(\s*\)|\[\s*\]/g, '')
     .replace(/\s{2,}/g, ' ');
   // (cutting at 40 code units may leave half a surrogate pair: dropped like any lone surrogate)
-  const cut = kept.trim().slice(0, MAX_NAME_LENGTH).replace(NAME_FORBIDDEN_ALL, '').trim();
+  const cut = dropForbidden(kept.trim().slice(0, MAX_NAME_LENGTH)).trim();
   return isValidName(cut) ? cut : '';
 }
 

@@ -6,7 +6,9 @@ describe('display names', () => {
   it('takes ordinary names, in any script', () => {
     for (const name of ['Alice', 'Bob (Red Hat)', 'José Ñúñez', '李小龙', 'Ольга', 'سارة', 'guest-1234', "O'Brien", 'a'.repeat(40),
       'Nguye\u0302\u0303n Va\u0306n A', 'हिन्दी', 'สมชาย', 'Zoë', 'Sylvain Bauza', 'Serverless Sam', 'Systemic Sue', '한국어', 'ptlx',
-      'Systemsson', 'Ptlak', 'Curatolo', 'Kuratorová', 'McDonald', 'LeBlanc', 'Ольга Иванова', 'Ἀλέξανδρος']) {
+      'Systemsson', 'Ptlak', 'Curatolo', 'Kuratorová', 'McDonald', 'LeBlanc', 'Ольга Иванова', 'Ἀλέξανδρος',
+      // the joiners these scripts need: Persian (non-joiner), Sinhala and Devanagari conjuncts (joiner)
+      '\u0639\u0644\u06CC\u200C\u0631\u0636\u0627', '\u0DC1\u0DCA\u200D\u0DBB\u0DD3', '\u0915\u094D\u200D\u0937']) {
       expect(isValidName(name), name).toBe(true);
       expect(parsePresence({ user: { name } })?.user?.name).toBe(name);
     }
@@ -34,6 +36,8 @@ describe('display names', () => {
       'Nova_PTL', 'NovaPTL', 'gibi (PTL2)', 'ServerNotice', 'CuratorBot', 'curator_bot', '_curator:abc',
       '\u1D18\u1D1B\u029F', '\u1D00\u1D05\u1D0D\u026A\u0274', '\u13E2\u13A2\u13DE', '\uA4D1\uA4D4\uA4E1', 'gibi (P\uA4D4L)',
       'gibi \u{1F17F}\u{1F183}\u{1F17B}',
+      // a joiner where no script needs it only hides a difference
+      'Ali\u200Dce', '\u041E\u043B\u044C\u200C\u0433\u0430', 'x\u200C', '\u200C\u0639\u0644\u06CC',
     ]) {
       expect(isValidName(name), JSON.stringify(name)).toBe(false);
       expect(parsePresence({ user: { name } })).toBeNull();
@@ -53,5 +57,8 @@ describe('display names', () => {
     expect(cleanName('Bob (PTL)')).toBe('Bob');
     expect(cleanName('z' + '\u0301'.repeat(16))).toBe('z\u0301\u0301');
     expect(cleanName('\u0441urator:x')).toBe('');
+    // a joiner its script needs is kept; one elsewhere is dropped
+    expect(cleanName('\u0639\u0644\u06CC\u200C\u0631\u0636\u0627')).toBe('\u0639\u0644\u06CC\u200C\u0631\u0636\u0627');
+    expect(cleanName('Ali\u200Dce')).toBe('Alice');
   });
 });
