@@ -191,34 +191,15 @@ export class CpPadPage extends LitElement {
     button:focus-visible {
       outline: 2px solid #1a5fb4;
     }
-    /* a toast over the page's foot: it never pushes the lists (and what is under the pointer) down and back up */
-    .undo-notice.active {
+    /*
+     * Toasts over the page's foot (the undo notice, and above it a refused move's reason): they never push the lists
+     * (and what is under the pointer) down and back up. Centred by their left edge at 50%, they would shrink to half
+     * the screen: each takes its own width.
+     */
+    .toast.active {
       position: fixed;
-      bottom: 1rem;
       left: 50%;
       transform: translateX(-50%);
-      width: max-content;
-      max-width: calc(100vw - 2rem);
-      box-sizing: border-box;
-      z-index: 10;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.6rem;
-      align-items: center;
-      overflow-wrap: anywhere;
-      padding: 0.5rem 0.8rem;
-      box-shadow: 0 4px 14px rgb(0 0 0 / 25%);
-      border-radius: 6px;
-      background: #1f2933;
-      color: #fff;
-    }
-    /* over the page's foot like the undo toast (above it when both show): it never moves the lists */
-    .move-hint.active {
-      position: fixed;
-      bottom: 4.5rem;
-      left: 50%;
-      transform: translateX(-50%);
-      /* (centred by its left edge at 50%, a box would shrink to half the screen: it takes its own width) */
       width: max-content;
       max-width: calc(100vw - 2rem);
       box-sizing: border-box;
@@ -226,11 +207,24 @@ export class CpPadPage extends LitElement {
       margin: 0;
       padding: 0.5rem 0.8rem;
       border-radius: 6px;
+      overflow-wrap: anywhere;
+    }
+    .undo-notice.active {
+      bottom: 1rem;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem;
+      align-items: center;
+      box-shadow: 0 4px 14px rgb(0 0 0 / 25%);
+      background: #1f2933;
+      color: #fff;
+    }
+    .move-hint.active {
+      bottom: 4.5rem;
       background: #fff8e1;
       color: #5c3d00;
       border: 1px solid #8a5a00;
       box-shadow: 0 4px 14px rgb(0 0 0 / 18%);
-      overflow-wrap: anywhere;
     }
     .move-hint:not(.active) {
       position: absolute;
@@ -485,7 +479,7 @@ export class CpPadPage extends LitElement {
 
   private renderUndoNotice() {
     const notice = this.undo.notice;
-    return html`<div class="undo-notice ${notice ? 'active' : ''}" role="status" aria-live="polite" tabindex="-1">
+    return html`<div class="toast undo-notice ${notice ? 'active' : ''}" role="status" aria-live="polite" tabindex="-1">
       ${notice
         ? html`<span class="message">${notice.message}</span>
             <span class="actions">${notice.done ? nothing : html`<button class="primary" @click=${this.undoDelete}>Undo</button>`}
@@ -575,7 +569,7 @@ export class CpPadPage extends LitElement {
       </div>
       ${this.renderUndoNotice()}
       <p class="sr-only" role="status" aria-live="polite">${this.announcement}</p>
-      <p class="move-hint ${this.moveHint ? 'active' : ''}" role="status" aria-live="polite">${this.moveHint}</p>
+      <p class="toast move-hint ${this.moveHint ? 'active' : ''}" role="status" aria-live="polite">${this.moveHint}</p>
       ${keyed(
         this.epoch,
         html`<main class="sections">${SECTIONS_SHOWN.map((s) => this.renderSection(s, locked))}</main>`,
