@@ -40,6 +40,8 @@ const importBody = z.object({
   name: importerName,
   /** A curator replaces the pad's cycle header with the import's (by default the pad's own is kept). */
   replaceHeader: z.boolean({ error: 'replaceHeader must be true or false' }).optional(),
+  /** Only the cycle header is taken from the text (a curator replacing the header after an import kept the pad's). */
+  headerOnly: z.boolean({ error: 'headerOnly must be true or false' }).optional(),
 });
 const createPadBody = z.object({ name: padNameSchema }, { error: 'body must be a JSON object' });
 const loginBody = z.object({ key: z.string({ error: 'key must be a string' }).min(1).max(200) });
@@ -134,10 +136,11 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     let text: string;
     let name: string | undefined;
     let replaceHeader: boolean | undefined;
+    let headerOnly: boolean | undefined;
     if ((c.req.header('content-type') ?? '').includes('application/json')) {
       const body = importBody.safeParse(await c.req.json().catch(() => fail(400, 'malformed JSON body')));
       if (!body.success) fail(400, describeZodError(body.error));
-      ({ text, name, replaceHeader } = body.data);
+      ({ text, name, replaceHeader, headerOnly } = body.data);
     } else {
       // (not c.req.text(): it turns bytes that are not UTF-8 into U+FFFD, which would be imported as text)
       try {
@@ -157,8 +160,13 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       if (err instanceof ImportFormatError) fail(400, `${err.message}; nothing was imported`);
       throw err;
     }
+    if (headerOnly) {
+      // the entries are left out (any deleted since the first import must not come back with the header)
+      if (!parsed.meta.title && parsed.meta.milestones.length === 0 && parsed.meta.preamble.length === 0) fail(400, 'nothing to import: the text has no cycle header');
+      parsed = { ...parsed, sections: { proposed: [], ready: [] } };
+    }
     const count = parsed.sections.proposed.length + parsed.sections.ready.length;
-    if (count === 0) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
+    if (count === 0 && !headerOnly) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may hold at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count}): import it in parts; nothing was imported`);
     const keyId = await curatorKeyIdOf(c);
     const author = importAuthor(keyId);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
 import type { DocumentRef, UpdateRecord } from '../../server/storage/store.js';
-import { metaOf, sectionToJSON } from '../../shared/schema.js';
+import { entriesOf, metaOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -93,9 +93,21 @@ describe('import', () => {
     const contributor = await fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: sample, replaceHeader: true }) });
     expect(await contributor.json()).toMatchObject({ created: { proposed: 0, ready: 0 }, header: 'kept', headerKept: { replaceable: false } });
     expect((await exported(s.url, padId)).meta.title).toBe('Nova 2026.1 Gazpacho');
-    // the curator asks: the same import again replaces the header and adds nothing twice
+    // an entry of the import is deleted; the curator then takes the import's header only: it does not come back
+    const proposedDoc = await connectSynced(s.url, padId, 'proposed');
+    entriesOf(proposedDoc.doc).delete(0, 1);
+    await waitFor(async () => (await exported(s.url, padId)).sections.proposed.length === 3);
+    expect((await asCurator({ text: '== Proposed patches ==\n* https://launchpad.net/bugs/1 [x] (y)', replaceHeader: true, headerOnly: true })).status).toBe(400);
+    const headerOnly = await asCurator({ text: sample, replaceHeader: true, headerOnly: true });
+    expect(await headerOnly.json()).toMatchObject({ created: { proposed: 0, ready: 0 }, skipped: [], header: 'meta' });
+    expect((await exported(s.url, padId)).sections.proposed).toHaveLength(3);
+    expect((await exported(s.url, padId)).meta.title).toBe('Nova 2025.1 Epoxy - cycle tracking (features and bugs)');
+    proposedDoc.provider.destroy();
+    metaOf(ptl.doc).set('title', 'Nova 2026.1 Gazpacho');
+    await waitFor(async () => (await exported(s.url, padId)).meta.title === 'Nova 2026.1 Gazpacho');
+    // without headerOnly, the same import again replaces the header and adds back only what the pad lacks
     const replaced = await asCurator({ text: sample, replaceHeader: true });
-    expect(await replaced.json()).toMatchObject({ created: { proposed: 0, ready: 0 }, header: 'meta' });
+    expect(await replaced.json()).toMatchObject({ created: { proposed: 1, ready: 0 }, header: 'meta' });
     const pad = await exported(s.url, padId);
     expect(pad.meta.title).toBe('Nova 2025.1 Epoxy - cycle tracking (features and bugs)');
     expect(pad.meta.milestones).toHaveLength(2);

@@ -24,7 +24,7 @@ export class CpImportDialog extends LitElement {
   private readonly importing = new Task(this, {
     autoRun: false,
     task: ([pad, text, replaceHeader]: readonly [string, string, boolean]) =>
-      api<Report>(`${padPath(pad)}/import`, { body: { text, name: userName(), ...(replaceHeader ? { replaceHeader } : {}) } }),
+      api<Report>(`${padPath(pad)}/import`, { body: { text, name: userName(), ...(replaceHeader ? { replaceHeader, headerOnly: true } : {}) } }),
   });
   /** The text last imported (asked again to replace the pad's cycle header with its header). */
   private lastText = '';
@@ -77,8 +77,8 @@ export class CpImportDialog extends LitElement {
   }
 
   /**
-   * The pad kept its own cycle header: a curator may take the import's instead (the same import again, whose
-   * entries are all skipped now, with the header replaced).
+   * The pad kept its own cycle header: a curator may take the import's instead (the same text again, its header
+   * only: an entry of the import deleted since must not come back).
    */
   private async replaceHeader(): Promise<void> {
     await this.importing.run([this.pad, this.lastText, true]).catch(() => undefined);
