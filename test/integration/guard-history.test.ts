@@ -193,6 +193,17 @@ describe('history and restore', () => {
     expect((await undo({ section: 'ready', undo: { from: 2, to: 1 } })).status).toBe(400);
     expect((await undo({ section: 'ready', undo: { from: 1, to: 99 } })).status).toBe(404);
     expect((await undo({ section: 'ready', undo: { from: 0, to: 1 } })).status).toBe(400);
+    // an undo of a change and of its own undo changes nothing shown: no revision is made
+    const before = suite.server.store.readLog({ padId, section: 'ready' }).length;
+    expect(await (await undo({ section: 'ready', undo: { from: 1, to: 1 } })).json()).toEqual({ applied: true });
+    await waitFor(() => sectionToJSON(ready.doc).length === 0);
+    const afterUndo = suite.server.store.readLog({ padId, section: 'ready' }).length;
+    expect(afterUndo).toBe(before + 1);
+    expect(await (await undo({ section: 'ready', undo: { from: 1, to: afterUndo } })).json()).toEqual({ applied: false });
+    expect(suite.server.store.readLog({ padId, section: 'ready' })).toHaveLength(afterUndo);
+    // and undoing the undo brings the entry back
+    expect(await (await undo({ section: 'ready', undo: { from: afterUndo, to: afterUndo } })).json()).toEqual({ applied: true });
+    await waitFor(() => sectionToJSON(ready.doc).length === 1);
     // a curator restores ready to before the entry existed
     const res = await api(`${padId}/restore`, { method: 'POST', key: curatorKey, body: JSON.stringify({ section: 'ready', seq: 0 }) });
     expect(await res.json()).toEqual({ applied: true });
