@@ -35,10 +35,9 @@ export class ImportNeedsCurator extends Error {
   }
 }
 
-const hasHeader = (pad: { meta: Pick<PadText['meta'], 'title' | 'milestones' | 'preamble'> } | PadText['meta']) => {
-  const meta = 'meta' in pad ? pad.meta : pad;
-  return Boolean(meta.title.trim()) || meta.milestones.length > 0 || meta.preamble.length > 0;
-};
+/** Whether a cycle header (an import's, or the pad's own) says anything. */
+const hasHeader = (meta: Pick<PadText['meta'], 'title' | 'milestones' | 'preamble'>) =>
+  Boolean(meta.title.trim()) || meta.milestones.length > 0 || meta.preamble.length > 0;
 
 export async function importPad(
   registry: DocumentRegistry,
@@ -59,7 +58,7 @@ export async function importPad(
     throw err;
   }
   // A header the pad already has (its own export, imported back) is not imported again, as a note or otherwise.
-  const header = hasHeader(parsed) && !sameHeader(parsed, ready.doc);
+  const header = hasHeader(parsed.meta) && !sameHeader(parsed, ready.doc);
   // A pad's own cycle header (set by its PTL) is never replaced by an import's unless a curator asks for it.
   const kept = header && hasHeader(metaToJSON(ready.doc)) && !(options.replaceHeader && author.curator);
   // A contributor cannot write the cycle header (it lives in `ready`): its lines become a note, not lost.
