@@ -14,6 +14,16 @@ export class StatusStore extends EventTarget {
   /** Whether any notice came yet (before the first, nothing is known, not even whether status is on). */
   received = false;
 
+  /** The server fetches live status and has sent some: what the page shows of it can be relied on. */
+  get live(): boolean {
+    return this.received && this.status.enabled;
+  }
+
+  /** The server said it never fetches live status (STATUS_POLL_SECONDS=0). */
+  get off(): boolean {
+    return this.received && !this.status.enabled;
+  }
+
   merge(incoming: unknown): void {
     if (!isRecord(incoming)) return;
     const next: PadStatus = { ...this.status };

@@ -552,13 +552,13 @@ export class CpPadPage extends LitElement {
         ? html`<p class="status-missing" role="status">Live review status is not available: the server has had no answer from Gerrit or Launchpad yet, so review chips show no status.</p>`
         : nothing}
       <div class="tools">
-        <cp-filter-bar ?live=${Boolean(c?.status.received && c.status.status.enabled)} @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
+        <cp-filter-bar ?live=${Boolean(c?.status.live)} @cp-filter=${(e: CustomEvent<EntryFilter>) => (this.filter = e.detail)}></cp-filter-bar>
         <div class="bar">
           <cp-history-panel pad=${this.pad} ?curator=${curator}></cp-history-panel>
           ${curator ? html`<cp-delegates pad=${this.pad}></cp-delegates>` : nothing}
           ${curator ? html`<cp-scrub-dialog></cp-scrub-dialog>` : nothing}
           ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
-          ${locked || (c?.status.received && !c.status.status.enabled) ? nothing : html`<cp-gerrit-import-dialog pad=${this.pad}></cp-gerrit-import-dialog>`}
+          ${locked || c?.status.off ? nothing : html`<cp-gerrit-import-dialog pad=${this.pad}></cp-gerrit-import-dialog>`}
           <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
           ${this.session.readOnlyUrl
             ? html`<span class="read-only"><a class="read-only-link" href=${this.session.readOnlyUrl} title="A read-only copy of the pad: safe to share and to translate">Read-only link</a>

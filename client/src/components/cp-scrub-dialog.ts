@@ -70,8 +70,7 @@ export class CpScrubDialog extends LitElement {
 
   /** Whether the page has heard any live status for the pad's links (the server sends none before it has some). */
   private statusKnown(): boolean {
-    const status = this.pad.value?.connection.status;
-    return Boolean(status?.received && status.status.enabled);
+    return Boolean(this.pad.value?.connection.status.live);
   }
 
   private show(): void {
@@ -106,7 +105,7 @@ export class CpScrubDialog extends LitElement {
       <h3 tabindex="-1">Scrub the ready list</h3>
       ${this.statusKnown()
         ? nothing
-        : html`<p class="unknown">${this.pad.value?.connection.status.received
+        : html`<p class="unknown">${this.pad.value?.connection.status.off
             ? 'This server does not fetch live review status'
             : 'The live review status is not available (Gerrit and Launchpad have not answered the server)'}, so no entry is suggested from it${suggestions.length > 0 ? '; entries already marked are listed' : ''}.</p>`}
       ${suggestions.length === 0
