@@ -20,6 +20,9 @@ export const MESSAGE_TYPES = {
 export const INITIAL_STATE_ELEMENT_ID = 'cp-initial-state';
 export const INITIAL_STATE_MAX_BYTES = 4 * 1024 * 1024;
 
+/** The largest request body the HTTP API takes (an import's text, as text or inside JSON). */
+export const MAX_REQUEST_BODY_BYTES = 2 * 1024 * 1024;
+
 export interface InitialState {
   /** The pad the state is of (the page checks it against the pad it opens). */
   pad: string;

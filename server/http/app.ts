@@ -14,6 +14,7 @@ import { sameOriginWrites, securityHeaders } from './security.js';
 import { pageRoutes } from './pages.js';
 import { clientAssets } from './assets.js';
 import { HeavyReads } from './heavy-reads.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../shared/wire.js';
 import { clientAddressOf, trustedProxies } from './client-address.js';
 
 /** The built client: dist/client, whether this file runs built (dist/server/http) or from source (server/http). */
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use(
     '/api/*',
-    bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => jsonError(c, 413, 'request body larger than 2 MiB') }),
+    bodyLimit({ maxSize: MAX_REQUEST_BODY_BYTES, onError: (c) => jsonError(c, 413, 'request body larger than 2 MiB') }),
   );
   // Pages and API reads are gzipped for browsers that take it (the editor page carries the pad's state, an export or
   // status.json can be hundreds of KiB); the client's assets are compressed once at build time instead. Only reads,

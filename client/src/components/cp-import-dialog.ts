@@ -6,14 +6,15 @@ import type { ImportReport as Report } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
 import { api, messageOf, padPath } from '../api.js';
 import { userName } from '../user.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../../shared/wire.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /**
  * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
  * has are skipped, and named). On success the form closes and focus returns to the button that opened it.
  */
-/** The server takes request bodies up to 2 MiB (a file is sent as JSON text, a little larger). */
-const MAX_IMPORT_FILE_BYTES = 2 * 1024 * 1024 - 4096;
+/** What the server takes (shared/wire.ts), less room for the JSON the file's text is sent in. */
+const MAX_IMPORT_FILE_BYTES = MAX_REQUEST_BODY_BYTES - 4096;
 
 export class CpImportDialog extends LitElement {
   static override properties = { pad: { type: String }, result: { state: true } };
