@@ -35,6 +35,11 @@ export class SectionSync extends EventTarget {
   lastNotice: { guard?: GuardNoticeData[] } = {};
   /** Whether this section was ever live (a page still connecting for the first time has lost nothing). */
   wasLive = false;
+  /**
+   * Changes made here while the section was not live (offline, or a change held back): they exist only in this page
+   * until the connection is back and has sent them, so leaving the page now would lose them.
+   */
+  unsent = 0;
 
   constructor(
     private readonly baseUrl: string,
@@ -59,6 +64,7 @@ export class SectionSync extends EventTarget {
       params: this.params,
     });
     this.doc.on('afterTransaction', this.checkOutgoing);
+    this.doc.on('update', this.countUnsent);
     this.provider.messageHandlers[MESSAGE_TYPES.auth] = (_encoder, decoder) => {
       // permission denied: varuint 0, then the reason
       if (decoding.readVarUint(decoder) === 0) this.refused(decoding.readVarString(decoder));
@@ -81,14 +87,37 @@ export class SectionSync extends EventTarget {
       this.state = status === 'connected' ? (this.provider.synced ? 'live' : 'connecting') : status === 'connecting' ? 'connecting' : 'offline';
       if (this.state === 'live') this.wasLive = true;
       this.changed();
+      if (this.state === 'live') this.sentUnsent();
     });
     this.provider.on('sync', (synced: boolean) => {
       if (synced) performance.mark(`cyclepad:synced:${this.section}`);
       if (synced && this.provider.wsconnected) this.state = 'live';
       if (this.state === 'live') this.wasLive = true;
       this.changed();
+      if (this.state === 'live') this.sentUnsent();
     });
   }
+
+  /** A change of this page's own (not the server's, not another tab's) while not live: counted until sent. */
+  private countUnsent = (_update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
+    if (!transaction.local || origin === this.provider || this.state === 'live') return;
+    this.unsent++;
+    this.changed();
+  };
+
+  /**
+   * Live again: what was made meanwhile went out in this sync (the answer to the server's sync step 1, which comes
+   * first). Counted as sent once the socket has handed every byte on.
+   */
+  private sentUnsent = (): void => {
+    if (this.unsent === 0 || this.state !== 'live') return;
+    if ((this.provider.ws?.bufferedAmount ?? 0) > 0) {
+      setTimeout(this.sentUnsent, 50);
+      return;
+    }
+    this.unsent = 0;
+    this.changed();
+  };
 
   /**
    * When its socket closes, the provider removes everyone else's presence but keeps their clocks; the server's
@@ -144,6 +173,8 @@ export class SectionSync extends EventTarget {
     this.provider.destroy();
     this.doc.destroy();
     this.state = 'connecting';
+    // what was not sent went with the discarded document
+    this.unsent = 0;
     this.open();
     if (presence) this.provider.awareness.setLocalState(presence);
     this.dispatchEvent(new Event('reset'));
@@ -220,6 +251,11 @@ export class PadConnection extends EventTarget {
     if (this.lostTimer) clearTimeout(this.lostTimer);
     this.lostTimer = null;
     this.lost = false;
+  }
+
+  /** Changes that exist only in this page (made while a section was not live), not yet sent to the server. */
+  get unsent(): number {
+    return this.proposed.unsent + this.ready.unsent;
   }
 
   /** The rewrite guard's notices for curators, as the server last sent them on either section. */

@@ -144,6 +144,59 @@ describe('the pad in the browser', () => {
     await context.close();
   });
 
+  it('changes made while the connection is down are counted, and leaving the page asks first until they are sent', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-unsent');
+    const context = await suite.browser.newContext();
+    const page = await context.newPage();
+    let down = false;
+    const open: Array<{ close: () => Promise<void> }> = [];
+    await page.routeWebSocket(/\/sync\//, (ws) => {
+      if (down) return void ws.close();
+      ws.connectToServer();
+      open.push(ws);
+    });
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.dismiss();
+    });
+    const titles = async () =>
+      ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title);
+    await page.goto(`${suite.server.url}/p/${padId}`);
+    await page.locator('cp-connection-status [data-state="live"]').waitFor();
+    const form = await addForm(page, 'proposed');
+    await form.getByLabel('Title').fill('Written while live');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(titles).toEqual(['Written while live']);
+
+    down = true;
+    await Promise.all(open.splice(0).map((ws) => ws.close()));
+    const notice = page.locator('cp-pad-page .connection-lost');
+    await notice.waitFor();
+    // nothing made offline yet: the notice counts nothing, and leaving would lose nothing
+    expect(await notice.textContent()).not.toContain('to be sent');
+    const offline = await addForm(page, 'proposed');
+    await offline.getByLabel('Title').fill('Written while offline');
+    await offline.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => notice.textContent()).toContain('1 change waits to be sent: keep this page open until then.');
+
+    // leaving now would lose it: the browser asks, and the person stays
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => dialogs).toEqual(['beforeunload']);
+    expect(page.isClosed()).toBe(false);
+
+    down = false;
+    await page.locator('cp-connection-status [data-state="live"]').waitFor({ timeout: 15_000 });
+    await expect.poll(titles).toEqual(['Written while live', 'Written while offline']);
+    await expect.poll(() => notice.count()).toBe(0);
+    // sent: leaving asks nothing
+    const closed = new Promise<void>((resolve) => page.once('close', () => resolve()));
+    await page.close({ runBeforeUnload: true });
+    await closed;
+    expect(dialogs).toEqual(['beforeunload']);
+    await context.close();
+  });
+
   it('a curator is not told the ready list is read-only', async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'browser-ready-curator');
     const ptl = await openPad(padId);

@@ -308,6 +308,7 @@ export class CpPadPage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('beforeunload', this.onBeforeUnload);
     this.connection = new PadConnection(this.pad, { sendPresence: true });
     this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
     this.services.setValue({ connection: this.connection, findDuplicates: this.duplicates });
@@ -316,6 +317,17 @@ export class CpPadPage extends LitElement {
     this.connection.addEventListener('refused', () => void this.loadSession());
     this.connection.addEventListener('role', (e) => void this.demoted((e as CustomEvent<{ role: string; reason: string }>).detail));
   }
+
+  /**
+   * Changes made while the connection was down exist only in this page: leaving it now would lose them, so the
+   * browser asks first (as Etherpad and Google Docs do). With nothing unsent, leaving asks nothing.
+   */
+  private onBeforeUnload = (event: BeforeUnloadEvent): void => {
+    if ((this.connection?.unsent ?? 0) === 0) return;
+    event.preventDefault();
+    // browsers that predate preventDefault() here ask only when a return value is set
+    event.returnValue = '';
+  };
 
   /**
    * The server demoted this page's sockets (its key revoked, its sign-in ended): the person is told why and what
@@ -335,6 +347,7 @@ export class CpPadPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
     if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
     if (this.statusWaitTimer) clearTimeout(this.statusWaitTimer);
     this.connection?.destroy();
@@ -533,7 +546,8 @@ export class CpPadPage extends LitElement {
         <cp-presence-list editable></cp-presence-list>
       </header>
       ${c?.lost
-        ? html`<p class="connection-lost" role="status">The connection to the server is lost; reconnecting… You can keep editing: your changes are kept in this page and sent when it is back.</p>`
+        ? html`<p class="connection-lost" role="status">The connection to the server is lost; reconnecting… You can keep editing: your changes are kept in this page and sent when it is back.${
+            c.unsent > 0 ? ` ${c.unsent === 1 ? '1 change waits' : `${c.unsent} changes wait`} to be sent: keep this page open until then.` : ''}</p>`
         : nothing}
       ${this.roleNotice
         ? html`<div class="role-notice" role="status" tabindex="-1"><span>${this.roleNotice}</span>
