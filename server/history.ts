@@ -231,19 +231,3 @@ export function undoUpdates(log: StoredUpdate[], undo: (u: StoredUpdate) => bool
   return update;
 }
 
-/**
- * Whether `update` would change what the section shows (its entries, or the cycle header): an undo of changes that
- * were themselves undone already changes only the document's internals, and is not worth a revision.
- */
-export function changesContent(doc: Y.Doc, update: Uint8Array): boolean {
-  const shown = (d: Y.Doc) => JSON.stringify([sectionToJSON(d), metaToJSON(d)]);
-  const copy = new Y.Doc({ gc: true });
-  try {
-    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-    const before = shown(copy);
-    Y.applyUpdate(copy, update);
-    return shown(copy) !== before;
-  } finally {
-    copy.destroy();
-  }
-}

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { SECTIONS, type Section } from '../../shared/schema.js';
-import { HistoryIndex, changesContent, stateAt, undoUpdates } from '../history.js';
+import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
 import type { StoredUpdate } from '../storage/store.js';
 import { describeZodError, fail } from './errors.js';
 import { rateLimit } from './rate-limit.js';
@@ -101,8 +101,9 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
         : 'undo' in body
           ? undoUpdates(log, (u) => u.seq >= body.undo.from && u.seq <= body.undo.to)
           : undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
-      if (!undo || !changesContent(document.doc, undo)) return false;
-      // the same admission as any write: schema, role, size (measured exactly), storage
+      if (!undo) return false;
+      // no revision for an undo that changes nothing shown; else the same admission as any write: schema, role, size
+      // (measured exactly), storage
       const changed = document.submit(author, undo);
       await document.flush();
       return changed;

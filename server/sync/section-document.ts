@@ -16,7 +16,7 @@ import type { FanOut } from '../fanout/fanout.js';
 import { BroadcastPacer } from './broadcast-pacer.js';
 import { LogFollower } from './log-follower.js';
 import type { Role } from '../../shared/roles.js';
-import { entriesOf, metaOf } from '../../shared/schema.js';
+import { entriesOf, metaOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
 import { SERVER_NOTICE_MESSAGE, type ServerNotice } from '../../shared/presence.js';
 import { inspectUpdate } from './update-inspector.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
@@ -98,6 +98,9 @@ export interface Pending {
 export const SPLIT_BYTES = 20;
 /** An empty Yjs V1 update (merging with it makes Yjs normalise the other). */
 const EMPTY_UPDATE = new Uint8Array([0, 0]);
+
+/** What a section shows (its entries and its cycle header), as text to compare. */
+const shownContent = (doc: Y.Doc): string => JSON.stringify([sectionToJSON(doc), metaToJSON(doc)]);
 
 /** How long the last sync answer is kept for others asking the same while the document does not change. */
 export const ANSWER_KEPT_MS = 10_000;
@@ -371,22 +374,6 @@ export class SectionDocument implements CommitMember {
     }
   }
 
-  /** A server-side change given as an update (a restore's undo), checked as {@link prepare} checks one. */
-  prepareUpdate(author: Author, update: Uint8Array): ServerChange {
-    return this.admitChange(author, update, (deletes) => {
-      if (!deletes) return this.size.bytes + update.byteLength;
-      // measured exactly: a restore that deletes a flood brings the size down at once, so the next writes are not
-      // refused on a stale bound
-      const { copy } = this.copy();
-      try {
-        Y.applyUpdate(copy, update);
-        return Y.encodeStateAsUpdate(copy).byteLength;
-      } finally {
-        copy.destroy();
-      }
-    });
-  }
-
   /** Applies and queues a prepared change (it is logged with the next commit); false if it changed nothing. */
   apply(change: ServerChange): boolean {
     if (change.document !== this || change.version !== this.version) {
@@ -398,9 +385,23 @@ export class SectionDocument implements CommitMember {
     return true;
   }
 
-  /** Checks, applies and queues a server-side change given as an update. False if it changed nothing. */
+  /**
+   * Checks (as {@link prepare} does), applies and queues a server-side change given as an update: a restore's undo.
+   * False, and no revision, if it would change nothing the section shows (its entries, its cycle header): an undo of
+   * changes that were undone already changes only the document's internals. One copy of the document answers that
+   * and, for a change that deletes, measures the size it leaves (a restore that deletes a flood brings the size down
+   * at once, so the next writes are not refused on a stale bound).
+   */
   submit(author: Author, update: Uint8Array): boolean {
-    return this.apply(this.prepareUpdate(author, update));
+    const { copy, bytes } = this.copy();
+    try {
+      const before = shownContent(copy);
+      Y.applyUpdate(copy, update);
+      if (shownContent(copy) === before) return false;
+      return this.apply(this.admitChange(author, update, (deletes) => (deletes ? Y.encodeStateAsUpdate(copy).byteLength : bytes + update.byteLength)));
+    } finally {
+      copy.destroy();
+    }
   }
 
   /** A copy of the document, and the size of its encoded state (exact: it was just encoded). */
