@@ -591,10 +591,19 @@ function liveStatus(url: string, status: PadStatus | null): string | null {
  * could read as syntax escaped: emphasis, code, links, images, HTML, entities, headings, lists, tables, and the
  * `://` of bare URLs and the `@` of e-mail addresses (which renderers with autolinking turn into links).
  */
+/**
+ * What Markdown text never carries raw: control characters (C0, DEL, C1: a terminal obeys ESC sequences, which
+ * `cyclepad export --format md` would print to it), bidirectional marks, embeddings, overrides and isolates (a mail
+ * reader would show the text reordered) and lone surrogates. Each is shown as U+FFFD.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const MD_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function mdEscape(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .trim()
+    .replace(MD_UNSAFE, '\uFFFD')
     .replace(/[\\`*_{}[\]()#+!|<>~&@-]/g, '\\$&')
     .replace(/:\/\//g, '\\://')
     .replace(/^(\d+)\./, '$1\\.');

@@ -192,6 +192,26 @@ describe('export', () => {
   });
 });
 
+describe('Markdown carries no control or bidi characters raw', () => {
+  it('shows ESC, BEL, C1 controls, bidi overrides and lone surrogates as U+FFFD, in every field', () => {
+    const hostile = 'T\x1b[31mRED\x1b]0;pwned\x07 \x1bc\x9b2J \u202eevil\u2066x\u2069 \ud800';
+    const pad: PadText = {
+      meta: { title: hostile, milestones: [{ label: hostile, date: hostile }], preamble: [hostile], scrubbedAt: null },
+      sections: {
+        ready: [{ kind: 'bug', title: hostile, launchpad: 'https://launchpad.net/bugs/1', owner: `o\x1b[2Kx\rFAKE`, reviews: ['https://review.opendev.org/1'], note: hostile, status: 'open' }],
+        proposed: [{ kind: 'other', title: hostile, launchpad: '', owner: '', reviews: [hostile], note: '', status: 'open' }],
+      },
+    };
+    const md = toMarkdown(pad);
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(md).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    // what was there is still seen to have been there, and the rest of the text is kept
+    expect(md).toContain('T\uFFFD\\[31mRED\uFFFD\\]0;pwned\uFFFD \uFFFDc\uFFFD2J \uFFFDevil\uFFFDx\uFFFD \uFFFD');
+    expect(md).toContain('(o\uFFFD\\[2Kx FAKE)');
+  });
+});
+
 describe('the linear header readers read as the former patterns did', () => {
   // the former patterns (polynomial backtracking): only ever run here, on short strings
   const FORMER_HEADING = /^(?:=+\s*(.+?)\s*=*|#{1,6}\s+(.+?))\s*$/;
