@@ -4,9 +4,8 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { SECTIONS, type Section } from '../../shared/schema.js';
-import { HistoryIndex, stateAt, undoUpdates } from '../history.js';
-import type { StoredUpdate } from '../storage/store.js';
+import { SECTIONS } from '../../shared/schema.js';
+import { HistoryIndex, logBatches, stateAt, undoUpdates } from '../history.js';
 import { describeZodError, fail } from './errors.js';
 import { rateLimit } from './rate-limit.js';
 import type { HeavyReads } from './heavy-reads.js';
@@ -43,12 +42,6 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
   const { resolvePad, requireEditLink, requireCurator } = padMiddleware(deps);
   const app = new Hono<PadEnv>();
 
-  /** The whole log, with whatever the live document has not committed yet committed first. */
-  const logOf = async (padId: string, s: Section): Promise<StoredUpdate[]> => {
-    await registry.peek({ padId, section: s })?.flush();
-    return store.readLog({ padId, section: s });
-  };
-
   const index = new HistoryIndex(store);
   // Reading history replays (part of) the log: one of the reads that grow with the pad.
   const reads = heavyReads.middleware;
@@ -70,9 +63,15 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
   app.get('/:ref/history/:seq', resolvePad, requireEditLink, reads, async (c) => {
     const s = parse(z.object({ section }), c.req.query()).section;
     const seq = parse(decimal('revision'), c.req.param('seq'));
-    const log = await logOf(c.get('resolved').pad.id, s);
-    if (seq > (log.at(-1)?.seq ?? 0)) fail(404, `no revision ${seq} in ${s}`);
-    return c.json({ section: s, ...stateAt(log, seq) });
+    const ref = { padId: c.get('resolved').pad.id, section: s };
+    // what the live document has not committed yet is committed first
+    await registry.peek(ref)?.flush();
+    // known before anything is read: a revision past the end costs one query
+    if (seq > (await store.headSeq(ref))) fail(404, `no revision ${seq} in ${s}`);
+    // from the history index's checkpoint when it is not past the revision: only the rows after it are replayed
+    const checkpoint = await store.historyCheckpoint(ref);
+    const base = checkpoint && checkpoint.seq <= seq ? checkpoint : null;
+    return c.json({ section: s, ...(await stateAt(logBatches(store, ref, base?.seq ?? 0, seq), seq, base)) });
   });
 
   const restores = rateLimit({
@@ -92,15 +91,16 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
       await document.flush();
       // the live document has every logged row (other processes' too) before the undo is computed against the log
       await document.catchUpNow();
-      const log = await store.readLog(ref);
-      const last = log.at(-1)?.seq ?? 0;
+      const last = await store.headSeq(ref);
       if ('seq' in body && body.seq > last) fail(404, `no revision ${body.seq} in ${body.section}`);
       if ('undo' in body && body.undo.to > last) fail(404, `no revision ${body.undo.to} in ${body.section}`);
+      // the log up to now, replayed in steps (other pads' work goes on meanwhile); what arrives during it is kept
+      const log = logBatches(store, ref, 0, last);
       const undo = 'seq' in body
-        ? undoUpdates(log, (u) => u.seq > body.seq)
+        ? await undoUpdates(log, (u) => u.seq > body.seq)
         : 'undo' in body
-          ? undoUpdates(log, (u) => u.seq >= body.undo.from && u.seq <= body.undo.to)
-          : undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
+          ? await undoUpdates(log, (u) => u.seq >= body.undo.from && u.seq <= body.undo.to)
+          : await undoUpdates(log, (u) => u.session === body.session && u.at >= body.from && u.at <= body.to);
       if (!undo) return false;
       // no revision for an undo that changes nothing shown; else the same admission as any write: schema, role, size
       // (measured exactly), storage

@@ -154,6 +154,9 @@ describe('history and restore', () => {
     const first = history.revisions[1]!.seq;
     const past = (await (await api(`${padId}/history/${first}?section=proposed`)).json()) as { entries: Array<{ title: string }> };
     expect(past.entries.map((e) => e.title)).toEqual(['Entry 0', 'Entry 1']);
+    // the latest revision is read from the history index's checkpoint (listing made one): the same content
+    const latest = (await (await api(`${padId}/history/${history.latest}?section=proposed`)).json()) as { entries: Array<{ title: string }> };
+    expect(latest.entries.map((e) => e.title)).toEqual(['Entry 0 (edited)', 'Entry 1']);
 
     // contributors may view but not restore
     expect((await api(`${padId}/restore`, { method: 'POST', body: JSON.stringify({ section: 'proposed', seq: first }) })).status).toBe(401);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createEntry, entriesOf, metaOf, sectionToJSON } from '../../shared/schema.js';
-import { listRevisions, stateAt, undoUpdates } from '../../server/history.js';
+import { listRevisions, logBatches, stateAt, undoUpdates } from '../../server/history.js';
 import type { StoredUpdate } from '../../server/storage/store.js';
 
 /** Records every update of `doc` as a log row authored by `session`. */
@@ -56,37 +56,67 @@ describe('history', () => {
     expect(listRevisions(log, { limit: 2, beforeSeq: 3 }).map((r) => r.seq)).toEqual([2, 1]);
   });
 
-  it('shows the content as of any revision', () => {
+  it('shows the content as of any revision', async () => {
     const { log } = scenario();
-    expect(stateAt(log, 2).entries.map((e) => e.title)).toEqual(['Alpha', 'Beta fix']);
-    expect(stateAt(log, 3).entries.map((e) => e.title)).toEqual(['Übersetzt Alpha', 'Übersetzt Beta fix']);
+    expect((await stateAt([log], 2)).entries.map((e) => e.title)).toEqual(['Alpha', 'Beta fix']);
+    expect((await stateAt([log], 3)).entries.map((e) => e.title)).toEqual(['Übersetzt Alpha', 'Übersetzt Beta fix']);
   });
 
-  it("reverts one session's burst without touching others' later work", () => {
+  it('reads the content from a checkpoint and the rows after it, from the store in batches, and lets other work run meanwhile', async () => {
+    const { log } = scenario();
+    // a checkpoint as of revision 2 (as the history index keeps one): only rows 3.. are replayed over it
+    const replica = new Y.Doc();
+    for (const u of log) if (u.seq <= 2) Y.applyUpdate(replica, u.data);
+    const base = { seq: 2, state: Y.encodeStateAsUpdate(replica) };
+    const reads: Array<[number, number | undefined]> = [];
+    const store = {
+      readLog: async (_ref: unknown, after = 0, limit?: number) => {
+        reads.push([after, limit]);
+        return log.filter((u) => u.seq > after).slice(0, limit);
+      },
+    };
+    const ref = { padId: 'p', section: 'proposed' as const };
+    expect((await stateAt(logBatches(store, ref, 2, 3), 3, base)).entries.map((e) => e.title)).toEqual(['Übersetzt Alpha', 'Übersetzt Beta fix']);
+    expect(reads).toEqual([[2, 1]]);
+    // a checkpoint past the revision asked for is not used
+    expect((await stateAt([log], 1, { seq: 3, state: Y.encodeStateAsUpdate(replica) })).entries.map((e) => e.title)).toEqual(['Alpha', 'Beta']);
+
+    // a long log is replayed in steps: a timer set before the replay fires before it ends
+    const long = new Y.Doc();
+    const rec = new Recorder(long);
+    for (let i = 0; i < 3000; i++) rec.as('typist', () => entriesOf(long).push([createEntry({ title: `E${i}`, addedBy: 'typist' })]));
+    let ranMeanwhile = false;
+    setImmediate(() => (ranMeanwhile = true));
+    const state = await stateAt([rec.log], rec.log.length);
+    expect(state.entries).toHaveLength(3000);
+    expect(ranMeanwhile).toBe(true);
+  });
+
+  it("reverts one session's burst without touching others' later work", async () => {
     const { doc, log } = scenario();
-    const update = undoUpdates(log, (u) => u.session === 'translator');
+    const update = await undoUpdates([log], (u) => u.session === 'translator');
     expect(update).not.toBeNull();
     Y.applyUpdate(doc, update!);
     expect(titles(doc)).toEqual(['Alpha', 'Beta fix', 'Gamma']);
     expect(sectionToJSON(doc)[0]!.note).toBe('needs +2');
   });
 
-  it('restores a past revision as a new change (everything after it undone)', () => {
+  it('restores a past revision as a new change (everything after it undone)', async () => {
     const { doc, log } = scenario();
-    Y.applyUpdate(doc, undoUpdates(log, (u) => u.seq > 2)!);
+    Y.applyUpdate(doc, (await undoUpdates([log], (u) => u.seq > 2))!);
     expect(sectionToJSON(doc).map((e) => [e.title, e.note])).toEqual([['Alpha', ''], ['Beta fix', '']]);
     // and the meta map is restored too
     const d2 = new Y.Doc();
     const r = new Recorder(d2);
     r.as('ptl', () => metaOf(d2).set('title', 'Nova 2025.1'));
     r.as('x', () => metaOf(d2).set('title', 'vandalised'));
-    Y.applyUpdate(d2, undoUpdates(r.log, (u) => u.seq > 1)!);
+    Y.applyUpdate(d2, (await undoUpdates([r.log], (u) => u.seq > 1))!);
     expect(metaOf(d2).get('title')).toBe('Nova 2025.1');
   });
 
-  it('undoing nothing gives nothing', () => {
+  it('undoing nothing gives nothing', async () => {
     const { log } = scenario();
-    expect(undoUpdates(log, () => false)).toBeNull();
+    expect(await undoUpdates([log], () => false)).toBeNull();
   });
 
   it('names an untitled entry by its Launchpad link as its chip reads (#2082345), when added, edited and removed (not by its id)', () => {
