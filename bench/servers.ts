@@ -30,10 +30,11 @@ export interface RunningPeer {
 /**
  * cyclepad starts as `npm start` runs it (built server, SQLite on disk, durable commits), with the settings a
  * benchmark from one address needs: its abuse limits raised (connections per address: default 100; messages per
- * second per connection: default 2,000, which the burst scenario exceeds on purpose), and documents unloaded
+ * second per connection: default 2,000, which the burst scenario exceeds on purpose; bytes written per address and
+ * hour: default 64 MiB), and documents unloaded
  * 300 ms after their last client leaves (for the cold-load scenario).
  */
-const CYCLEPAD_ENV = { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_MESSAGES_PER_SECOND: '1000000', MAX_BYTES_PER_SECOND: '1000000000', UNLOAD_DELAY_MS: '300', MAX_PADS_PER_HOUR: '100000' };
+const CYCLEPAD_ENV = { MAX_CONNECTIONS_PER_ADDRESS: '10000', MAX_MESSAGES_PER_SECOND: '1000000', MAX_BYTES_PER_SECOND: '1000000000', UNLOAD_DELAY_MS: '300', MAX_PADS_PER_HOUR: '100000', MAX_WRITE_BYTES_PER_HOUR: '100000000000' };
 
 /** A fresh PostgreSQL schema for one benchmark server, dropped when it stops. */
 async function pgSchema(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {

@@ -25,6 +25,8 @@ const envSchema = z.object({
   MAX_BYTES_PER_SECOND: int(2 * 1024 * 1024),
   /** Largest a section document may grow (bytes of its encoded state, approximately). */
   MAX_DOCUMENT_BYTES: int(32 * 1024 * 1024),
+  /** Bytes one client address may write to the pads' logs per hour, over every write path (0: no limit). */
+  MAX_WRITE_BYTES_PER_HOUR: int(64 * 1024 * 1024),
   /** Rewrite guard: quarantine a connection that rewrites text in more than this many entries … */
   GUARD_MAX_ENTRIES: int(10),
   /** … within this window. */
@@ -89,6 +91,8 @@ export interface Config {
   maxMessagesPerSecond: number;
   maxBytesPerSecond: number;
   maxDocumentBytes: number;
+  /** Bytes one client address may write to the logs per hour (write-budget.ts); 0: no limit. */
+  maxWriteBytesPerHour: number;
   maxEventLoopLagMs: number;
   rateLimits: { padsPerHour: number; importsPerMinute: number; restoresPerMinute: number; readsPerMinute: number };
   /** PostgreSQL instead of SQLite, when set. */
@@ -123,6 +127,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxBytesPerSecond: e.MAX_BYTES_PER_SECOND,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+    maxWriteBytesPerHour: e.MAX_WRITE_BYTES_PER_HOUR,
     maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

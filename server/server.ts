@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { SqliteStore } from './storage/sqlite-store.js';
 import { SqliteStorage } from './storage/sqlite-storage.js';
+import { WriteBudgets } from './sync/write-budget.js';
 import type { Storage } from './storage/storage.js';
 import type { FanOut } from './fanout/fanout.js';
 import { openFanOut, openLimits, openStorage } from './storage/open.js';
@@ -113,6 +114,7 @@ export async function startServer(
   const status = new StatusService(store, fanout, registry, log, config.status ?? { pollSeconds: 0, gerritUrl: 'https://review.opendev.org', launchpadUrl: 'https://api.launchpad.net/devel' });
   await status.start();
   const overload = new OverloadMonitor({ maxLagMs: config.maxEventLoopLagMs });
+  const budgets = new WriteBudgets(config.maxWriteBytesPerHour);
   sync = new SyncServer(
     pads,
     identifier,
@@ -126,9 +128,9 @@ export async function startServer(
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       maxBytesPerSecond: config.maxBytesPerSecond,
     },
-    { events, overload, notices, status, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 } },
+    { events, overload, notices, status, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 }, budgets },
   );
-  const app = createApp({ config, log, storage: store, fanout, limits, pads, curatorKeys, sessions, identifier, registry, notices, names, metrics, health, events, status });
+  const app = createApp({ config, log, storage: store, fanout, limits, pads, curatorKeys, sessions, identifier, registry, notices, names, metrics, health, events, status, budgets });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
@@ -147,6 +149,7 @@ export async function startServer(
       server.closeAllConnections();
     }).then(async () => {
       overload.close();
+      budgets.close();
       health.close();
       await status.close();
       await registry.closeAll();

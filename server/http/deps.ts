@@ -1,3 +1,4 @@
+import type { WriteBudgets } from '../sync/write-budget.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PadDirectory } from '../pads.js';
@@ -37,4 +38,6 @@ export interface AppDeps {
   events: PadEvents;
   /** Live review status (status.json, import-gerrit). */
   status?: StatusService;
+  /** What each client address may still write to the logs (its sockets, imports and restores alike). */
+  budgets?: WriteBudgets;
 }

@@ -86,7 +86,7 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
     const body = parse(restoreBody, await c.req.json().catch(() => fail(400, 'malformed JSON body')));
     const padId = c.get('resolved').pad.id;
     const ref = { padId, section: body.section };
-    const author = { role: 'curator' as const, session: `curator:${c.get('curatorKeyId')}` };
+    const author = { role: 'curator' as const, session: `curator:${c.get('curatorKeyId')}`, budget: deps.budgets?.for(c.get('clientAddress')) };
     const applied = await registry.use(ref, async (document) => {
       await document.flush();
       // the live document has every logged row (other processes' too) before the undo is computed against the log

@@ -10,16 +10,18 @@ import { newId } from '../auth/secrets.js';
 import type { PadRecord } from '../storage/store.js';
 import type { SessionNames } from '../session-names.js';
 import type { ImportReport } from '../../shared/api.js';
+import type { WriteBudget } from '../sync/write-budget.js';
 
 export const importerName = z
   .string({ error: 'name must be a string' })
   .refine(isValidName, NAME_RULE)
   .optional();
 
-export const importAuthor = (curatorKeyId: string | undefined) =>
+/** `budget`: what the importer's address may still write to the logs (an import is a write like any other). */
+export const importAuthor = (curatorKeyId: string | undefined, budget: WriteBudget | undefined) =>
   curatorKeyId
-    ? { role: 'curator' as const, session: `curator:${curatorKeyId}`, curator: true }
-    : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false };
+    ? { role: 'curator' as const, session: `curator:${curatorKeyId}`, curator: true, budget }
+    : { role: 'contributor' as const, session: `contributor:${newId(6)}`, curator: false, budget };
 
 /** After an import was stored: history names its session by the name sent with it (when it wrote anything). */
 export function rememberImporter(names: SessionNames, pad: PadRecord, session: string, name: string | undefined, report: ImportReport): void {

@@ -169,7 +169,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     if (count === 0 && !headerOnly) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may hold at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count}): import it in parts; nothing was imported`);
     const keyId = await curatorKeyIdOf(c);
-    const author = importAuthor(keyId);
+    const author = importAuthor(keyId, deps.budgets?.for(c.get('clientAddress')));
     try {
       const report = await importPad(registry, pad.id, parsed, author, { replaceHeader });
       rememberImporter(deps.names, pad, author.session, name, report);

@@ -62,7 +62,7 @@ export function statusRoutes(deps: AppDeps, reads: HeavyReads): Hono<PadEnv> {
     }
     if (found.changes.length === 0) fail(400, 'no changes match that query; nothing was imported');
     const keyId = await curatorKeyIdOf(c);
-    const author = importAuthor(keyId);
+    const author = importAuthor(keyId, deps.budgets?.for(c.get('clientAddress')));
     let report;
     try {
       report = await importGerrit(deps.registry, pad.id, query, found.changes, found.truncated, author);

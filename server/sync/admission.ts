@@ -8,6 +8,7 @@ import type { Section } from '../../shared/schema.js';
 import type { StorageHealth } from '../storage/health.js';
 import type { GuardNotice } from './rewrite-guard.js';
 import type { SizeMeter } from './size-meter.js';
+import type { WriteBudget } from './write-budget.js';
 
 /** Who makes a write: a peer (connection) or the server on someone's behalf (import, restore). */
 export interface Writer {
@@ -16,9 +17,11 @@ export interface Writer {
   readonly session: string;
   /** Set once the rewrite guard quarantined a peer: its writes are refused from then on. */
   readonly quarantine?: GuardNotice | null;
+  /** What its client address may still write to the logs (write-budget.ts); none for the server's own writes. */
+  readonly budget?: WriteBudget | undefined;
 }
 
-export type RefusalKind = 'storage' | 'quarantine' | 'role' | 'size' | 'schema';
+export type RefusalKind = 'storage' | 'quarantine' | 'role' | 'size' | 'schema' | 'budget';
 
 /** A write that was not admitted: nothing of it was applied, stored or sent. */
 export class WriteRefused extends Error {
@@ -67,6 +70,14 @@ export function admit(ctx: AdmissionContext, writer: Writer, facts: WriteFacts):
     : ctx.size.admits(facts.bytes, facts.grows);
   if (!fits) {
     return new WriteRefused('size', `the pad is full: this section may hold at most ${formatBytes(ctx.size.max)}; nothing was changed`);
+  }
+  // last: a write refused for any other reason takes nothing from the budget
+  if (writer.budget && !writer.budget.take(facts.bytes)) {
+    const minutes = Math.max(1, Math.ceil(writer.budget.waitMs(facts.bytes) / 60_000));
+    return new WriteRefused(
+      'budget',
+      `this address has written as much as it may (${formatBytes(writer.budget.perHour)} an hour); writes are refused for about ${minutes} min; nothing was changed`,
+    );
   }
   return null;
 }

@@ -12,6 +12,7 @@ import { RewriteWindow, type GuardNotice, type GuardOptions } from './rewrite-gu
 import { MessageRate } from './message-rate.js';
 import { newId } from '../auth/secrets.js';
 import type { ServerNotice } from '../../shared/presence.js';
+import type { WriteBudget } from './write-budget.js';
 import { MessageType, SyncType, permissionDeniedMessage, serverNoticeMessage, syncStep1Message } from './messages.js';
 
 export interface ConnectionIdentity {
@@ -23,6 +24,8 @@ export interface ConnectionIdentity {
   /** The sign-in session (token hash) it authenticated with, when it came with the cookie. */
   sessionTokenHash?: string;
   refusalHint?: string;
+  /** What its client address may still write to the logs (shared by all that address's connections). */
+  budget?: WriteBudget | undefined;
 }
 
 const PING_INTERVAL_MS = 30_000;
@@ -44,6 +47,7 @@ export class Connection implements Peer {
   readonly session: string;
   readonly curatorKeyId: string | undefined;
   readonly sessionTokenHash: string | undefined;
+  readonly budget: WriteBudget | undefined;
   private refusalHint: string | undefined;
   private alive = true;
   /** Since when the socket's send buffer has been over {@link SLOW_CONSUMER_BYTES} without shrinking (0: it is not)… */
@@ -78,6 +82,7 @@ export class Connection implements Peer {
     this.session = identity.session;
     this.curatorKeyId = identity.curatorKeyId;
     this.sessionTokenHash = identity.sessionTokenHash;
+    this.budget = identity.budget;
     this.refusalHint = identity.refusalHint;
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));

@@ -14,6 +14,7 @@ import { Connection } from './connection.js';
 import type { GuardOptions } from './rewrite-guard.js';
 import { isForeignOrigin } from '../http/security.js';
 import { clientAddressOf, trustedProxies, type TrustedProxies } from '../http/client-address.js';
+import type { WriteBudgets } from './write-budget.js';
 import type { PadEvents } from '../events.js';
 import type { OverloadMonitor } from '../overload.js';
 import type { GuardNotices } from '../guard-notices.js';
@@ -46,6 +47,8 @@ export interface SyncServerParts {
    * command line (another process, perhaps without the fan-out) demotes them within that time.
    */
   curatorCheck?: { keys: Pick<CuratorKeys, 'list'>; sessions: Pick<CuratorSessions, 'isLive'>; everyMs: number };
+  /** What each client address may still write to the logs (shared with the HTTP write paths). */
+  budgets?: WriteBudgets;
 }
 
 export class SyncServer {
@@ -201,7 +204,7 @@ export class SyncServer {
           maxMessagesPerSecond: this.options.maxMessagesPerSecond,
           maxBytesPerSecond: this.options.maxBytesPerSecond,
         };
-        const connection = new Connection(ws, document, identity, this.log, limits, (closed) => {
+        const connection = new Connection(ws, document, { ...identity, budget: this.parts.budgets?.for(address) }, this.log, limits, (closed) => {
           releaseSlot();
           this.connections.delete(closed);
           this.registry.release(ref);

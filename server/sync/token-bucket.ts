@@ -12,12 +12,18 @@ export class TokenBucket {
     this.at = now();
   }
 
-  /** Takes a token if there is one. */
-  take(): boolean {
+  /** Takes `amount` tokens (one by default) if there are that many. */
+  take(amount = 1): boolean {
     this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < amount) return false;
+    this.tokens -= amount;
     return true;
+  }
+
+  /** Whether the bucket is full (nothing taken that has not come back): it can be forgotten. */
+  get full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
   }
 
   /** Takes a token whether there is one or not: one taken early is owed, and paid by the next refill. */
@@ -26,10 +32,10 @@ export class TokenBucket {
     this.tokens -= 1;
   }
 
-  /** Milliseconds until a token is there (0: now). */
-  waitMs(): number {
+  /** Milliseconds until `amount` tokens (one by default) are there (0: now). */
+  waitMs(amount = 1): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+    return this.tokens >= amount ? 0 : Math.ceil(((amount - this.tokens) / this.perSecond) * 1000);
   }
 
   private refill(): void {

@@ -46,6 +46,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     maxMessagesPerSecond: 2000,
     maxBytesPerSecond: 2 * 1024 * 1024,
     maxDocumentBytes: 32 * 1024 * 1024,
+    // a suite writes from one address for as long as it runs; the budget's own tests set it low
+    maxWriteBytesPerHour: 1024 * 1024 * 1024,
     // tests share 2 cores with browsers and other servers: a test server sheds load only when truly stuck (the
     // shedding itself is exercised with the default in the overload tests)
     maxEventLoopLagMs: 10_000,

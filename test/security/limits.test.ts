@@ -16,6 +16,7 @@ import { PG_URL, freshSchema, postgresProblem } from '../helpers/services.js';
 import { configFromEnv, type Config } from '../../server/config.js';
 import { GuardNotices, MAX_NOTICES_PER_PAD } from '../../server/guard-notices.js';
 import type { StoredUpdate } from '../../server/storage/store.js';
+import { WriteBudgets } from '../../server/sync/write-budget.js';
 
 const cleanups: Array<() => unknown> = [];
 const pgProblem = await postgresProblem();
@@ -289,6 +290,73 @@ describe('who a request is counted as (TRUST_PROXY)', () => {
     // Express reads "1" as one hop; proxy-addr would read it as the address 0.0.0.1 and trust nobody real
     expect(() => configFromEnv({ TRUST_PROXY: '1' })).toThrow(/not a number of hops/);
     expect(configFromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  });
+});
+
+describe('what one address may write to the logs (MAX_WRITE_BYTES_PER_HOUR)', () => {
+  const logBytes = (s: { store: { readLog: (ref: { padId: string; section: 'proposed' }) => StoredUpdate[] } }, padId: string) =>
+    s.store.readLog({ padId, section: 'proposed' }).reduce((n, u) => n + u.data.byteLength, 0);
+
+  it('text added and deleted again leaves the document small but not the log: past the budget every write path of that address is refused, and other addresses still write', async () => {
+    const budget = 1024 * 1024;
+    const s = await server({ maxWriteBytesPerHour: budget, trustProxy: 'loopback' });
+    const { padId } = await createPad(s.url, 'write-budget');
+    const deleter = await connectSynced(s.url, padId, 'proposed');
+    cleanups.push(() => deleter.provider.destroy());
+    // each round: a fresh connection adds an entry with a 300 KB note, another connection deletes it
+    const round = async (i: number) => {
+      const writer = await connectSynced(s.url, padId, 'proposed');
+      cleanups.push(() => writer.provider.destroy());
+      const refused = refusals(writer.provider as never);
+      entriesOf(writer.doc).push([createEntry({ id: `churn${i}`, title: `churn ${i}`, note: 'x'.repeat(300 * 1024), addedBy: 'attacker' })]);
+      await waitFor(() => refused.length > 0 || entriesOf(deleter.doc).length > 0, 5000, 'the write to be stored or refused');
+      if (refused.length > 0) return refused[0]!;
+      deleter.doc.transact(() => entriesOf(deleter.doc).delete(0, entriesOf(deleter.doc).length));
+      await waitFor(() => sectionToJSON(writer.doc).length === 0, 5000, 'the delete to reach the writer');
+      return null;
+    };
+    const outcomes: Array<string | null> = [];
+    for (let i = 0; i < 5 && !outcomes.at(-1); i++) outcomes.push(await round(i));
+    // three rounds fit in 1 MiB; the fourth is refused, whichever connection of the address makes it
+    expect(outcomes.slice(0, 3)).toEqual([null, null, null]);
+    expect(outcomes[3]).toMatch(/^this address has written as much as it may \(1 MiB an hour\); writes are refused for about \d+ min; nothing was changed$/);
+    expect(sectionToJSON(deleter.doc)).toEqual([]);
+    const logged = logBytes(s, padId);
+    expect(logged).toBeGreaterThan(900 * 1024);
+    expect(logged).toBeLessThanOrEqual(budget);
+
+    // an import from that address is refused the same way (429, JSON), and nothing is stored
+    const res = await importText(s.url, padId, bulkText(60, 3000, 'late'));
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^this address has written as much as it may/);
+    expect(logBytes(s, padId)).toBe(logged);
+    // another address (behind the trusted proxy) has a budget of its own
+    const other = await importText(s.url, padId, bulkText(60, 3000, 'other'), { 'x-forwarded-for': '203.0.113.7' });
+    expect(other.status).toBe(201);
+    await waitFor(() => entriesOf(deleter.doc).length === 60, 5000, 'the other address\'s import');
+  });
+
+  it('budgets of addresses that stopped writing are forgotten once full again', async () => {
+    let now = 0;
+    const budgets = new WriteBudgets(1000, () => now);
+    try {
+      const a = budgets.for('192.0.2.1')!;
+      expect(a.take(600)).toBe(true);
+      expect(a.take(600)).toBe(false);
+      expect(a.waitMs(600)).toBe(Math.ceil((200 / (1000 / 3600)) * 1000));
+      expect(budgets.for('192.0.2.2')!.take(1)).toBe(true);
+      expect(budgets.tracked).toBe(2);
+      now += 3600; // 1 byte back for 192.0.2.2 (3.6 s): full again; 192.0.2.1 is not
+      budgets.sweep();
+      expect(budgets.tracked).toBe(1);
+      now += 3600 * 1000;
+      budgets.sweep();
+      expect(budgets.tracked).toBe(0);
+      // no limit configured: no budget at all
+      expect(new WriteBudgets(0).for('192.0.2.1')).toBeUndefined();
+    } finally {
+      budgets.close();
+    }
   });
 });
 
