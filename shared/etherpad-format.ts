@@ -407,8 +407,9 @@ export function parseEtherpadText(text: string): PadText {
     const { level, bullet, content } = shapeOf(raw, unit);
     const escaped = escapedRest(content);
 
-    if (!section && !(bullet && level === 0)) {
-      // the header above the first section: title, milestones, and anything else kept as written
+    if (!section && !current && !(bullet && level === 0)) {
+      // the header above the first section (and above any entry: once a list has begun without a heading, what
+      // follows belongs to its entries, as under a heading): title, milestones, and anything else kept as written
       if (escaped !== null && level === 0 && !bullet) {
         // written with escapes: the title, then the milestones, then the other lines
         const milestones = milestonesDone || result.meta.preamble.length > 0 ? null : readEscapedMilestones(escaped);

@@ -137,6 +137,26 @@ describe('messy real-world input', () => {
   it('bullets before any heading are proposed entries', () => {
     expect(parseEtherpadText('* https://launchpad.net/bugs/5 [t] (x)').sections.proposed).toHaveLength(1);
   });
+
+  it('a list without a heading keeps the reviews and notes under its entries (they were read as a header and lost)', () => {
+    const pad = parseEtherpadText(
+      [
+        'Nova 2025.1 Epoxy',
+        '* https://bugs.launchpad.net/nova/+bug/2090001 [Resize to same host loses NUMA topology] (sean-k-mooney)',
+        '    * https://review.opendev.org/c/openstack/nova/+/931122',
+        '        * needs rebase',
+        '* https://bugs.launchpad.net/nova/+bug/2090002 [Console proxy leaks fds] (stephenfin)',
+        '\t* https://review.opendev.org/c/openstack/nova/+/931123',
+        '\t\t* needs reviews',
+      ].join('\n'),
+    );
+    expect(pad.meta).toEqual({ title: 'Nova 2025.1 Epoxy', milestones: [], preamble: [] });
+    expect(pad.sections.proposed.map((e) => [e.title, e.owner, e.reviews, e.note])).toEqual([
+      ['Resize to same host loses NUMA topology', 'sean-k-mooney', ['https://review.opendev.org/c/openstack/nova/+/931122'], 'needs rebase'],
+      ['Console proxy leaks fds', 'stephenfin', ['https://review.opendev.org/c/openstack/nova/+/931123'], 'needs reviews'],
+    ]);
+    expect(pad.sections.ready).toEqual([]);
+  });
 });
 
 describe('export', () => {
