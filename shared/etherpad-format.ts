@@ -554,9 +554,11 @@ export function toEtherpadText(pad: PadText, status: PadStatus | null = null): s
   for (const section of ['proposed', 'ready'] as const) {
     if (out.length > 0) out.push('');
     out.push(`== ${SECTION_HEADINGS[section]} ==`);
+    // grouped by kind, as the editor, the mirror and the Markdown show them (in the pad's order within each kind):
+    // written in the pad's order, a proposed list whose kinds alternate repeated its headings ("Bugs" twice)
+    const grouped = ENTRY_KINDS.flatMap((kind) => pad.sections[section].filter((e) => e.kind === kind));
     let kind: EntryKind | null = null;
-    for (const e of pad.sections[section]) {
-      if (!ENTRY_KINDS.includes(e.kind)) continue;
+    for (const e of grouped) {
       if (e.kind !== kind) out.push(KIND_HEADINGS[e.kind]);
       kind = e.kind;
       out.push(entryLine(e));

@@ -174,6 +174,18 @@ describe('export', () => {
     expect(toEtherpadText(again)).toBe(toEtherpadText(pad));
   });
 
+  it('writes each kind once per section, however the kinds alternate in the pad', () => {
+    const entry = (kind: 'bug' | 'feature', title: string) => ({ kind, title, launchpad: '', owner: '', reviews: [], note: '', status: 'open' as const });
+    const pad: PadText = {
+      meta: { title: '', milestones: [], preamble: [] },
+      sections: { proposed: [entry('bug', 'b1'), entry('feature', 'f1'), entry('bug', 'b2')], ready: [] },
+    };
+    const text = toEtherpadText(pad);
+    expect(text.match(/^Bugs$/gm)).toHaveLength(1);
+    expect(text).toContain('Features\n* [f1]\nBugs\n* [b1]\n* [b2]\n');
+    expect(parseEtherpadText(text).sections.proposed.map((e) => e.title)).toEqual(['f1', 'b1', 'b2']);
+  });
+
   it('writes the team format with TAB indentation', () => {
     const text = toEtherpadText(parseEtherpadText(sample));
     expect(text).toContain('== Ready to review (PTL only) ==\nFeatures\n* https://blueprints.launchpad.net/nova/+spec/sample-pci-device-groups [PCI device groups] (erin)\n\t* https://review.opendev.org/c/openstack/nova/+/928800\n\t\t* has one +2, needs second +2\n');
