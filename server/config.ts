@@ -90,6 +90,8 @@ export interface Config {
   maxConnectionsPerAddress: number;
   maxMessagesPerSecond: number;
   maxBytesPerSecond: number;
+  /** How often a quiet sync socket is sent a keep-alive (not from the environment: tests shorten it). */
+  keepaliveMs?: number;
   maxDocumentBytes: number;
   /** Bytes one client address may write to the logs per hour (write-budget.ts); 0: no limit. */
   maxWriteBytesPerHour: number;

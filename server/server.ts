@@ -127,6 +127,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       maxBytesPerSecond: config.maxBytesPerSecond,
+      keepaliveMs: config.keepaliveMs,
     },
     { events, overload, notices, status, curatorCheck: { keys: curatorKeys, sessions, everyMs: 2000 }, budgets },
   );

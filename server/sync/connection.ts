@@ -13,7 +13,7 @@ import { MessageRate } from './message-rate.js';
 import { newId } from '../auth/secrets.js';
 import type { ServerNotice } from '../../shared/presence.js';
 import type { WriteBudget } from './write-budget.js';
-import { MessageType, SyncType, permissionDeniedMessage, serverNoticeMessage, syncStep1Message } from './messages.js';
+import { MessageType, SyncType, awarenessMessage, permissionDeniedMessage, serverNoticeMessage, syncStep1Message } from './messages.js';
 
 export interface ConnectionIdentity {
   role: Role;
@@ -29,6 +29,18 @@ export interface ConnectionIdentity {
 }
 
 const PING_INTERVAL_MS = 30_000;
+
+/**
+ * A socket that was sent nothing during one of these periods is sent an empty presence update at its end, so a
+ * client hears something at least every twice this (20 s). y-websocket closes and reopens
+ * a socket that has received no message for 30 s (the protocol's pings never reach a browser's script): a quiet
+ * pad's `ready` socket, which carries no presence, and a mirror's sockets went offline and back every 33 s, and the
+ * page's badge said "offline" meanwhile.
+ */
+export const KEEPALIVE_MS = 10_000;
+
+/** An awareness update with no states: y-websocket counts it as a message and applies nothing. */
+const KEEPALIVE_MESSAGE = awarenessMessage(Uint8Array.of(0));
 
 /**
  * A reader that does not read: over {@link SLOW_CONSUMER_BYTES} of unsent messages that did not shrink for
@@ -50,6 +62,8 @@ export class Connection implements Peer {
   readonly budget: WriteBudget | undefined;
   private refusalHint: string | undefined;
   private alive = true;
+  /** Whether anything was sent in the current keep-alive period ({@link KEEPALIVE_MS}). */
+  private sentSinceTick = true;
   /** Since when the socket's send buffer has been over {@link SLOW_CONSUMER_BYTES} without shrinking (0: it is not)… */
   private slowSince = 0;
   /** …and how full it was then. */
@@ -72,7 +86,7 @@ export class Connection implements Peer {
     readonly document: SectionDocument,
     identity: ConnectionIdentity,
     private readonly log: Logger,
-    limits: { guard: GuardOptions; maxMessagesPerSecond: number; maxBytesPerSecond?: number },
+    limits: { guard: GuardOptions; maxMessagesPerSecond: number; maxBytesPerSecond?: number; keepaliveMs?: number },
     private readonly onClose: (connection: Connection) => void,
   ) {
     this.padId = document.ref.padId;
@@ -91,11 +105,20 @@ export class Connection implements Peer {
     socket.on('pong', () => {
       this.alive = true;
     });
+    // one timer per connection: the keep-alive message when the socket has been quiet, the protocol ping (a peer that
+    // answered none since the last one is gone) every PING_INTERVAL_MS
+    const keepaliveMs = limits.keepaliveMs ?? KEEPALIVE_MS;
+    let sincePing = 0;
     this.pingTimer = setInterval(() => {
+      if (!this.sentSinceTick) this.send(KEEPALIVE_MESSAGE);
+      this.sentSinceTick = false;
+      sincePing += keepaliveMs;
+      if (sincePing < PING_INTERVAL_MS) return;
+      sincePing = 0;
       if (!this.alive) return this.socket.terminate();
       this.alive = false;
       this.socket.ping();
-    }, PING_INTERVAL_MS);
+    }, keepaliveMs);
     this.pingTimer.unref();
 
     document.peers.add(this);
@@ -120,6 +143,7 @@ export class Connection implements Peer {
         return;
       }
     } else this.slowSince = 0;
+    this.sentSinceTick = true;
     this.socket.send(message, { binary: true });
   }
 

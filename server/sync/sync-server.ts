@@ -33,6 +33,8 @@ export interface SyncServerOptions {
   maxMessagesPerSecond: number;
   /** Bytes per second one connection may send before it is slowed down. */
   maxBytesPerSecond?: number;
+  /** How often a quiet socket is sent a keep-alive (connection.ts, KEEPALIVE_MS by default). */
+  keepaliveMs?: number;
 }
 
 /** What the sync server listens to and consults besides the pads and the documents. */
@@ -203,6 +205,7 @@ export class SyncServer {
           guard: this.options.guard,
           maxMessagesPerSecond: this.options.maxMessagesPerSecond,
           maxBytesPerSecond: this.options.maxBytesPerSecond,
+          keepaliveMs: this.options.keepaliveMs,
         };
         const connection = new Connection(ws, document, { ...identity, budget: this.parts.budgets?.for(address) }, this.log, limits, (closed) => {
           releaseSlot();

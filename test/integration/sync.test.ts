@@ -136,6 +136,40 @@ async function metric(url: string, series: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+describe('a quiet socket stays open', () => {
+  it('a socket sent nothing for a keep-alive period is sent an empty presence update, so y-websocket (which reconnects after 30 s without a message) keeps it, and applies nothing from it', async () => {
+    const server = await startTestServer(undefined, { keepaliveMs: 150 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId, readOnlyUrl } = await createPad(server.url, 'keepalive');
+    // as the page opens them: ready without presence, and the mirror's read-only socket
+    const ready = track(await connectSynced(server.url, padId, 'ready'));
+    ready.provider.awareness.setLocalState(null);
+    const mirror = track(await connectSynced(server.url, readOnlyUrl.split('/p/')[1]!, 'proposed'));
+    const heard = new Map<unknown, number>();
+    const statuses: string[] = [];
+    for (const c of [ready, mirror]) {
+      const awarenessHandler = c.provider.messageHandlers[1]!;
+      c.provider.messageHandlers[1] = (...args) => {
+        heard.set(c, (heard.get(c) ?? 0) + 1);
+        awarenessHandler(...args);
+      };
+      c.provider.on('status', ({ status }: { status: string }) => statuses.push(status));
+    }
+    const last = [ready, mirror].map((c) => c.provider.wsLastMessageReceived);
+    await sleep(1000);
+    // several keep-alives each (one per quiet period), each counted by y-websocket as a message heard
+    expect(heard.get(ready)).toBeGreaterThanOrEqual(3);
+    expect(heard.get(mirror)).toBeGreaterThanOrEqual(3);
+    expect(ready.provider.wsLastMessageReceived).toBeGreaterThan(last[0]!);
+    expect(mirror.provider.wsLastMessageReceived).toBeGreaterThan(last[1]!);
+    // nothing was applied: no presence appeared, and the sockets never dropped
+    expect([...ready.provider.awareness.getStates().keys()]).toEqual([]);
+    expect([...mirror.provider.awareness.getStates().keys()].filter((id) => id !== mirror.provider.awareness.clientID)).toEqual([]);
+    expect(statuses).toEqual([]);
+    expect(ready.provider.wsconnected && mirror.provider.wsconnected).toBe(true);
+  });
+});
+
 describe('sync answers', () => {
   it('the same state vector asked while the document is unchanged is answered from one encoding; a change is in the next answer', async () => {
     const server = await startTestServer();
