@@ -248,6 +248,47 @@ export function parseEntryText(text: string): EntryDraft {
   return draft;
 }
 
+/** A bullet at the start of a line (Etherpad's lists, Markdown's). */
+const BULLET = /^[*•-][ \t]+/;
+
+/** Whether a line holds a Launchpad bug or blueprint link. */
+function hasLaunchpad(line: string): boolean {
+  for (const match of line.matchAll(LINK_TOKEN)) if (kindOfLink(parseLink(match[0]))) return true;
+  return false;
+}
+
+/**
+ * Reads a paste that may hold several entries, as Etherpad lists and plain line lists are written. A new entry begins
+ * at an unindented line that is a bullet, or that has a Launchpad link when the entry before has one already (a title
+ * line followed by its bug link is one entry). The entry's first line gives its title and owner
+ * ({@link parseEntryText}); each line under it gives its links, and its other text goes to the note. (The whole paste
+ * used to be read as one line: two bugs became one entry, and the owner, no longer at the end, went to the note.)
+ */
+export function parseEntryPaste(text: string): EntryDraft[] {
+  const entries: string[][] = [];
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    if (line.trim() === '' || line.length > MAX_LINE_LENGTH) continue;
+    const current = entries.at(-1);
+    const unindented = !/^[ \t]/.test(line);
+    const begins = !current || (unindented && (BULLET.test(line) || (hasLaunchpad(line) && current.some(hasLaunchpad))));
+    if (begins) entries.push([line]);
+    else current.push(line);
+  }
+  return entries.map(([first, ...under]) => {
+    const draft = parseEntryText(first!);
+    const notes = draft.rest ? [draft.rest] : [];
+    for (const line of under) {
+      const more = parseEntryText(line);
+      for (const r of more.reviews) if (!draft.reviews.includes(r)) draft.reviews.push(r);
+      if (!draft.launchpad && more.launchpad) Object.assign(draft, { launchpad: more.launchpad, kind: more.kind });
+      else if (more.launchpad && more.launchpad !== draft.launchpad) notes.push(more.launchpad);
+      const words = [more.title, more.owner ? `(${more.owner})` : '', more.rest].filter(Boolean).join(' ');
+      if (words) notes.push(words);
+    }
+    return { ...draft, rest: notes.join('\n') };
+  });
+}
+
 /** Identity keys of an entry's links (its Launchpad item and every review). */
 export function entryIdentityKeys(entry: { launchpad: string; reviews: readonly string[] }): string[] {
   const keys: string[] = [];

@@ -111,7 +111,7 @@ describe('a list, not a form', () => {
     // the form stays open for the next entry, focus back in "Paste links"
     await expect.poll(() => focused(page)).toMatchObject({ tag: 'textarea' });
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('cp-section#proposed cp-entry-form').count()).toBe(0);
+    await expect.poll(() => page.locator('cp-section#proposed cp-entry-form').isVisible()).toBe(false);
     await expect.poll(() => focused(page)).toMatchObject({ tag: 'button', label: 'Add entry to Proposed patches' });
     // the add control is above the list: reachable without scrolling past it
     const positions = await page.evaluate(() => {

@@ -61,6 +61,59 @@ describe('the cycle-tracking workflow in the browser', () => {
     await expect.poll(() => titles(page, 'proposed')).toEqual(['Lost allocation', 'another try']); // Bugs before Other
   });
 
+  it('a paste of several entries adds each whole; a second paste replaces what the first filled in; the duplicate warning follows the fields; Close keeps the draft', async () => {
+    const { padId } = await createPad(suite.server.url, 'wf-paste-several');
+    const page = await openPad(padId);
+    const list = [
+      '* https://bugs.launchpad.net/nova/+bug/2090001 [Resize to same host loses NUMA topology] (sean-k-mooney)',
+      '    * https://review.opendev.org/c/openstack/nova/+/931122',
+      '        * needs rebase',
+      '* https://bugs.launchpad.net/nova/+bug/2090002 [Console proxy leaks fds] (stephenfin)',
+      '\t* https://review.opendev.org/c/openstack/nova/+/931123',
+    ].join('\n');
+    let form = await paste(page, 'proposed', list);
+    // listed, not merged into the fields
+    await expect.poll(() => form.locator('.several').textContent()).toMatch(/This paste holds 2 entries.*Resize to same host loses NUMA topology \(sean-k-mooney\).*Console proxy leaks fds \(stephenfin\)/s);
+    expect(await form.getByLabel('Title').inputValue()).toBe('');
+    await form.getByRole('button', { name: 'Add 2 entries' }).click();
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['Resize to same host loses NUMA topology', 'Console proxy leaks fds']);
+    expect(await form.getByRole('status').filter({ hasText: 'Added' }).textContent()).toBe('Added 2 entries.');
+    const stored = async () => ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ owner: string; reviews: string[]; note: string }> } }).sections.proposed;
+    await expect.poll(async () => (await stored()).map((e) => [e.owner, e.reviews, e.note])).toEqual([
+      ['sean-k-mooney', ['https://review.opendev.org/c/openstack/nova/+/931122'], 'needs rebase'],
+      ['stephenfin', ['https://review.opendev.org/c/openstack/nova/+/931123'], ''],
+    ]);
+    // the same list again: both already on the pad, skipped and said so
+    form = await paste(page, 'proposed', list);
+    await expect.poll(() => form.locator('.several').textContent()).toContain('already on the pad: skipped');
+    await form.getByRole('button', { name: 'Add 2 entries' }).click();
+    await expect.poll(() => form.getByRole('status').filter({ hasText: 'Added' }).textContent()).toBe('Added 0 entries; 2 already on the pad were skipped.');
+    expect(await titles(page, 'proposed')).toHaveLength(2);
+
+    // a paste with a bug already on the pad, then a second paste without a bug: the first paste's bug link goes,
+    // and the warning with it
+    form = await paste(page, 'proposed', 'https://bugs.launchpad.net/nova/+bug/2090001 Another try (carol)');
+    await expect.poll(() => form.getByRole('alert').count()).toBe(1);
+    await form.getByLabel('Paste links').fill('https://review.opendev.org/c/openstack/nova/+/942500 Fix libvirt driver typo (melwitt)');
+    await expect.poll(() => form.getByLabel('Launchpad link').inputValue()).toBe('');
+    expect(await form.getByLabel('Title').inputValue()).toBe('Fix libvirt driver typo');
+    expect(await form.getByRole('alert').count()).toBe(0);
+    expect(await form.getByRole('button', { name: 'Add entry' }).count()).toBe(1);
+    // typing a link the pad has brings the warning; clearing it takes it away, before any press
+    await form.getByLabel('Launchpad link').fill('https://bugs.launchpad.net/nova/+bug/2090002');
+    await expect.poll(() => form.getByRole('button', { name: 'Add anyway' }).count()).toBe(1);
+    await form.getByLabel('Launchpad link').fill('');
+    await expect.poll(() => form.getByRole('button', { name: 'Add entry' }).count()).toBe(1);
+
+    // Close keeps the draft for the next opening
+    await form.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => form.isVisible()).toBe(false);
+    form = await addForm(page, 'proposed');
+    expect(await form.getByLabel('Title').inputValue()).toBe('Fix libvirt driver typo');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['Resize to same host loses NUMA topology', 'Console proxy leaks fds', 'Fix libvirt driver typo']);
+  });
+
   it('a curator promotes an entry (keyboard), reorders ready by keyboard, and marks one merged', async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'wf-promote');
     const page = await openPad(padId);

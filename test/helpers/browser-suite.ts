@@ -44,7 +44,8 @@ export async function signIn(page: Page, key: string): Promise<void> {
 /** A section's "add an entry" form, opened through its "Add entry" button if it is not open yet. */
 export async function addForm(page: Page, section: 'proposed' | 'ready'): Promise<Locator> {
   const form = page.locator(`cp-section#${section} cp-entry-form`);
-  if ((await form.count()) === 0) await page.locator(`cp-section#${section} button.add`).click();
+  // (once opened, a closed form is kept hidden, with what was typed in it)
+  if (!(await form.isVisible())) await page.locator(`cp-section#${section} button.add`).click();
   await form.waitFor();
   return form;
 }

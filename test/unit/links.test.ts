@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chipLabel, entryIdentityKeys, identityKey, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from '../../shared/links.js';
+import { chipLabel, entryIdentityKeys, identityKey, MAX_LINE_LENGTH, parseEntryPaste, parseEntryText, parseLink, safeHref } from '../../shared/links.js';
 
 describe('parseLink: every form the team uses', () => {
   it.each([
@@ -205,5 +205,53 @@ describe('the linear link readers read as the former patterns did', () => {
     const long = `https://launchpad.net/bugs/1 ${'x'.repeat(MAX_LINE_LENGTH)}`;
     expect(parseEntryText(long).launchpad).toBe('');
     expect(parseLink(`https://review.opendev.org/1${'/'.repeat(MAX_LINE_LENGTH)}`)).toBeNull();
+  });
+});
+
+describe('parseEntryPaste: a paste that may hold several entries', () => {
+  const brief = (text: string) => parseEntryPaste(text).map((d) => [d.kind, d.title, d.launchpad, d.owner, d.reviews, d.rest]);
+
+  it('an Etherpad list: an entry per bullet at the margin, its reviews and note from the lines under it', () => {
+    expect(
+      brief(
+        [
+          '* https://bugs.launchpad.net/nova/+bug/2090001 [Resize to same host loses NUMA topology] (sean-k-mooney)',
+          '    * https://review.opendev.org/c/openstack/nova/+/931122',
+          '        * needs rebase',
+          '* https://bugs.launchpad.net/nova/+bug/2090002 [Console proxy leaks fds] (stephenfin)',
+          '\t* https://review.opendev.org/c/openstack/nova/+/931123',
+          '\t\t* needs reviews',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      ['bug', 'Resize to same host loses NUMA topology', 'https://bugs.launchpad.net/nova/+bug/2090001', 'sean-k-mooney', ['https://review.opendev.org/c/openstack/nova/+/931122'], 'needs rebase'],
+      ['bug', 'Console proxy leaks fds', 'https://bugs.launchpad.net/nova/+bug/2090002', 'stephenfin', ['https://review.opendev.org/c/openstack/nova/+/931123'], 'needs reviews'],
+    ]);
+  });
+
+  it('a plain list: an entry per line with a Launchpad link, lines without one belong to the entry above', () => {
+    expect(
+      brief(
+        [
+          'https://bugs.launchpad.net/nova/+bug/1 First bug (alice)',
+          'https://review.opendev.org/c/openstack/nova/+/11',
+          'https://blueprints.launchpad.net/nova/+spec/two Second (bob)',
+        ].join('\r\n'),
+      ),
+    ).toEqual([
+      ['bug', 'First bug', 'https://bugs.launchpad.net/nova/+bug/1', 'alice', ['https://review.opendev.org/c/openstack/nova/+/11'], ''],
+      ['feature', 'Second', 'https://blueprints.launchpad.net/nova/+spec/two', 'bob', [], ''],
+    ]);
+  });
+
+  it('one entry written over several lines stays one entry (a title line, then its links), as does a single line', () => {
+    expect(brief('Evacuate fails when source host is down (carol)\nhttps://bugs.launchpad.net/nova/+bug/2081234\nhttps://review.opendev.org/c/openstack/nova/+/931122')).toEqual([
+      ['bug', 'Evacuate fails when source host is down', 'https://bugs.launchpad.net/nova/+bug/2081234', 'carol', ['https://review.opendev.org/c/openstack/nova/+/931122'], ''],
+    ]);
+    const line = 'https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol) https://review.opendev.org/c/openstack/nova/+/931122';
+    expect(parseEntryPaste(line)).toEqual([parseEntryText(line)]);
+    // a second bug link under an entry is kept in its note, not lost
+    expect(brief('* https://bugs.launchpad.net/nova/+bug/1 [A]\n  * related: https://bugs.launchpad.net/nova/+bug/2')[0]![5]).toBe('https://bugs.launchpad.net/nova/+bug/2\nrelated:');
+    expect(parseEntryPaste('  \n\n')).toEqual([]);
   });
 });

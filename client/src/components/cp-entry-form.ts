@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ENTRY_KINDS, isEntryKind, type EntryKind } from '../../../shared/schema.js';
-import { parseEntryText } from '../../../shared/links.js';
+import { parseEntryPaste, type EntryDraft } from '../../../shared/links.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
 import type { NewEntryFields } from '../../../shared/pad-actions.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
@@ -11,14 +11,27 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 
 /**
  * The "add an entry" form. Pasting Launchpad and Gerrit links into "Paste links" fills the fields (kind from the
- * link, title from the text after it, owner from `(nick)`); the person adjusts them and adds. If the same change,
- * topic, bug or blueprint is already on the pad, the form says where before adding. Emits `cp-add`.
+ * link, title from the text after it, owner from `(nick)`); the person adjusts them and adds. A paste that holds
+ * several entries (an Etherpad list, a line per bug) is listed as such and added in one press, each entry whole.
+ * If the same change, topic, bug or blueprint is already on the pad, the form says where before adding. Emits
+ * `cp-add` (once per entry).
  */
 export class CpEntryForm extends LitElement {
   static override properties = {
     duplicates: { state: true },
     added: { state: true },
+    several: { state: true },
   };
+  /** A paste holding several entries: they are added together, not merged into the fields. */
+  declare several: EntryDraft[];
+  /** Which of them the pad had when they were pasted (checked again when they are added). */
+  private severalOnPad: boolean[] = [];
+  /**
+   * What the last paste put in each field: a later paste replaces it, or clears it when it says nothing of that field
+   * (a second paste once kept the first one's bug link, and the duplicate warning that came with it). What the
+   * person typed over is theirs, and stays.
+   */
+  private readonly fromPaste = new Map<string, string>();
   /** What the last press added (said in the form: the new entry may be out of sight, below the fold). */
   declare added: string;
   private readonly pad = new ContextConsumer(this, { context: padContext });
@@ -79,6 +92,13 @@ export class CpEntryForm extends LitElement {
         color: #5c4300;
         border-radius: 4px;
       }
+      .several {
+        padding: 0.4rem 0.6rem;
+        background: #e6f0fa;
+        color: #1f2933;
+        border-radius: 4px;
+      }
+      .several ul,
       .duplicates ul {
         margin: 0.2rem 0 0;
         padding-left: 1.2rem;
@@ -91,6 +111,7 @@ export class CpEntryForm extends LitElement {
     new TranslationWatchController(this, { content: true });
     this.duplicates = [];
     this.added = '';
+    this.several = [];
   }
 
   private get form(): HTMLFormElement {
@@ -114,18 +135,32 @@ export class CpEntryForm extends LitElement {
     };
   }
 
-  /** Fills the fields from what was pasted; fields the paste says nothing about are left as they are. */
+  /**
+   * Fills the fields from what was pasted. A field the paste says nothing about keeps what the person typed, and
+   * loses what the previous paste put there. A paste of several entries fills nothing: it is listed, to add whole.
+   */
   private onPaste(event: Event): void {
-    const draft = parseEntryText((event.target as HTMLTextAreaElement).value);
-    const set = (name: string, value: string) => {
-      if (value) this.field(name).value = value;
+    const drafts = parseEntryPaste((event.target as HTMLTextAreaElement).value);
+    this.added = '';
+    this.several = drafts.length > 1 ? drafts : [];
+    this.severalOnPad = this.several.map((d) => this.findDuplicates({ launchpad: d.launchpad, reviews: d.reviews }).length > 0);
+    const draft = drafts.length === 1 ? drafts[0]! : null;
+    const fill = (name: string, value: string) => {
+      const field = this.field(name);
+      if (value && (name !== 'note' || !field.value || field.value === this.fromPaste.get(name))) {
+        field.value = value;
+        this.fromPaste.set(name, value);
+      } else if (this.fromPaste.has(name) && field.value === this.fromPaste.get(name)) {
+        field.value = '';
+        this.fromPaste.delete(name);
+      }
     };
-    this.field('kind').value = draft.kind satisfies EntryKind;
-    set('launchpad', draft.launchpad);
-    set('title', draft.title);
-    set('owner', draft.owner);
-    set('reviews', draft.reviews.join(' '));
-    if (draft.rest && !this.field('note').value) set('note', draft.rest);
+    if (draft) this.field('kind').value = draft.kind satisfies EntryKind;
+    fill('launchpad', draft?.launchpad ?? '');
+    fill('title', draft?.title ?? '');
+    fill('owner', draft?.owner ?? '');
+    fill('reviews', draft?.reviews.join(' ') ?? '');
+    fill('note', draft?.rest ?? '');
     this.checkDuplicates();
   }
 
@@ -136,6 +171,7 @@ export class CpEntryForm extends LitElement {
 
   private submit(event: Event): void {
     event.preventDefault();
+    if (this.several.length > 1) return this.addSeveral();
     const entry = this.read();
     if (!entry.title && !entry.launchpad && entry.reviews.length === 0) return;
     const duplicates = this.findDuplicates({ launchpad: entry.launchpad, reviews: entry.reviews });
@@ -146,12 +182,41 @@ export class CpEntryForm extends LitElement {
       return;
     }
     this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
-    this.form.reset();
-    this.duplicates = [];
+    this.cleared();
     this.added = `Added “${entryLabel(entry)}” under ${KIND_HEADINGS[entry.kind]}.`;
     // ready for the next one: focus back in "Paste links" (the form stays open until closed)
     this.focusFirst();
   }
+
+  /** Adds every entry of a paste that held several, each as a change of its own; those already on the pad are skipped. */
+  private addSeveral(): void {
+    let added = 0;
+    let skipped = 0;
+    for (const draft of this.several) {
+      const entry: NewEntryFields = { kind: draft.kind, title: draft.title, launchpad: draft.launchpad, owner: draft.owner, reviews: draft.reviews, note: draft.rest };
+      if (!entry.title && !entry.launchpad && entry.reviews.length === 0) continue;
+      // (each added entry is on the pad at once: the same bug twice in the paste is added once)
+      if (this.findDuplicates(entry).length > 0) {
+        skipped++;
+        continue;
+      }
+      this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
+      added++;
+    }
+    this.cleared();
+    const were = skipped === 1 ? '1 already on the pad was skipped' : `${skipped} already on the pad were skipped`;
+    this.added = `Added ${added === 1 ? '1 entry' : `${added} entries`}${skipped > 0 ? `; ${were}` : ''}.`;
+    this.focusFirst();
+  }
+
+  /** Empties the form after an add. */
+  private cleared(): void {
+    this.form.reset();
+    this.fromPaste.clear();
+    this.several = [];
+    this.duplicates = [];
+  }
+
 
   /** Puts focus in the first field ("Paste links"). */
   focusFirst(): void {
@@ -176,11 +241,22 @@ export class CpEntryForm extends LitElement {
       <label>Kind
         <select translate="no" class="notranslate" name="kind">${ENTRY_KINDS.map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
       <label>Title <input translate="no" class="notranslate" name="title" autocomplete="off" /></label>
-      <label>Launchpad link <input translate="no" class="notranslate" name="launchpad" autocomplete="off" placeholder="https://bugs.launchpad.net/nova/+bug/…" /></label>
+      <label>Launchpad link <input translate="no" class="notranslate" name="launchpad" autocomplete="off" placeholder="https://bugs.launchpad.net/nova/+bug/…" @input=${this.checkDuplicates} /></label>
       <label>Owner <input translate="no" class="notranslate" name="owner" autocomplete="off" placeholder="launchpad nick" /></label>
-      <label class="wide">Gerrit reviews (space-separated) <input translate="no" class="notranslate" name="reviews" autocomplete="off" /></label>
+      <label class="wide">Gerrit reviews (space-separated) <input translate="no" class="notranslate" name="reviews" autocomplete="off" @input=${this.checkDuplicates} /></label>
       <label class="wide">Status note <input translate="no" class="notranslate" name="note" autocomplete="off" placeholder="needs second +2" /></label>
-      ${this.duplicates.length > 0
+      ${this.several.length > 1
+        ? html`<div class="several wide" role="status">
+            This paste holds ${this.several.length} entries, added whole with “Add ${this.several.length} entries”:
+            <ul>
+              ${this.several.map(
+                (d, i) => html`<li>${entryLabel({ title: d.title, launchpad: d.launchpad, reviews: d.reviews, note: d.rest })}${d.owner ? ` (${d.owner})` : ''}${
+                  this.severalOnPad[i] ? html` <strong>already on the pad: skipped</strong>` : nothing}</li>`,
+              )}
+            </ul>
+          </div>`
+        : nothing}
+      ${this.duplicates.length > 0 && this.several.length <= 1
         ? html`<div class="duplicates wide" role="alert">
             Already on the pad:
             <ul>
@@ -192,9 +268,11 @@ export class CpEntryForm extends LitElement {
         : nothing}
       <p class="wide added" role="status">${this.added}</p>
       <div class="wide buttons">
-        ${this.duplicates.length > 0
-          ? html`<button class="primary" type="submit" data-confirm="yes">Add anyway</button>`
-          : html`<button class="primary" type="submit">Add entry</button>`}
+        ${this.several.length > 1
+          ? html`<button class="primary" type="submit">Add ${this.several.length} entries</button>`
+          : this.duplicates.length > 0
+            ? html`<button class="primary" type="submit" data-confirm="yes">Add anyway</button>`
+            : html`<button class="primary" type="submit">Add entry</button>`}
         <button type="button" @click=${this.close}>Close</button>
       </div>
     </form>`;

@@ -39,6 +39,11 @@ export class CpSection extends LitElement {
   /** The "add an entry" form is open (it sits behind the "Add entry" button at the top of the section). */
   declare adding: boolean;
 
+  /**
+   * The form was opened once: from then on it is kept (hidden while closed), so closing it keeps what was typed or
+   * pasted for the next opening. (It used to be thrown away by Close, a filled-in entry with it.)
+   */
+  private formMade = false;
   private dragging: string | null = null;
   /** The kind of the entry being dragged (it may be dropped only among its kind). */
   private draggingKind: string | null = null;
@@ -83,6 +88,9 @@ export class CpSection extends LitElement {
     cp-entry-form {
       display: block;
       margin-bottom: 0.6rem;
+    }
+    cp-entry-form[hidden] {
+      display: none;
     }
     ol {
       list-style: none;
@@ -279,6 +287,7 @@ export class CpSection extends LitElement {
   };
 
   private async openForm(): Promise<void> {
+    this.formMade = true;
     this.adding = true;
     await this.updateComplete;
     const form = this.renderRoot.querySelector('cp-entry-form') as (HTMLElement & { updateComplete?: Promise<unknown>; focusFirst?: () => void }) | null;
@@ -335,8 +344,8 @@ export class CpSection extends LitElement {
           : nothing}
       </div>
       ${!this.editable && this.readOnlyNote ? html`<p class="read-only-note">${this.readOnlyNote}</p>` : nothing}
-      ${this.editable && this.adding
-        ? html`<cp-entry-form @cp-form-close=${this.closeForm}></cp-entry-form>`
+      ${this.editable && this.formMade
+        ? html`<cp-entry-form ?hidden=${!this.adding} @cp-form-close=${this.closeForm}></cp-entry-form>`
         : nothing}
       ${this.sync?.lastRefusal ? html`<p class="refusal" role="alert">The server refused a change: ${this.sync.lastRefusal}. The section was reloaded from the server.</p>` : nothing}
       ${filtering ? html`<p class="count" role="status">${shownCount} of ${all.length} entries match the filter</p>` : nothing}
