@@ -59,6 +59,10 @@ describe('nothing a person does by accident changes the pad', () => {
       await page.mouse.move(to.x + 40, to.y + to.height / 2, { steps: 10 });
       await page.mouse.up();
       await page.keyboard.press('Control+C');
+      // what is copied is the entries' text, without the menus' "⋯" or the handles' "⠿"
+      const selected = await page.evaluate(() => document.getSelection()?.toString() ?? '');
+      expect(selected).toContain('second');
+      expect(selected).not.toMatch(/[⋯⠿]/);
       // and a selection inside one note, dragged a little further down
       const second = (await page.locator('cp-section#ready cp-entry[data-id="r1"] .note').boundingBox())!;
       await page.mouse.dblclick(second.x + 10, second.y + second.height / 2);

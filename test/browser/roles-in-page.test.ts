@@ -111,6 +111,15 @@ describe('every role can do its job in the page', () => {
     const key = await created.locator('code.curator-key').textContent();
     await created.getByRole('button', { name: 'Copy key' }).click();
     await expect.poll(() => home.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    // a double-click selects the whole key, whatever "-" and "_" it holds (they used to end the word selected)
+    const keyText = created.locator('code.curator-key');
+    const selectedOn = async (text: string) => {
+      await keyText.evaluate((el, t) => (el.textContent = t), text);
+      await keyText.dblclick();
+      return home.evaluate(() => document.getSelection()?.toString());
+    };
+    expect(await selectedOn('-n8Vk_g1KX-tgjEH67aU')).toBe('-n8Vk_g1KX-tgjEH67aU');
+    await keyText.evaluate((el, k) => (el.textContent = k), key);
     await created.getByRole('link', { name: /^Open the pad/ }).click();
     await home.locator('cp-connection-status [data-state="live"]').waitFor();
     await home.getByText('Signed in as curator').waitFor();

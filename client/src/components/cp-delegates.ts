@@ -89,6 +89,10 @@ export class CpDelegates extends LitElement {
         background: #fff;
         padding: 0.1rem 0.3rem;
       }
+      /* a key is selected whole by one click: its "-" and "_" ended a double-click's word, and a key copied so broke */
+      code.delegate-key {
+        user-select: all;
+      }
       .error {
         color: #b42318;
       }

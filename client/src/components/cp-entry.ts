@@ -431,6 +431,8 @@ export const entryStyles = [
       white-space: pre-wrap;
     }
     cp-entry button.more {
+      /* selecting entries to copy them takes their text, not the menu's "⋯" */
+      user-select: none;
       padding: 0 0.5rem;
       line-height: 1.4;
       border-color: transparent;

@@ -62,6 +62,10 @@ export class CpHome extends LitElement {
         background: #fff;
         padding: 0.1rem 0.3rem;
       }
+      /* a key is selected whole by one click: its "-" and "_" ended a double-click's word, and a key copied so broke */
+      code.curator-key {
+        user-select: all;
+      }
     `,
   ];
 

@@ -573,7 +573,7 @@ export class CpPadPage extends LitElement {
           ${curator ? html`<cp-scrub-dialog></cp-scrub-dialog>` : nothing}
           ${locked ? nothing : html`<cp-import-dialog pad=${this.pad}></cp-import-dialog>`}
           ${locked || c?.status.off ? nothing : html`<cp-gerrit-import-dialog pad=${this.pad}></cp-gerrit-import-dialog>`}
-          <span>Export: <a href="${api}/export.txt">Etherpad text</a> · <a href="${api}/export.md">Markdown</a> · <a href="${api}/export.json">JSON</a></span>
+          <span>Export: <a href="${api}/export.txt" download>Etherpad text</a> · <a href="${api}/export.md" download>Markdown</a> · <a href="${api}/export.json" download>JSON</a></span>
           ${this.session.readOnlyUrl
             ? html`<span class="read-only"><a class="read-only-link" href=${this.session.readOnlyUrl} title="A read-only copy of the pad: safe to share and to translate">Read-only link</a>
                 <button class="copy-link" aria-label="Copy the read-only link" @click=${() => this.copyReadOnlyLink()}>${this.clipboard.copied(this.readOnlyHref()) ? 'Copied' : 'Copy'}</button>

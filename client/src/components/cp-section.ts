@@ -134,6 +134,7 @@ export class CpSection extends LitElement {
       flex: 1;
     }
     .handle {
+      user-select: none;
       display: flex;
       align-items: center;
       padding: 0 0.3rem;
