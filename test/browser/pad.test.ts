@@ -111,6 +111,14 @@ describe('the pad in the browser', () => {
     await field.fill('gibi');
     await field.press('Tab');
     await expect.poll(() => note.textContent()).toBe('');
+    // while the person types, the field stays as typed (a pause once turned "sean-ptl" into "sean-" under them); it
+    // shows the name others see once they leave it
+    await field.fill('');
+    await field.pressSequentially('sean-ptl');
+    await expect.poll(() => note.textContent()).toContain('Shown as “sean-”');
+    expect(await field.inputValue()).toBe('sean-ptl');
+    await field.press('Tab');
+    await expect.poll(() => field.inputValue()).toBe('sean-');
   });
 
   it('a lost connection is said in words after a moment, edits made meanwhile are sent when it is back, and the notice goes', async () => {

@@ -100,6 +100,16 @@ export class CpPresenceList extends LitElement {
     if (state) this.awareness!.setLocalStateField('user', { ...(state.user as object), name: userName() });
   };
 
+  /**
+   * The person has finished with the field (it lost focus, or Enter): it now shows the name as others see it. Not while
+   * they type: a name saved cleaned mid-typing ("sean-ptl" shown as "sean-") used to rewrite the field under them.
+   */
+  private nameDone = (): void => {
+    this.saveName();
+    const field = this.renderRoot.querySelector<HTMLInputElement>('input[aria-label="Your name"]');
+    if (field) field.value = userName();
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('pagehide', this.saveName);
@@ -113,6 +123,12 @@ export class CpPresenceList extends LitElement {
 
   /** Colours through the CSSOM (allowed by the CSP, unlike a style attribute). */
   override updated(): void {
+    // the field is filled once, when it first shows (after that it is the person's, until they leave it)
+    const field = this.renderRoot.querySelector<HTMLInputElement>('input[aria-label="Your name"]');
+    if (field && !field.dataset.filled) {
+      field.value = userName();
+      field.dataset.filled = 'yes';
+    }
     const chips = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-client]')];
     const colours = coloursFor(chips.map((li) => Number(li.dataset.client)));
     for (const li of chips) li.style.setProperty('background-color', colours.get(Number(li.dataset.client))!);
@@ -125,7 +141,7 @@ export class CpPresenceList extends LitElement {
       .filter((p): p is { id: number; state: NonNullable<ReturnType<typeof parsePresence>> & { user: { name: string } } } => p.state?.user !== undefined);
     return html`
       ${this.editable
-        ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" aria-describedby="name-note" .value=${userName()} maxlength="40" @input=${this.onNameInput} @change=${this.saveName} @blur=${this.saveName} /></label>
+        ? html`<label>Your name <input translate="no" class="notranslate" aria-label="Your name" aria-describedby="name-note" maxlength="40" @input=${this.onNameInput} @change=${this.nameDone} @blur=${this.nameDone} /></label>
             <span id="name-note" class="name-note" role="status">${this.nameNote}</span>`
         : ''}
       <ul aria-label="People here">
