@@ -1,4 +1,5 @@
 /** The pad API: `/api/pads`. */
+import { parsePadJson } from '../pad-json.js';
 import { claimsPtl, isCleanText } from '../../shared/presence.js';
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
@@ -129,7 +130,10 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     return c.body(toMarkdown(pad, await cachedStatus(c.get('resolved').pad.id)));
   });
 
-  /** Etherpad text import (raw text/plain, or JSON `{"text"}`): all or nothing; `ready` entries need a curator. */
+  /**
+   * Import (raw text/plain, or JSON `{"text"}`) of an Etherpad text export or of cyclepad's own JSON export: all or
+   * nothing; `ready` entries need a curator.
+   */
   app.post('/:ref/import', resolvePad, imports, async (c) => {
     const { pad, readOnly } = c.get('resolved');
     if (readOnly) fail(403, 'read-only links cannot import');
@@ -155,7 +159,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     }
     let parsed;
     try {
-      parsed = parseEtherpadText(text);
+      parsed = parsePadJson(text) ?? parseEtherpadText(text);
     } catch (err) {
       if (err instanceof ImportFormatError) fail(400, `${err.message}; nothing was imported`);
       throw err;

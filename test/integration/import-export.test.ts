@@ -46,6 +46,40 @@ describe('import', () => {
     watcher.provider.destroy();
   });
 
+  it("imports cyclepad's own JSON export as it imports the Etherpad text: the same pad, then nothing new; other JSON is refused saying what is importable", async () => {
+    const s = await server();
+    const source = await createPad(s.url, 'imp-json-source');
+    const seeded = await importText(s.url, source.padId, sample, { authorization: `Bearer ${source.curatorKey}` });
+    expect(seeded.status).toBe(201);
+    const json = JSON.stringify(await exported(s.url, source.padId));
+    const shown = (pad: { meta: unknown; sections: Record<'proposed' | 'ready', Array<Record<string, unknown>>> }) => ({
+      meta: pad.meta,
+      sections: Object.fromEntries(
+        (['proposed', 'ready'] as const).map((k) => [k, pad.sections[k].map((e) => [e.kind, e.title, e.launchpad, e.owner, e.reviews, e.note, e.status])]),
+      ),
+    });
+
+    const target = await createPad(s.url, 'imp-json-target');
+    // a contributor may not bring ready entries in this way either
+    expect((await importText(s.url, target.padId, json)).status).toBe(403);
+    const res = await importText(s.url, target.padId, json, { authorization: `Bearer ${target.curatorKey}` });
+    expect(res.status).toBe(201);
+    const report = (await res.json()) as { created: { proposed: number; ready: number } };
+    const source_ = JSON.parse(json) as Parameters<typeof shown>[0];
+    expect(report.created).toEqual({ proposed: source_.sections.proposed.length, ready: source_.sections.ready.length });
+    expect(shown((await exported(s.url, target.padId)) as Parameters<typeof shown>[0])).toEqual(shown(source_));
+    // fed back again: everything is on the pad already
+    const again = (await (await importText(s.url, target.padId, json, { authorization: `Bearer ${target.curatorKey}` })).json()) as { created: { proposed: number; ready: number }; skipped: unknown[] };
+    expect(again.created).toEqual({ proposed: 0, ready: 0 });
+    expect(again.skipped).toHaveLength(source_.sections.proposed.length + source_.sections.ready.length);
+
+    for (const other of ['{"hello": "world"}', JSON.stringify({ ...JSON.parse(json), sections: { proposed: [{ kind: 'bug', title: 1 }], ready: [] } })]) {
+      const refused = await importText(s.url, target.padId, other, { authorization: `Bearer ${target.curatorKey}` });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/^this JSON is not a cyclepad export \(.+\); import an Etherpad text export or a cyclepad JSON export; nothing was imported$/);
+    }
+  });
+
   it('imports the sample as a curator and reports what it created; clients see it live', async () => {
     const s = await server();
     const { padId, curatorKey, readOnlyUrl } = await createPad(s.url, 'imp-ok');

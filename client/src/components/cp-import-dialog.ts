@@ -10,7 +10,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../../../shared/wire.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
 
 /**
- * Import an Etherpad text export (`/export/txt`) into the pad: all or nothing, reported back (entries the pad already
+ * Import an Etherpad text export (`/export/txt`), or a pad's JSON export, into the pad: all or nothing, reported back (entries the pad already
  * has are skipped, and named). On success the form closes and focus returns to the button that opened it.
  */
 /** What the server takes (shared/wire.ts), less room for the JSON the file's text is sent in. */
@@ -152,9 +152,9 @@ export class CpImportDialog extends LitElement {
         <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
     return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
-      <label for="text">Etherpad text export (File → Export → Plain text)</label>
+      <label for="text">Etherpad text export (File → Export → Plain text), or a pad's JSON export</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
-      <label>Or take it from the downloaded file <input translate="no" class="notranslate" type="file" name="file" accept=".txt,text/plain" @change=${this.readFile} /></label>
+      <label>Or take it from the downloaded file <input translate="no" class="notranslate" type="file" name="file" accept=".txt,text/plain,.json,application/json" @change=${this.readFile} /></label>
       ${this.fileError ? html`<p class="error" role="alert">${this.fileError}</p>` : nothing}
       <div>
         <button class="primary" type="submit">Import</button>
