@@ -96,6 +96,10 @@ describe('nothing a person does by accident changes the pad', () => {
         await expect.poll(() => status.textContent()).toContain('Imported 0 proposed and 0 ready entries');
         expect(await status.textContent()).toContain('Skipped 6 already on the pad');
         expect(await status.textContent()).toContain('Evacuate fails when source host is down (in Proposed patches)');
+        // the report takes a line of its own under the toolbar, whose buttons stay in their row
+        const top = async (name: string) => (await page.getByRole('button', { name, exact: true }).boundingBox())!.y;
+        expect(await top('Import from Etherpad…')).toBe(await top('History'));
+        expect((await status.boundingBox())!.y).toBeGreaterThan(await top('History'));
       }
       // the dialog closed, and focus is back on the button that opened it
       await expect.poll(() => dialog.locator('form').count()).toBe(0);

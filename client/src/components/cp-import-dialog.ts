@@ -33,6 +33,18 @@ export class CpImportDialog extends LitElement {
   static override styles = [
     controlStyles,
     css`
+      /*
+       * The opener is one of the toolbar's buttons; the form, and the report of the last import, each take a line of
+       * their own under the toolbar (the report used to sit in the row, pushing the buttons apart and up and down).
+       */
+      :host {
+        display: contents;
+      }
+      form,
+      .report:not(:empty) {
+        flex-basis: 100%;
+        order: 1;
+      }
       textarea {
         width: 100%;
         min-height: 10rem;
@@ -149,7 +161,7 @@ export class CpImportDialog extends LitElement {
   override render() {
     if (!this.disclosure.open) {
       return html`<button class="opener" @click=${this.show}>Import from Etherpad…</button>
-        <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
+        <div class="report" role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
     return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text), or a pad's JSON export</label>

@@ -155,10 +155,10 @@ export class CpPadPage extends LitElement {
     cp-import-dialog {
       overflow-wrap: anywhere;
     }
-    /* an open panel takes a line of its own under the toolbar's buttons, which keep their places */
+    /* an open panel takes a line of its own under the toolbar's buttons, which keep their places (the import
+       dialog lays out its own: its opener stays in the row) */
     cp-history-panel[open],
     cp-delegates[open],
-    cp-import-dialog[open],
     cp-scrub-dialog[open],
     cp-gerrit-import-dialog[open] {
       flex-basis: 100%;
