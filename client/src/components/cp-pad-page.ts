@@ -536,7 +536,12 @@ export class CpPadPage extends LitElement {
     const role = this.session.role;
     const curator = role === 'curator' && !locked;
     const api = `/api/pads/${encodeURIComponent(this.pad)}`;
+    // the skip links come first: the first Tab reaches them, not after the sign-in and name controls
     return html`
+      <nav aria-label="Skip to a section" class="skip">
+        <span aria-hidden="true">Skip to:</span>
+        ${SECTIONS_SHOWN.map((s) => html`<a href="#${s}" @click=${(e: Event) => this.skipTo(e, s)}>${SECTION_HEADINGS[s]}</a>`)}
+      </nav>
       <header>
         <h1 class="notranslate" translate="no">${this.pad}</h1>
         <div class="bar">
@@ -553,10 +558,6 @@ export class CpPadPage extends LitElement {
         ? html`<div class="role-notice" role="status" tabindex="-1"><span>${this.roleNotice}</span>
             <button @click=${() => (this.roleNotice = '')}>Dismiss</button></div>`
         : nothing}
-      <nav aria-label="Skip to a section" class="skip">
-        <span aria-hidden="true">Skip to:</span>
-        ${SECTIONS_SHOWN.map((s) => html`<a href="#${s}" @click=${(e: Event) => this.skipTo(e, s)}>${SECTION_HEADINGS[s]}</a>`)}
-      </nav>
       ${locked ? html`<cp-translation-banner .reasons=${translationDetector().reasons} readOnlyUrl=${this.session.readOnlyUrl ?? ''}></cp-translation-banner>` : nothing}
       <cp-held-change section="proposed"></cp-held-change>
       <cp-held-change section="ready"></cp-held-change>
