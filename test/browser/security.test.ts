@@ -44,4 +44,23 @@ describe('hostile entry content renders inert', () => {
     }
     bot.provider.destroy();
   });
+
+  it('a right-to-left override left open in a title reverses nothing after it: the owner keeps its place, in the editor and in the mirror', async () => {
+    const { padId, readOnlyUrl } = await createPad(suite.server.url, 'bidi');
+    const bot = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(bot.doc).push([createEntry({ title: 'Fix \u202Edriver', owner: 'alice', status: 'merged', addedBy: 'mallory' })]);
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length > 0);
+    for (const url of [`${suite.server.url}/p/${padId}`, readOnlyUrl]) {
+      const page = await (await suite.browser.newContext()).newPage();
+      await page.goto(url);
+      const entry = url === readOnlyUrl ? page.locator('#mirror .entry') : page.locator('cp-section#proposed cp-entry');
+      await entry.first().waitFor();
+      const title = (await entry.locator(url === readOnlyUrl ? '.entry-head > :first-child' : '.title').boundingBox())!;
+      const owner = (await entry.locator('.owner').boundingBox())!;
+      // the owner comes after the whole title, on its right (an open override would have drawn it at the left)
+      expect(owner.x).toBeGreaterThanOrEqual(title.x + title.width - 1);
+      await page.context().close();
+    }
+    bot.provider.destroy();
+  });
 });
