@@ -590,11 +590,6 @@ function liveStatus(url: string, status: PadStatus | null): string | null {
 }
 
 /**
- * A field as Markdown text: white space (newlines too) collapsed to single spaces, and every character Markdown
- * could read as syntax escaped: emphasis, code, links, images, HTML, entities, headings, lists, tables, and the
- * `://` of bare URLs and the `@` of e-mail addresses (which renderers with autolinking turn into links).
- */
-/**
  * What Markdown text never carries raw: control characters (C0, DEL, C1: a terminal obeys ESC sequences, which
  * `cyclepad export --format md` would print to it), bidirectional marks, embeddings, overrides and isolates (a mail
  * reader would show the text reordered) and lone surrogates. Each is shown as U+FFFD.
@@ -602,12 +597,21 @@ function liveStatus(url: string, status: PadStatus | null): string | null {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const MD_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/**
+ * A field as Markdown text: white space (newlines too) collapsed to single spaces, and every character Markdown
+ * could read as syntax escaped: emphasis, code, links, images, HTML, entities, tables, what begins a list or a
+ * heading (at the start, the only place it would), and the `://` of bare URLs and the `@` of e-mail addresses (which
+ * renderers with autolinking turn into links).
+ */
 function mdEscape(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .trim()
     .replace(MD_UNSAFE, '\uFFFD')
-    .replace(/[\\`*_{}[\]()#+!|<>~&@-]/g, '\\$&')
+    .replace(/[\\`*_{}[\]()!|<>~&@]/g, '\\$&')
+    // a list item, a heading or a thematic break begins only at the start: "sean-k-mooney" and "needs +2" are left
+    // as written (escaped, they read "sean\-k\-mooney" in a plain-text post)
+    .replace(/^[-+#]/, '\\$&')
     .replace(/:\/\//g, '\\://')
     .replace(/^(\d+)\./, '$1\\.');
 }
