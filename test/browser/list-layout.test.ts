@@ -193,6 +193,21 @@ describe('keyboard', () => {
     bot.provider.destroy();
   });
 
+  it('a contributor pressing Alt+↓ on a ready entry is told only curators reorder it, and nothing moves', async () => {
+    const { padId, bot } = await seed('kb-reorder-contributor', 'ready', [
+      { id: 'r1', kind: 'bug', title: 'one', launchpad: 'https://bugs.launchpad.net/nova/+bug/1' },
+      { id: 'r2', kind: 'bug', title: 'two' },
+    ]);
+    const page = await openPad(padId);
+    await page.locator('cp-section#ready cp-entry[data-id="r1"] a').first().focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    const hint = page.locator('cp-pad-page .move-hint.active[role="status"]');
+    await expect.poll(() => hint.textContent()).toContain('Only curators reorder Ready to review');
+    expect(await titles(page, 'ready')).toEqual(['one', 'two']);
+    expect(sectionToJSON(bot.doc).map((e) => e.title)).toEqual(['one', 'two']);
+    bot.provider.destroy();
+  });
+
   it('Alt+↓ / Alt+↑ move a ready entry, in the document too, and focus stays on the moved entry', async () => {
     const { padId, curatorKey, bot } = await seed('kb-reorder', 'ready', [
       { id: 'r1', kind: 'bug', title: 'one' },

@@ -434,10 +434,18 @@ export class CpPadPage extends LitElement {
       return;
     }
     // a move that did not happen is said to everyone (a person dragging or pressing Alt+↑ saw nothing happen)
+    this.hint(
+      edge
+        ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.`
+        : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.`,
+    );
+  }
+
+  /** Says why something the person did changed nothing, for a while (a toast over the page's foot, read out too). */
+  private hint(text: string): void {
+    // (the same words twice would not be read again: a zero-width space tells them apart)
     const again = this.moveHint.endsWith('\u200b') ? '' : '\u200b';
-    this.moveHint = edge
-      ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.${again}`
-      : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.${again}`;
+    this.moveHint = `${text}${again}`;
     if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
     this.moveHintTimer = setTimeout(() => (this.moveHint = ''), 6000);
   }
@@ -519,6 +527,7 @@ export class CpPadPage extends LitElement {
       @cp-move=${on.move}
       @cp-move-to=${on.moveTo}
       @cp-promote=${on.promote}
+      @cp-move-refused=${() => this.hint('Only curators reorder Ready to review: curators sign in with their key to change this list.')}
     ></cp-section>`;
   }
 

@@ -237,9 +237,15 @@ export class CpSection extends LitElement {
    */
   private onEntryKey = (event: KeyboardEvent): void => {
     const id = CpSection.entryId(event);
-    if (!this.orderable || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const delta = event.key === 'ArrowUp' ? -1 : event.key === 'ArrowDown' ? 1 : 0;
     if (!delta) return;
+    if (!this.orderable) {
+      // a reader of the ready list pressing the documented keys is told why nothing moves (it used to be silence)
+      event.preventDefault();
+      this.dispatchEvent(new CustomEvent('cp-move-refused', { bubbles: true, composed: true }));
+      return;
+    }
     const from = event.composedPath()[0] as HTMLElement;
     if (from.closest?.('cp-entry.editing')) return; // the editor's fields keep their keys
     event.preventDefault();
@@ -318,7 +324,7 @@ export class CpSection extends LitElement {
           (e) => e.id,
           // (properties, not attributes, and no whitespace between tags: this runs for every entry on load)
           (e) => html`<li ?hidden=${!e.shown} data-entry=${e.id} data-kind=${kind} @dragover=${drag ? this.onDragOver : null} @dragleave=${
-            drag ? this.onDragLeave : null} @drop=${drag ? this.onDrop : null} @keydown=${this.orderable ? this.onEntryKey : null}>${
+            drag ? this.onDragLeave : null} @drop=${drag ? this.onDrop : null} @keydown=${this.section === 'ready' ? this.onEntryKey : null}>${
             drag
               ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(entryToJSON(e.map)!)} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
