@@ -71,8 +71,8 @@ export function admit(ctx: AdmissionContext, writer: Writer, facts: WriteFacts):
   if (!fits) {
     return new WriteRefused('size', `the pad is full: this section may hold at most ${formatBytes(ctx.size.max)}; nothing was changed`);
   }
-  // last: a write refused for any other reason takes nothing from the budget
-  if (writer.budget && !writer.budget.take(facts.bytes)) {
+  // last: a write refused for any other reason takes nothing from the budget; curators' writes are not counted
+  if (writer.budget && writer.role !== 'curator' && !writer.budget.take(facts.bytes)) {
     const minutes = Math.max(1, Math.ceil(writer.budget.waitMs(facts.bytes) / 60_000));
     return new WriteRefused(
       'budget',

@@ -1,6 +1,8 @@
 /**
- * What one client address may write to the pads' logs: `bytesPerHour` at once, then at that rate, over every write
- * path (its sockets' updates, its imports, its restores) and every pad of this process.
+ * What one client address may write to the pads' logs: `bytesPerHour` an hour, of which an eighth (at least 4 MiB, two
+ * of the largest imports) at once, over every write path (its sockets' updates, its imports) and every pad of this
+ * process. Curators' writes are not counted (admission.ts): their keys can be revoked, and a PTL repairing a pad from
+ * an address an attacker shares (a conference's NAT, an IPv6 /64) must not be refused for the attacker's writes.
  *
  * Why: the size limit bounds a document, not its log. The log keeps every accepted update (it is the history), so
  * text inserted and deleted again leaves the document small and the log larger each time: an outside attack wrote
@@ -18,6 +20,12 @@ export interface WriteBudget {
   /** The budget per hour (for the refusal's words). */
   readonly perHour: number;
 }
+
+/** What is allowed at once, when the hour's budget is larger. */
+export const MIN_WRITE_BURST_BYTES = 4 * 1024 * 1024;
+
+/** How much of `bytesPerHour` may be written at once. */
+export const writeBurst = (bytesPerHour: number): number => Math.min(bytesPerHour, Math.max(bytesPerHour / 8, MIN_WRITE_BURST_BYTES));
 
 /** How often budgets that are full again are forgotten. */
 const SWEEP_MS = 60_000;
@@ -41,13 +49,14 @@ export class WriteBudgets {
     const perHour = this.bytesPerHour;
     const bucket = () => {
       let b = this.buckets.get(address);
-      if (!b) this.buckets.set(address, (b = new TokenBucket(perHour, perHour / 3600, this.now)));
+      // (the whole hour at once let one address write 64 MiB of log in seconds, once an hour)
+      if (!b) this.buckets.set(address, (b = new TokenBucket(writeBurst(perHour), perHour / 3600, this.now)));
       return b;
     };
     return {
       perHour,
       take: (bytes) => bucket().take(bytes),
-      waitMs: (bytes) => bucket().waitMs(Math.min(bytes, perHour)),
+      waitMs: (bytes) => bucket().waitMs(Math.min(bytes, writeBurst(perHour))),
     };
   }
 
