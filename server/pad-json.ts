@@ -4,21 +4,46 @@
  * as Etherpad text, and refused with "line 1 is 4804 characters long".
  */
 import { z } from 'zod';
-import { ENTRY_KINDS, ENTRY_STATUSES } from '../shared/schema.js';
+import { ENTRY_KINDS, ENTRY_STATUSES, MAX_REVIEWS_PER_ENTRY } from '../shared/schema.js';
 import { ImportFormatError, type PadText } from '../shared/etherpad-format.js';
-import { MAX_LINE_LENGTH } from '../shared/links.js';
+import { MAX_LINE_LENGTH, kindOfLink, parseLink } from '../shared/links.js';
+
+/** Text as a file holds it: no NUL, no half of a character (the Etherpad text import refuses them too). */
+export const isText = (s: string) => !s.includes('\0') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+const NOT_TEXT = 'holds characters that are not text (a NUL, or half of a character)';
 
 /** A field of one line, as long as a line of the Etherpad text may be. */
-const line = z.string().max(MAX_LINE_LENGTH);
+const line = z.string().max(MAX_LINE_LENGTH).refine(isText, NOT_TEXT);
 /** A field of several lines (a note, a preamble line), each as long as a line may be. */
-const lines = z.string().refine((s) => s.split('\n').every((l) => l.length <= MAX_LINE_LENGTH), `a line may have at most ${MAX_LINE_LENGTH} characters`);
+const lines = z
+  .string()
+  .refine((s) => s.split('\n').every((l) => l.length <= MAX_LINE_LENGTH), `a line may have at most ${MAX_LINE_LENGTH} characters`)
+  .refine(isText, NOT_TEXT);
+
+/**
+ * Links as the Etherpad text import takes them: only what reads as a Launchpad bug or blueprint, or a Gerrit change or
+ * topic, in the form the pad keeps (the JSON would otherwise carry anything, "javascript:…" included, into a link).
+ */
+const launchpad = line.transform((url, ctx) => {
+  if (url === '') return '';
+  const link = parseLink(url);
+  if (link && kindOfLink(link)) return link.url;
+  ctx.addIssue({ code: 'custom', message: 'not a Launchpad bug or blueprint link' });
+  return z.NEVER;
+});
+const review = line.transform((url, ctx) => {
+  const link = parseLink(url);
+  if (link && (link.type === 'gerrit-change' || link.type === 'gerrit-topic')) return link.url;
+  ctx.addIssue({ code: 'custom', message: 'not a Gerrit change or topic link' });
+  return z.NEVER;
+});
 
 const entry = z.object({
   kind: z.enum(ENTRY_KINDS),
   title: line,
-  launchpad: line,
+  launchpad,
   owner: line,
-  reviews: z.array(line),
+  reviews: z.array(review).max(MAX_REVIEWS_PER_ENTRY, `an entry may list at most ${MAX_REVIEWS_PER_ENTRY} reviews`),
   note: lines,
   status: z.enum(ENTRY_STATUSES),
 });
@@ -37,12 +62,13 @@ const padJson = z.object({
  * Throws {@link ImportFormatError} for JSON that is not an export (what is wrong, and what can be imported).
  */
 export function parsePadJson(text: string): PadText | null {
+  // (Etherpad text never starts with "{"; it may start with "[", as in "[Nova] 2025.1 tracking")
   if (!text.trimStart().startsWith('{')) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    return null;
+  } catch (err) {
+    throw new ImportFormatError(`this looks like JSON but does not parse (${(err as Error).message}); import an Etherpad text export or a cyclepad JSON export`, 1);
   }
   const result = padJson.safeParse(value);
   if (!result.success) {
@@ -52,4 +78,14 @@ export function parsePadJson(text: string): PadText | null {
   }
   const { meta, sections } = result.data;
   return { meta: { title: meta.title, milestones: meta.milestones, preamble: meta.preamble }, sections };
+}
+
+/**
+ * Whether every field of an import is text (no NUL, no half of a character). The raw text is checked before it is
+ * read, but the Etherpad text's escapes ("\\u0000") can still produce such characters, which no pad should hold.
+ */
+export function isAllText(pad: PadText): boolean {
+  const fields = [pad.meta.title, ...pad.meta.preamble, ...pad.meta.milestones.flatMap((m) => [m.label, m.date])];
+  const entries = [...pad.sections.proposed, ...pad.sections.ready];
+  return fields.every(isText) && entries.every((e) => [e.title, e.launchpad, e.owner, e.note].every(isText) && e.reviews.every(isText));
 }

@@ -22,7 +22,7 @@
  *     <TAB><TAB>* \ note line                         <- note line (`\` alone: an empty line)
  *     \ title / \ label: date | … / \ preamble line   <- header: title, milestones, other lines, in that order
  */
-import { ENTRY_KINDS, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
+import { ENTRY_KINDS, MAX_REVIEWS_PER_ENTRY, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
 import { chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
 import { KIND_HEADINGS, SECTION_HEADINGS as SECTION_HEADINGS_SHOWN, isoDay } from './labels.js';
 import type { PadStatus } from './status.js';
@@ -395,14 +395,24 @@ export function parseEtherpadText(text: string): PadText {
       entry = { ...blankEntry(kind ?? kindOfLink(parseLink(fields.launchpad)) ?? 'other'), ...fields };
     } else {
       const draft = parseEntryText(content);
-      entry = { ...blankEntry(kind ?? draft.kind), title: draft.title, launchpad: draft.launchpad, owner: draft.owner, reviews: draft.reviews };
+      entry = { ...blankEntry(kind ?? draft.kind), title: draft.title, launchpad: draft.launchpad, owner: draft.owner, reviews: [] };
+      for (const review of draft.reviews) addReview(entry, review);
       if (draft.rest) addNote(entry, draft.rest);
     }
     result.sections[section ?? 'proposed'].push(entry);
     return entry;
   };
 
+  let lineNumber = 0;
+  const addReview = (entry: PlainEntry, review: string): void => {
+    if (entry.reviews.length >= MAX_REVIEWS_PER_ENTRY) {
+      throw new ImportFormatError(`line ${lineNumber}: an entry may list at most ${MAX_REVIEWS_PER_ENTRY} reviews`, lineNumber);
+    }
+    entry.reviews.push(review);
+  };
+
   for (const raw of lines) {
+    lineNumber++;
     if (raw.trim() === '') continue;
     const { level, bullet, content } = shapeOf(raw, unit);
     const escaped = escapedRest(content);
@@ -469,7 +479,7 @@ export function parseEtherpadText(text: string): PadText {
     }
     if (escaped !== null) {
       const review = level === 1 ? readEscapedReview(escaped) : null;
-      if (review !== null) current.reviews.push(review);
+      if (review !== null) addReview(current, review);
       else addNote(current, unescapeAll(escaped));
       continue;
     }
@@ -480,7 +490,7 @@ export function parseEtherpadText(text: string): PadText {
     }
     const reviews = level === 1 ? reviewsOf(content) : null;
     if (reviews) {
-      for (const review of reviews) current.reviews.push(review);
+      for (const review of reviews) addReview(current, review);
       continue;
     }
     addNote(current, content);

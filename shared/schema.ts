@@ -199,6 +199,12 @@ export function byPriority<T extends { rank: string | null; id: string }>(entrie
 /** The largest time a JavaScript Date holds (ms from the epoch, either way): beyond it, formatting one throws. */
 export const MAX_TIME_MS = 8.64e15;
 
+/**
+ * Most reviews an imported or pasted entry may list (a long blueprint's series has a few dozen). Without a bound, one
+ * imported entry with 400,000 "reviews" overflowed the stack building its Y.Array and held the process for seconds.
+ */
+export const MAX_REVIEWS_PER_ENTRY = 200;
+
 /** A time a peer wrote (milliseconds since the epoch) that every page and export can show, or null. */
 export function timestamp(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_TIME_MS ? value : null;

@@ -1,5 +1,5 @@
 /** The pad API: `/api/pads`. */
-import { parsePadJson } from '../pad-json.js';
+import { isAllText, parsePadJson } from '../pad-json.js';
 import { claimsPtl, isCleanText } from '../../shared/presence.js';
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
@@ -142,7 +142,10 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     let replaceHeader: boolean | undefined;
     let headerOnly: boolean | undefined;
     if ((c.req.header('content-type') ?? '').includes('application/json')) {
-      const body = importBody.safeParse(await c.req.json().catch(() => fail(400, 'malformed JSON body')));
+      const json: unknown = await c.req.json().catch(() => fail(400, 'malformed JSON body'));
+      // a pad's JSON export posted as it is, not wrapped in {"text"}
+      const exported = typeof json === 'object' && json !== null && !Array.isArray(json) && !('text' in json) && 'sections' in json;
+      const body = importBody.safeParse(exported ? { text: JSON.stringify(json) } : json);
       if (!body.success) fail(400, describeZodError(body.error));
       ({ text, name, replaceHeader, headerOnly } = body.data);
     } else {
@@ -164,6 +167,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       if (err instanceof ImportFormatError) fail(400, `${err.message}; nothing was imported`);
       throw err;
     }
+    if (!isAllText(parsed)) fail(400, 'the import holds characters that are not text (a NUL, or half of a character); nothing was imported');
     if (headerOnly) {
       // the entries are left out (any deleted since the first import must not come back with the header)
       if (!parsed.meta.title && parsed.meta.milestones.length === 0 && parsed.meta.preamble.length === 0) fail(400, 'nothing to import: the text has no cycle header');

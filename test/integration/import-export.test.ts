@@ -78,6 +78,35 @@ describe('import', () => {
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { error: string }).error).toMatch(/^this JSON is not a cyclepad export \(.+\); import an Etherpad text export or a cyclepad JSON export; nothing was imported$/);
     }
+    // posted as it is, as application/json (not wrapped in {"text"}): the same import
+    const posted = await fetch(`${s.url}/api/pads/${target.padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.curatorKey}` }, body: json });
+    expect(posted.status).toBe(201);
+    expect(((await posted.json()) as { created: { proposed: number; ready: number } }).created).toEqual({ proposed: 0, ready: 0 });
+  });
+
+  it('a JSON import is held to what the text import can bring: links that are links, text that is text, a bounded number of reviews', async () => {
+    const s = await server();
+    const { padId, curatorKey } = await createPad(s.url, 'imp-json-hostile');
+    const entry = { kind: 'bug', title: 't', launchpad: '', owner: '', reviews: [] as string[], note: '', status: 'open' };
+    const exportOf = (e: Partial<typeof entry>) => JSON.stringify({ meta: { title: '', milestones: [], preamble: [] }, sections: { proposed: [{ ...entry, ...e }], ready: [] } });
+    const refused = async (text: string) => {
+      const res = await importText(s.url, padId, text, { authorization: `Bearer ${curatorKey}` });
+      return [res.status, ((await res.json()) as { error: string }).error] as const;
+    };
+    expect(await refused(exportOf({ launchpad: 'javascript:alert(1)' }))).toEqual([400, expect.stringContaining('sections.proposed.0.launchpad: not a Launchpad bug or blueprint link')]);
+    expect(await refused(exportOf({ reviews: ['not a link'] }))).toEqual([400, expect.stringContaining('sections.proposed.0.reviews.0: not a Gerrit change or topic link')]);
+    const many = Array.from({ length: 201 }, (_, i) => `https://review.opendev.org/${900_000 + i}`);
+    expect(await refused(exportOf({ reviews: many }))).toEqual([400, expect.stringContaining('an entry may list at most 200 reviews')]);
+    expect(await refused(exportOf({ title: 'a\u0000b' }))).toEqual([400, expect.stringContaining('not text')]);
+    expect(await refused('{ not json')).toEqual([400, expect.stringMatching(/^this looks like JSON but does not parse/)]);
+    // the Etherpad text is held to the same: escapes cannot bring a NUL, and reviews are bounded
+    expect(await refused('== Proposed patches ==\n\\ [a\\u0000b] (x)\n')).toEqual([400, expect.stringContaining('not text')]);
+    const longList = ['== Proposed patches ==', '* https://bugs.launchpad.net/nova/+bug/1 [t]', ...many.map((r) => `\t* ${r}`)].join('\n');
+    expect(await refused(longList)).toEqual([400, expect.stringContaining('an entry may list at most 200 reviews')]);
+    expect((await exported(s.url, padId)).sections.proposed).toEqual([]);
+    // links in another form the pad knows are kept in the pad's form
+    const ok = await importText(s.url, padId, exportOf({ launchpad: 'https://launchpad.net/bugs/2082345', reviews: ['https://review.opendev.org/#/c/931233/'] }), { authorization: `Bearer ${curatorKey}` });
+    expect(ok.status).toBe(201);
   });
 
   it('imports the sample as a curator and reports what it created; clients see it live', async () => {
