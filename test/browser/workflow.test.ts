@@ -89,6 +89,21 @@ describe('the cycle-tracking workflow in the browser', () => {
     await form.getByRole('button', { name: 'Add 2 entries' }).click();
     await expect.poll(() => form.getByRole('status').filter({ hasText: 'Added' }).textContent()).toBe('Added 0 entries; 2 already on the pad were skipped.');
     expect(await titles(page, 'proposed')).toHaveLength(2);
+    // one new, one on the pad, one repeated in the paste: counted apart; a title typed before the paste stays
+    await form.getByLabel('Title').fill('typed before the paste');
+    form = await paste(page, 'proposed', ['* https://bugs.launchpad.net/nova/+bug/2090003 [New one]', '* https://bugs.launchpad.net/nova/+bug/2090001 [On the pad]', '* https://launchpad.net/bugs/2090003 [Again]'].join('\n'));
+    await expect.poll(() => form.locator('.several').textContent()).toMatch(/On the pad\s*already on the pad: skipped.*Again\s*repeated in the paste: skipped/s);
+    await form.getByRole('button', { name: 'Add 3 entries' }).click();
+    await expect.poll(() => form.getByRole('status').filter({ hasText: 'Added' }).textContent()).toBe('Added 1 entry; 1 already on the pad and 1 repeated in the paste were skipped.');
+    expect(await form.getByLabel('Title').inputValue()).toBe('typed before the paste');
+    expect(await form.getByLabel('Paste links').inputValue()).toBe('');
+    await expect.poll(() => titles(page, 'proposed')).toContain('New one');
+    await form.getByLabel('Title').fill('');
+    // a paste longer than the form takes is sent to the import
+    await form.getByLabel('Paste links').fill(Array.from({ length: 101 }, (_, i) => `* https://bugs.launchpad.net/nova/+bug/${3_000_000 + i} [b${i}]`).join('\n'));
+    await expect.poll(() => form.locator('.several').textContent()).toMatch(/This paste holds 101 entries: the form adds at most 100 at once\. Use “Import from Etherpad…”/);
+    expect(await form.getByRole('button', { name: /^Add 101/ }).count()).toBe(0);
+    await form.getByLabel('Paste links').fill('');
 
     // a paste with a bug already on the pad, then a second paste without a bug: the first paste's bug link goes,
     // and the warning with it
@@ -111,7 +126,7 @@ describe('the cycle-tracking workflow in the browser', () => {
     form = await addForm(page, 'proposed');
     expect(await form.getByLabel('Title').inputValue()).toBe('Fix libvirt driver typo');
     await form.getByRole('button', { name: 'Add entry' }).click();
-    await expect.poll(() => titles(page, 'proposed')).toEqual(['Resize to same host loses NUMA topology', 'Console proxy leaks fds', 'Fix libvirt driver typo']);
+    await expect.poll(() => titles(page, 'proposed')).toEqual(['Resize to same host loses NUMA topology', 'Console proxy leaks fds', 'New one', 'Fix libvirt driver typo']);
   });
 
   it('a curator promotes an entry (keyboard), reorders ready by keyboard, and marks one merged', async () => {

@@ -254,4 +254,11 @@ describe('parseEntryPaste: a paste that may hold several entries', () => {
     expect(brief('* https://bugs.launchpad.net/nova/+bug/1 [A]\n  * related: https://bugs.launchpad.net/nova/+bug/2')[0]![5]).toBe('https://bugs.launchpad.net/nova/+bug/2\nrelated:');
     expect(parseEntryPaste('  \n\n')).toEqual([]);
   });
+
+  it('keeps at most 200 reviews an entry, each once', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `  * https://review.opendev.org/${900_000 + (i % 300)}`);
+    const [draft] = parseEntryPaste(['Title line (x)', ...lines].join('\n'));
+    expect(draft!.reviews).toHaveLength(200);
+    expect(new Set(draft!.reviews).size).toBe(200);
+  });
 });

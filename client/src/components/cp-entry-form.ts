@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ENTRY_KINDS, isEntryKind, type EntryKind } from '../../../shared/schema.js';
-import { parseEntryPaste, type EntryDraft } from '../../../shared/links.js';
+import { entryIdentityKeys, parseEntryPaste, type EntryDraft } from '../../../shared/links.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
 import type { NewEntryFields } from '../../../shared/pad-actions.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
@@ -8,6 +8,9 @@ import { ContextConsumer } from '@lit/context';
 import { padContext } from '../context.js';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+
+/** Most entries one paste adds (a longer list is an import: the import dialog takes up to 1,000 at once). */
+export const MAX_PASTED_ENTRIES = 100;
 
 /**
  * The "add an entry" form. Pasting Launchpad and Gerrit links into "Paste links" fills the fields (kind from the
@@ -24,8 +27,8 @@ export class CpEntryForm extends LitElement {
   };
   /** A paste holding several entries: they are added together, not merged into the fields. */
   declare several: EntryDraft[];
-  /** Which of them the pad had when they were pasted (checked again when they are added). */
-  private severalOnPad: boolean[] = [];
+  /** Which of them are skipped, as things stood when they were pasted (checked again when they are added). */
+  private severalSkipped: Array<'on the pad' | 'repeated' | null> = [];
   /**
    * What the last paste put in each field: a later paste replaces it, or clears it when it says nothing of that field
    * (a second paste once kept the first one's bug link, and the duplicate warning that came with it). What the
@@ -143,7 +146,7 @@ export class CpEntryForm extends LitElement {
     const drafts = parseEntryPaste((event.target as HTMLTextAreaElement).value);
     this.added = '';
     this.several = drafts.length > 1 ? drafts : [];
-    this.severalOnPad = this.several.map((d) => this.findDuplicates({ launchpad: d.launchpad, reviews: d.reviews }).length > 0);
+    this.severalSkipped = this.skipped(this.several, () => false);
     const draft = drafts.length === 1 ? drafts[0]! : null;
     const fill = (name: string, value: string) => {
       const field = this.field(name);
@@ -188,24 +191,45 @@ export class CpEntryForm extends LitElement {
     this.focusFirst();
   }
 
-  /** Adds every entry of a paste that held several, each as a change of its own; those already on the pad are skipped. */
+  /**
+   * Why each of several pasted entries would be skipped: the pad has it, or the paste has it earlier (the same bug or
+   * change); null: added. `add` adds one (and returns true) as it goes, so the pad is asked as it then is.
+   */
+  private skipped(drafts: EntryDraft[], add: (draft: EntryDraft) => boolean): Array<'on the pad' | 'repeated' | null> {
+    const seen = new Set<string>();
+    return drafts.map((d) => {
+      const keys = entryIdentityKeys(d);
+      const repeated = keys.some((k) => seen.has(k));
+      for (const k of keys) seen.add(k);
+      if (repeated) return 'repeated';
+      if (this.findDuplicates({ launchpad: d.launchpad, reviews: d.reviews }).length > 0) return 'on the pad';
+      add(d);
+      return null;
+    });
+  }
+
+  /**
+   * Adds every entry of a paste that held several, each as a change of its own; those already on the pad, or repeated
+   * in the paste, are skipped and counted apart. What the person typed in the fields stays (only the paste goes).
+   */
   private addSeveral(): void {
+    if (this.several.length > MAX_PASTED_ENTRIES) return;
     let added = 0;
-    let skipped = 0;
-    for (const draft of this.several) {
-      const entry: NewEntryFields = { kind: draft.kind, title: draft.title, launchpad: draft.launchpad, owner: draft.owner, reviews: draft.reviews, note: draft.rest };
-      if (!entry.title && !entry.launchpad && entry.reviews.length === 0) continue;
-      // (each added entry is on the pad at once: the same bug twice in the paste is added once)
-      if (this.findDuplicates(entry).length > 0) {
-        skipped++;
-        continue;
-      }
+    const outcome = this.skipped(this.several, (d) => {
+      if (!d.title && !d.launchpad && d.reviews.length === 0) return false;
+      const entry: NewEntryFields = { kind: d.kind, title: d.title, launchpad: d.launchpad, owner: d.owner, reviews: d.reviews, note: d.rest };
       this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
       added++;
-    }
-    this.cleared();
-    const were = skipped === 1 ? '1 already on the pad was skipped' : `${skipped} already on the pad were skipped`;
-    this.added = `Added ${added === 1 ? '1 entry' : `${added} entries`}${skipped > 0 ? `; ${were}` : ''}.`;
+      return true;
+    });
+    (this.form.elements.namedItem('paste') as HTMLTextAreaElement).value = '';
+    this.several = [];
+    this.severalSkipped = [];
+    const onPad = outcome.filter((o) => o === 'on the pad').length;
+    const repeated = outcome.filter((o) => o === 'repeated').length;
+    const skipped = [onPad > 0 ? `${onPad} already on the pad` : '', repeated > 0 ? `${repeated} repeated in the paste` : ''].filter(Boolean);
+    this.added = `Added ${added === 1 ? '1 entry' : `${added} entries`}${
+      skipped.length > 0 ? `; ${skipped.join(' and ')} ${onPad + repeated === 1 ? 'was' : 'were'} skipped` : ''}.`;
     this.focusFirst();
   }
 
@@ -245,17 +269,22 @@ export class CpEntryForm extends LitElement {
       <label>Owner <input translate="no" class="notranslate" name="owner" autocomplete="off" placeholder="launchpad nick" /></label>
       <label class="wide">Gerrit reviews (space-separated) <input translate="no" class="notranslate" name="reviews" autocomplete="off" @input=${this.checkDuplicates} /></label>
       <label class="wide">Status note <input translate="no" class="notranslate" name="note" autocomplete="off" placeholder="needs second +2" /></label>
-      ${this.several.length > 1
+      ${this.several.length > MAX_PASTED_ENTRIES
         ? html`<div class="several wide" role="status">
-            This paste holds ${this.several.length} entries, added whole with “Add ${this.several.length} entries”:
-            <ul>
-              ${this.several.map(
-                (d, i) => html`<li>${entryLabel({ title: d.title, launchpad: d.launchpad, reviews: d.reviews, note: d.rest })}${d.owner ? ` (${d.owner})` : ''}${
-                  this.severalOnPad[i] ? html` <strong>already on the pad: skipped</strong>` : nothing}</li>`,
-              )}
-            </ul>
+            This paste holds ${this.several.length} entries: the form adds at most ${MAX_PASTED_ENTRIES} at once. Use “Import from Etherpad…”
+            for more (up to 1,000 at once).
           </div>`
-        : nothing}
+        : this.several.length > 1
+          ? html`<div class="several wide" role="status">
+              This paste holds ${this.several.length} entries, added whole with “Add ${this.several.length} entries”:
+              <ul>
+                ${this.several.map(
+                  (d, i) => html`<li>${entryLabel({ title: d.title, launchpad: d.launchpad, reviews: d.reviews, note: d.rest })}${d.owner ? ` (${d.owner})` : ''}${
+                    this.severalSkipped[i] ? html` <strong>${this.severalSkipped[i] === 'repeated' ? 'repeated in the paste' : 'already on the pad'}: skipped</strong>` : nothing}</li>`,
+                )}
+              </ul>
+            </div>`
+          : nothing}
       ${this.duplicates.length > 0 && this.several.length <= 1
         ? html`<div class="duplicates wide" role="alert">
             Already on the pad:
@@ -268,7 +297,9 @@ export class CpEntryForm extends LitElement {
         : nothing}
       <p class="wide added" role="status">${this.added}</p>
       <div class="wide buttons">
-        ${this.several.length > 1
+        ${this.several.length > MAX_PASTED_ENTRIES
+          ? nothing
+          : this.several.length > 1
           ? html`<button class="primary" type="submit">Add ${this.several.length} entries</button>`
           : this.duplicates.length > 0
             ? html`<button class="primary" type="submit" data-confirm="yes">Add anyway</button>`
