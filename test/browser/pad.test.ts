@@ -9,6 +9,34 @@ const openPad = (padId: string) => openPadIn(suite.browser, suite.server.url, pa
 
 const proposedTitles = (page: Page) => page.locator('cp-section#proposed cp-entry .title');
 
+/** The titles of a pad's proposed entries as the server stores them. */
+const storedTitles = async (padId: string) =>
+  ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title);
+
+/** A page whose sync sockets can be cut (closed, and refused while cut) and let through again. */
+async function pageWithCuttableSync() {
+  const context = await suite.browser.newContext();
+  const page = await context.newPage();
+  let down = false;
+  const open: Array<{ close: () => Promise<void> }> = [];
+  await page.routeWebSocket(/\/sync\//, (ws) => {
+    if (down) return void ws.close();
+    ws.connectToServer();
+    open.push(ws);
+  });
+  return {
+    context,
+    page,
+    cut: async () => {
+      down = true;
+      await Promise.all(open.splice(0).map((ws) => ws.close()));
+    },
+    restore: () => {
+      down = false;
+    },
+  };
+}
+
 describe('the pad in the browser', () => {
   it('two pages on one pad: one adds an entry, the other sees it live; a reload keeps it', async () => {
     const { padId } = await createPad(suite.server.url, 'browser-pad');
@@ -123,53 +151,35 @@ describe('the pad in the browser', () => {
 
   it('a lost connection is said in words after a moment, edits made meanwhile are sent when it is back, and the notice goes', async () => {
     const { padId } = await createPad(suite.server.url, 'browser-lost');
-    const context = await suite.browser.newContext();
-    const page = await context.newPage();
-    let down = false;
-    const open: Array<{ close: () => Promise<void> }> = [];
-    await page.routeWebSocket(/\/sync\//, (ws) => {
-      if (down) return void ws.close();
-      ws.connectToServer();
-      open.push(ws);
-    });
+    const { context, page, cut, restore } = await pageWithCuttableSync();
     await page.goto(`${suite.server.url}/p/${padId}`);
     await page.locator('cp-connection-status [data-state="live"]').waitFor();
     const notice = page.locator('cp-pad-page .connection-lost');
     expect(await notice.count()).toBe(0);
-    down = true;
-    await Promise.all(open.splice(0).map((ws) => ws.close()));
+    await cut();
     await notice.waitFor();
     expect(await notice.textContent()).toContain('your changes are kept in this page and sent when it is back');
     const form = await addForm(page, 'proposed');
     await form.getByLabel('Title').fill('Written while offline');
     await form.getByRole('button', { name: 'Add entry' }).click();
-    down = false;
+    restore();
     await page.locator('cp-connection-status [data-state="live"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => notice.count()).toBe(0);
     await expect
-      .poll(async () => ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title))
+      .poll(() => storedTitles(padId))
       .toEqual(['Written while offline']);
     await context.close();
   });
 
   it('changes made while the connection is down are counted, and leaving the page asks first until they are sent', async () => {
     const { padId } = await createPad(suite.server.url, 'browser-unsent');
-    const context = await suite.browser.newContext();
-    const page = await context.newPage();
-    let down = false;
-    const open: Array<{ close: () => Promise<void> }> = [];
-    await page.routeWebSocket(/\/sync\//, (ws) => {
-      if (down) return void ws.close();
-      ws.connectToServer();
-      open.push(ws);
-    });
+    const { context, page, cut, restore } = await pageWithCuttableSync();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.type());
       void dialog.dismiss();
     });
-    const titles = async () =>
-      ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title);
+    const titles = () => storedTitles(padId);
     await page.goto(`${suite.server.url}/p/${padId}`);
     await page.locator('cp-connection-status [data-state="live"]').waitFor();
     const form = await addForm(page, 'proposed');
@@ -177,8 +187,7 @@ describe('the pad in the browser', () => {
     await form.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(titles).toEqual(['Written while live']);
 
-    down = true;
-    await Promise.all(open.splice(0).map((ws) => ws.close()));
+    await cut();
     const notice = page.locator('cp-pad-page .connection-lost');
     await notice.waitFor();
     // nothing made offline yet: the notice counts nothing, and leaving would lose nothing
@@ -193,7 +202,7 @@ describe('the pad in the browser', () => {
     await expect.poll(() => dialogs).toEqual(['beforeunload']);
     expect(page.isClosed()).toBe(false);
 
-    down = false;
+    restore();
     await page.locator('cp-connection-status [data-state="live"]').waitFor({ timeout: 15_000 });
     await expect.poll(titles).toEqual(['Written while live', 'Written while offline']);
     await expect.poll(() => notice.count()).toBe(0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { TWO_BUG_LIST } from '../fixtures/two-bug-list.js';
 import { headingName, ImportFormatError, milestonesOf, parseEtherpadText, toEtherpadText, toMarkdown, type PadText } from '../../shared/etherpad-format.js';
 
 const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
@@ -139,17 +140,7 @@ describe('messy real-world input', () => {
   });
 
   it('a list without a heading keeps the reviews and notes under its entries (they were read as a header and lost)', () => {
-    const pad = parseEtherpadText(
-      [
-        'Nova 2025.1 Epoxy',
-        '* https://bugs.launchpad.net/nova/+bug/2090001 [Resize to same host loses NUMA topology] (sean-k-mooney)',
-        '    * https://review.opendev.org/c/openstack/nova/+/931122',
-        '        * needs rebase',
-        '* https://bugs.launchpad.net/nova/+bug/2090002 [Console proxy leaks fds] (stephenfin)',
-        '\t* https://review.opendev.org/c/openstack/nova/+/931123',
-        '\t\t* needs reviews',
-      ].join('\n'),
-    );
+    const pad = parseEtherpadText(['Nova 2025.1 Epoxy', ...TWO_BUG_LIST].join('\n'));
     expect(pad.meta).toEqual({ title: 'Nova 2025.1 Epoxy', milestones: [], preamble: [] });
     expect(pad.sections.proposed.map((e) => [e.title, e.owner, e.reviews, e.note])).toEqual([
       ['Resize to same host loses NUMA topology', 'sean-k-mooney', ['https://review.opendev.org/c/openstack/nova/+/931122'], 'needs rebase'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { TWO_BUG_LIST } from '../fixtures/two-bug-list.js';
 import { chipLabel, entryIdentityKeys, identityKey, MAX_LINE_LENGTH, parseEntryPaste, parseEntryText, parseLink, safeHref } from '../../shared/links.js';
 
 describe('parseLink: every form the team uses', () => {
@@ -213,16 +214,7 @@ describe('parseEntryPaste: a paste that may hold several entries', () => {
 
   it('an Etherpad list: an entry per bullet at the margin, its reviews and note from the lines under it', () => {
     expect(
-      brief(
-        [
-          '* https://bugs.launchpad.net/nova/+bug/2090001 [Resize to same host loses NUMA topology] (sean-k-mooney)',
-          '    * https://review.opendev.org/c/openstack/nova/+/931122',
-          '        * needs rebase',
-          '* https://bugs.launchpad.net/nova/+bug/2090002 [Console proxy leaks fds] (stephenfin)',
-          '\t* https://review.opendev.org/c/openstack/nova/+/931123',
-          '\t\t* needs reviews',
-        ].join('\n'),
-      ),
+      brief(TWO_BUG_LIST.join('\n')),
     ).toEqual([
       ['bug', 'Resize to same host loses NUMA topology', 'https://bugs.launchpad.net/nova/+bug/2090001', 'sean-k-mooney', ['https://review.opendev.org/c/openstack/nova/+/931122'], 'needs rebase'],
       ['bug', 'Console proxy leaks fds', 'https://bugs.launchpad.net/nova/+bug/2090002', 'stephenfin', ['https://review.opendev.org/c/openstack/nova/+/931123'], 'needs reviews'],
