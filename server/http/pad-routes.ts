@@ -1,5 +1,5 @@
 /** The pad API: `/api/pads`. */
-import { isAllText, parsePadJson } from '../pad-json.js';
+import { isAllText, isText, parsePadJson } from '../pad-json.js';
 import { claimsPtl, isCleanText } from '../../shared/presence.js';
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
@@ -157,9 +157,8 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       }
     }
     // text is text however it came (a JSON string may carry a NUL or half a surrogate pair, which no file holds)
-    if (text.includes('\0') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) {
-      fail(400, 'the import holds characters that are not text (a NUL, or half of a character); nothing was imported');
-    }
+    const notText = 'the import holds characters that are not text (a NUL, or half of a character); nothing was imported';
+    if (!isText(text)) fail(400, notText);
     let parsed;
     try {
       parsed = parsePadJson(text) ?? parseEtherpadText(text);
@@ -167,7 +166,8 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       if (err instanceof ImportFormatError) fail(400, `${err.message}; nothing was imported`);
       throw err;
     }
-    if (!isAllText(parsed)) fail(400, 'the import holds characters that are not text (a NUL, or half of a character); nothing was imported');
+    // and however it was read (the Etherpad text's escapes, JSON's, can write such characters too)
+    if (!isAllText(parsed)) fail(400, notText);
     if (headerOnly) {
       // the entries are left out (any deleted since the first import must not come back with the header)
       if (!parsed.meta.title && parsed.meta.milestones.length === 0 && parsed.meta.preamble.length === 0) fail(400, 'nothing to import: the text has no cycle header');

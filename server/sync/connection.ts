@@ -32,10 +32,10 @@ const PING_INTERVAL_MS = 30_000;
 
 /**
  * A socket that was sent nothing during one of these periods is sent an empty presence update at its end, so a
- * client hears something at least every twice this (20 s). y-websocket closes and reopens
- * a socket that has received no message for 30 s (the protocol's pings never reach a browser's script): a quiet
- * pad's `ready` socket, which carries no presence, and a mirror's sockets went offline and back every 33 s, and the
- * page's badge said "offline" meanwhile.
+ * client hears something at least every twice this (20 s). y-websocket closes and reopens a socket that has received
+ * no message for 30 s (the protocol's pings never reach a browser's script): a quiet pad's `ready` socket, which
+ * carries no presence, and a mirror's sockets went offline and back every 33 s, and the page's badge said "offline"
+ * meanwhile.
  */
 export const KEEPALIVE_MS = 10_000;
 
