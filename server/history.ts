@@ -201,8 +201,18 @@ const REPLAY_STEP_MS = 10;
 /** How many log rows a replay reads at a time (its memory is bounded by this, not by the log). */
 const REPLAY_BATCH = 1000;
 
-/** Lets other work run (other pads' writes, /healthz) between the steps of a long replay. */
-const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
+/**
+ * A long loop's turn-taking: awaited after each unit of work, it lets other work run (other pads' writes, /healthz)
+ * once the loop has run {@link REPLAY_STEP_MS} since it last did.
+ */
+function turns(): () => Promise<void> {
+  let stepStarted = performance.now();
+  return async () => {
+    if (performance.now() - stepStarted <= REPLAY_STEP_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    stepStarted = performance.now();
+  };
+}
 
 /** A section's log rows after `afterSeq` up to `toSeq`, read in batches. */
 export async function* logBatches(
@@ -228,14 +238,11 @@ export type LogRows = AsyncIterable<readonly StoredUpdate[]> | Iterable<readonly
  * 60,000 rows took half a second to replay, and three history reads at once held every pad of the process for 0.9 s.
  */
 async function replay(doc: Y.Doc, rows: LogRows, origin: (u: StoredUpdate) => unknown = () => null): Promise<void> {
-  let stepStarted = performance.now();
+  const turn = turns();
   for await (const batch of rows) {
     for (const u of batch) {
       Y.applyUpdate(doc, u.data, origin(u));
-      if (performance.now() - stepStarted > REPLAY_STEP_MS) {
-        await yieldTurn();
-        stepStarted = performance.now();
-      }
+      await turn();
     }
   }
 }
@@ -276,13 +283,10 @@ export async function undoUpdates(rows: LogRows, undo: (u: StoredUpdate) => bool
     await replay(replica, rows, (u) => (undo(u) ? TRACKED : null));
     if (manager.undoStack.length === 0) return null;
     const before = Y.encodeStateVector(replica);
-    let stepStarted = performance.now();
+    const turn = turns();
     while (manager.undoStack.length > 0) {
       manager.undo();
-      if (performance.now() - stepStarted > REPLAY_STEP_MS) {
-        await yieldTurn();
-        stepStarted = performance.now();
-      }
+      await turn();
     }
     return Y.encodeStateAsUpdate(replica, before);
   } finally {
