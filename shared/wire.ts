@@ -23,6 +23,13 @@ export const INITIAL_STATE_MAX_BYTES = 4 * 1024 * 1024;
 /** The largest request body the HTTP API takes (an import's text, as text or inside JSON). */
 export const MAX_REQUEST_BODY_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Most entries one import may hold: a release cycle's pad has a few hundred. An import's work (made on a copy of the
+ * pad, inspected, applied) holds the process for its length: 5,000 entries held it for over a second each. (The page
+ * points pastes longer than its form takes to the import, saying so.)
+ */
+export const MAX_IMPORT_ENTRIES = 1000;
+
 export interface InitialState {
   /** The pad the state is of (the page checks it against the pad it opens). */
   pad: string;

@@ -1,5 +1,6 @@
 /** The pad API: `/api/pads`. */
 import { isAllText, isText, parsePadJson } from '../pad-json.js';
+import { MAX_IMPORT_ENTRIES } from '../../shared/wire.js';
 import { claimsPtl, isCleanText } from '../../shared/presence.js';
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
@@ -30,11 +31,6 @@ const jsonBody = <T extends z.ZodType>(schema: T) =>
     if (!result.success) fail(400, describeZodError(result.error));
   });
 
-/**
- * Most entries one import may hold: a release cycle's pad has a few hundred. An import's work (made on a copy of the
- * pad, inspected, applied) holds the process for its length: 5,000 entries held it for over a second each.
- */
-export const MAX_IMPORT_ENTRIES = 1000;
 
 const importBody = z.object({
   text: z.string({ error: 'text must be a string' }),

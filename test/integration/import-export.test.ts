@@ -7,7 +7,7 @@ import { entriesOf, metaOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { MAX_IMPORT_ENTRIES } from '../../server/http/pad-routes.js';
+import { MAX_IMPORT_ENTRIES } from '../../shared/wire.js';
 
 const sample = readFileSync(path.join(import.meta.dirname, '../fixtures/etherpad-tracking-sample.txt'), 'utf8');
 const cleanups: Array<() => unknown> = [];

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ENTRY_KINDS, isEntryKind, type EntryKind } from '../../../shared/schema.js';
 import { entryIdentityKeys, parseEntryPaste, type EntryDraft } from '../../../shared/links.js';
+import { MAX_IMPORT_ENTRIES } from '../../../shared/wire.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
 import type { NewEntryFields } from '../../../shared/pad-actions.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
@@ -9,7 +10,7 @@ import { padContext } from '../context.js';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 
-/** Most entries one paste adds (a longer list is an import: the import dialog takes up to 1,000 at once). */
+/** Most entries one paste adds (a longer list is an import: the import dialog takes up to {@link MAX_IMPORT_ENTRIES}). */
 export const MAX_PASTED_ENTRIES = 100;
 
 /**
@@ -146,7 +147,8 @@ export class CpEntryForm extends LitElement {
     const drafts = parseEntryPaste((event.target as HTMLTextAreaElement).value);
     this.added = '';
     this.several = drafts.length > 1 ? drafts : [];
-    this.severalSkipped = this.skipped(this.several, () => false);
+    // (not for a paste longer than the form takes: it is not added here, and asking the pad of thousands froze the page)
+    this.severalSkipped = this.several.length <= MAX_PASTED_ENTRIES ? this.skipped(this.several, () => false) : [];
     const draft = drafts.length === 1 ? drafts[0]! : null;
     const fill = (name: string, value: string) => {
       const field = this.field(name);
@@ -272,7 +274,7 @@ export class CpEntryForm extends LitElement {
       ${this.several.length > MAX_PASTED_ENTRIES
         ? html`<div class="several wide" role="status">
             This paste holds ${this.several.length} entries: the form adds at most ${MAX_PASTED_ENTRIES} at once. Use “Import from Etherpad…”
-            for more (up to 1,000 at once).
+            for more (up to ${MAX_IMPORT_ENTRIES.toLocaleString('en')} at once).
           </div>`
         : this.several.length > 1
           ? html`<div class="several wide" role="status">
