@@ -120,6 +120,13 @@ describe('every role can do its job in the page', () => {
     };
     expect(await selectedOn('-n8Vk_g1KX-tgjEH67aU')).toBe('-n8Vk_g1KX-tgjEH67aU');
     await keyText.evaluate((el, k) => (el.textContent = k), key);
+    // the home page's two buttons stand at the same place beside their fields, and the result box keeps apart from
+    // the form under it
+    const box = async (name: string) => (await home.getByRole('button', { name, exact: true }).boundingBox())!;
+    expect((await box('Create pad')).x).toBe((await box('Open')).x);
+    const createdBox = (await created.boundingBox())!;
+    const openLabel = (await home.getByText('Open a pad by name').boundingBox())!;
+    expect(openLabel.y - (createdBox.y + createdBox.height)).toBeGreaterThanOrEqual(16);
     await created.getByRole('link', { name: /^Open the pad/ }).click();
     await home.locator('cp-connection-status [data-state="live"]').waitFor();
     await home.getByText('Signed in as curator').waitFor();

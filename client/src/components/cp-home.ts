@@ -33,13 +33,21 @@ export class CpHome extends LitElement {
         align-items: end;
         margin-bottom: 1.5rem;
       }
+      /* a label is as wide as its field, so both forms' buttons stand at the same place, right beside the field */
+      label {
+        display: grid;
+        gap: 0.2rem;
+      }
       input {
-        min-width: min(16rem, 100%);
+        width: 16rem;
+        max-width: 100%;
+        box-sizing: border-box;
       }
       .error {
         color: #b42318;
       }
       .created {
+        margin-bottom: 1.5rem;
         overflow-wrap: anywhere;
         padding: 0.8rem;
         border: 1px solid #9aa5b1;
