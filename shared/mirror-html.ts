@@ -8,7 +8,7 @@
  * other element is a unit whose markup changes exactly when what it shows changes (the header, the live note, a
  * heading, an entry).
  */
-import { ENTRY_KINDS, type CycleMeta, type EntryData } from './schema.js';
+import { ENTRY_KINDS, shownReviews, type CycleMeta, type EntryData } from './schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, isoDay } from './labels.js';
 import { parseLink, safeHref } from './links.js';
 import type { PadStatus } from './status.js';
@@ -53,7 +53,9 @@ export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null): 
     e.owner ? ` <span class="owner">(${escapeHtml(e.owner)})</span>` : '',
     closed ? ` <span class="status status-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : '',
   ].join('');
-  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${e.reviews.map((r) => `<li>${link(r)}${liveBadge(r, status)}</li>`).join('')}</ul>` : '';
+  const { shown, more } = shownReviews(e.reviews);
+  const rest = more > 0 ? `<li class="more">and ${more} more reviews</li>` : '';
+  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${shown.map((r) => `<li>${link(r)}${liveBadge(r, status)}</li>`).join('')}${rest}</ul>` : '';
   const note = e.note ? `<p class="note">${escapeHtml(e.note)}</p>` : '';
   return `<li class="entry${closed ? ` is-${escapeHtml(e.status)}` : ''}" data-id="${escapeHtml(e.id)}"><div class="entry-head">${head}</div>${reviews}${note}</li>`;
 }

@@ -205,6 +205,17 @@ export const MAX_TIME_MS = 8.64e15;
  */
 export const MAX_REVIEWS_PER_ENTRY = 200;
 
+/**
+ * The reviews of an entry that are shown (at most {@link MAX_REVIEWS_PER_ENTRY}), and how many more it has. A peer
+ * writing through its socket can give an entry many more: shown all, 100,000 review chips would freeze every page
+ * that shows the pad, the one a person would use to remove them included.
+ */
+export function shownReviews<T>(reviews: readonly T[]): { shown: readonly T[]; more: number } {
+  return reviews.length <= MAX_REVIEWS_PER_ENTRY
+    ? { shown: reviews, more: 0 }
+    : { shown: reviews.slice(0, MAX_REVIEWS_PER_ENTRY), more: reviews.length - MAX_REVIEWS_PER_ENTRY };
+}
+
 /** A time a peer wrote (milliseconds since the epoch) that every page and export can show, or null. */
 export function timestamp(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_TIME_MS ? value : null;

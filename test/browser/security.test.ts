@@ -45,6 +45,27 @@ describe('hostile entry content renders inert', () => {
     bot.provider.destroy();
   });
 
+  it('an entry a peer gave 1,000 reviews shows 200 and says how many more, and the editor removes the rest', async () => {
+    const { padId } = await createPad(suite.server.url, 'many-reviews');
+    const bot = await connectSynced(suite.server.url, padId, 'proposed');
+    const reviews = Array.from({ length: 1000 }, (_, i) => `https://review.opendev.org/${900_000 + i}`);
+    entriesOf(bot.doc).push([createEntry({ id: 'flood', title: 'Flooded', reviews, addedBy: 'mallory' })]);
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length > 0);
+    const page = await (await suite.browser.newContext()).newPage();
+    await page.goto(`${suite.server.url}/p/${padId}`);
+    const entry = page.locator('cp-section#proposed cp-entry[data-id="flood"]');
+    await entry.locator('.title').waitFor();
+    expect(await entry.locator('a.chip').count()).toBe(200);
+    expect(await entry.locator('li.more').textContent()).toBe('and 800 more reviews');
+    await entry.getByRole('button', { name: /^Actions for / }).click();
+    await entry.getByRole('menuitem', { name: 'Edit' }).click();
+    await entry.getByText('and 800 more reviews, not shown').waitFor();
+    await entry.getByRole('button', { name: 'Remove them' }).click();
+    await waitFor(() => ((entriesOf(bot.doc).get(0).get('reviews') as { length: number }).length === 200), 5000, 'the rest removed');
+    await page.context().close();
+    bot.provider.destroy();
+  });
+
   it('a right-to-left override left open in a title reverses nothing after it: the owner keeps its place, in the editor and in the mirror', async () => {
     const { padId, readOnlyUrl } = await createPad(suite.server.url, 'bidi');
     const bot = await connectSynced(suite.server.url, padId, 'proposed');

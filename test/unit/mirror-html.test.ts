@@ -59,6 +59,14 @@ describe('the mirror markup (shared by the server page and the live script)', ()
     );
   });
 
+  it('shows at most 200 reviews of an entry and says how many more it has (a peer can write 100,000)', () => {
+    const reviews = Array.from({ length: 250 }, (_, i) => `https://review.opendev.org/${900_000 + i}`);
+    const out = mirrorEntryHtml(entry({ title: 't', reviews }));
+    expect(out.match(/<a /g)).toHaveLength(200);
+    expect(out).toContain('<li class="more">and 50 more reviews</li>');
+    expect(mirrorEntryHtml(entry({ title: 't', reviews: reviews.slice(0, 200) }))).not.toContain('more reviews');
+  });
+
   it('links only http(s) URLs, and says nothing of updating live unless the script renders it', () => {
     const out = mirrorHtml({ meta: { title: '', milestones: [], scrubbedAt: null }, sections: { ready: [entry({ launchpad: 'javascript:alert(1)' })], proposed: [] } });
     expect(out).not.toContain('href');

@@ -5,6 +5,7 @@ import {
   ENTRY_STATUSES,
   entryToJSON,
   isEntryKind,
+  shownReviews,
   type EntryData,
   type EntryMap,
 } from '../../../shared/schema.js';
@@ -299,12 +300,14 @@ export class CpEntry extends LitElement {
     const status = this.status;
     const lpStatus = lp ? chipStatus(lp, status) : null;
     const done = this.ready && data.status === 'open' ? doneOutcome(data, status) : null;
+    const reviews = shownReviews(data.reviews);
     return html`<div class="head"><span class="title">${
       lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip, lpStatus) : statusBadge(lpStatus)}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
       data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
       data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}${
       done ? html`<span class="badge done" title="Every change of this entry is ${done}: the scrub suggests marking it">all changes ${done}</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
-      data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${data.reviews.map((r) => reviewItem(r, status))}</ul><p class=${
+      data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${reviews.shown.map((r) => reviewItem(r, status))}${
+      reviews.more > 0 ? html`<li class="more">and ${reviews.more} more reviews</li>` : nothing}</ul><p class=${
       data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
   }
 
@@ -312,7 +315,7 @@ export class CpEntry extends LitElement {
     const entry = this.entry!;
     const title = entry.get('title');
     const note = entry.get('note');
-    const reviews = this.reviews()?.toArray() ?? [];
+    const { shown, more } = shownReviews(this.reviews()?.toArray() ?? []);
     return html`
       <div class="grid notranslate" translate="no">
         <label>Title <cp-text-field label="Title" .text=${title instanceof Y.Text ? title : null}></cp-text-field></label>
@@ -332,10 +335,14 @@ export class CpEntry extends LitElement {
       <div>
         <span>Reviews</span>
         <ul class="notranslate" translate="no">
-          ${reviews.map(
+          ${shown.map(
             (r, i) => html`<li class="review-link">${this.renderLink(r)}
               <button aria-label="Remove review ${r}" @click=${() => this.change(() => this.reviews()?.delete(i, 1))}>Remove</button></li>`,
           )}
+          ${more > 0
+            ? html`<li>and ${more} more reviews, not shown
+                <button @click=${() => this.change(() => this.reviews()?.delete(shown.length, more))}>Remove them</button></li>`
+            : nothing}
         </ul>
         <form class="review-row" @submit=${(e: Event) => {
           e.preventDefault();
