@@ -52,3 +52,20 @@ export const controlStyles = css`
     white-space: nowrap;
   }
 `;
+
+/**
+ * A toolbar control with a panel (the import dialogs, history, delegates, the scrub): its opener is one of the
+ * toolbar's buttons and stays in the row, open or closed; its panel, and the report of what it last did, each take a
+ * line of their own under the toolbar. (Opening a panel used to take its opener out of the row, and a report sat
+ * between the buttons, pushing them apart and up and down.)
+ */
+export const toolbarPanelStyles = css`
+  :host {
+    display: contents;
+  }
+  .panel,
+  .report:not(:empty) {
+    flex-basis: 100%;
+    order: 1;
+  }
+`;

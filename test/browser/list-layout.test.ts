@@ -264,6 +264,27 @@ describe('keyboard', () => {
     bot.provider.destroy();
   });
 
+  it('opening a toolbar panel keeps its opener in the row, the panel under the toolbar; the opener closes it again', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'layout-panels');
+    const page = await openPad(padId, { width: 1280 });
+    await signIn(page, curatorKey);
+    const top = async (name: string) => (await page.getByRole('button', { name, exact: true }).boundingBox())!.y;
+    const row = await top('History');
+    for (const [name, panel] of [['History', 'cp-history-panel section.panel'], ['Delegates…', 'cp-delegates section.panel'], ['Import from Etherpad…', 'cp-import-dialog form.panel']] as const) {
+      const opener = page.getByRole('button', { name, exact: true });
+      await opener.click();
+      await page.locator(panel).waitFor();
+      expect(await opener.getAttribute('aria-expanded')).toBe('true');
+      // every opener stays where it was, in the row; the panel is under it
+      for (const other of ['History', 'Delegates…', 'Import from Etherpad…']) expect(await top(other)).toBe(row);
+      expect((await page.locator(panel).boundingBox())!.y).toBeGreaterThan(row);
+      await opener.click();
+      await expect.poll(() => page.locator(panel).count()).toBe(0);
+      expect(await opener.getAttribute('aria-expanded')).toBe('false');
+    }
+    await page.context().close();
+  });
+
   it('on a wide screen the skip links appear over the page when focused: nothing under the pointer moves', async () => {
     const { padId } = await createPad(suite.server.url, 'layout-skip-wide');
     const page = await openPad(padId, { width: 1280 });

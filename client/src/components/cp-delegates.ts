@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { controlStyles } from '../styles.js';
+import { controlStyles, toolbarPanelStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { Task } from '@lit/task';
 import type { Delegate, DelegateIssued, DelegateList, DelegateRevoked } from '../../../shared/api.js';
@@ -40,6 +40,7 @@ export class CpDelegates extends LitElement {
 
   static override styles = [
     controlStyles,
+    toolbarPanelStyles,
     css`
       section {
         padding: 0.6rem 0.8rem;
@@ -193,8 +194,9 @@ export class CpDelegates extends LitElement {
   }
 
   override render() {
-    if (!this.disclosure.open) return html`<button class="opener" @click=${this.disclosure.show}>Delegates…</button>`;
-    return html`<section aria-labelledby="delegates-heading" @keydown=${this.disclosure.onKeydown}>
+    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.disclosure.show}>Delegates…</button>`;
+    if (!this.disclosure.open) return opener;
+    return html`${opener}<section class="panel" aria-labelledby="delegates-heading" @keydown=${this.disclosure.onKeydown}>
       <h2 id="delegates-heading">Curators and delegates</h2>
       <form @submit=${this.create} aria-label="Create a delegate key">
         <label>Delegate's name or role <input translate="no" class="notranslate" name="label" maxlength="80" required placeholder="e.g. gibi (stable liaison)" /></label>

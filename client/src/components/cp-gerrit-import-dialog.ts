@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
-import { controlStyles } from '../styles.js';
+import { controlStyles, toolbarPanelStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import type { ImportReport } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
@@ -33,6 +33,7 @@ export class CpGerritImportDialog extends LitElement {
 
   static override styles = [
     controlStyles,
+    toolbarPanelStyles,
     css`
       form {
         display: grid;
@@ -96,11 +97,11 @@ export class CpGerritImportDialog extends LitElement {
   }
 
   override render() {
+    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>Add from Gerrit…</button>`;
     if (!this.disclosure.open) {
-      return html`<button class="opener" @click=${this.show}>Add from Gerrit…</button>
-        <div role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
+      return html`${opener}<div class="report" role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Add from Gerrit">
+    return html`${opener}<form class="panel notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Add from Gerrit">
       <label for="query">Gerrit query: one proposed entry per change (grouped by topic, bug or blueprint), skipping what the pad has</label>
       <input id="query" name="query" required autocomplete="off" placeholder="project:openstack/nova status:open label:Review-Priority&gt;=1" />
       <div>

@@ -5,7 +5,7 @@ import type { Section } from '../../../shared/schema.js';
 import type { HistoryList, RestoreResult, Revision, SectionState } from '../../../shared/api.js';
 import { SECTION_HEADINGS, SECTIONS_SHOWN } from '../../../shared/labels.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
-import { controlStyles } from '../styles.js';
+import { controlStyles, toolbarPanelStyles } from '../styles.js';
 import { api, messageOf, padPath } from '../api.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
 import { ConfirmController } from '../controllers/confirm-controller.js';
@@ -54,6 +54,7 @@ export class CpHistoryPanel extends LitElement {
 
   static override styles = [
     controlStyles,
+    toolbarPanelStyles,
     css`
       section {
         padding: 0.6rem 0.8rem;
@@ -249,10 +250,9 @@ export class CpHistoryPanel extends LitElement {
   }
 
   override render() {
-    if (!this.disclosure.open) {
-      return html`<button class="opener" @click=${this.show}>History</button>`;
-    }
-    return html`<section aria-label="History" @keydown=${this.disclosure.onKeydown}>
+    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>History</button>`;
+    if (!this.disclosure.open) return opener;
+    return html`${opener}<section class="panel" aria-label="History" @keydown=${this.disclosure.onKeydown}>
       <div class="head"><label>Section
         <select name="section" .value=${this.section} @change=${(e: Event) => {
           this.section = (e.target as HTMLSelectElement).value as Section;

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { controlStyles } from '../styles.js';
+import { controlStyles, toolbarPanelStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { Task, TaskStatus } from '@lit/task';
 import type { ImportReport as Report } from '../../../shared/api.js';
@@ -32,19 +32,8 @@ export class CpImportDialog extends LitElement {
 
   static override styles = [
     controlStyles,
+    toolbarPanelStyles,
     css`
-      /*
-       * The opener is one of the toolbar's buttons; the form, and the report of the last import, each take a line of
-       * their own under the toolbar (the report used to sit in the row, pushing the buttons apart and up and down).
-       */
-      :host {
-        display: contents;
-      }
-      form,
-      .report:not(:empty) {
-        flex-basis: 100%;
-        order: 1;
-      }
       textarea {
         width: 100%;
         min-height: 10rem;
@@ -159,11 +148,11 @@ export class CpImportDialog extends LitElement {
   }
 
   override render() {
+    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>Import from Etherpad…</button>`;
     if (!this.disclosure.open) {
-      return html`<button class="opener" @click=${this.show}>Import from Etherpad…</button>
-        <div class="report" role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
+      return html`${opener}<div class="report" role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
+    return html`${opener}<form class="panel notranslate" translate="no" @submit=${this.submit} @keydown=${this.disclosure.onKeydown} aria-label="Import from Etherpad">
       <label for="text">Etherpad text export (File → Export → Plain text), or a pad's JSON export</label>
       <textarea translate="no" class="notranslate" id="text" name="text" required></textarea>
       <label>Or take it from the downloaded file <input translate="no" class="notranslate" type="file" name="file" accept=".txt,text/plain,.json,application/json" @change=${this.readFile} /></label>

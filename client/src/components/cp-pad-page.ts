@@ -155,15 +155,7 @@ export class CpPadPage extends LitElement {
     cp-import-dialog {
       overflow-wrap: anywhere;
     }
-    /* an open panel takes a line of its own under the toolbar's buttons, which keep their places (the import
-       dialog lays out its own: its opener stays in the row) */
-    cp-history-panel[open],
-    cp-delegates[open],
-    cp-scrub-dialog[open],
-    cp-gerrit-import-dialog[open] {
-      flex-basis: 100%;
-      order: 1;
-    }
+    /* (an open panel lays itself out: its opener stays in the row, the panel takes a line under it; styles.ts) */
     .bar,
     .tools {
       display: flex;

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { controlStyles } from '../styles.js';
+import { controlStyles, toolbarPanelStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { ObserveController, deep, events } from '../controllers/observe.js';
 import { padContext } from '../context.js';
@@ -22,6 +22,7 @@ export class CpScrubDialog extends LitElement {
 
   static override styles = [
     controlStyles,
+    toolbarPanelStyles,
     css`
       form {
         display: grid;
@@ -97,11 +98,10 @@ export class CpScrubDialog extends LitElement {
 
   override render() {
     const suggestions = this.suggestions();
-    if (!this.disclosure.open) {
-      return html`<button class="opener" @click=${this.show}>Scrub${suggestions.length > 0 ? ` (${suggestions.length})` : ''}…</button>
-        <span role="status">${this.result ?? nothing}</span>`;
-    }
-    return html`<form aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.disclosure.onKeydown}>
+    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>Scrub${
+      suggestions.length > 0 ? ` (${suggestions.length})` : ''}…</button>`;
+    if (!this.disclosure.open) return html`${opener}<span class="report" role="status">${this.result ?? nothing}</span>`;
+    return html`${opener}<form class="panel" aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.disclosure.onKeydown}>
       <h3 tabindex="-1">Scrub the ready list</h3>
       ${this.statusKnown()
         ? nothing
