@@ -194,7 +194,7 @@ export class CpDelegates extends LitElement {
   }
 
   override render() {
-    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.disclosure.show}>Delegates…</button>`;
+    const opener = this.disclosure.opener('Delegates…');
     if (!this.disclosure.open) return opener;
     return html`${opener}<section class="panel" aria-labelledby="delegates-heading" @keydown=${this.disclosure.onKeydown}>
       <h2 id="delegates-heading">Curators and delegates</h2>

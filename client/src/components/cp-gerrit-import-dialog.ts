@@ -97,7 +97,7 @@ export class CpGerritImportDialog extends LitElement {
   }
 
   override render() {
-    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>Add from Gerrit…</button>`;
+    const opener = this.disclosure.opener('Add from Gerrit…', this.show);
     if (!this.disclosure.open) {
       return html`${opener}<div class="report" role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }

@@ -250,7 +250,7 @@ export class CpHistoryPanel extends LitElement {
   }
 
   override render() {
-    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>History</button>`;
+    const opener = this.disclosure.opener('History', this.show);
     if (!this.disclosure.open) return opener;
     return html`${opener}<section class="panel" aria-label="History" @keydown=${this.disclosure.onKeydown}>
       <div class="head"><label>Section

@@ -148,7 +148,7 @@ export class CpImportDialog extends LitElement {
   }
 
   override render() {
-    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>Import from Etherpad…</button>`;
+    const opener = this.disclosure.opener('Import from Etherpad…', this.show);
     if (!this.disclosure.open) {
       return html`${opener}<div class="report" role="status">${this.result ? this.describe(this.result) : nothing}</div>`;
     }

@@ -98,8 +98,7 @@ export class CpScrubDialog extends LitElement {
 
   override render() {
     const suggestions = this.suggestions();
-    const opener = html`<button class="opener" aria-expanded=${this.disclosure.open ? 'true' : 'false'} @click=${this.disclosure.open ? this.disclosure.close : this.show}>Scrub${
-      suggestions.length > 0 ? ` (${suggestions.length})` : ''}…</button>`;
+    const opener = this.disclosure.opener(`Scrub${suggestions.length > 0 ? ` (${suggestions.length})` : ''}…`, this.show);
     if (!this.disclosure.open) return html`${opener}<span class="report" role="status">${this.result ?? nothing}</span>`;
     return html`${opener}<form class="panel" aria-label="Scrub the ready list" @submit=${this.accept} @keydown=${this.disclosure.onKeydown}>
       <h3 tabindex="-1">Scrub the ready list</h3>

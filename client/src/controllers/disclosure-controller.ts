@@ -3,7 +3,7 @@
  * button, Escape, a finished action) hides it and gives focus back to the opener. With `reflect`, the host carries an
  * `open` attribute while open (the page lays an open dialog on a line of its own).
  */
-import type { LitElement, ReactiveController } from 'lit';
+import { html, type LitElement, type ReactiveController } from 'lit';
 
 export class DisclosureController implements ReactiveController {
   open = false;
@@ -34,6 +34,14 @@ export class DisclosureController implements ReactiveController {
     this.host.requestUpdate();
     void this.host.updateComplete.then(() => this.host.renderRoot.querySelector<HTMLButtonElement>('button.opener')?.focus());
   };
+
+  /**
+   * The opener: a button that stays where it is, open or closed (in the toolbar's row), says whether the form is open,
+   * and closes it again. `show`: the host's own way of opening, when it does more than {@link show}.
+   */
+  opener(label: string, show: () => void = this.show) {
+    return html`<button class="opener" aria-expanded=${this.open ? 'true' : 'false'} @click=${this.open ? this.close : show}>${label}</button>`;
+  }
 
   /** The form's keydown handler: Escape closes it, as every form of the page. */
   readonly onKeydown = (event: KeyboardEvent): void => {
