@@ -8,8 +8,11 @@ import type { PadConnection } from './pad-connection.js';
 
 export interface PadServices {
   connection: PadConnection;
-  /** Where the pad already has the same change, topic, bug or blueprint as a draft entry. */
-  findDuplicates: (draft: { launchpad: string; reviews: string[] }) => Duplicate[];
+  /**
+   * A finder of where the pad, as it is now, already has the same change, topic, bug or blueprint as a draft entry
+   * (made once for as many drafts as are asked about together).
+   */
+  duplicateFinder: () => (draft: { launchpad: string; reviews: readonly string[] }) => Duplicate[];
 }
 
 export const padContext = createContext<PadServices | undefined>(Symbol('cyclepad-pad'));

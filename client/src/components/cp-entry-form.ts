@@ -40,8 +40,13 @@ export class CpEntryForm extends LitElement {
   declare added: string;
   private readonly pad = new ContextConsumer(this, { context: padContext });
 
-  private findDuplicates(draft: { launchpad: string; reviews: string[] }): Duplicate[] {
-    return this.pad.value?.findDuplicates(draft) ?? [];
+  /** Where the pad, as it is now, has what drafts name (one finder for as many drafts as are asked about at once). */
+  private duplicateFinder(): (draft: { launchpad: string; reviews: readonly string[] }) => Duplicate[] {
+    return this.pad.value?.duplicateFinder() ?? (() => []);
+  }
+
+  private findDuplicates(draft: { launchpad: string; reviews: readonly string[] }): Duplicate[] {
+    return this.duplicateFinder()(draft);
   }
   declare duplicates: Duplicate[];
 
@@ -195,16 +200,18 @@ export class CpEntryForm extends LitElement {
 
   /**
    * Why each of several pasted entries would be skipped: the pad has it, or the paste has it earlier (the same bug or
-   * change); null: added. `add` adds one (and returns true) as it goes, so the pad is asked as it then is.
+   * change); null: added. `add` adds one (and returns true) as it goes. The pad is read once, before: what this paste
+   * adds meanwhile is among what it has seen.
    */
   private skipped(drafts: EntryDraft[], add: (draft: EntryDraft) => boolean): Array<'on the pad' | 'repeated' | null> {
     const seen = new Set<string>();
+    const onPad = this.duplicateFinder();
     return drafts.map((d) => {
       const keys = entryIdentityKeys(d);
       const repeated = keys.some((k) => seen.has(k));
       for (const k of keys) seen.add(k);
       if (repeated) return 'repeated';
-      if (this.findDuplicates({ launchpad: d.launchpad, reviews: d.reviews }).length > 0) return 'on the pad';
+      if (onPad(d).length > 0) return 'on the pad';
       add(d);
       return null;
     });

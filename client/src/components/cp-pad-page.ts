@@ -3,7 +3,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { canWriteSection } from '../../../shared/roles.js';
 import { entriesOf, entryToJSON, indexOfEntry, sectionToJSON, type Section } from '../../../shared/schema.js';
 import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
-import { findDuplicates } from '../../../shared/duplicates.js';
+import { duplicateFinder } from '../../../shared/duplicates.js';
 import { addEntry, moveEntryBy, moveEntryTo, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
 import { PadConnection } from '../pad-connection.js';
 import { ObserveController, events } from '../controllers/observe.js';
@@ -303,7 +303,7 @@ export class CpPadPage extends LitElement {
     window.addEventListener('beforeunload', this.onBeforeUnload);
     this.connection = new PadConnection(this.pad, { sendPresence: true });
     this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
-    this.services.setValue({ connection: this.connection, findDuplicates: this.duplicates });
+    this.services.setValue({ connection: this.connection, duplicateFinder: this.duplicates });
     // A refused write means this page's idea of the person's role is stale (e.g. their key was revoked); the server
     // also says so at once when it demotes a socket (a revoked key, a sign-out in another tab).
     this.connection.addEventListener('refused', () => void this.loadSession());
@@ -403,13 +403,13 @@ export class CpPadPage extends LitElement {
     return this.connection!.section(section).doc;
   }
 
-  private duplicates = (draft: { launchpad: string; reviews: string[] }) =>
+  private duplicates = () =>
     this.connection
-      ? findDuplicates(draft, [
+      ? duplicateFinder([
           { section: 'ready', entries: sectionToJSON(this.doc('ready')) },
           { section: 'proposed', entries: sectionToJSON(this.doc('proposed')) },
         ])
-      : [];
+      : () => [];
 
   /** Says where a moved entry now is, or why it did not move (the ready list is ordered within each kind). */
   private announceMove(doc: Y.Doc, id: string, moved: boolean, edge: 'first' | 'last' | null): void {
