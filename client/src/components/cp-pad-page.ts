@@ -38,6 +38,12 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 
 type IdEvent = CustomEvent<{ id: string }>;
 
+/**
+ * `text` for a live region that last said `previous`: the same words twice would not be read again, so a zero-width
+ * space at the end tells them apart.
+ */
+const sayAgain = (previous: string, text: string): string => (previous.endsWith('\u200b') ? text : `${text}\u200b`);
+
 /** How long after going live the page waits for live review status before saying it is missing. */
 const STATUS_WAIT_MS = 20_000;
 
@@ -420,9 +426,7 @@ export class CpPadPage extends LitElement {
     const title = entryLabel(entry);
     const kind = KIND_HEADINGS[entry.kind];
     if (moved) {
-      // (the same words twice would not be read again: a zero-width space tells them apart)
-      const again = this.announcement.endsWith('\u200b') ? '' : '\u200b';
-      this.announcement = `Moved “${title}” to ${place.index + 1} of ${place.size} in ${kind}.${again}`;
+      this.announcement = sayAgain(this.announcement, `Moved “${title}” to ${place.index + 1} of ${place.size} in ${kind}.`);
       return;
     }
     // a move that did not happen is said to everyone (a person dragging or pressing Alt+↑ saw nothing happen)
@@ -435,9 +439,7 @@ export class CpPadPage extends LitElement {
 
   /** Says why something the person did changed nothing, for a while (a toast over the page's foot, read out too). */
   private hint(text: string): void {
-    // (the same words twice would not be read again: a zero-width space tells them apart)
-    const again = this.moveHint.endsWith('\u200b') ? '' : '\u200b';
-    this.moveHint = `${text}${again}`;
+    this.moveHint = sayAgain(this.moveHint, text);
     if (this.moveHintTimer) clearTimeout(this.moveHintTimer);
     this.moveHintTimer = setTimeout(() => (this.moveHint = ''), 6000);
   }
