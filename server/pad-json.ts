@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { ENTRY_KINDS, ENTRY_STATUSES, MAX_REVIEWS_PER_ENTRY } from '../shared/schema.js';
-import { ImportFormatError, type PadText } from '../shared/etherpad-format.js';
+import { ImportFormatError, LONE_SURROGATE, type PadText } from '../shared/etherpad-format.js';
 import { MAX_LINE_LENGTH, kindOfLink, parseLink } from '../shared/links.js';
 
 /** Text as a file holds it: no NUL, no half of a character (the Etherpad text import refuses them too). */
-export const isText = (s: string) => !s.includes('\0') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+export const isText = (s: string) => !s.includes('\0') && !LONE_SURROGATE.test(s);
 const NOT_TEXT = 'holds characters that are not text (a NUL, or half of a character)';
 
 /** A field of one line, as long as a line of the Etherpad text may be. */

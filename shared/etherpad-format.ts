@@ -599,13 +599,17 @@ function liveStatus(url: string, status: PadStatus | null): string | null {
   return text || null;
 }
 
+/** Half of a character: a high surrogate not followed by a low one, or a low one not preceded by a high one. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
  * What Markdown text never carries raw: control characters (C0, DEL, C1: a terminal obeys ESC sequences, which
  * `cyclepad export --format md` would print to it), bidirectional marks, embeddings, overrides and isolates (a mail
  * reader would show the text reordered) and lone surrogates. Each is shown as U+FFFD.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const MD_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const MD_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const MD_UNSAFE = new RegExp(`${MD_CONTROLS.source}|${LONE_SURROGATE.source}`, 'g');
 
 /**
  * A field as Markdown text: white space (newlines too) collapsed to single spaces, and every character Markdown
