@@ -24,6 +24,10 @@ export const controlStyles = css`
     opacity: 0.5;
     cursor: default;
   }
+  /* what went wrong, said beside the control (the same red as a dangerous button) */
+  .error {
+    color: #b42318;
+  }
   input,
   select {
     font: inherit;
@@ -67,5 +71,13 @@ export const toolbarPanelStyles = css`
   .report:not(:empty) {
     flex-basis: 100%;
     order: 1;
+  }
+  /* a panel of its own (delegates, history): a box under the toolbar */
+  section.panel {
+    padding: 0.6rem 0.8rem;
+    margin-bottom: 1rem;
+    border: 1px solid #9aa5b1;
+    border-radius: 6px;
+    background: #fff;
   }
 `;

@@ -30,9 +30,6 @@ export class CpCuratorSignin extends LitElement {
         gap: 0.4rem;
         align-items: center;
       }
-      .error {
-        color: #b42318;
-      }
     `,
   ];
 

@@ -42,13 +42,6 @@ export class CpDelegates extends LitElement {
     controlStyles,
     toolbarPanelStyles,
     css`
-      section {
-        padding: 0.6rem 0.8rem;
-        margin-bottom: 1rem;
-        border: 1px solid #9aa5b1;
-        border-radius: 6px;
-        background: #fff;
-      }
       h2 {
         font-size: 1rem;
         margin: 0 0 0.4rem;
@@ -93,9 +86,6 @@ export class CpDelegates extends LitElement {
       /* a key is selected whole by one click: its "-" and "_" ended a double-click's word, and a key copied so broke */
       code.delegate-key {
         user-select: all;
-      }
-      .error {
-        color: #b42318;
       }
     `,
   ];

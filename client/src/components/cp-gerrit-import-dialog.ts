@@ -45,9 +45,6 @@ export class CpGerritImportDialog extends LitElement {
         box-sizing: border-box;
         font: 0.9rem ui-monospace, monospace;
       }
-      .error {
-        color: #b42318;
-      }
       ul {
         margin: 0.2rem 0 0;
         max-height: 8rem;

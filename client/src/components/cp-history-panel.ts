@@ -56,13 +56,6 @@ export class CpHistoryPanel extends LitElement {
     controlStyles,
     toolbarPanelStyles,
     css`
-      section {
-        padding: 0.6rem 0.8rem;
-        margin-bottom: 1rem;
-        border: 1px solid #9aa5b1;
-        border-radius: 6px;
-        background: #fff;
-      }
       ol {
         max-height: 20rem;
         overflow: auto;

@@ -43,9 +43,6 @@ export class CpHome extends LitElement {
         max-width: 100%;
         box-sizing: border-box;
       }
-      .error {
-        color: #b42318;
-      }
       .created {
         margin-bottom: 1.5rem;
         overflow-wrap: anywhere;

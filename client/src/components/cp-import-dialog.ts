@@ -40,9 +40,6 @@ export class CpImportDialog extends LitElement {
         font: 0.9rem ui-monospace, monospace;
         box-sizing: border-box;
       }
-      .error {
-        color: #b42318;
-      }
       ul.skipped {
         margin: 0.2rem 0 0;
         max-height: 8rem;
