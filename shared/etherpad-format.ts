@@ -362,6 +362,12 @@ function reviewsOf(content: string): string[] | null {
 }
 
 /**
+ * A link as the Markdown export writes every link (`[label](<https://…>)`, {@link mdLink}): read as Etherpad text,
+ * that export would turn its links into notes and its milestones into entries, so it is refused instead.
+ */
+const MARKDOWN_EXPORT_LINK = /\]\(<https?:\/\/[^>\s]*>\)/;
+
+/**
  * Reads Etherpad text. Throws {@link ImportFormatError} if a line is longer than {@link MAX_LINE_LENGTH} characters
  * (before any pattern runs over it).
  */
@@ -372,6 +378,13 @@ export function parseEtherpadText(text: string): PadText {
       throw new ImportFormatError(`line ${i + 1} is ${line.length} characters long; a line may have at most ${MAX_LINE_LENGTH}`, i + 1);
     }
   });
+  const markdown = lines.findIndex((l) => MARKDOWN_EXPORT_LINK.test(l));
+  if (markdown >= 0) {
+    throw new ImportFormatError(
+      `line ${markdown + 1} is from a Markdown export, which is made for reading and cannot be imported back; import the pad's JSON export (export.json) or its text export (export.txt) instead`,
+      markdown + 1,
+    );
+  }
   const unit = spaceUnit(lines.filter((l) => !l.includes('\t')));
   const result: PadText = { meta: { title: '', milestones: [], preamble: [] }, sections: { proposed: [], ready: [] } };
   let section: 'proposed' | 'ready' | null = null;

@@ -165,6 +165,23 @@ describe('export', () => {
     expect(toEtherpadText(again)).toBe(toEtherpadText(pad));
   });
 
+  it('refuses its own Markdown export, saying which exports import back, instead of reading its links as notes', () => {
+    const pad = parseEtherpadText(sample);
+    const md = toMarkdown(pad);
+    let error: unknown = null;
+    try {
+      parseEtherpadText(md);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ImportFormatError);
+    const line = (error as ImportFormatError).line;
+    expect(md.split('\n')[line - 1]).toContain('](<https://');
+    expect((error as Error).message).toMatch(/Markdown export.*JSON export.*text export/);
+    // Etherpad text with a Markdown-style link of a person's own (no angle brackets) is still read
+    expect(parseEtherpadText('* [Fix it](https://bugs.launchpad.net/nova/+bug/1) (x)').sections.proposed).toHaveLength(1);
+  });
+
   it('writes each kind once per section, however the kinds alternate in the pad', () => {
     const entry = (kind: 'bug' | 'feature', title: string) => ({ kind, title, launchpad: '', owner: '', reviews: [], note: '', status: 'open' as const });
     const pad: PadText = {
