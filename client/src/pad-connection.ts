@@ -236,10 +236,30 @@ export class PadConnection extends EventTarget {
         this.dispatchEvent(new Event('change'));
       });
     }
+    addEventListener('offline', this.wentOffline);
+    addEventListener('online', this.cameOnline);
+  }
+
+  /**
+   * The browser says the network is gone: the sockets are closed at once, so the page says "offline" and counts
+   * what is typed meanwhile as unsent. Left alone, a socket on a dead network stayed "live" until y-websocket gave
+   * up on hearing nothing (30 s), while edits went nowhere.
+   */
+  private readonly wentOffline = (): void => {
+    for (const s of this.sections()) if (s.heldRewrites === 0) s.provider.disconnect();
+  };
+
+  /** The network is back: the sockets closed for it connect again (a held change stays offline until decided). */
+  private readonly cameOnline = (): void => {
+    for (const s of this.sections()) if (s.heldRewrites === 0 && !s.provider.shouldConnect) s.provider.connect();
+  };
+
+  private sections(): SectionSync[] {
+    return [this.proposed, this.ready];
   }
 
   private watchLoss(): void {
-    const down = [this.proposed, this.ready].some((s) => s.wasLive && s.state !== 'live' && s.heldRewrites === 0);
+    const down = this.sections().some((s) => s.wasLive && s.state !== 'live' && s.heldRewrites === 0);
     if (down) {
       this.lostTimer ??= setTimeout(() => {
         this.lostTimer = null;
@@ -277,7 +297,7 @@ export class PadConnection extends EventTarget {
 
   /** Reconnects every section (after signing in or out: the role is decided when a socket opens). */
   reconnect(): void {
-    for (const s of [this.proposed, this.ready]) {
+    for (const s of this.sections()) {
       if (s.heldRewrites > 0) continue; // a held change stays offline until the person decides
       s.provider.disconnect();
       s.provider.connect();
@@ -285,6 +305,8 @@ export class PadConnection extends EventTarget {
   }
 
   destroy(): void {
+    removeEventListener('offline', this.wentOffline);
+    removeEventListener('online', this.cameOnline);
     if (this.lostTimer) clearTimeout(this.lostTimer);
     this.proposed.destroy();
     this.ready.destroy();

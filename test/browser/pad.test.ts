@@ -214,6 +214,28 @@ describe('the pad in the browser', () => {
     await context.close();
   });
 
+  it('when the browser says the network is gone, the page says offline at once, and sends what was typed when it is back', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-network-gone');
+    const context = await suite.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${suite.server.url}/p/${padId}`);
+    const badge = page.locator('cp-connection-status [data-state]');
+    await page.locator('cp-connection-status [data-state="live"]').waitFor();
+    await context.setOffline(true);
+    // at once, not when y-websocket gives up on a silent socket (30 s)
+    await page.locator('cp-connection-status [data-state="offline"]').waitFor({ timeout: 3_000 });
+    const form = await addForm(page, 'proposed');
+    await form.getByLabel('Title').fill('Typed on a train');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => page.locator('cp-pad-page .connection-lost').textContent()).toContain('1 change waits to be sent');
+    expect(await storedTitles(padId)).toEqual([]);
+    await context.setOffline(false);
+    await page.locator('cp-connection-status [data-state="live"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => storedTitles(padId)).toEqual(['Typed on a train']);
+    expect(await badge.getAttribute('data-state')).toBe('live');
+    await context.close();
+  });
+
   it('a curator is not told the ready list is read-only', async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'browser-ready-curator');
     const ptl = await openPad(padId);
