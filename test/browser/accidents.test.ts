@@ -272,6 +272,9 @@ describe('nothing a person does by accident changes the pad', () => {
     for (let i = 0; i < 4; i++) await alice.keyboard.press('Control+Z');
     await sleep(500);
     expect(botTitles().sort()).toEqual(['Bob was here too', 'Lost allocation', 'Race in resource tracker']);
+    // and the page says so, and where earlier changes are, instead of doing nothing without a word
+    await expect.poll(() => notice.textContent()).toContain('Nothing to undo: Ctrl+Z undoes what you changed since opening this page. Earlier changes are in History');
+    expect(await notice.getByRole('button', { name: 'Undo' }).count()).toBe(0);
     // redo brings back her typing
     await alice.keyboard.press('Control+Shift+Z');
     await waitFor(() => botTitles().includes('Race in resource tracker on resize'), 3000, 'redo of the typing');

@@ -478,13 +478,13 @@ export class CpPadPage extends LitElement {
   }
 
   private undoDelete(): void {
-    const notice = this.undo.notice;
-    if (!notice || !this.undo.undoNotice()) return;
+    const deleted = this.undo.notice?.deleted;
+    if (!deleted || !this.undo.undoNotice()) return;
     // focus goes to the entry brought back (its first control), never lost with the notice's button
     void this.updateComplete.then(() => {
-      const section = this.renderRoot.querySelector(`cp-section#${notice.section}`) as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
+      const section = this.renderRoot.querySelector(`cp-section#${deleted.section}`) as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
       void (section?.updateComplete ?? Promise.resolve()).then(() => {
-        const entry = section?.shadowRoot?.querySelector(`cp-entry[data-id="${CSS.escape(notice.id)}"]`);
+        const entry = section?.shadowRoot?.querySelector(`cp-entry[data-id="${CSS.escape(deleted.id)}"]`);
         const target = entry?.querySelector<HTMLElement>('button, a[href]');
         if (target) target.focus();
         else this.renderRoot.querySelector<HTMLElement>('.undo-notice')?.focus();

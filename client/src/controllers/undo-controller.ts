@@ -10,12 +10,15 @@ export const UNDO_NOTICE_MS = 10_000;
 export interface UndoNotice {
   /** What was done, e.g. `Deleted “Lost allocation”.` */
   message: string;
-  section: Section;
-  /** The entry the undo brings back (to focus it). */
-  id: string;
-  /** Set once undone (or when the change can no longer be undone). */
+  /** The deleted entry the notice's Undo brings back (to focus it); null for a notice that only says something. */
+  deleted: { section: Section; id: string } | null;
+  /** Set once undone (or when the change can no longer be undone): the notice has no Undo button. */
   done: boolean;
 }
+
+/** Said when Ctrl+Z finds nothing of the person's to undo (after a reload, in a new tab, or everything undone). */
+export const NOTHING_TO_UNDO =
+  'Nothing to undo: Ctrl+Z undoes what you changed since opening this page. Earlier changes are in History (a curator can restore them).';
 
 interface Bound {
   doc: Y.Doc;
@@ -130,7 +133,7 @@ export class UndoController implements ReactiveController {
     bound.manager.stopCapturing();
     if (!removed) return;
     const item = bound.manager.undoStack.at(-1);
-    const notice: UndoNotice = { message: `Deleted “${title}”.`, section, id, done: false };
+    const notice: UndoNotice = { message: `Deleted “${title}”.`, deleted: { section, id }, done: false };
     if (item) this.deletes.set(notice, item);
     this.show(notice);
   }
@@ -138,9 +141,9 @@ export class UndoController implements ReactiveController {
   /** Undoes the delete the notice offers, even if the person has made other changes since. */
   undoNotice(): boolean {
     const notice = this.notice;
-    if (!notice || notice.done) return false;
+    if (!notice?.deleted || notice.done) return false;
     const item = this.deletes.get(notice);
-    const manager = this.bound.get(notice.section)?.manager;
+    const manager = this.bound.get(notice.deleted.section)?.manager;
     const at = item && manager ? manager.undoStack.indexOf(item) : -1;
     notice.done = true;
     if (!manager || at < 0) {
@@ -178,8 +181,10 @@ export class UndoController implements ReactiveController {
     if (!isUndo && !isRedo) return;
     if (!this.ownsKey(event)) return;
     event.preventDefault();
-    if (isUndo) this.undo();
-    else this.redo();
+    if (isUndo) {
+      // nothing of theirs here: say where earlier changes are, instead of doing nothing without a word
+      if (!this.undo()) this.show({ message: NOTHING_TO_UNDO, deleted: null, done: true }, 6000);
+    } else this.redo();
   };
 
   /**
