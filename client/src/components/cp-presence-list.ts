@@ -129,9 +129,9 @@ export class CpPresenceList extends LitElement {
       field.value = userName();
       field.dataset.filled = 'yes';
     }
-    const chips = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-client]')];
-    const colours = coloursFor(chips.map((li) => Number(li.dataset.client)));
-    for (const li of chips) li.style.setProperty('background-color', colours.get(Number(li.dataset.client))!);
+    const chips = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-name]')];
+    const colours = coloursFor(chips.map((li) => li.dataset.name!));
+    for (const li of chips) li.style.setProperty('background-color', colours.get(li.dataset.name!)!);
   }
 
   override render() {
@@ -147,7 +147,7 @@ export class CpPresenceList extends LitElement {
       <ul aria-label="People here">
         ${people.map(
           ({ id, state }) =>
-            html`<li data-client=${id} title=${state.user.name}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
+            html`<li data-client=${id} data-name=${state.user.name} title=${state.user.name}>${state.user.name}${state.user.translating === true ? html` <em class="translating">(translating)</em>` : ''}</li>`,
         )}
       </ul>
     `;
