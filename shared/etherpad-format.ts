@@ -365,7 +365,7 @@ function reviewsOf(content: string): string[] | null {
  * A link as the Markdown export writes every link (`[label](<https://…>)`, {@link mdLink}): read as Etherpad text,
  * that export would turn its links into notes and its milestones into entries, so it is refused instead.
  */
-const MARKDOWN_EXPORT_LINK = /\]\(<https?:\/\/[^>\s]*>\)/;
+const MARKDOWN_EXPORT_LINK = /\]\(<https?:\/\/[^<>\s]*>\)/;
 
 /**
  * Reads Etherpad text. Throws {@link ImportFormatError} if a line is longer than {@link MAX_LINE_LENGTH} characters
