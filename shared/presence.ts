@@ -143,6 +143,9 @@ export function cleanName(name: string): string {
   return isValidName(cut) ? cut : '';
 }
 
+/** The longest entry id a presence `cursor` may name (where the person is typing). */
+export const PRESENCE_CURSOR_ENTRY_MAX = 64;
+
 // zod/mini: the page bundles this schema too, and the full zod would be most of the bundle.
 const presenceUser = z.strictObject({
   name: z.string().check(
@@ -155,7 +158,7 @@ const presenceUser = z.strictObject({
 /** A presence state: everything optional (a fresh client announces `{}`), nothing else allowed. */
 export const presenceState = z.strictObject({
   user: z.optional(presenceUser),
-  cursor: z.optional(z.strictObject({ entry: z.string().check(z.maxLength(64)), field: z.enum(['title', 'note']) })),
+  cursor: z.optional(z.strictObject({ entry: z.string().check(z.maxLength(PRESENCE_CURSOR_ENTRY_MAX)), field: z.enum(['title', 'note']) })),
 });
 
 export type PresenceState = z.infer<typeof presenceState>;

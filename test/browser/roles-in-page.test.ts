@@ -8,7 +8,7 @@ import type * as Y from 'yjs';
 import type { Page } from 'playwright-core';
 import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
-import { addForm, browserSuite, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
+import { addForm, browserSuite, entryAction, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { translate, type TranslatorStyle } from '../helpers/translators.js';
 import { waitFor } from '../helpers/wait.js';
@@ -178,11 +178,44 @@ describe('every role can do its job in the page', () => {
       expect(new Set(chips.map((c) => c.background)).size).toBe(2);
     }
     // no style attribute anywhere the CSP would refuse, and no error on load
+    const aliceColour = () => bob.locator('cp-presence-list li', { hasText: 'Alice' }).evaluate((li) => getComputedStyle(li).backgroundColor);
+    const before = await aliceColour();
     await alice.reload();
     await alice.locator('cp-connection-status [data-state="live"]').waitFor();
     await expect.poll(() => alice.locator('cp-presence-list li').count()).toBe(2);
+    // a reload is a new socket, not a new person: the same colour on everyone's page
+    await expect.poll(() => bob.locator('cp-presence-list li').count()).toBe(2);
+    expect(await aliceColour()).toBe(before);
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it('someone typing in an entry\'s title or note is shown on that entry to the others, and in their editor', async () => {
+    const { padId } = await createPad(suite.server.url, 'rip-editors');
+    const seed = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(seed.doc).push([createEntry({ id: 'img', kind: 'feature', title: '', launchpad: 'https://blueprints.launchpad.net/nova/+spec/image-props', addedBy: 'x' })]);
+    const alice = await openPad(padId, { name: 'Alice' });
+    const bob = await openPad(padId, { name: 'Bob' });
+    const entryIn = (page: Page) => page.locator('cp-section#proposed cp-entry[data-id="img"]');
+    await entryIn(bob).waitFor();
+    const badge = entryIn(bob).locator('.badge.editors');
+    expect(await badge.count()).toBe(0);
+
+    await entryAction(entryIn(alice), 'Edit'); // (focus goes to the title)
+    await expect.poll(() => badge.textContent()).toBe('✎ Alice editing');
+    // Bob opens the same entry: before he types, his editor says Alice is typing there
+    await entryAction(entryIn(bob), 'Edit');
+    await expect.poll(() => entryIn(bob).locator('.also-editing').textContent()).toContain('Alice is also typing in this entry (title)');
+    // Bob moves to the note (a move inside one entry): Alice's editor follows
+    await entryIn(bob).locator('cp-text-field[data-field="note"] textarea').click();
+    await expect.poll(() => entryIn(alice).locator('.also-editing').textContent()).toContain('Bob is also typing in this entry (status note)');
+    // Alice is done: the word goes from Bob's page
+    await entryIn(alice).getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => entryIn(bob).locator('.also-editing').count()).toBe(0);
+    expect(await entryIn(alice).locator('.badge.editors').textContent()).toBe('✎ Bob editing');
+    // presence is only presence: the entry itself is unchanged
+    expect(sectionToJSON(seed.doc)[0]).toMatchObject({ id: 'img', title: '', note: '' });
+    seed.provider.destroy();
   });
 
   it('history names people by the name they chose, with their session beside it', async () => {

@@ -19,6 +19,8 @@ import type { PadStatus } from '../../../shared/status.js';
 import { doneOutcome } from '../../../shared/scrub.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { localChange } from '../local-origin.js';
+import type { Editor } from '../controllers/editors-controller.js';
+import { CURSOR_EVENT, cursorIn, type Cursor } from '../controllers/cursor-controller.js';
 
 interface MenuAction {
   label: string;
@@ -50,6 +52,8 @@ export class CpEntry extends LitElement {
     status: { attribute: false },
     /** In the ready list: an open entry whose changes are all done is marked for the scrub. */
     ready: { attribute: false },
+    /** The others typing in this entry's title or note now (from their presence). */
+    editors: { attribute: false },
     editing: { state: true },
     menuOpen: { state: true },
   };
@@ -61,6 +65,7 @@ export class CpEntry extends LitElement {
   declare last: boolean;
   declare status: PadStatus | null;
   declare ready: boolean;
+  declare editors: readonly Editor[];
   declare editing: boolean;
   declare menuOpen: boolean;
 
@@ -84,15 +89,26 @@ export class CpEntry extends LitElement {
     this.last = false;
     this.status = null;
     this.ready = false;
+    this.editors = [];
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
+    // where the person is typing, for the others (CursorController): into a title or note, and out of them
+    this.addEventListener('focusin', (event) => this.sayCursor(cursorIn(this, event.composedPath())));
+    this.addEventListener('focusout', (event) => {
+      const to = event.relatedTarget;
+      if (!(to instanceof Node && this.contains(to))) this.sayCursor(null);
+    });
     // Escape leaves the editor, as it closes the menu and every form of the page (what was typed is saved already)
     this.addEventListener('keydown', (event) => {
       if (event.key !== 'Escape' || !this.editing || event.defaultPrevented) return;
       event.preventDefault();
       this.closeEditor();
     });
+  }
+
+  private sayCursor(cursor: Cursor | null): void {
+    this.dispatchEvent(new CustomEvent(CURSOR_EVENT, { detail: { entry: this.dataset.id ?? '', cursor }, bubbles: true, composed: true }));
   }
 
   /** Every change made here is the person's own (undoable by them). */
@@ -305,7 +321,8 @@ export class CpEntry extends LitElement {
       lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip, lpStatus) : statusBadge(lpStatus)}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
       data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
       data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}${
-      done ? html`<span class="badge done" title="Every change of this entry is ${done}: the scrub suggests marking it">all changes ${done}</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
+      done ? html`<span class="badge done" title="Every change of this entry is ${done}: the scrub suggests marking it">all changes ${done}</span>` : nothing}${
+      this.editors.length > 0 ? html`<span class="badge editors">✎ ${editorNames(this.editors)} editing</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
       data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${reviews.shown.map((r) => reviewItem(r, status))}${
       reviews.more > 0 ? html`<li class="more">and ${reviews.more} more reviews</li>` : nothing}</ul><p class=${
       data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
@@ -317,8 +334,12 @@ export class CpEntry extends LitElement {
     const note = entry.get('note');
     const { shown, more } = shownReviews(this.reviews()?.toArray() ?? []);
     return html`
+      ${this.editors.length > 0
+        ? html`<p class="also-editing" role="status">✎ ${editorNames(this.editors)} ${new Set(this.editors.map((e) => e.name)).size > 1 ? 'are' : 'is'} also typing in this entry (${
+            [...new Set(this.editors.map((e) => (e.field === 'note' ? 'status note' : 'title')))].join(' and ')}): what you both type is merged.</p>`
+        : nothing}
       <div class="grid notranslate" translate="no">
-        <label>Title <cp-text-field label="Title" .text=${title instanceof Y.Text ? title : null}></cp-text-field></label>
+        <label>Title <cp-text-field label="Title" data-field="title" .text=${title instanceof Y.Text ? title : null}></cp-text-field></label>
         <label
           >Kind
           <select translate="no" class="notranslate" aria-label="Kind" .value=${kind} @change=${(e: Event) => {
@@ -331,7 +352,7 @@ export class CpEntry extends LitElement {
         <label>Launchpad link <cp-text-field label="Launchpad link" .map=${entry} key="launchpad"></cp-text-field></label>
         <label>Owner <cp-text-field label="Owner" .map=${entry} key="owner"></cp-text-field></label>
       </div>
-      <label>Status note <cp-text-field multiline label="Status note" .text=${note instanceof Y.Text ? note : null}></cp-text-field></label>
+      <label>Status note <cp-text-field multiline label="Status note" data-field="note" .text=${note instanceof Y.Text ? note : null}></cp-text-field></label>
       <div>
         <span>Reviews</span>
         <ul class="notranslate" translate="no">
@@ -358,6 +379,13 @@ export class CpEntry extends LitElement {
 }
 
 customElements.define('cp-entry', CpEntry);
+
+/** "Alice", "Alice and Bob", "Alice, Bob and 2 others": the people typing in an entry, each named once. */
+function editorNames(editors: readonly Editor[]): string {
+  const names = [...new Set(editors.map((e) => e.name))];
+  if (names.length <= 2) return names.join(' and ');
+  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} other${names.length > 3 ? 's' : ''}`;
+}
 
 /** The entry's look, carried by the shadow root it renders into (its section's). */
 export const entryStyles = [
@@ -427,6 +455,16 @@ export const entryStyles = [
       background: #fff4d6;
       color: #5c3d00;
       border: 1px solid #b7791f;
+    }
+    cp-entry .editors,
+    cp-entry .also-editing {
+      background: #fdf2d0;
+      color: #5c3d00;
+    }
+    cp-entry .also-editing {
+      margin: 0 0 0.4rem;
+      padding: 0.2rem 0.4rem;
+      border-radius: 4px;
     }
     cp-entry .promoted {
       background: #e4ecf7;

@@ -35,6 +35,7 @@ import './cp-delegates.js';
 import { translationDetector } from '../translation/detector.js';
 import { CopyController } from '../controllers/copy-controller.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { CursorController } from '../controllers/cursor-controller.js';
 
 type IdEvent = CustomEvent<{ id: string }>;
 
@@ -95,6 +96,8 @@ export class CpPadPage extends LitElement {
     () => this.connection,
     (section) => !translationDetector().active && canWriteSection(this.session.role, section),
   );
+  /** The others are told which entry's title or note this person is typing in. */
+  private readonly cursor = new CursorController(this, () => this.connection?.proposed.awareness);
 
   static override styles = css`
     :host {

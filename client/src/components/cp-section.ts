@@ -11,6 +11,7 @@ import { padContext } from '../context.js';
 import { entryStyles } from './cp-entry.js';
 import './cp-entry-form.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { EditorsController } from '../controllers/editors-controller.js';
 
 type ShownEntry = PlacedEntry & { shown: boolean };
 
@@ -183,6 +184,8 @@ export class CpSection extends LitElement {
   }
 
   private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
+  /** Who else is typing in which of the entries (presence travels with the proposed section's socket). */
+  private readonly editors = new EditorsController(this, () => this.pad.value?.connection.proposed.awareness);
 
   private get sync(): SectionSync | null {
     return this.pad.value?.connection.section(this.section) ?? null;
@@ -328,7 +331,7 @@ export class CpSection extends LitElement {
             drag
               ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(entryToJSON(e.map)!)} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
-            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown}></cp-entry></li>`,
+            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown} .editors=${this.editors.of(e.id)}></cp-entry></li>`,
         )}
       </ol>`;
   }

@@ -7,18 +7,21 @@ export type Subscribe<T> = (target: T, onChange: () => void) => () => void;
 /**
  * Re-renders its host when a target changes, while the host is connected. The target is read through `target` on
  * every host update, so a replaced one (a section's document after a reset, a new connection) is picked up without
- * the host doing anything. How to listen is `subscribe`: {@link events}, {@link observable} or {@link deep}.
+ * the host doing anything. How to listen is `subscribe`: {@link events}, {@link observable} or {@link deep}; what to
+ * do is `onChange` (by default, the host's update).
  */
 export class ObserveController<T extends object> implements ReactiveController {
   private bound: T | null = null;
   private unsubscribe: (() => void) | null = null;
-  private readonly onChange = () => this.host.requestUpdate();
+  private readonly onChange: () => void;
 
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly target: () => T | null | undefined,
     private readonly subscribe: Subscribe<T>,
+    onChange?: () => void,
   ) {
+    this.onChange = onChange ?? (() => this.host.requestUpdate());
     host.addController(this);
   }
 
