@@ -10,7 +10,7 @@
  */
 import { ENTRY_KINDS, shownReviews, type CycleMeta, type EntryData } from './schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, isoDay } from './labels.js';
-import { parseLink, safeHref } from './links.js';
+import { chipLabel, parseLink, safeHref } from './links.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
 
@@ -35,6 +35,15 @@ const link = (url: string, text = url) => {
   return href ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${escapeHtml(text)}</a>` : `<span>${escapeHtml(text)}</span>`;
 };
 
+/**
+ * What a link is called where the editor shows a chip (a change "931122,4", "topic:…", a bug "#2082345", a blueprint's
+ * name): a phone-width reader got whole URLs, wrapped mid-word and percent-encoded. A link no parser knows is shown whole.
+ */
+function shortLabel(url: string): string {
+  const parsed = parseLink(url);
+  return parsed ? chipLabel(parsed) : url;
+}
+
 /** A link's live status (shared/status-view.ts) as text, its details as the title; '' when nothing is known. */
 function liveBadge(url: string, status: PadStatus | null | undefined): string {
   const v = status ? linkStatusView(parseLink(url), status) : null;
@@ -48,14 +57,16 @@ function liveBadge(url: string, status: PadStatus | null | undefined): string {
 export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null): string {
   const closed = e.status !== 'open';
   const head = [
-    e.launchpad ? link(e.launchpad, e.title || e.launchpad) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
+    e.launchpad ? link(e.launchpad, e.title.trim() || shortLabel(e.launchpad)) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
     e.launchpad ? liveBadge(e.launchpad, status) : '',
     e.owner ? ` <span class="owner">(${escapeHtml(e.owner)})</span>` : '',
     closed ? ` <span class="status status-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : '',
+    // a proposed entry also on the ready list: said, so a reader does not take it for a stray duplicate
+    e.promotedTo ? ' <span class="status promoted">promoted to ready</span>' : '',
   ].join('');
   const { shown, more } = shownReviews(e.reviews);
   const rest = more > 0 ? `<li class="more">and ${more} more reviews</li>` : '';
-  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${shown.map((r) => `<li>${link(r)}${liveBadge(r, status)}</li>`).join('')}${rest}</ul>` : '';
+  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${shown.map((r) => `<li>${link(r, shortLabel(r))}${liveBadge(r, status)}</li>`).join('')}${rest}</ul>` : '';
   const note = e.note ? `<p class="note">${escapeHtml(e.note)}</p>` : '';
   return `<li class="entry${closed ? ` is-${escapeHtml(e.status)}` : ''}" data-id="${escapeHtml(e.id)}"><div class="entry-head">${head}</div>${reviews}${note}</li>`;
 }

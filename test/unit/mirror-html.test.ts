@@ -59,6 +59,25 @@ describe('the mirror markup (shared by the server page and the live script)', ()
     );
   });
 
+  it('names links as the editor\'s chips do, says which proposed entries are promoted, and links to the whole URL', () => {
+    const out = mirrorEntryHtml(
+      entry({
+        launchpad: 'https://bugs.launchpad.net/nova/+bug/2082345',
+        reviews: ['https://review.opendev.org/c/openstack/nova/+/931122/4', 'https://review.opendev.org/q/topic:%22bp/vtpm%22', 'https://example.org/not-a-review'],
+        promotedTo: 'r1',
+      }),
+    );
+    // an untitled entry: its bug's number, not its URL as a title
+    expect(out).toContain('<a href="https://bugs.launchpad.net/nova/+bug/2082345" rel="noopener noreferrer">#2082345</a>');
+    expect(out).toContain('>931122,4</a>');
+    expect(out).toContain('>topic:bp/vtpm</a>');
+    expect(out).toContain('href="https://review.opendev.org/q/topic:%22bp/vtpm%22"');
+    // a link no parser knows keeps its whole URL as its text
+    expect(out).toContain('>https://example.org/not-a-review</a>');
+    expect(out).toContain('<span class="status promoted">promoted to ready</span>');
+    expect(mirrorEntryHtml(entry({ title: 'x' }))).not.toContain('promoted');
+  });
+
   it('shows at most 200 reviews of an entry and says how many more it has (a peer can write 100,000)', () => {
     const reviews = Array.from({ length: 250 }, (_, i) => `https://review.opendev.org/${900_000 + i}`);
     const out = mirrorEntryHtml(entry({ title: 't', reviews }));
