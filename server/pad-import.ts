@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
-import { createEntry, entriesOf, entryToJSON, metaOf, metaToJSON, sectionToJSON, type Section } from '../shared/schema.js';
+import { createEntry, entriesOf, entryToJSON, metaOf, metaToJSON, newEntryId, sectionToJSON, type Section } from '../shared/schema.js';
 import { entryIdentityKeys } from '../shared/links.js';
 import { entryLabel } from '../shared/labels.js';
 import type { PadText, PlainEntry } from '../shared/etherpad-format.js';
@@ -98,8 +98,34 @@ export async function importPad(
     throw new ImportNeedsCurator(newReady.length);
   }
   const addedAt = Date.now();
+  // Ids for what is created, so a promoted entry and its ready copy, both imported (from a JSON export), are linked
+  // again; a link to an entry not created here (skipped, or not in the import) is dropped.
+  const ids = new Map<PlainEntry, string>();
+  const idOfExported = new Map<string, string>();
+  for (const e of [...newProposed, ...newReady]) {
+    const id = newEntryId();
+    ids.set(e, id);
+    if (e.exported) idOfExported.set(e.exported.id, id);
+  }
+  const linked = (exportedId: string | null | undefined) => (exportedId ? (idOfExported.get(exportedId) ?? null) : null);
   const add = (section: Section, doc: Y.Doc, list: PlainEntry[], ranks: (string | null)[]) => {
-    const maps = list.map((e, i) => createEntry({ ...e, addedBy: 'import', addedAt, rank: ranks[i] ?? null }));
+    const maps = list.map((e, i) =>
+      createEntry({
+        kind: e.kind,
+        title: e.title,
+        launchpad: e.launchpad,
+        owner: e.owner,
+        reviews: e.reviews,
+        note: e.note,
+        status: e.status,
+        id: ids.get(e)!,
+        promotedTo: section === 'proposed' ? linked(e.exported?.promotedTo) : null,
+        promotedFrom: section === 'ready' ? linked(e.exported?.promotedFrom) : null,
+        addedBy: 'import',
+        addedAt,
+        rank: ranks[i] ?? null,
+      }),
+    );
     entriesOf(doc).push(maps);
     for (const m of maps) {
       const json = entryToJSON(m)!;
@@ -126,6 +152,8 @@ export async function importPad(
             meta.set('milestones', Y.Array.from(parsed.meta.milestones.map((m) => new Y.Map(Object.entries(m)))));
           }
           if (parsed.meta.preamble.length > 0 || whole) meta.set('preamble', Y.Array.from(parsed.meta.preamble));
+          // (the JSON export says when its ready list was scrubbed: the ready entries imported with it are that list)
+          if (parsed.meta.scrubbedAt) meta.set('scrubbedAt', parsed.meta.scrubbedAt);
         }
       });
     }

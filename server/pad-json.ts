@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ENTRY_KINDS, ENTRY_STATUSES, MAX_REVIEWS_PER_ENTRY } from '../shared/schema.js';
-import { ImportFormatError, LONE_SURROGATE, type PadText } from '../shared/etherpad-format.js';
+import { ImportFormatError, LONE_SURROGATE, type PadText, type PlainEntry } from '../shared/etherpad-format.js';
 import { MAX_LINE_LENGTH, kindOfLink, parseLink } from '../shared/links.js';
 
 /** Text as a file holds it: no NUL, no half of a character (the Etherpad text import refuses them too). */
@@ -38,7 +38,13 @@ const review = line.transform((url, ctx) => {
   return z.NEVER;
 });
 
+/** An entry's id in the export (what its promotion links name). */
+const entryId = z.string().min(1).max(64).refine(isText, NOT_TEXT);
+
 const entry = z.object({
+  id: z.optional(entryId),
+  promotedTo: z.optional(z.nullable(entryId)),
+  promotedFrom: z.optional(z.nullable(entryId)),
   kind: z.enum(ENTRY_KINDS),
   title: line,
   launchpad,
@@ -53,6 +59,8 @@ const padJson = z.object({
     title: line,
     milestones: z.array(z.object({ label: line, date: line })),
     preamble: z.array(lines),
+    /** When the ready list was last scrubbed (a time a date holds, as the pad keeps it). */
+    scrubbedAt: z.optional(z.nullable(z.number().int().min(0).max(8.64e15))),
   }),
   sections: z.object({ proposed: z.array(entry), ready: z.array(entry) }),
 });
@@ -77,7 +85,12 @@ export function parsePadJson(text: string): PadText | null {
     throw new ImportFormatError(`this JSON is not a cyclepad export (${where}${issue.message}); import an Etherpad text export or a cyclepad JSON export`, 1);
   }
   const { meta, sections } = result.data;
-  return { meta: { title: meta.title, milestones: meta.milestones, preamble: meta.preamble }, sections };
+  const plain = (list: typeof sections.proposed): PlainEntry[] =>
+    list.map(({ id, promotedTo, promotedFrom, ...e }) => (id ? { ...e, exported: { id, promotedTo: promotedTo ?? null, promotedFrom: promotedFrom ?? null } } : e));
+  return {
+    meta: { title: meta.title, milestones: meta.milestones, preamble: meta.preamble, scrubbedAt: meta.scrubbedAt ?? null },
+    sections: { proposed: plain(sections.proposed), ready: plain(sections.ready) },
+  };
 }
 
 /**

@@ -30,7 +30,13 @@ import { linkStatusView } from './status-view.js';
 
 export { MAX_LINE_LENGTH };
 
-export type PlainEntry = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note' | 'status'>;
+export type PlainEntry = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note' | 'status'> & {
+  /**
+   * Read from a JSON export only: the entry's id there and its promotion links by those ids, so that a promoted
+   * entry and its ready copy, imported together, are linked again (the text formats do not carry them).
+   */
+  exported?: { id: string; promotedTo: string | null; promotedFrom: string | null };
+};
 
 export interface PadText {
   meta: Pick<CycleMeta, 'title' | 'milestones' | 'preamble'> & { scrubbedAt?: number | null };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
 import type { DocumentRef, UpdateRecord } from '../../server/storage/store.js';
-import { entriesOf, metaOf, sectionToJSON } from '../../shared/schema.js';
+import { createEntry, entriesOf, metaOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -82,6 +82,46 @@ describe('import', () => {
     const posted = await fetch(`${s.url}/api/pads/${target.padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.curatorKey}` }, body: json });
     expect(posted.status).toBe(201);
     expect(((await posted.json()) as { created: { proposed: number; ready: number } }).created).toEqual({ proposed: 0, ready: 0 });
+  });
+
+  it('a JSON import links a promoted entry and its ready copy again (by their new ids) and keeps when the ready list was scrubbed', async () => {
+    const s = await server();
+    const source = await createPad(s.url, 'imp-json-links');
+    const proposed = await connectSynced(s.url, source.padId, 'proposed');
+    const ready = await connectSynced(s.url, source.padId, 'ready', { params: { key: source.curatorKey } });
+    const scrubbedAt = Date.UTC(2025, 0, 20);
+    entriesOf(proposed.doc).push([
+      createEntry({ id: 'p1', kind: 'feature', title: 'vTPM live migration', launchpad: 'https://blueprints.launchpad.net/nova/+spec/vtpm', addedBy: 'x', promotedTo: 'r1' }),
+      createEntry({ id: 'p2', kind: 'bug', title: 'Lost allocation', addedBy: 'x', promotedTo: 'gone' }),
+    ]);
+    ready.doc.transact(() => {
+      entriesOf(ready.doc).push([createEntry({ id: 'r1', kind: 'feature', title: 'vTPM live migration', launchpad: 'https://blueprints.launchpad.net/nova/+spec/vtpm', addedBy: 'ptl', promotedFrom: 'p1', rank: 'a0' })]);
+      metaOf(ready.doc).set('title', 'Nova 2025.1');
+      metaOf(ready.doc).set('scrubbedAt', scrubbedAt);
+    });
+    await waitFor(async () => {
+      const e = await exported(s.url, source.padId);
+      return e.sections.proposed.length === 2 && e.sections.ready.length === 1 && e.meta.title === 'Nova 2025.1';
+    }, 5000, 'the source pad stored');
+    const json = JSON.stringify(await exported(s.url, source.padId));
+
+    const target = await createPad(s.url, 'imp-json-links-target');
+    const res = await importText(s.url, target.padId, json, { authorization: `Bearer ${target.curatorKey}` });
+    expect(res.status).toBe(201);
+    const pad = (await exported(s.url, target.padId)) as unknown as {
+      sections: Record<'proposed' | 'ready', Array<{ id: string; title: string; promotedTo: string | null; promotedFrom: string | null }>>;
+      meta: { scrubbedAt: number | null };
+    };
+    const copy = pad.sections.ready[0]!;
+    const promoted = pad.sections.proposed.find((e) => e.title === 'vTPM live migration')!;
+    expect(copy.id).not.toBe('r1'); // new ids: the target pad's own
+    expect(promoted.promotedTo).toBe(copy.id);
+    expect(copy.promotedFrom).toBe(promoted.id);
+    // a link to an entry the import does not bring is dropped, not kept pointing at nothing
+    expect(pad.sections.proposed.find((e) => e.title === 'Lost allocation')!.promotedTo).toBeNull();
+    expect(pad.meta.scrubbedAt).toBe(scrubbedAt);
+    proposed.provider.destroy();
+    ready.provider.destroy();
   });
 
   it('a JSON import is held to what the text import can bring: links that are links, text that is text, a bounded number of reviews', async () => {
