@@ -51,8 +51,9 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
     const padId = c.get('resolved').pad.id;
     await registry.peek({ padId, section: q.section })?.flush();
     const { latest, revisions } = await index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
-    // a curator's revision also names the key it was made with (its label: the name the PTL gave the delegate)
-    const labels = new Map((await deps.curatorKeys.list(padId)).map((k) => [`curator:${k.id}`, k.label]));
+    // a curator's revision also names the key it was made with (its label: the name the PTL gave the delegate), a
+    // revoked key too: the changes a revoked delegate made are the ones a PTL looks for
+    const labels = new Map((await store.listCuratorKeyLabels(padId)).map((k) => [`curator:${k.id}`, k.revoked ? `${k.label} (revoked)` : k.label]));
     const named = (await names.withNames(padId, revisions)).map((r) => {
       const keyLabel = labels.get(r.session);
       return keyLabel === undefined ? r : { ...r, keyLabel };

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SESSION_NAMES_PER_PAD, type AppendBatch, type AppendResult, type PadExport, type SessionName, type StatusRow, type Storage } from './storage.js';
 import type {
+  CuratorKeyLabel,
   CuratorKeyRecord,
   CuratorSessionRecord,
   DocumentRef,
@@ -527,6 +528,14 @@ export class PostgresStorage implements Storage {
       [padId],
     );
     return rows.map(toKey);
+  }
+
+  async listCuratorKeyLabels(padId: string): Promise<CuratorKeyLabel[]> {
+    const { rows } = await this.pool.query<{ id: string; label: string; revoked: boolean }>(
+      'SELECT id, label, revoked_at IS NOT NULL AS revoked FROM curator_keys WHERE pad_id = $1 ORDER BY created_at, id COLLATE "C"',
+      [padId],
+    );
+    return rows.map((r) => ({ id: r.id, label: r.label, revoked: r.revoked }));
   }
 
   async revokeCuratorKeys(padId: string, id: string): Promise<string[]> {

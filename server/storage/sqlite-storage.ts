@@ -74,6 +74,9 @@ export class SqliteStorage implements Storage {
   async listCuratorKeys(padId: string) {
     return this.sync.listCuratorKeys(padId);
   }
+  async listCuratorKeyLabels(padId: string) {
+    return this.sync.listCuratorKeyLabels(padId);
+  }
   async revokeCuratorKeys(padId: string, id: string) {
     return this.sync.revokeCuratorKeys(padId, id);
   }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import type {
+  CuratorKeyLabel,
   CuratorKeyRecord,
   CuratorSessionRecord,
   DocumentRef,
@@ -448,6 +449,11 @@ export class SqliteStore implements PadStore {
 
   listCuratorKeys(padId: string): CuratorKeyRecord[] {
     return (this.stmts.listKeys.all(padId) as Record<string, unknown>[]).map(toKey);
+  }
+
+  listCuratorKeyLabels(padId: string): CuratorKeyLabel[] {
+    const rows = this.stmt('SELECT id, label, revoked_at FROM curator_keys WHERE pad_id = ? ORDER BY created_at, id').all(padId) as Array<{ id: string; label: string; revoked_at: number | null }>;
+    return rows.map((r) => ({ id: r.id, label: r.label, revoked: r.revoked_at !== null }));
   }
 
   revokeCuratorKeys(padId: string, id: string): string[] {

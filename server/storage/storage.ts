@@ -14,6 +14,7 @@
  * - deleting a pad deletes everything of it (keys, sessions, log, snapshots, history index, notices).
  */
 import type {
+  CuratorKeyLabel,
   CuratorKeyRecord,
   CuratorSessionRecord,
   DocumentRef,
@@ -25,7 +26,7 @@ import type {
 } from './store.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
 
-export type { CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredDocument, StoredRevision, StoredUpdate, UpdateRecord };
+export type { CuratorKeyLabel, CuratorKeyRecord, CuratorSessionRecord, DocumentRef, PadRecord, StoredDocument, StoredRevision, StoredUpdate, UpdateRecord };
 
 /** One document's queued updates, for {@link DocumentLog.append}. */
 /** The name a session (`contributor:…`, `curator:<key id>`) last showed in its presence, and when. */
@@ -84,6 +85,8 @@ export interface PadRepository {
   addCuratorKey(key: CuratorKeyRecord): Promise<void>;
   /** The pad's live curator keys, oldest first. */
   listCuratorKeys(padId: string): Promise<CuratorKeyRecord[]>;
+  /** Every key the pad ever had, revoked ones too, by label (history names the key each curator's change was made with). */
+  listCuratorKeyLabels(padId: string): Promise<CuratorKeyLabel[]>;
   /** Revokes a live key and every live key made under it (never the PTL key through the cascade); the ids revoked. */
   revokeCuratorKeys(padId: string, id: string): Promise<string[]>;
   /** Replaces the PTL key (delegates stay); the ids revoked. */

@@ -27,6 +27,13 @@ export interface CuratorKeyRecord {
   ptl: boolean;
 }
 
+/** A key's label, and whether it was revoked. */
+export interface CuratorKeyLabel {
+  id: string;
+  label: string;
+  revoked: boolean;
+}
+
 export interface CuratorSessionRecord {
   tokenHash: string;
   padId: string;
@@ -91,6 +98,8 @@ export interface PadStore {
   addCuratorKey(key: CuratorKeyRecord): void;
   /** The pad's live curator keys, oldest first. */
   listCuratorKeys(padId: string): CuratorKeyRecord[];
+  /** Every key the pad ever had, revoked ones too, by label (history names the key each curator's change was made with). */
+  listCuratorKeyLabels(padId: string): CuratorKeyLabel[];
   /**
    * Revokes a live key of the pad and every live key made under it (transitively), in one transaction; the PTL key
    * is never reached through the cascade. Returns every id revoked ([] if the key was not live).

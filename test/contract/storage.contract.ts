@@ -106,6 +106,11 @@ export function storageContract(
 
       expect((await s.revokeCuratorKeys(pad.id, a.id)).sort()).toEqual([a.id, b.id, d.id].sort());
       expect((await s.listCuratorKeys(pad.id)).map((k) => k.id)).toEqual([ptl.id, c.id]);
+      // every key's label, revoked ones too (for history), oldest first
+      expect(await s.listCuratorKeyLabels(pad.id)).toEqual(
+        [ptl, a, b, c, d].map((k) => ({ id: k.id, label: k.label, revoked: [a, b, d].includes(k) })),
+      );
+      expect(await s.listCuratorKeyLabels(`${pad.id}-other`)).toEqual([]);
       expect(await s.isCuratorKeyLive(a.id)).toBe(false);
       expect(await s.isCuratorKeyLive(d.id)).toBe(false);
       expect(await s.isCuratorKeyLive(c.id)).toBe(true);
