@@ -8,7 +8,15 @@ import type { GuardNoticeData } from './presence.js';
 
 export interface ApiError {
   error: string;
+  /** A refusal the page offers a way on from: see {@link ApiErrorCode}. */
+  code?: ApiErrorCode;
 }
+
+/**
+ * `ready-needs-curator`: an import that would add entries to the ready list, by someone who is not a curator (its
+ * proposed part alone may be imported: `proposedOnly`).
+ */
+export type ApiErrorCode = 'ready-needs-curator';
 
 /** `POST /api/pads`: the new pad; the curator key is shown only now. */
 export interface CreatedPad {

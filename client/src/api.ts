@@ -2,12 +2,14 @@
  * The page's one way to call the HTTP API: same-origin credentials, JSON in and out, and every failure (no answer,
  * a 4xx/5xx with the server's `{"error"}`) thrown as an Error saying what went wrong, never taken for a result.
  */
-import type { ApiError } from '../../shared/api.js';
+import type { ApiError, ApiErrorCode } from '../../shared/api.js';
 
 export class ApiFailure extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The kind of refusal, where the server says (the page offers a way on from it). */
+    readonly code?: ApiErrorCode,
   ) {
     super(message);
   }
@@ -29,7 +31,7 @@ export async function api<T>(path: string, options: { method?: string; body?: un
     throw new ApiFailure('the server could not be reached', 0);
   }
   const body = (await res.json().catch(() => null)) as (T & Partial<ApiError>) | null;
-  if (!res.ok || body === null) throw new ApiFailure(body?.error ?? `request failed (${res.status})`, res.status);
+  if (!res.ok || body === null) throw new ApiFailure(body?.error ?? `request failed (${res.status})`, res.status, body?.code);
   return body;
 }
 

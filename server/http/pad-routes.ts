@@ -19,7 +19,7 @@ import { RateLimit, padClientKey, rateLimit } from './rate-limit.js';
 import type { HeavyReads } from './heavy-reads.js';
 import { PadGone } from '../sync/document-registry.js';
 import type { AppDeps } from './deps.js';
-import type { CreatedPad, DelegateIssued, DelegateList, DelegateRevoked, SessionInfo, SignedIn } from '../../shared/api.js';
+import type { ApiError, CreatedPad, DelegateIssued, DelegateList, DelegateRevoked, SessionInfo, SignedIn } from '../../shared/api.js';
 
 import { padMiddleware, type PadEnv } from './pad-middleware.js';
 
@@ -39,6 +39,8 @@ const importBody = z.object({
   replaceHeader: z.boolean({ error: 'replaceHeader must be true or false' }).optional(),
   /** Only the cycle header is taken from the text (a curator replacing the header after an import kept the pad's). */
   headerOnly: z.boolean({ error: 'headerOnly must be true or false' }).optional(),
+  /** Only the proposed entries are taken from the text (a contributor's import of a pad that has a ready list). */
+  proposedOnly: z.boolean({ error: 'proposedOnly must be true or false' }).optional(),
 });
 const createPadBody = z.object({ name: padNameSchema }, { error: 'body must be a JSON object' });
 const loginBody = z.object({ key: z.string({ error: 'key must be a string' }).min(1).max(200) });
@@ -137,13 +139,15 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
     let name: string | undefined;
     let replaceHeader: boolean | undefined;
     let headerOnly: boolean | undefined;
+    let proposedOnly: boolean | undefined;
     if ((c.req.header('content-type') ?? '').includes('application/json')) {
       const json: unknown = await c.req.json().catch(() => fail(400, 'malformed JSON body'));
       // a pad's JSON export posted as it is, not wrapped in {"text"}
       const exported = typeof json === 'object' && json !== null && !Array.isArray(json) && !('text' in json) && 'sections' in json;
       const body = importBody.safeParse(exported ? { text: JSON.stringify(json) } : json);
       if (!body.success) fail(400, describeZodError(body.error));
-      ({ text, name, replaceHeader, headerOnly } = body.data);
+      ({ text, name, replaceHeader, headerOnly, proposedOnly } = body.data);
+      if (headerOnly && proposedOnly) fail(400, 'headerOnly and proposedOnly cannot both be asked for');
     } else {
       // (not c.req.text(): it turns bytes that are not UTF-8 into U+FFFD, which would be imported as text)
       try {
@@ -169,6 +173,10 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       if (!parsed.meta.title && parsed.meta.milestones.length === 0 && parsed.meta.preamble.length === 0) fail(400, 'nothing to import: the text has no cycle header');
       parsed = { ...parsed, sections: { proposed: [], ready: [] } };
     }
+    if (proposedOnly) {
+      // the proposed entries alone: no ready entries, and no header (which lives with the ready list)
+      parsed = { meta: { title: '', milestones: [], preamble: [] }, sections: { proposed: parsed.sections.proposed, ready: [] } };
+    }
     const count = parsed.sections.proposed.length + parsed.sections.ready.length;
     if (count === 0 && !headerOnly) fail(400, 'nothing to import: no entries found (expected "* <launchpad link> [title] (owner)" bullets)');
     if (count > MAX_IMPORT_ENTRIES) fail(413, `an import may hold at most ${MAX_IMPORT_ENTRIES} entries (this one has ${count}): import it in parts; nothing was imported`);
@@ -179,7 +187,7 @@ export function padRoutes(deps: AppDeps, reads: HeavyReads): Hono<Env> {
       rememberImporter(deps.names, pad, author.session, name, report);
       return c.json(report, 201);
     } catch (err) {
-      if (err instanceof ImportNeedsCurator) fail(403, err.message);
+      if (err instanceof ImportNeedsCurator) return c.json({ error: err.message, code: 'ready-needs-curator' } satisfies ApiError, 403);
       if (err instanceof WriteRefused || err instanceof PadGone) throw err; // refused before anything was applied
       deps.log.error({ err, pad: pad.id }, 'import failed in storage');
       fail(503, 'storage failed during the import; nothing was imported');

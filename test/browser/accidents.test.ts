@@ -127,6 +127,26 @@ describe('nothing a person does by accident changes the pad', () => {
     expect(errors).toEqual([]);
   });
 
+  it("a contributor's import of a pad with a ready list is refused, and offers to import only its proposed patches", async () => {
+    const { padId } = await createPad(suite.server.url, 'acc-import-contributor');
+    const page = await openPad(padId);
+    const errors = collectErrors(page);
+    const dialog = page.locator('cp-import-dialog');
+    await page.getByRole('button', { name: 'Import from Etherpad…' }).click();
+    await page.getByLabel('Etherpad text export').fill(SAMPLE);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => dialog.locator('[role="alert"]').textContent()).toContain('only curators change');
+    expect(await titles(page, 'proposed')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Import only its proposed patches' }).click();
+    await expect.poll(() => dialog.locator('[role="status"]').textContent()).toContain('Imported 4 proposed and 0 ready entries.');
+    await expect.poll(() => titles(page, 'proposed').then((t) => t.length)).toBe(4);
+    expect(await titles(page, 'ready')).toEqual([]);
+    // the header went with the ready list: no "Imported header" note among the proposed entries
+    expect(await titles(page, 'proposed')).not.toContain('Imported header');
+    // (the browser logs the refused request itself; nothing else went wrong)
+    expect(errors.filter((e) => !e.includes('status of 403'))).toEqual([]);
+  });
+
   it('an import can be taken from the downloaded file; a file that is not UTF-8 is refused with a reason', async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'acc-import-file');
     const page = await openPad(padId);

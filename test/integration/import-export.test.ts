@@ -32,17 +32,26 @@ const exported = async (url: string, ref: string) =>
   };
 
 describe('import', () => {
-  it('refuses a ready-list import without curator authentication, writing nothing', async () => {
+  it('refuses a ready-list import without curator authentication, writing nothing; its proposed part alone may be imported', async () => {
     const s = await server();
     const { padId } = await createPad(s.url, 'imp-403');
     const watcher = await connectSynced(s.url, padId, 'proposed');
     const res = await importText(s.url, padId, sample);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: string }).error).toMatch(/would add 2 entries to the Ready to review list, which only curators change.*nothing was imported/);
+    const refusal = (await res.json()) as { error: string; code?: string };
+    expect(refusal.error).toMatch(/would add 2 entries to the Ready to review list, which only curators change.*nothing was imported/);
+    expect(refusal.code).toBe('ready-needs-curator');
+    const json = (body: unknown) => fetch(`${s.url}/api/pads/${padId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await json({ text: sample, proposedOnly: true, headerOnly: true })).status).toBe(400);
+    expect((await json({ text: sample, proposedOnly: 'yes' })).status).toBe(400);
     await sleep(50);
     expect(s.store.readLog({ padId, section: 'proposed' })).toEqual([]);
     expect(s.store.readLog({ padId, section: 'ready' })).toEqual([]);
     expect(sectionToJSON(watcher.doc)).toEqual([]);
+    const only = await json({ text: sample, proposedOnly: true });
+    expect(only.status).toBe(201);
+    expect(((await only.json()) as { created: unknown; header: string })).toMatchObject({ created: { proposed: 4, ready: 0 }, header: 'none' });
+    expect((await exported(s.url, padId)).sections.ready).toEqual([]);
     watcher.provider.destroy();
   });
 

@@ -4,10 +4,13 @@ import { TranslationWatchController } from '../controllers/translation-watch.js'
 import { Task, TaskStatus } from '@lit/task';
 import type { ImportReport as Report } from '../../../shared/api.js';
 import { SECTION_HEADINGS } from '../../../shared/labels.js';
-import { api, messageOf, padPath } from '../api.js';
+import { ApiFailure, api, messageOf, padPath } from '../api.js';
 import { userName } from '../user.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../../shared/wire.js';
 import { DisclosureController } from '../controllers/disclosure-controller.js';
+
+/** What of the text is imported: all of it, its cycle header only (replacing the pad's), or its proposed entries only. */
+type ImportPart = 'all' | 'header' | 'proposed';
 
 /**
  * Import an Etherpad text export (`/export/txt`), or a pad's JSON export, into the pad: all or nothing, reported back (entries the pad already
@@ -24,8 +27,14 @@ export class CpImportDialog extends LitElement {
   /** The import request (run by the form): its pending and error states show in the form. */
   private readonly importing = new Task(this, {
     autoRun: false,
-    task: ([pad, text, replaceHeader]: readonly [string, string, boolean]) =>
-      api<Report>(`${padPath(pad)}/import`, { body: { text, name: userName(), ...(replaceHeader ? { replaceHeader, headerOnly: true } : {}) } }),
+    task: ([pad, text, part]: readonly [string, string, ImportPart]) =>
+      api<Report>(`${padPath(pad)}/import`, {
+        body: {
+          text,
+          name: userName(),
+          ...(part === 'header' ? { replaceHeader: true, headerOnly: true } : part === 'proposed' ? { proposedOnly: true } : {}),
+        },
+      }),
   });
   /** The text last imported (asked again to replace the pad's cycle header with its header). */
   private lastText = '';
@@ -69,7 +78,11 @@ export class CpImportDialog extends LitElement {
     const form = event.currentTarget as HTMLFormElement;
     const text = (form.elements.namedItem('text') as HTMLTextAreaElement).value;
     this.lastText = text;
-    await this.importing.run([this.pad, text, false]);
+    await this.run('all');
+  }
+
+  private async run(part: 'all' | 'proposed'): Promise<void> {
+    await this.importing.run([this.pad, this.lastText, part]);
     // a failure stays in the form, which says why
     this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
     if (this.result) this.disclosure.close();
@@ -80,7 +93,7 @@ export class CpImportDialog extends LitElement {
    * only: an entry of the import deleted since must not come back).
    */
   private async replaceHeader(): Promise<void> {
-    await this.importing.run([this.pad, this.lastText, true]).catch(() => undefined);
+    await this.importing.run([this.pad, this.lastText, 'header']).catch(() => undefined);
     this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : this.result;
     if (this.importing.status === TaskStatus.ERROR) this.replaceError = messageOf(this.importing.error);
     await this.updateComplete;
@@ -160,7 +173,10 @@ export class CpImportDialog extends LitElement {
       </div>
       ${this.importing.render({
         pending: () => html`<p role="status">Importing…</p>`,
-        error: (err) => html`<p class="error" role="alert">${messageOf(err)}</p>`,
+        error: (err) => html`<p class="error" role="alert">${messageOf(err)}</p>${
+          err instanceof ApiFailure && err.code === 'ready-needs-curator'
+            ? html`<button type="button" @click=${() => void this.run('proposed')}>Import only its proposed patches</button>`
+            : nothing}`,
       })}
     </form>`;
   }
