@@ -158,7 +158,14 @@ const presenceUser = z.strictObject({
 /** A presence state: everything optional (a fresh client announces `{}`), nothing else allowed. */
 export const presenceState = z.strictObject({
   user: z.optional(presenceUser),
-  cursor: z.optional(z.strictObject({ entry: z.string().check(z.maxLength(PRESENCE_CURSOR_ENTRY_MAX)), field: z.enum(['title', 'note']) })),
+  /** Where the person is typing: an entry's title or note, in a section (the server lets only curators say `ready`). */
+  cursor: z.optional(
+    z.strictObject({
+      section: z.enum(['proposed', 'ready']),
+      entry: z.string().check(z.maxLength(PRESENCE_CURSOR_ENTRY_MAX)),
+      field: z.enum(['title', 'note']),
+    }),
+  ),
 });
 
 export type PresenceState = z.infer<typeof presenceState>;

@@ -9,6 +9,7 @@
  * (and but the peer a batch came from, when it all came from one).
  */
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { PRESENCE_LIMITS, parsePresence } from '../../shared/presence.js';
@@ -27,28 +28,46 @@ export interface PresencePeer {
   send(message: Uint8Array): void;
 }
 
-/** One entry of an awareness update: client id, clock, and the state's JSON text. */
+/** One entry of an awareness update: client id, clock, and the state's JSON text as bytes (decoded only if needed). */
 interface PresenceEntry {
   client: number;
   clock: number;
-  json: string;
+  state: Uint8Array;
 }
 
 /** Decodes an awareness update's entries; throws on malformed input (the connection closes it with 1007). */
 export function decodePresence(update: Uint8Array): PresenceEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
-  if (count > PRESENCE_LIMITS.maxClientsPerConnection * 4) throw new Error('too many presence entries in one message');
+  // (an entry takes at least three bytes: a count past the message's length is not an awareness update)
+  if (count > update.byteLength) throw new Error('more presence entries than the message could hold');
   const entries: PresenceEntry[] = [];
   for (let i = 0; i < count; i++) {
-    entries.push({ client: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), json: decoding.readVarString(decoder) });
+    entries.push({ client: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), state: decoding.readVarUint8Array(decoder) });
   }
   if (decoding.hasContent(decoder)) throw new Error('trailing bytes after the presence entries');
   return entries;
 }
 
-/** Why a presence message was dropped, or null if it was applied. */
-export type PresenceVerdict = null | 'rate' | 'schema' | 'size' | 'foreign' | 'too-many';
+/** The entries as an awareness update of their own. */
+function encodePresence(entries: PresenceEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(encoder, e.client);
+    encoding.writeVarUint(encoder, e.clock);
+    encoding.writeVarUint8Array(encoder, e.state);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Why a presence message was dropped, or null if it was applied. `echo`: it spoke only for others (y-websocket sends
+ * back every presence change it hears), which is skipped without a word or a token of the peer's rate.
+ */
+export type PresenceVerdict = null | 'echo' | 'rate' | 'schema' | 'size' | 'role' | 'too-many';
 
 const REMOTE_PRESENCE = Symbol('remote presence');
 
@@ -76,41 +95,49 @@ export class Presence {
     this.awareness.on('update', this.onUpdate);
   }
 
-  /** A peer's awareness update: checked whole, applied whole or dropped whole. */
+  /**
+   * A peer's awareness update. Entries for client ids the peer does not speak for are skipped: y-websocket sends back
+   * every presence change it hears, others' included, so a page among nine people or more sent whole batches of them
+   * back (which used to close its socket, over and over). What is left is checked whole, applied whole or dropped
+   * whole.
+   */
   receive(peer: PresencePeer, update: Uint8Array): PresenceVerdict {
-    if (peer.role === 'viewer') return 'foreign';
-    let bucket = this.buckets.get(peer);
-    if (!bucket) this.buckets.set(peer, (bucket = new TokenBucket(PRESENCE_LIMITS.burst, PRESENCE_LIMITS.perSecond)));
-    if (!bucket.take()) return 'rate';
+    if (peer.role === 'viewer') return 'echo';
     const entries = decodePresence(update);
     const own = this.owners.get(peer) ?? new Set<number>();
     const states = this.awareness.getStates();
+    // the peer's own ids, and ids nobody has (not even with a cleared or timed-out state): new ones it introduces
+    const mine = entries.filter(
+      (e) => e.client !== this.awareness.clientID && (own.has(e.client) || (!this.ownerOf.has(e.client) && !states.has(e.client))),
+    );
+    if (mine.length === 0) return 'echo';
+    let bucket = this.buckets.get(peer);
+    if (!bucket) this.buckets.set(peer, (bucket = new TokenBucket(PRESENCE_LIMITS.burst, PRESENCE_LIMITS.perSecond)));
+    if (!bucket.take()) return 'rate';
     let added = 0;
-    for (const { client, json } of entries) {
-      if (client === this.awareness.clientID) return 'foreign';
-      if (!own.has(client)) {
-        // someone else's id (even one whose state is null or timed out), or a live state nobody here introduced
-        const owner = this.ownerOf.get(client);
-        if ((owner !== undefined && owner !== peer) || states.has(client)) return 'foreign';
-        added++;
-      }
-      if (json.length > PRESENCE_LIMITS.maxStateBytes || Buffer.byteLength(json, 'utf8') > PRESENCE_LIMITS.maxStateBytes) return 'size';
+    for (const { client, state } of mine) {
+      if (!own.has(client)) added++;
+      if (state.byteLength > PRESENCE_LIMITS.maxStateBytes) return 'size';
       let value: unknown;
       try {
-        value = JSON.parse(json);
+        value = JSON.parse(utf8.decode(state));
       } catch {
         return 'schema';
       }
-      if (value !== null && parsePresence(value) === null) return 'schema';
+      if (value === null) continue;
+      const presence = parsePresence(value);
+      if (presence === null) return 'schema';
+      // typing in a ready entry is said only by those who can write the ready list
+      if (presence.cursor?.section === 'ready' && peer.role !== 'curator') return 'role';
     }
     if (own.size + added > PRESENCE_LIMITS.maxClientsPerConnection) return 'too-many';
     if (added > 0 && states.size + added > PRESENCE_LIMITS.maxClientsPerDocument) return 'too-many';
-    for (const { client } of entries) {
+    for (const { client } of mine) {
       own.add(client);
       this.ownerOf.set(client, peer);
     }
     this.owners.set(peer, own);
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, mine.length === entries.length ? update : encodePresence(mine), peer);
     return null;
   }
 

@@ -90,10 +90,14 @@ describe('forged presence never reaches other peers', () => {
       { user: { name: 'tag\u{E0041}' } },
       { user: { name: 'mallory', colour: 'red' } },
       { user: { name: 'mallory', translating: 'yes' } },
-      { cursor: { entry: 'e'.repeat(65), field: 'title' } },
-      { cursor: { entry: 'e1', field: 'owner' } },
+      { cursor: { section: 'proposed', entry: 'e'.repeat(65), field: 'title' } },
+      { cursor: { section: 'proposed', entry: 'e1', field: 'owner' } },
+      { cursor: { entry: 'e1', field: 'title' } },
+      { cursor: { section: 'elsewhere', entry: 'e1', field: 'title' } },
+      // a contributor claiming to type in the ready list (which only curators write)
+      { user: { name: 'mallory' }, cursor: { section: 'ready', entry: 'r1', field: 'title' } },
       { user: { name: 'big', pad: 'p'.repeat(100 * 1024) } },
-      { user: { name: 'n'.repeat(40) }, cursor: { entry: 'x'.repeat(64), field: 'note' }, ...{ padding: 'q'.repeat(500) } },
+      { user: { name: 'n'.repeat(40) }, cursor: { section: 'proposed', entry: 'x'.repeat(64), field: 'note' }, ...{ padding: 'q'.repeat(500) } },
       42,
       'a string',
       [{ user: { name: 'array' } }],
@@ -109,9 +113,9 @@ describe('forged presence never reaches other peers', () => {
     expect(forger.closed).toBeNull();
 
     // the control: the same connection, the same id, a valid state: it arrives (so the drops above are real)
-    send(forger, id, clock, { user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { entry: 'e1', field: 'note' } });
+    send(forger, id, clock, { user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { section: 'proposed', entry: 'e1', field: 'note' } });
     await waitFor(() => watcherState(id), 3000, 'the valid state to arrive');
-    expect(watcherState(id)).toEqual({ user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { entry: 'e1', field: 'note' } });
+    expect(watcherState(id)).toEqual({ user: { name: 'honest', colour: '#12abEF', translating: false }, cursor: { section: 'proposed', entry: 'e1', field: 'note' } });
     forger.close();
     await waitFor(() => !watcherState(id), 3000, 'presence to leave with its connection');
   });
@@ -186,12 +190,66 @@ describe('forged presence never reaches other peers', () => {
   });
 });
 
+describe('presence sent back', () => {
+  it('a peer sending back what it heard (y-websocket does, others\' states included) is not closed, and its own presence still goes out', async () => {
+    const { padId: ownPad } = await createPad(suite.server.url, 'presence-echoed');
+    const others = await Promise.all(Array.from({ length: 12 }, () => RawClient.open(suite.server.url, ownPad, 'proposed')));
+    const otherIds = others.map(() => freshId());
+    others.forEach((c, i) => send(c, otherIds[i]!, 1, { user: { name: `peer ${i}` } }));
+    const page = await RawClient.open(suite.server.url, ownPad, 'proposed');
+    const listener = await RawClient.open(suite.server.url, ownPad, 'proposed');
+    const pageId = freshId();
+    await waitFor(() => otherIds.every((id) => awarenessEntries(page).some((e) => e.client === id)), 3000, 'the page to hear everyone');
+    // the whole batch back, twelve states of others in one message (the server used to close the socket past eight)
+    page.send(presenceMessage(otherIds.map((id, i) => ({ client: id, clock: 1, json: JSON.stringify({ user: { name: `peer ${i}` } }) }))));
+    // and a message mixing its own state with someone else's: its own is taken, the other's is not
+    page.send(presenceMessage([{ client: otherIds[0]!, clock: 9, json: JSON.stringify({ user: { name: 'impostor' } }) }, { client: pageId, clock: 1, json: JSON.stringify({ user: { name: 'page' } }) }]));
+    await waitFor(() => awarenessEntries(listener).some((e) => e.client === pageId), 3000, "the page's own presence");
+    await sleep(200);
+    expect(page.closed).toBeNull();
+    expect(awarenessEntries(listener).filter((e) => e.client === otherIds[0] && (e.state as { user?: { name?: string } } | null)?.user?.name === 'impostor')).toEqual([]);
+    // echoes take nothing of the peer's presence rate: a burst of them, then its own change still goes out
+    for (let i = 0; i < 40; i++) page.send(presenceMessage(otherIds.map((id, j) => ({ client: id, clock: 1, json: JSON.stringify({ user: { name: `peer ${j}` } }) }))));
+    send(page, pageId, 2, { user: { name: 'page, renamed' } });
+    await waitFor(() => awarenessEntries(listener).some((e) => e.client === pageId && e.clock === 2), 3000, 'the rename after the echoes');
+    for (const c of [...others, page, listener]) c.close();
+  });
+
+  it('twelve real y-websocket clients on a pad all stay connected and all see each other', async () => {
+    const { padId: ownPad } = await createPad(suite.server.url, 'presence-crowd');
+    const clients = await Promise.all(Array.from({ length: 12 }, () => connectSynced(suite.server.url, ownPad, 'proposed')));
+    let closes = 0;
+    for (const c of clients) c.provider.on('connection-close', () => closes++);
+    clients.forEach((c, i) => c.provider.awareness.setLocalState({ user: { name: `person ${i}` } }));
+    await waitFor(() => clients.every((c) => c.provider.awareness.getStates().size === 12), 5000, 'everyone to see everyone');
+    await sleep(500);
+    expect(closes).toBe(0);
+    expect(clients.every((c) => c.provider.wsconnected)).toBe(true);
+    for (const c of clients) c.provider.destroy();
+  });
+
+  it('only a curator may say they are typing in the ready list', async () => {
+    const { padId: ownPad, curatorKey } = await createPad(suite.server.url, 'presence-ready-cursor');
+    const listener = await RawClient.open(suite.server.url, ownPad, 'proposed');
+    const contributor = await RawClient.open(suite.server.url, ownPad, 'proposed');
+    const curator = await RawClient.open(suite.server.url, ownPad, 'proposed', `?key=${curatorKey}`);
+    const [c1, c2] = [freshId(), freshId()];
+    const typing = { user: { name: 'typist' }, cursor: { section: 'ready', entry: 'r1', field: 'title' } };
+    send(contributor, c1, 1, typing);
+    send(curator, c2, 1, typing);
+    await waitFor(() => awarenessEntries(listener).some((e) => e.client === c2), 3000, "the curator's cursor");
+    await sleep(150);
+    expect(awarenessEntries(listener).filter((e) => e.client === c1)).toEqual([]);
+    for (const c of [listener, contributor, curator]) c.close();
+  });
+});
+
 describe('rate', () => {
   it('a flood of 200 presence messages: at most the burst, then about 5 per second, reach another peer', async () => {
     const flooder = await RawClient.open(suite.server.url, padId, 'proposed');
     const listener = await RawClient.open(suite.server.url, padId, 'proposed');
     const id = freshId();
-    const state = (i: number) => ({ user: { name: 'flood' }, cursor: { entry: `e${i}`, field: 'title' as const } });
+    const state = (i: number) => ({ user: { name: 'flood' }, cursor: { section: 'proposed', entry: `e${i}`, field: 'title' as const } });
     const seen = () => awarenessEntries(listener).filter((e) => e.client === id && e.state !== null).map((e) => Number((e.state as ReturnType<typeof state>).cursor.entry.slice(1)));
 
     // 100 at once: without a limit every one is applied (the last one arrives); with it the burst (20) passes
@@ -227,7 +285,7 @@ describe('viewers', () => {
     const contributor = await RawClient.open(suite.server.url, padId, 'proposed');
     const talker = await connectSynced(suite.server.url, padId, 'proposed');
     for (let i = 0; i < 5; i++) {
-      talker.provider.awareness.setLocalState({ user: { name: `talker ${i}` }, cursor: { entry: `e${i}`, field: 'title' } });
+      talker.provider.awareness.setLocalState({ user: { name: `talker ${i}` }, cursor: { section: 'proposed', entry: `e${i}`, field: 'title' } });
       await sleep(60);
     }
     viewer.send(Uint8Array.from([3])); // query awareness
@@ -255,7 +313,7 @@ describe('fan-out', () => {
     const aliceId = freshId();
     const bobId = freshId();
     for (let clock = 1; clock <= 3; clock++) {
-      send(alice, aliceId, clock, { user: { name: 'alice' }, cursor: { entry: `e${clock}`, field: 'title' } });
+      send(alice, aliceId, clock, { user: { name: 'alice' }, cursor: { section: 'proposed', entry: `e${clock}`, field: 'title' } });
       await sleep(120); // past a batch window each: three batches with only alice's change in them
     }
     await waitFor(() => awarenessEntries(bob).some((e) => e.client === aliceId && e.clock === 3), 3000, 'bob to see alice at clock 3');
@@ -314,8 +372,10 @@ describe('property', () => {
     }
     if ('cursor' in v) {
       const c = v.cursor;
-      if (!isObj(c) || Object.keys(c).some((k) => k !== 'entry' && k !== 'field')) return false;
+      if (!isObj(c) || Object.keys(c).some((k) => k !== 'section' && k !== 'entry' && k !== 'field')) return false;
       if (typeof c.entry !== 'string' || c.entry.length > 64 || (c.field !== 'title' && c.field !== 'note')) return false;
+      // (the forger is a contributor: only curators may say they type in the ready list)
+      if (c.section !== 'proposed') return false;
     }
     return true;
   }
@@ -331,7 +391,10 @@ describe('property', () => {
         },
         { requiredKeys: ['name'] },
       ),
-      cursor: fc.record({ entry: fc.string({ maxLength: 70 }), field: fc.constantFrom('title', 'note', 'owner') }, { requiredKeys: [] }),
+      cursor: fc.record(
+        { section: fc.constantFrom('proposed', 'ready', 'other'), entry: fc.string({ maxLength: 70 }), field: fc.constantFrom('title', 'note', 'owner') },
+        { requiredKeys: [] },
+      ),
       guard: fc.array(fc.string(), { maxLength: 2 }),
     },
     { requiredKeys: [] },
@@ -346,7 +409,7 @@ describe('property', () => {
         },
         { requiredKeys: ['name'] },
       ),
-      cursor: fc.record({ entry: fc.string({ maxLength: 64 }), field: fc.constantFrom('title', 'note') }),
+      cursor: fc.record({ section: fc.constant('proposed'), entry: fc.string({ maxLength: 64 }), field: fc.constantFrom('title', 'note') }),
     },
     { requiredKeys: [] },
   );

@@ -94,7 +94,7 @@ export class CpEntry extends LitElement {
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
     // where the person is typing, for the others (CursorController): into a title or note, and out of them
-    this.addEventListener('focusin', (event) => this.sayCursor(cursorIn(this, event.composedPath())));
+    this.addEventListener('focusin', (event) => this.sayCursor(cursorIn(this, this.ready ? 'ready' : 'proposed', event.composedPath())));
     this.addEventListener('focusout', (event) => {
       const to = event.relatedTarget;
       if (!(to instanceof Node && this.contains(to))) this.sayCursor(null);

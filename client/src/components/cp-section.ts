@@ -185,7 +185,7 @@ export class CpSection extends LitElement {
 
   private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
   /** Who else is typing in which of the entries (presence travels with the proposed section's socket). */
-  private readonly editors = new EditorsController(this, () => this.pad.value?.connection.proposed.awareness);
+  private readonly editors = new EditorsController(this, () => this.pad.value?.connection.proposed.awareness, () => this.section);
 
   private get sync(): SectionSync | null {
     return this.pad.value?.connection.section(this.section) ?? null;

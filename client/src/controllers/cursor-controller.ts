@@ -1,22 +1,26 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Awareness } from 'y-protocols/awareness';
 import { PRESENCE_CURSOR_ENTRY_MAX } from '../../../shared/presence.js';
+import type { Section } from '../../../shared/schema.js';
 
-export type Cursor = { entry: string; field: 'title' | 'note' };
+export type Cursor = { section: Section; entry: string; field: 'title' | 'note' };
 
 /** Sent by an entry (`entry`, its id) when focus goes into its title or note (`cursor`) or leaves them (null). */
 export const CURSOR_EVENT = 'cp-cursor';
 export type CursorEvent = CustomEvent<{ entry: string; cursor: Cursor | null }>;
 
-/** The entry field an event's path goes through, if it is the title or note of `entry` (`data-field` on its field). */
-export function cursorIn(entry: HTMLElement, path: EventTarget[]): Cursor | null {
+/**
+ * The entry field an event's path goes through, if it is the title or note (`data-field` on its field) of `entry`,
+ * an entry of `section`.
+ */
+export function cursorIn(entry: HTMLElement, section: Section, path: EventTarget[]): Cursor | null {
   for (const node of path) {
     if (node === entry) return null;
     if (!(node instanceof HTMLElement) || node.localName !== 'cp-text-field') continue;
     const field = node.dataset.field;
     const id = entry.dataset.id ?? '';
     // (an id presence cannot carry is not told: the whole presence state would be refused)
-    return (field === 'title' || field === 'note') && id && id.length <= PRESENCE_CURSOR_ENTRY_MAX ? { entry: id, field } : null;
+    return (field === 'title' || field === 'note') && id && id.length <= PRESENCE_CURSOR_ENTRY_MAX ? { section, entry: id, field } : null;
   }
   return null;
 }
@@ -54,7 +58,7 @@ export class CursorController implements ReactiveController {
     const now = state.cursor as Cursor | undefined;
     // an entry left says null: only if it is the one presence names (focus may already be in another)
     if (!cursor && now && entry !== now.entry) return;
-    if (now?.entry === cursor?.entry && now?.field === cursor?.field) return;
+    if (now?.section === cursor?.section && now?.entry === cursor?.entry && now?.field === cursor?.field) return;
     const { cursor: _gone, ...rest } = state;
     awareness.setLocalState(cursor ? { ...rest, cursor } : rest);
   };

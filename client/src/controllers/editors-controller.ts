@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Awareness } from 'y-protocols/awareness';
 import { parsePresence } from '../../../shared/presence.js';
 import { ObserveController, observable } from './observe.js';
+import type { Section } from '../../../shared/schema.js';
 
 /** Someone else typing in an entry's title or note (their presence `cursor`). */
 export interface Editor {
@@ -12,8 +13,9 @@ export interface Editor {
 const NOBODY: readonly Editor[] = Object.freeze([]);
 
 /**
- * Who else is typing in which entry, from the others' presence (checked against the schema: peers write it), by
- * entry id. Its host updates only when that changes, not on every presence change (names, renewals).
+ * Who else is typing in which entry of a section, from the others' presence (checked against the schema: peers write
+ * it; the server lets only curators say they type in the ready list), by entry id. Its host updates only when that
+ * changes, not on every presence change (names, renewals).
  */
 export class EditorsController implements ReactiveController {
   private byEntry = new Map<string, readonly Editor[]>();
@@ -22,6 +24,7 @@ export class EditorsController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly awareness: () => Awareness | null | undefined,
+    private readonly section: () => Section,
   ) {
     host.addController(this);
     new ObserveController(host, awareness, observable('change'), () => {
@@ -45,7 +48,7 @@ export class EditorsController implements ReactiveController {
     for (const [client, state] of awareness?.getStates() ?? []) {
       if (client === awareness!.clientID) continue;
       const presence = parsePresence(state);
-      if (!presence?.cursor || !presence.user) continue;
+      if (!presence?.cursor || !presence.user || presence.cursor.section !== this.section()) continue;
       const list = next.get(presence.cursor.entry) ?? [];
       list.push({ name: presence.user.name, field: presence.cursor.field });
       next.set(presence.cursor.entry, list);
