@@ -374,6 +374,19 @@ function reviewsOf(content: string): string[] | null {
 const MARKDOWN_EXPORT_LINK = /\]\(<https?:\/\/[^<>\s]*>\)/;
 
 /**
+ * The index of a line showing `lines` are the Markdown export ({@link toMarkdown}), or -1: a link as it writes links,
+ * or, for an export without links, its shape: a `# ` title first, then both of its section headings as it writes them.
+ */
+function markdownExportLine(lines: string[]): number {
+  const link = lines.findIndex((l) => MARKDOWN_EXPORT_LINK.test(l));
+  if (link >= 0) return link;
+  const first = lines.find((l) => l.trim() !== '');
+  if (!first?.startsWith('# ')) return -1;
+  const ready = lines.indexOf(`## ${SECTION_HEADINGS_SHOWN.ready}`);
+  return ready >= 0 && lines.includes(`## ${SECTION_HEADINGS_SHOWN.proposed}`) ? ready : -1;
+}
+
+/**
  * Reads Etherpad text. Throws {@link ImportFormatError} if a line is longer than {@link MAX_LINE_LENGTH} characters
  * (before any pattern runs over it).
  */
@@ -384,7 +397,7 @@ export function parseEtherpadText(text: string): PadText {
       throw new ImportFormatError(`line ${i + 1} is ${line.length} characters long; a line may have at most ${MAX_LINE_LENGTH}`, i + 1);
     }
   });
-  const markdown = lines.findIndex((l) => MARKDOWN_EXPORT_LINK.test(l));
+  const markdown = markdownExportLine(lines);
   if (markdown >= 0) {
     throw new ImportFormatError(
       `line ${markdown + 1} is from a Markdown export, which is made for reading and cannot be imported back; import the pad's JSON export (export.json) or its text export (export.txt) instead`,

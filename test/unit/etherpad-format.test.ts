@@ -178,8 +178,17 @@ describe('export', () => {
     const line = (error as ImportFormatError).line;
     expect(md.split('\n')[line - 1]).toContain('](<https://');
     expect((error as Error).message).toMatch(/Markdown export.*JSON export.*text export/);
+    // an export without a single link is known by its shape (its milestones and notes became entries)
+    const linkless: PadText = {
+      meta: { title: 'Cycle Z', milestones: [{ label: 'Feature freeze', date: '2026-03-01' }], preamble: [], scrubbedAt: Date.UTC(2026, 1, 1) },
+      sections: { ready: [{ kind: 'other', title: 'Ready thing', launchpad: '', owner: '', reviews: [], note: 'waiting on CI', status: 'open' }], proposed: [] },
+    };
+    expect(() => parseEtherpadText(toMarkdown(linkless))).toThrow(/Markdown export/);
+    expect(() => parseEtherpadText(toMarkdown({ ...linkless, sections: { ready: [], proposed: [] } }))).toThrow(/Markdown export/);
     // Etherpad text with a Markdown-style link of a person's own (no angle brackets) is still read
     expect(parseEtherpadText('* [Fix it](https://bugs.launchpad.net/nova/+bug/1) (x)').sections.proposed).toHaveLength(1);
+    // and so is a pad with Markdown-ish headings that is not the export's shape (no "# " title first)
+    expect(parseEtherpadText('Nova tracking\n## Ready to review\n* [a] (x)\n## Proposed patches\n* [b] (y)').sections.proposed.length).toBeGreaterThan(0);
   });
 
   it('writes each kind once per section, however the kinds alternate in the pad', () => {
