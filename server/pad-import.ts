@@ -99,15 +99,18 @@ export async function importPad(
   }
   const addedAt = Date.now();
   // Ids for what is created, so a promoted entry and its ready copy, both imported (from a JSON export), are linked
-  // again; a link to an entry not created here (skipped, or not in the import) is dropped.
+  // again: a proposed entry only to a ready entry of the import and back. A link to anything else (an entry not
+  // created here, one of its own section, itself) is dropped; of two entries giving one id, the first is linked.
   const ids = new Map<PlainEntry, string>();
-  const idOfExported = new Map<string, string>();
-  for (const e of [...newProposed, ...newReady]) {
-    const id = newEntryId();
-    ids.set(e, id);
-    if (e.exported) idOfExported.set(e.exported.id, id);
+  const created = { proposed: new Map<string, string>(), ready: new Map<string, string>() };
+  for (const [section, list] of [['proposed', newProposed], ['ready', newReady]] as const) {
+    for (const e of list) {
+      const id = newEntryId();
+      ids.set(e, id);
+      if (e.exported && !created[section].has(e.exported.id)) created[section].set(e.exported.id, id);
+    }
   }
-  const linked = (exportedId: string | null | undefined) => (exportedId ? (idOfExported.get(exportedId) ?? null) : null);
+  const linked = (section: Section, exportedId: string | null | undefined) => (exportedId ? (created[section].get(exportedId) ?? null) : null);
   const add = (section: Section, doc: Y.Doc, list: PlainEntry[], ranks: (string | null)[]) => {
     const maps = list.map((e, i) =>
       createEntry({
@@ -119,8 +122,8 @@ export async function importPad(
         note: e.note,
         status: e.status,
         id: ids.get(e)!,
-        promotedTo: section === 'proposed' ? linked(e.exported?.promotedTo) : null,
-        promotedFrom: section === 'ready' ? linked(e.exported?.promotedFrom) : null,
+        promotedTo: section === 'proposed' ? linked('ready', e.exported?.promotedTo) : null,
+        promotedFrom: section === 'ready' ? linked('proposed', e.exported?.promotedFrom) : null,
         addedBy: 'import',
         addedAt,
         rank: ranks[i] ?? null,

@@ -129,6 +129,15 @@ describe('import', () => {
     // a link to an entry the import does not bring is dropped, not kept pointing at nothing
     expect(pad.sections.proposed.find((e) => e.title === 'Lost allocation')!.promotedTo).toBeNull();
     expect(pad.meta.scrubbedAt).toBe(scrubbedAt);
+
+    // crafted links (to itself, within its own section, through a repeated id) are dropped, as a contributor's
+    const crafted = JSON.parse(json) as { sections: { proposed: Array<Record<string, unknown>>; ready: unknown[] } };
+    const entry = (id: string, title: string, promotedTo: string) => ({ id, kind: 'bug', title, launchpad: '', owner: '', reviews: [], note: '', status: 'open', promotedTo });
+    crafted.sections = { ready: [], proposed: [entry('s', 'SELF', 's'), entry('a', 'A', 'b'), entry('b', 'B', 'a'), entry('b', 'B again', 'a')] };
+    const other = await createPad(s.url, 'imp-json-links-crafted');
+    expect((await importText(s.url, other.padId, JSON.stringify(crafted))).status).toBe(201);
+    const made = ((await exported(s.url, other.padId)) as unknown as { sections: { proposed: Array<{ title: string; promotedTo: string | null }> } }).sections.proposed;
+    expect(made.filter((e) => e.title !== 'Imported header').map((e) => [e.title, e.promotedTo])).toEqual([['SELF', null], ['A', null], ['B', null], ['B again', null]]);
     proposed.provider.destroy();
     ready.provider.destroy();
   });
