@@ -39,7 +39,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 
 export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEnv> {
   const { storage: store, registry, notices, names } = deps;
-  const { resolvePad, requireEditLink, requireCurator } = padMiddleware(deps);
+  const { resolvePad, requireEditLink, requireCurator, curatorKeyIdOf } = padMiddleware(deps);
   const app = new Hono<PadEnv>();
 
   const index = new HistoryIndex(store);
@@ -51,9 +51,12 @@ export function historyRoutes(deps: AppDeps, heavyReads: HeavyReads): Hono<PadEn
     const padId = c.get('resolved').pad.id;
     await registry.peek({ padId, section: q.section })?.flush();
     const { latest, revisions } = await index.list({ padId, section: q.section }, { limit: q.limit, beforeSeq: q.before });
-    // a curator's revision also names the key it was made with (its label: the name the PTL gave the delegate), a
-    // revoked key too: the changes a revoked delegate made are the ones a PTL looks for
-    const labels = new Map((await store.listCuratorKeyLabels(padId)).map((k) => [`curator:${k.id}`, k.revoked ? `${k.label} (revoked)` : k.label]));
+    // a curator's revision also names the key it was made with (its label: the name the PTL gave the delegate); for
+    // curators a revoked key too (the changes a revoked delegate made are the ones a PTL looks for), which the others
+    // are not told of
+    const curator = (await curatorKeyIdOf(c)) !== undefined;
+    const keys = (await store.listCuratorKeyLabels(padId)).filter((k) => curator || !k.revoked);
+    const labels = new Map(keys.map((k) => [`curator:${k.id}`, k.revoked ? `${k.label} (revoked)` : k.label]));
     const named = (await names.withNames(padId, revisions)).map((r) => {
       const keyLabel = labels.get(r.session);
       return keyLabel === undefined ? r : { ...r, keyLabel };

@@ -254,5 +254,8 @@ describe('history names curator keys', () => {
     expect((await api(`${padId}/curators/${made.id}`, { method: 'DELETE', key: curatorKey })).status).toBe(200);
     const after = (await (await api(`${padId}/history?section=ready`, { key: curatorKey })).json()) as { revisions: Array<{ keyLabel?: string }> };
     expect(after.revisions.map((r) => r.keyLabel)).toEqual(['bauzas (revoked)', 'PTL']);
+    // to curators: someone with the pad link alone is not told who was revoked
+    const contributor = (await (await api(`${padId}/history?section=ready`)).json()) as { revisions: Array<{ keyLabel?: string }> };
+    expect(contributor.revisions.map((r) => r.keyLabel)).toEqual([undefined, 'PTL']);
   });
 });
