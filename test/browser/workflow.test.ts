@@ -167,6 +167,15 @@ describe('the cycle-tracking workflow in the browser', () => {
     await page.keyboard.press('Alt+ArrowUp');
     await expect.poll(() => titles(page, 'ready')).toEqual(['third', 'first', 'second']);
     await waitFor(() => sectionToJSON(observer.doc).map((e) => e.title).join() === 'third,first,second', 3000, 'order to sync');
+    // Ctrl+Z takes back one move (each is a step of its own, however quick), says so, and focus stays on the entry
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => titles(page, 'ready')).toEqual(['first', 'third', 'second']);
+    await expect.poll(() => page.locator('cp-pad-page p.sr-only[role="status"]').textContent()).toContain('Undid your last change.');
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('cp-pad-page')!.shadowRoot!.querySelector('cp-section#ready')!.shadowRoot!.activeElement?.closest('li')?.querySelector('cp-entry .title')?.textContent))
+      .toBe('third');
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(() => titles(page, 'ready')).toEqual(['third', 'first', 'second']);
     const third = page.locator('cp-section#ready cp-entry', { hasText: 'third' });
     await third.locator('button.more').click();
     expect(await third.getByRole('menuitem', { name: 'Move up' }).getAttribute('aria-disabled')).toBe('true');

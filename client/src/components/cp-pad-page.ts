@@ -20,6 +20,7 @@ import { localChange } from '../local-origin.js';
 import { userName } from '../user.js';
 import './cp-connection-status.js';
 import './cp-presence-list.js';
+import type { CpSection } from './cp-section.js';
 import './cp-section.js';
 import './cp-curator-signin.js';
 import './cp-cycle-header.js';
@@ -95,6 +96,7 @@ export class CpPadPage extends LitElement {
     this,
     () => this.connection,
     (section) => !translationDetector().active && canWriteSection(this.session.role, section),
+    (what) => this.undone(what),
   );
   /** The others are told which entry's title or note this person is typing in. */
   private readonly cursor = new CursorController(this, () => this.connection?.proposed.awareness);
@@ -438,6 +440,18 @@ export class CpPadPage extends LitElement {
         ? `“${title}” is already ${edge} in ${kind}: the ready list is ordered within each kind.`
         : `“${title}” can only move among ${kind}: the ready list is ordered within each kind.`,
     );
+  }
+
+  /**
+   * Ctrl+Z (or redo) changed the pad: said, and focus kept where it was (an entry moved back is put in its place
+   * again, which took focus away to the page's body).
+   */
+  private undone(what: 'undo' | 'redo'): void {
+    this.announcement = sayAgain(this.announcement, what === 'undo' ? 'Undid your last change.' : 'Redid your change.');
+    for (const section of this.renderRoot.querySelectorAll<CpSection>('cp-section')) {
+      const place = section.focusPlace();
+      if (place) section.keepFocus(place);
+    }
   }
 
   /** Says why something the person did changed nothing, for a while (a toast over the page's foot, read out too). */

@@ -274,6 +274,24 @@ export class CpSection extends LitElement {
     });
   }
 
+  /** Where focus is in this section's entries (the entry, and its handle or menu button), or null. */
+  focusPlace(): { id: string; which: 'handle' | 'menu' } | null {
+    const active = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+    const id = active?.closest('li')?.getAttribute('data-entry');
+    return id ? { id, which: active?.classList.contains('handle') ? 'handle' : 'menu' } : null;
+  }
+
+  /**
+   * After a change the section did not make (an undo, say) renders: focus goes back to `place` if the render took it
+   * away (an entry moved back is taken out of the list and put in again, which drops focus).
+   */
+  keepFocus(place: { id: string; which: 'handle' | 'menu' }): void {
+    void this.updateComplete.then(() => {
+      const active = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+      if (!active) this.focusEntry(place.id, place.which);
+    });
+  }
+
   /** The entry shown after `id` in this section (else the one before): where focus goes when `id` leaves. */
   private neighbourOf(id: string): string | null {
     const shown = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-entry]:not([hidden])')].map((li) => li.dataset.entry!);

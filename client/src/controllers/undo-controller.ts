@@ -2,7 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import * as Y from 'yjs';
 import { entriesOf, metaOf, SECTIONS, type Section } from '../../../shared/schema.js';
 import type { PadConnection } from '../pad-connection.js';
-import { LocalOrigin, localChange } from '../local-origin.js';
+import { LOCAL, LocalOrigin, localChange } from '../local-origin.js';
 
 /** How long the notice after a delete offers its Undo button. */
 export const UNDO_NOTICE_MS = 10_000;
@@ -23,6 +23,8 @@ export const NOTHING_TO_UNDO =
 interface Bound {
   doc: Y.Doc;
   manager: Y.UndoManager;
+  /** Unhooks what the manager listens to on the document. */
+  unbind: () => void;
 }
 
 type StackItem = Y.UndoManager['undoStack'][number];
@@ -49,6 +51,8 @@ export class UndoController implements ReactiveController {
     private readonly connection: () => PadConnection | null,
     /** Whether the person may change this section now (role, translation pause). */
     private readonly writable: (section: Section) => boolean,
+    /** Told after Ctrl+Z / Ctrl+Shift+Z undid or redid something (the page keeps focus and says so). */
+    private readonly done: (what: 'undo' | 'redo') => void = () => {},
   ) {
     host.addController(this);
   }
@@ -64,7 +68,7 @@ export class UndoController implements ReactiveController {
 
   hostDisconnected(): void {
     window.removeEventListener('keydown', this.onKey);
-    for (const b of this.bound.values()) b.manager.destroy();
+    for (const b of this.bound.values()) b.unbind();
     this.bound.clear();
     if (this.noticeTimer) clearTimeout(this.noticeTimer);
   }
@@ -76,15 +80,22 @@ export class UndoController implements ReactiveController {
       const doc = connection?.section(section).doc ?? null;
       const current = this.bound.get(section);
       if (current?.doc === doc) continue;
-      current?.manager.destroy();
+      current?.unbind();
       this.bound.delete(section);
       if (!doc) continue;
       const scope: Array<Y.AbstractType<unknown>> = [entriesOf(doc) as Y.AbstractType<unknown>];
       if (section === 'ready') scope.push(metaOf(doc) as Y.AbstractType<unknown>);
       const manager = new Y.UndoManager(scope, { trackedOrigins: new Set([LocalOrigin]), captureTimeout: 500 });
+      // Typing within half a second is one step; an action of the page (a move, a promotion, a status, an add) is a
+      // step of its own: never merged with what came just before or after it (two quick Alt+↑ were undone as one)
+      const beforeAction = (transaction: Y.Transaction) => {
+        if (transaction.origin === LOCAL) manager.stopCapturing();
+      };
+      doc.on('beforeTransaction', beforeAction);
       // stamp every stack item, so Ctrl+Z picks the person's latest change across both sections
-      manager.on('stack-item-added', ({ stackItem }: { stackItem: StackItem }) => {
+      manager.on('stack-item-added', ({ stackItem, origin }: { stackItem: StackItem; origin: unknown }) => {
         stackItem.meta.set('order', ++this.order);
+        if (origin === LOCAL) manager.stopCapturing();
       });
       manager.on('stack-item-updated', ({ stackItem }: { stackItem: StackItem }) => {
         stackItem.meta.set('order', ++this.order);
@@ -97,7 +108,14 @@ export class UndoController implements ReactiveController {
         notice.message = notice.message.replace(/^Deleted/, 'Restored');
         this.show(notice, 4000);
       });
-      this.bound.set(section, { doc, manager });
+      this.bound.set(section, {
+        doc,
+        manager,
+        unbind: () => {
+          doc.off('beforeTransaction', beforeAction);
+          manager.destroy();
+        },
+      });
     }
   }
 
@@ -183,8 +201,9 @@ export class UndoController implements ReactiveController {
     event.preventDefault();
     if (isUndo) {
       // nothing of theirs here: say where earlier changes are, instead of doing nothing without a word
-      if (!this.undo()) this.show({ message: NOTHING_TO_UNDO, deleted: null, done: true }, 6000);
-    } else this.redo();
+      if (this.undo()) this.done('undo');
+      else this.show({ message: NOTHING_TO_UNDO, deleted: null, done: true }, 6000);
+    } else if (this.redo()) this.done('redo');
   };
 
   /**
