@@ -235,6 +235,11 @@ describe('the cycle-tracking workflow in the browser', () => {
     expect(await theirs.locator('input').count()).toBe(0);
     const exported = (await (await fetch(`${suite.server.url}/api/pads/${padId}/export.json`)).json()) as { meta: ReturnType<typeof metaToJSON> };
     expect(exported.meta.milestones.map((m) => m.label)).toEqual(['Spec freeze', 'Feature freeze']);
+    // Escape folds the editor from inside it, as it closes every panel, and focus goes to its summary
+    await header.getByLabel('Cycle title').focus();
+    await ptl.keyboard.press('Escape');
+    await expect.poll(() => header.locator('details.edit').evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+    expect(await ptl.evaluate(() => document.querySelector('cp-pad-page')?.shadowRoot?.activeElement?.shadowRoot?.activeElement?.localName)).toBe('summary');
   });
 
   it('filters locally by kind, owner and text, and imports from the page', async () => {

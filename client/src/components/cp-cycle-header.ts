@@ -129,6 +129,15 @@ export class CpCycleHeader extends LitElement {
    * The cycle at a glance (title, milestones, scrubbed stamp) in a line or two; the editing controls fold away
    * behind "Edit cycle header" (a disclosure, closed until a curator opens it), so the list starts high on the page.
    */
+  /** Escape folds the header's editor and puts focus on its summary, as it closes every panel of the page. */
+  private onEditKey = (event: KeyboardEvent): void => {
+    const details = event.currentTarget as HTMLDetailsElement;
+    if (event.key !== 'Escape' || event.defaultPrevented || !details.open) return;
+    event.preventDefault();
+    details.open = false;
+    details.querySelector('summary')?.focus();
+  };
+
   override render() {
     if (!this.doc) return nothing;
     const meta = metaToJSON(this.doc);
@@ -144,7 +153,7 @@ export class CpCycleHeader extends LitElement {
         <p class="scrubbed">${scrubbed ? html`Ready list scrubbed on <time datetime=${scrubbed}>${scrubbed}</time>` : 'Ready list not scrubbed yet'}</p>
       </div>
       ${this.editable
-        ? html`<details class="edit">
+        ? html`<details class="edit" @keydown=${this.onEditKey}>
             <summary>Edit cycle header</summary>
             <div class="fields">
               <label>Cycle title
