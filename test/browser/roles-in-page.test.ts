@@ -11,7 +11,7 @@ import { createPad } from '../helpers/server.js';
 import { addForm, browserSuite, entryAction, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
 import { translate, type TranslatorStyle } from '../helpers/translators.js';
-import { waitFor } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const suite = browserSuite();
 const openPad = (padId: string, opts: { name?: string; before?: (page: Page) => void } = {}) => openPadIn(suite.browser, suite.server.url, padId, opts);
@@ -202,19 +202,25 @@ describe('every role can do its job in the page', () => {
     expect(await badge.count()).toBe(0);
 
     await entryAction(entryIn(alice), 'Edit'); // (focus goes to the title)
+    // opening the editor says nothing yet (the person may be about to edit the note): typing does
+    await entryIn(alice).locator('cp-text-field[data-field="title"] input').pressSequentially('Image');
     await expect.poll(() => badge.textContent()).toBe('✎ Alice editing');
     // Bob opens the same entry: before he types, his editor says Alice is typing there
     await entryAction(entryIn(bob), 'Edit');
     await expect.poll(() => entryIn(bob).locator('.also-editing').textContent()).toContain('Alice is also typing in this entry (title)');
-    // Bob moves to the note (a move inside one entry): Alice's editor follows
+    await sleep(300);
+    expect(await entryIn(alice).locator('.also-editing').count()).toBe(0); // Bob only opened it
+    // Bob types in the note: Alice's editor says so
     await entryIn(bob).locator('cp-text-field[data-field="note"] textarea').click();
+    await entryIn(bob).locator('cp-text-field[data-field="note"] textarea').pressSequentially('spec first');
     await expect.poll(() => entryIn(alice).locator('.also-editing').textContent()).toContain('Bob is also typing in this entry (status note)');
     // Alice is done: the word goes from Bob's page
     await entryIn(alice).getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => entryIn(bob).locator('.also-editing').count()).toBe(0);
     expect(await entryIn(alice).locator('.badge.editors').textContent()).toBe('✎ Bob editing');
-    // presence is only presence: the entry itself is unchanged
-    expect(sectionToJSON(seed.doc)[0]).toMatchObject({ id: 'img', title: '', note: '' });
+    // presence is only presence: the entry holds what they typed, nothing else
+    await waitFor(() => sectionToJSON(seed.doc)[0]?.note === 'spec first', 3000, 'the note');
+    expect(sectionToJSON(seed.doc)[0]).toMatchObject({ id: 'img', title: 'Image', note: 'spec first' });
     seed.provider.destroy();
   });
 

@@ -93,11 +93,23 @@ export class CpEntry extends LitElement {
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
-    // where the person is typing, for the others (CursorController): into a title or note, and out of them
-    this.addEventListener('focusin', (event) => this.sayCursor(cursorIn(this, this.ready ? 'ready' : 'proposed', event.composedPath())));
+    // Where the person is typing, for the others (CursorController): said on their first keystroke in a title or
+    // note, not when focus lands there (opening the editor puts focus in the title, and the others were told
+    // "Bob is also typing (title)" of someone about to edit the note); unsaid when focus goes elsewhere.
+    this.addEventListener('input', (event) => {
+      const cursor = cursorIn(this, this.ready ? 'ready' : 'proposed', event.composedPath());
+      if (cursor && cursor.field !== this.typingIn) {
+        this.typingIn = cursor.field;
+        this.sayCursor(cursor);
+      }
+    });
+    this.addEventListener('focusin', (event) => {
+      const now = cursorIn(this, this.ready ? 'ready' : 'proposed', event.composedPath());
+      if (this.typingIn && now?.field !== this.typingIn) this.sayCursor(null);
+    });
     this.addEventListener('focusout', (event) => {
       const to = event.relatedTarget;
-      if (!(to instanceof Node && this.contains(to))) this.sayCursor(null);
+      if (this.typingIn && !(to instanceof Node && this.contains(to))) this.sayCursor(null);
     });
     // Escape leaves the editor, as it closes the menu and every form of the page (what was typed is saved already)
     this.addEventListener('keydown', (event) => {
@@ -107,7 +119,11 @@ export class CpEntry extends LitElement {
     });
   }
 
+  /** The field the others were told this person types in (null: nothing said). */
+  private typingIn: Cursor['field'] | null = null;
+
   private sayCursor(cursor: Cursor | null): void {
+    if (!cursor) this.typingIn = null;
     this.dispatchEvent(new CustomEvent(CURSOR_EVENT, { detail: { entry: this.dataset.id ?? '', cursor }, bubbles: true, composed: true }));
   }
 
