@@ -38,4 +38,8 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 /** `/<pad>` with the pad's name encoded, for {@link api} paths. */
 export const padPath = (pad: string) => `/${encodeURIComponent(pad)}`;
 
-export const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** What went wrong, as a sentence to show (the server's messages start in lower case, as JSON errors do). */
+export const messageOf = (err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.charAt(0).toUpperCase() + message.slice(1);
+};

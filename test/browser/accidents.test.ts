@@ -136,7 +136,12 @@ describe('nothing a person does by accident changes the pad', () => {
     await page.getByLabel('Etherpad text export').fill(SAMPLE);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => dialog.locator('[role="alert"]').textContent()).toContain('only curators change');
+    expect(await dialog.locator('[role="alert"]').textContent()).toMatch(/^This import would add 2 entries/); // a sentence
     expect(await titles(page, 'proposed')).toEqual([]);
+    // focus goes to the way on (on a phone the refusal was below the screen, and Import seemed to do nothing)
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('cp-pad-page')?.shadowRoot?.activeElement?.shadowRoot?.activeElement?.textContent))
+      .toBe('Import only its proposed patches');
     await dialog.getByRole('button', { name: 'Import only its proposed patches' }).click();
     await expect.poll(() => dialog.locator('[role="status"]').textContent()).toContain('Imported 4 proposed and 0 ready entries.');
     await expect.poll(() => titles(page, 'proposed').then((t) => t.length)).toBe(4);

@@ -85,7 +85,15 @@ export class CpImportDialog extends LitElement {
     await this.importing.run([this.pad, this.lastText, part]);
     // a failure stays in the form, which says why
     this.result = this.importing.status === TaskStatus.COMPLETE ? (this.importing.value ?? null) : null;
-    if (this.result) this.disclosure.close();
+    if (this.result) {
+      this.disclosure.close();
+      return;
+    }
+    // and focus goes to it (the way on from it, if there is one): on a phone it was below the screen, and the
+    // press on Import seemed to do nothing
+    await this.updateComplete;
+    const reason = this.renderRoot.querySelector<HTMLElement>('.import-refused button') ?? this.renderRoot.querySelector<HTMLElement>('.import-refused');
+    reason?.focus();
   }
 
   /**
@@ -173,10 +181,10 @@ export class CpImportDialog extends LitElement {
       </div>
       ${this.importing.render({
         pending: () => html`<p role="status">Importing…</p>`,
-        error: (err) => html`<p class="error" role="alert">${messageOf(err)}</p>${
+        error: (err) => html`<div class="import-refused" tabindex="-1"><p class="error" role="alert">${messageOf(err)}</p>${
           err instanceof ApiFailure && err.code === 'ready-needs-curator'
             ? html`<button type="button" @click=${() => void this.run('proposed')}>Import only its proposed patches</button>`
-            : nothing}`,
+            : nothing}</div>`,
       })}
     </form>`;
   }
