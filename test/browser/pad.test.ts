@@ -221,17 +221,31 @@ describe('the pad in the browser', () => {
     await page.goto(`${suite.server.url}/p/${padId}`);
     const badge = page.locator('cp-connection-status [data-state]');
     await page.locator('cp-connection-status [data-state="live"]').waitFor();
+    const seeded = await addForm(page, 'proposed');
+    await seeded.getByLabel('Title').fill('Written before the train');
+    await seeded.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => storedTitles(padId)).toEqual(['Written before the train']);
+    // (by its id: in its editor the title is in a field, not text a locator sees)
+    const id = await page.locator('cp-section#proposed cp-entry', { hasText: 'Written before the train' }).getAttribute('data-id');
+    const entry = page.locator(`cp-section#proposed cp-entry[data-id="${id}"]`);
+    await entryAction(entry, 'Edit');
+    expect(await entry.locator('.offline-note').count()).toBe(0);
     await context.setOffline(true);
     // at once, not when y-websocket gives up on a silent socket (30 s)
     await page.locator('cp-connection-status [data-state="offline"]').waitFor({ timeout: 3_000 });
+    // and said where the person is typing (the badge may be a screen away on a phone)
+    await expect.poll(() => entry.locator('.offline-note').textContent()).toContain('Offline: what you type is kept in this page');
+    await entry.getByRole('button', { name: 'Done' }).click();
     const form = await addForm(page, 'proposed');
     await form.getByLabel('Title').fill('Typed on a train');
     await form.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(() => page.locator('cp-pad-page .connection-lost').textContent()).toContain('1 change waits to be sent');
-    expect(await storedTitles(padId)).toEqual([]);
+    expect(await storedTitles(padId)).toEqual(['Written before the train']);
     await context.setOffline(false);
     await page.locator('cp-connection-status [data-state="live"]').waitFor({ timeout: 10_000 });
-    await expect.poll(() => storedTitles(padId)).toEqual(['Typed on a train']);
+    await expect.poll(() => storedTitles(padId)).toEqual(['Written before the train', 'Typed on a train']);
+    await entryAction(entry, 'Edit');
+    expect(await entry.locator('.offline-note').count()).toBe(0);
     expect(await badge.getAttribute('data-state')).toBe('live');
     await context.close();
   });

@@ -54,6 +54,8 @@ export class CpEntry extends LitElement {
     ready: { attribute: false },
     /** The others typing in this entry's title or note now (from their presence). */
     editors: { attribute: false },
+    /** The section is not live: what is typed stays in the page until it is (said in an open editor). */
+    offline: { attribute: false },
     editing: { state: true },
     menuOpen: { state: true },
   };
@@ -66,6 +68,7 @@ export class CpEntry extends LitElement {
   declare status: PadStatus | null;
   declare ready: boolean;
   declare editors: readonly Editor[];
+  declare offline: boolean;
   declare editing: boolean;
   declare menuOpen: boolean;
 
@@ -90,6 +93,7 @@ export class CpEntry extends LitElement {
     this.status = null;
     this.ready = false;
     this.editors = [];
+    this.offline = false;
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
@@ -303,6 +307,11 @@ export class CpEntry extends LitElement {
     void this.updateComplete.then(() => this.focusMenuButton());
   }
 
+  /** The connection coming and going changes only an open editor: a 500-entry list is not rendered again for it. */
+  protected override shouldUpdate(changed: Map<PropertyKey, unknown>): boolean {
+    return this.editing || changed.size !== 1 || !changed.has('offline');
+  }
+
   override willUpdate(): void {
     this.classList.toggle('editing', this.editing && this.editable);
     this.classList.toggle('menu-open', this.menuOpen);
@@ -353,6 +362,9 @@ export class CpEntry extends LitElement {
       ${this.editors.length > 0
         ? html`<p class="also-editing" role="status">✎ ${editorNames(this.editors)} ${new Set(this.editors.map((e) => e.name)).size > 1 ? 'are' : 'is'} also typing in this entry (${
             [...new Set(this.editors.map((e) => (e.field === 'note' ? 'status note' : 'title')))].join(' and ')}): what you both type is merged.</p>`
+        : nothing}
+      ${this.offline
+        ? html`<p class="offline-note" role="status">Offline: what you type is kept in this page and sent when the connection is back.</p>`
         : nothing}
       <div class="grid notranslate" translate="no">
         <label>Title <cp-text-field label="Title" data-field="title" .text=${title instanceof Y.Text ? title : null}></cp-text-field></label>
@@ -476,6 +488,13 @@ export const entryStyles = [
     cp-entry .also-editing {
       background: #fdf2d0;
       color: #5c3d00;
+    }
+    cp-entry .offline-note {
+      margin: 0 0 0.4rem;
+      padding: 0.2rem 0.4rem;
+      border-radius: 4px;
+      background: #fde8e8;
+      color: #7a1d1d;
     }
     cp-entry .also-editing {
       margin: 0 0 0.4rem;

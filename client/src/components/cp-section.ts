@@ -334,6 +334,7 @@ export class CpSection extends LitElement {
    * attributes, not of building hundreds of entries again.
    */
   private renderGroup(kind: EntryKind, group: ShownEntry[]) {
+    const offline = (this.sync?.state ?? 'live') !== 'live';
     const drag = this.orderable && !isFiltering(this.filter);
     const visible = group.filter((e) => e.shown);
     const firstShown = visible[0]?.id;
@@ -349,7 +350,7 @@ export class CpSection extends LitElement {
             drag
               ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(entryToJSON(e.map)!)} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
-            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown} .editors=${this.editors.of(e.id)}></cp-entry></li>`,
+            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown} .editors=${this.editors.of(e.id)} .offline=${offline}></cp-entry></li>`,
         )}
       </ol>`;
   }
