@@ -112,18 +112,12 @@ export async function importPad(
   }
   const linked = (section: Section, exportedId: string | null | undefined) => (exportedId ? (created[section].get(exportedId) ?? null) : null);
   const add = (section: Section, doc: Y.Doc, list: PlainEntry[], ranks: (string | null)[]) => {
-    const maps = list.map((e, i) =>
+    const maps = list.map(({ exported, ...fields }, i) =>
       createEntry({
-        kind: e.kind,
-        title: e.title,
-        launchpad: e.launchpad,
-        owner: e.owner,
-        reviews: e.reviews,
-        note: e.note,
-        status: e.status,
-        id: ids.get(e)!,
-        promotedTo: section === 'proposed' ? linked('ready', e.exported?.promotedTo) : null,
-        promotedFrom: section === 'ready' ? linked('proposed', e.exported?.promotedFrom) : null,
+        ...fields,
+        id: ids.get(list[i]!)!,
+        promotedTo: section === 'proposed' ? linked('ready', exported?.promotedTo) : null,
+        promotedFrom: section === 'ready' ? linked('proposed', exported?.promotedFrom) : null,
         addedBy: 'import',
         addedAt,
         rank: ranks[i] ?? null,

@@ -67,7 +67,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Why a presence message was dropped, or null if it was applied. `echo`: it spoke only for others (y-websocket sends
  * back every presence change it hears), which is skipped without a word or a token of the peer's rate.
  */
-export type PresenceVerdict = null | 'echo' | 'rate' | 'schema' | 'size' | 'role' | 'too-many';
+export type PresenceVerdict = null | 'viewer' | 'echo' | 'rate' | 'schema' | 'size' | 'role' | 'too-many';
 
 const REMOTE_PRESENCE = Symbol('remote presence');
 
@@ -102,7 +102,7 @@ export class Presence {
    * whole.
    */
   receive(peer: PresencePeer, update: Uint8Array): PresenceVerdict {
-    if (peer.role === 'viewer') return 'echo';
+    if (peer.role === 'viewer') return 'viewer';
     const entries = decodePresence(update);
     const own = this.owners.get(peer) ?? new Set<number>();
     const states = this.awareness.getStates();

@@ -360,7 +360,7 @@ export class CpEntry extends LitElement {
     const { shown, more } = shownReviews(this.reviews()?.toArray() ?? []);
     return html`
       ${this.editors.length > 0
-        ? html`<p class="also-editing" role="status">✎ ${editorNames(this.editors)} ${new Set(this.editors.map((e) => e.name)).size > 1 ? 'are' : 'is'} also typing in this entry (${
+        ? html`<p class="also-editing" role="status">✎ ${editorNames(this.editors)} ${this.editors.some((e) => e.name !== this.editors[0]!.name) ? 'are' : 'is'} also typing in this entry (${
             [...new Set(this.editors.map((e) => (e.field === 'note' ? 'status note' : 'title')))].join(' and ')}): what you both type is merged.</p>`
         : nothing}
       ${this.offline
@@ -489,17 +489,16 @@ export const entryStyles = [
       background: #fdf2d0;
       color: #5c3d00;
     }
+    /* what an open editor is told: someone else typing in it, the connection gone */
+    cp-entry .also-editing,
     cp-entry .offline-note {
       margin: 0 0 0.4rem;
       padding: 0.2rem 0.4rem;
       border-radius: 4px;
+    }
+    cp-entry .offline-note {
       background: #fde8e8;
       color: #7a1d1d;
-    }
-    cp-entry .also-editing {
-      margin: 0 0 0.4rem;
-      padding: 0.2rem 0.4rem;
-      border-radius: 4px;
     }
     cp-entry .promoted {
       background: #e4ecf7;

@@ -5,7 +5,7 @@ import type { Section } from '../../../shared/schema.js';
 
 export type Cursor = { section: Section; entry: string; field: 'title' | 'note' };
 
-/** Sent by an entry (`entry`, its id) when focus goes into its title or note (`cursor`) or leaves them (null). */
+/** Sent by an entry (`entry`, its id) when the person types in its title or note (`cursor`), or leaves them (null). */
 export const CURSOR_EVENT = 'cp-cursor';
 export type CursorEvent = CustomEvent<{ entry: string; cursor: Cursor | null }>;
 
@@ -26,13 +26,14 @@ export function cursorIn(entry: HTMLElement, section: Section, path: EventTarget
 }
 
 /**
- * Tells the others where the person is typing: while focus is in an entry's title or note, the person's presence
- * carries `cursor` (the entry and the field), so their pages can say so on that entry; it goes when focus leaves.
- * Two people typing in one title at once had their words merged into text neither typed, with nothing to warn them.
+ * Tells the others where the person is typing: from their first keystroke in an entry's title or note until focus
+ * leaves it, the person's presence carries `cursor` (the section, the entry and the field), so their pages can say so
+ * on that entry. Two people typing in one title at once had their words merged into text neither typed, with nothing
+ * to warn them.
  *
- * The entries say where focus is ({@link CURSOR_EVENT}): the page cannot see it itself, since a focus event whose
- * target and related target are in one section stops at the section (focus moving from one field to another there is
- * never heard above it).
+ * The entries say where the person types ({@link CURSOR_EVENT}): the page cannot see focus itself, since a focus event
+ * whose target and related target are in one section stops at the section (focus moving from one field to another
+ * there is never heard above it).
  */
 export class CursorController implements ReactiveController {
   constructor(
