@@ -146,9 +146,8 @@ export class UndoController implements ReactiveController {
     this.bind();
     const bound = this.bound.get(section);
     if (!bound) return;
-    bound.manager.stopCapturing();
+    // (a step of its own, as every action of the page: see bind)
     const removed = localChange(bound.doc, () => remove(bound.doc));
-    bound.manager.stopCapturing();
     if (!removed) return;
     const item = bound.manager.undoStack.at(-1);
     const notice: UndoNotice = { message: `Deleted “${title}”.`, deleted: { section, id }, done: false };
