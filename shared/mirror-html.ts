@@ -13,6 +13,7 @@ import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, isoDay } from './label
 import { chipLabel, parseLink, safeHref } from './links.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
+import { promotedIds } from './pad-actions.js';
 
 /** The cycle header's fields the mirror shows. */
 export type MirrorMeta = Pick<CycleMeta, 'title' | 'milestones' | 'scrubbedAt'>;
@@ -54,15 +55,16 @@ function liveBadge(url: string, status: PadStatus | null | undefined): string {
  * One entry: title (linking to Launchpad), owner, merged/abandoned status; its reviews; its note. With `status`
  * (the server's cached live status, or the script's), each link is followed by what Gerrit / Launchpad say of it.
  */
-export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null): string {
+export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null, promoted = false): string {
   const closed = e.status !== 'open';
   const head = [
     e.launchpad ? link(e.launchpad, e.title.trim() || shortLabel(e.launchpad)) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
     e.launchpad ? liveBadge(e.launchpad, status) : '',
     e.owner ? ` <span class="owner">(${escapeHtml(e.owner)})</span>` : '',
     closed ? ` <span class="status status-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : '',
-    // a proposed entry also on the ready list: said, so a reader does not take it for a stray duplicate
-    e.promotedTo ? ' <span class="status promoted">promoted to ready</span>' : '',
+    // a proposed entry also on the ready list (as the ready list says: promotedIds): said, so a reader does not take
+    // it for a stray duplicate
+    promoted ? ' <span class="status promoted">promoted to ready</span>' : '',
   ].join('');
   const { shown, more } = shownReviews(e.reviews);
   const rest = more > 0 ? `<li class="more">and ${more} more reviews</li>` : '';
@@ -91,10 +93,10 @@ export function mirrorNoteHtml(live?: string): string {
     : `<p class="readonly-note">Read-only view; changes show here as they are made (connection: <span class="live-state">${escapeHtml(live)}</span>).</p>`;
 }
 
-function sectionHtml(title: string, entries: EntryData[], status: PadStatus | null): string {
+function sectionHtml(title: string, entries: EntryData[], status: PadStatus | null, promoted: Set<string>): string {
   const groups = ENTRY_KINDS.map((kind) => {
     const group = entries.filter((e) => e.kind === kind);
-    return group.length === 0 ? '' : `<h3>${escapeHtml(KIND_HEADINGS[kind])}</h3><ul class="entries">${group.map((e) => mirrorEntryHtml(e, status)).join('')}</ul>`;
+    return group.length === 0 ? '' : `<h3>${escapeHtml(KIND_HEADINGS[kind])}</h3><ul class="entries">${group.map((e) => mirrorEntryHtml(e, status, promoted.has(e.id))).join('')}</ul>`;
   }).join('');
   const empty = entries.length === 0 ? '<p class="empty">No entries yet.</p>' : '';
   return `<section class="section"><h2>${escapeHtml(title)}</h2>${groups}${empty}</section>`;
@@ -108,6 +110,8 @@ export function mirrorHtml(pad: MirrorContent, options: { live?: string; status?
   return (
     mirrorHeaderHtml(pad.meta) +
     mirrorNoteHtml(options.live) +
-    SECTIONS_SHOWN.map((s) => sectionHtml(SECTION_HEADINGS[s], pad.sections[s], options.status ?? null)).join('')
+    SECTIONS_SHOWN.map((s) =>
+      sectionHtml(SECTION_HEADINGS[s], pad.sections[s], options.status ?? null, s === 'proposed' ? promotedIds(pad.sections.ready) : new Set()),
+    ).join('')
   );
 }

@@ -58,18 +58,27 @@ export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options:
   return readyId;
 }
 
-/** The id of the ready copy of a proposed entry, if one is still in ready (by `promotedTo`, or by `promotedFrom`). */
+/**
+ * The id of the ready copy of a proposed entry, if one is still in ready. Only the ready list says so (its copy's
+ * `promotedFrom`, written by a curator): the proposed entry's own `promotedTo` is anyone's to write, and a forged one
+ * pointing at another ready entry made "Promote & remove" remove the entry without copying it.
+ */
 function alreadyPromoted(ready: Y.Doc, source: EntryData): string | null {
-  let found: string | null = null;
   for (const item of entriesOf(ready).toArray()) {
     const e = entryToJSON(item);
-    if (!e) continue;
-    if ((source.promotedTo && e.id === source.promotedTo) || e.promotedFrom === source.id) {
-      found = e.id;
-      break;
-    }
+    if (e?.promotedFrom === source.id) return e.id;
   }
-  return found;
+  return null;
+}
+
+/**
+ * The proposed entries the ready list holds a copy of (its entries' `promotedFrom`): what "promoted to ready" is
+ * shown on, by the page and the mirror. Not the proposed entries' own `promotedTo`, which any contributor can write.
+ */
+export function promotedIds(readyEntries: Iterable<Pick<EntryData, 'promotedFrom'>>): Set<string> {
+  const ids = new Set<string>();
+  for (const e of readyEntries) if (e.promotedFrom) ids.add(e.promotedFrom);
+  return ids;
 }
 
 /** Moves an entry up (-1) or down (+1) within its kind's group. */

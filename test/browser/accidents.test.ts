@@ -225,6 +225,29 @@ describe('nothing a person does by accident changes the pad', () => {
     seed.provider.destroy();
   });
 
+  it("a contributor's forged promotedTo neither shows 'promoted to ready' nor makes 'Promote & remove' drop the entry", async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-promote-forged');
+    const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    entriesOf(ready.doc).push([createEntry({ id: 'r-other', kind: 'bug', title: 'Unrelated ready entry', addedBy: 'ptl', rank: 'a0' })]);
+    // a contributor claims their entry is that ready entry's source
+    const contributor = await connectSynced(suite.server.url, padId, 'proposed');
+    entriesOf(contributor.doc).push([createEntry({ id: 'p1', kind: 'bug', title: 'Lost allocation', addedBy: 'mallory', promotedTo: 'r-other' })]);
+    await waitFor(() => logLength(padId, 'proposed') === 1 && logLength(padId, 'ready') === 1);
+    const page = await openPad(padId);
+    await signIn(page, curatorKey);
+    const entry = page.locator('cp-section#proposed cp-entry[data-id="p1"]');
+    await entry.waitFor();
+    expect(await entry.locator('.badge.promoted').count()).toBe(0);
+    // the curator promotes it and removes it: a copy is made (it used to be taken as already promoted, and dropped)
+    await entryAction(entry, 'Promote & remove from proposed');
+    await expect.poll(() => titles(page, 'proposed')).toEqual([]);
+    await expect.poll(() => titles(page, 'ready').then((t) => [...t].sort())).toEqual(['Lost allocation', 'Unrelated ready entry']);
+    await waitFor(() => sectionToJSON(ready.doc).length === 2, 3000, 'the copy on the server');
+    expect(sectionToJSON(ready.doc).find((e) => e.title === 'Lost allocation')!.promotedFrom).toBe('p1');
+    ready.provider.destroy();
+    contributor.provider.destroy();
+  });
+
   it('a delete can be undone from its notice, and Ctrl+Z undoes only the person\'s own changes', async () => {
     const { padId } = await createPad(suite.server.url, 'acc-undo');
     const bot = await connectSynced(suite.server.url, padId, 'proposed');

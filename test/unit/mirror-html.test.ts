@@ -74,8 +74,23 @@ describe('the mirror markup (shared by the server page and the live script)', ()
     expect(out).toContain('href="https://review.opendev.org/q/topic:%22bp/vtpm%22"');
     // a link no parser knows keeps its whole URL as its text
     expect(out).toContain('>https://example.org/not-a-review</a>');
-    expect(out).toContain('<span class="status promoted">promoted to ready</span>');
-    expect(mirrorEntryHtml(entry({ title: 'x' }))).not.toContain('promoted');
+    // promotedTo is the entry's own claim (anyone's to write): it shows nothing by itself
+    expect(out).not.toContain('promoted to ready');
+  });
+
+  it('says "promoted to ready" where the ready list holds a copy (its promotedFrom), never on a proposed entry\'s own claim', () => {
+    const html = mirrorHtml({
+      meta: { title: '', milestones: [], scrubbedAt: null },
+      sections: {
+        ready: [entry({ id: 'r1', title: 'copy', promotedFrom: 'p1' }), entry({ id: 'r2', title: 'unrelated' })],
+        proposed: [entry({ id: 'p1', title: 'promoted', promotedTo: 'r1' }), entry({ id: 'p2', title: 'forged', promotedTo: 'r2' }), entry({ id: 'p3', title: 'stale', promotedTo: 'gone' })],
+      },
+    });
+    const shown = (id: string) => html.slice(html.indexOf(`data-id="${id}"`)).split('</li>')[0]!;
+    expect(shown('p1')).toContain('promoted to ready');
+    expect(shown('p2')).not.toContain('promoted to ready');
+    expect(shown('p3')).not.toContain('promoted to ready');
+    expect(shown('r1')).not.toContain('promoted to ready');
   });
 
   it('shows at most 200 reviews of an entry and says how many more it has (a peer can write 100,000)', () => {

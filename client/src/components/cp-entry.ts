@@ -56,6 +56,8 @@ export class CpEntry extends LitElement {
     editors: { attribute: false },
     /** The section is not live: what is typed stays in the page until it is (said in an open editor). */
     offline: { attribute: false },
+    /** A proposed entry the ready list has a copy of (as the ready list says: not the entry's own `promotedTo`). */
+    promoted: { attribute: false },
     editing: { state: true },
     menuOpen: { state: true },
   };
@@ -69,6 +71,7 @@ export class CpEntry extends LitElement {
   declare ready: boolean;
   declare editors: readonly Editor[];
   declare offline: boolean;
+  declare promoted: boolean;
   declare editing: boolean;
   declare menuOpen: boolean;
 
@@ -94,6 +97,7 @@ export class CpEntry extends LitElement {
     this.ready = false;
     this.editors = [];
     this.offline = false;
+    this.promoted = false;
     this.editing = false;
     this.menuOpen = false;
     new ObserveController(this, () => this.entry, deep);
@@ -180,7 +184,7 @@ export class CpEntry extends LitElement {
     const out: MenuAction[] = [];
     if (this.editable) out.push({ label: 'Edit', run: () => void this.openEditor() });
     if (this.promotable) {
-      out.push({ label: 'Promote to ready', disabled: Boolean(data.promotedTo), run: () => this.emit('cp-promote', { remove: false }) });
+      out.push({ label: 'Promote to ready', disabled: this.promoted, run: () => this.emit('cp-promote', { remove: false }) });
       out.push({ label: 'Promote & remove from proposed', run: () => this.emit('cp-promote', { remove: true }) });
     }
     if (this.orderable) {
@@ -345,7 +349,7 @@ export class CpEntry extends LitElement {
     return html`<div class="head"><span class="title">${
       lp?.href ? html`<a href=${lp.href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</span>${chip?.href ? chipLink(chip, lpStatus) : statusBadge(lpStatus)}${data.owner ? html`<span class="owner">(${data.owner})</span>` : nothing}${
       data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
-      data.promotedTo ? html`<span class="badge promoted">promoted to ready</span>` : nothing}${
+      this.promoted ? html`<span class="badge promoted">promoted to ready</span>` : nothing}${
       done ? html`<span class="badge done" title="Every change of this entry is ${done}: the scrub suggests marking it">all changes ${done}</span>` : nothing}${
       this.editors.length > 0 ? html`<span class="badge editors">✎ ${editorNames(this.editors)} editing</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
       data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${reviews.shown.map((r) => reviewItem(r, status))}${

@@ -12,6 +12,10 @@ import { entryStyles } from './cp-entry.js';
 import './cp-entry-form.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { EditorsController } from '../controllers/editors-controller.js';
+import { promotedIds } from '../../../shared/pad-actions.js';
+import type * as Y from 'yjs';
+
+const NONE_PROMOTED: ReadonlySet<string> = new Set();
 
 type ShownEntry = PlacedEntry & { shown: boolean };
 
@@ -181,9 +185,38 @@ export class CpSection extends LitElement {
     new ObserveController(this, () => this.sync, events('reset', 'change'));
     new ObserveController(this, () => (this.sync ? entriesOf(this.sync.doc) : null), deep);
     new ObserveController(this, () => this.pad.value?.connection.status, events('change'));
+    // the proposed list shows which of its entries the ready list has: rendered again only when that set changes
+    new ObserveController(
+      this,
+      () => (this.section === 'proposed' && this.pad.value ? entriesOf(this.pad.value.connection.ready.doc) : null),
+      deep,
+      () => {
+        const before = this.promotedCache?.ids;
+        this.promotedCache = null;
+        const now = this.promoted();
+        if (!before || before.size !== now.size || [...now].some((id) => !before.has(id))) this.requestUpdate();
+      },
+    );
   }
 
   private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
+  /** The proposed entries the ready list has a copy of, and of which document (see {@link promoted}). */
+  private promotedCache: { doc: Y.Doc; ids: Set<string> } | null = null;
+
+  /**
+   * The proposed entries the ready list has a copy of: only the ready list says so (its copies' `promotedFrom`,
+   * promotedIds), never a proposed entry's own `promotedTo`, which any contributor can write.
+   */
+  private promoted(): ReadonlySet<string> {
+    const ready = this.section === 'proposed' ? this.pad.value?.connection.ready.doc : undefined;
+    if (!ready) return NONE_PROMOTED;
+    if (this.promotedCache?.doc !== ready) {
+      const entries = entriesOf(ready).toArray().map((m) => ({ promotedFrom: typeof m.get('promotedFrom') === 'string' ? (m.get('promotedFrom') as string) : null }));
+      this.promotedCache = { doc: ready, ids: promotedIds(entries) };
+    }
+    return this.promotedCache.ids;
+  }
+
   /** Who else is typing in which of the entries (presence travels with the proposed section's socket). */
   private readonly editors = new EditorsController(this, () => this.pad.value?.connection.proposed.awareness, () => this.section);
 
@@ -335,6 +368,7 @@ export class CpSection extends LitElement {
    */
   private renderGroup(kind: EntryKind, group: ShownEntry[]) {
     const offline = (this.sync?.state ?? 'live') !== 'live';
+    const promoted = this.promoted();
     const drag = this.orderable && !isFiltering(this.filter);
     const visible = group.filter((e) => e.shown);
     const firstShown = visible[0]?.id;
@@ -350,7 +384,7 @@ export class CpSection extends LitElement {
             drag
               ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(entryToJSON(e.map)!)} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
-            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown} .editors=${this.editors.of(e.id)} .offline=${offline}></cp-entry></li>`,
+            this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown} .editors=${this.editors.of(e.id)} .offline=${offline} .promoted=${promoted.has(e.id)}></cp-entry></li>`,
         )}
       </ol>`;
   }
