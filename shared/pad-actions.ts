@@ -3,7 +3,7 @@
  * Each runs in one transaction per document.
  */
 import type * as Y from 'yjs';
-import { createEntry, entriesOf, entryToJSON, indexOfEntry, newEntryId, type EntryData } from './schema.js';
+import { createEntry, entriesOf, entryPlacement, entryPromotedFrom, entryToJSON, indexOfEntry, newEntryId, type EntryData } from './schema.js';
 import { groupPosition, moveWithinGroup, rankAtEnd } from './ordering.js';
 
 export type NewEntryFields = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>;
@@ -64,11 +64,8 @@ export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options:
  * pointing at another ready entry made "Promote & remove" remove the entry without copying it.
  */
 function alreadyPromoted(ready: Y.Doc, source: EntryData): string | null {
-  for (const item of entriesOf(ready).toArray()) {
-    const e = entryToJSON(item);
-    if (e?.promotedFrom === source.id) return e.id;
-  }
-  return null;
+  const copy = entriesOf(ready).toArray().find((item) => entryPromotedFrom(item) === source.id);
+  return copy ? (entryPlacement(copy)?.id ?? null) : null;
 }
 
 /**

@@ -141,6 +141,11 @@ function optionalString(entry: Y.Map<unknown>, key: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** The proposed entry a ready entry was promoted from, read without converting the entry (null if none). */
+export function entryPromotedFrom(entry: unknown): string | null {
+  return entry instanceof Y.Map ? optionalString(entry, 'promotedFrom') : null;
+}
+
 /**
  * Reads an entry as plain JSON. Documents are written by untrusted clients, so every field is read defensively:
  * a missing or mistyped field reads as its empty value, never as an exception.

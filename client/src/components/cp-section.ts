@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ENTRY_KINDS, entriesOf, entryToJSON, type EntryKind, type Section } from '../../../shared/schema.js';
+import { ENTRY_KINDS, entriesOf, entryPromotedFrom, entryToJSON, type EntryKind, type Section } from '../../../shared/schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
 import { orderedPlacements, type PlacedEntry } from '../../../shared/ordering.js';
 import { NO_FILTER, isFiltering, matchesFilter, type EntryFilter } from '../../../shared/filter.js';
@@ -211,7 +211,7 @@ export class CpSection extends LitElement {
     const ready = this.section === 'proposed' ? this.pad.value?.connection.ready.doc : undefined;
     if (!ready) return NONE_PROMOTED;
     if (this.promotedCache?.doc !== ready) {
-      const entries = entriesOf(ready).toArray().map((m) => ({ promotedFrom: typeof m.get('promotedFrom') === 'string' ? (m.get('promotedFrom') as string) : null }));
+      const entries = entriesOf(ready).toArray().map((m) => ({ promotedFrom: entryPromotedFrom(m) }));
       this.promotedCache = { doc: ready, ids: promotedIds(entries) };
     }
     return this.promotedCache.ids;
