@@ -4,21 +4,18 @@
  * as Etherpad text, and refused with "line 1 is 4804 characters long".
  */
 import { z } from 'zod';
-import { ENTRY_KINDS, ENTRY_STATUSES, MAX_REVIEWS_PER_ENTRY } from '../shared/schema.js';
+import { ENTRY_KINDS, ENTRY_STATUSES, MAX_LINE_LENGTH, MAX_LIST_ITEMS, MAX_NOTE_LENGTH, MAX_REVIEWS_PER_ENTRY } from '../shared/schema.js';
 import { ImportFormatError, LONE_SURROGATE, type PadText, type PlainEntry } from '../shared/etherpad-format.js';
-import { MAX_LINE_LENGTH, kindOfLink, parseLink } from '../shared/links.js';
+import { kindOfLink, parseLink } from '../shared/links.js';
 
 /** Text as a file holds it: no NUL, no half of a character (the Etherpad text import refuses them too). */
 export const isText = (s: string) => !s.includes('\0') && !LONE_SURROGATE.test(s);
 const NOT_TEXT = 'holds characters that are not text (a NUL, or half of a character)';
 
-/** A field of one line, as long as a line of the Etherpad text may be. */
-const line = z.string().max(MAX_LINE_LENGTH).refine(isText, NOT_TEXT);
-/** A field of several lines (a note, a preamble line), each as long as a line may be. */
-const lines = z
-  .string()
-  .refine((s) => s.split('\n').every((l) => l.length <= MAX_LINE_LENGTH), `a line may have at most ${MAX_LINE_LENGTH} characters`)
-  .refine(isText, NOT_TEXT);
+/** A field of one line, as long as a line may be (shared/schema.ts: the limits every write path keeps to). */
+const line = z.string().max(MAX_LINE_LENGTH, `a field may hold at most ${MAX_LINE_LENGTH.toLocaleString('en')} characters`).refine(isText, NOT_TEXT);
+/** A note: several lines, as long as a note may be. */
+const note = z.string().max(MAX_NOTE_LENGTH, `a note may hold at most ${MAX_NOTE_LENGTH.toLocaleString('en')} characters`).refine(isText, NOT_TEXT);
 
 /**
  * Links as the Etherpad text import takes them: only what reads as a Launchpad bug or blueprint, or a Gerrit change or
@@ -50,15 +47,15 @@ const entry = z.object({
   launchpad,
   owner: line,
   reviews: z.array(review).max(MAX_REVIEWS_PER_ENTRY, `an entry may list at most ${MAX_REVIEWS_PER_ENTRY} reviews`),
-  note: lines,
+  note,
   status: z.enum(ENTRY_STATUSES),
 });
 
 const padJson = z.object({
   meta: z.object({
     title: line,
-    milestones: z.array(z.object({ label: line, date: line })),
-    preamble: z.array(lines),
+    milestones: z.array(z.object({ label: line, date: line })).max(MAX_LIST_ITEMS, `the cycle header may list at most ${MAX_LIST_ITEMS} milestones`),
+    preamble: z.array(line).max(MAX_LIST_ITEMS, `the cycle header may hold at most ${MAX_LIST_ITEMS} preamble lines`),
     /** When the ready list was last scrubbed (a time a date holds, as the pad keeps it). */
     scrubbedAt: z.optional(z.nullable(z.number().int().min(0).max(8.64e15))),
   }),

@@ -2,7 +2,7 @@
  * The links a tracking pad is made of: Gerrit changes and topic queries, Launchpad bugs and blueprints.
  * Parsing gives each a kind, a compact label (for chips) and an identity key (for duplicate warnings).
  */
-import { MAX_REVIEWS_PER_ENTRY, type EntryKind } from './schema.js';
+import { MAX_LINE_LENGTH, MAX_REVIEWS_PER_ENTRY, type EntryKind } from './schema.js';
 
 export type ParsedLink =
   | { type: 'gerrit-change'; url: string; change: number; patchset: number | null; project: string | null; host: string }
@@ -55,10 +55,10 @@ export function topicUrl(topic: string): string {
 }
 
 /**
- * The longest line the link parsers read (characters). Far above any real line of a pad; past it a line is not
- * parsed (regular expressions never run over unbounded input).
+ * The longest line the link parsers read (characters): the pad's own limit for a line. Far above any real line of a
+ * pad; past it a line is not parsed (regular expressions never run over unbounded input).
  */
-export const MAX_LINE_LENGTH = 4000;
+export { MAX_LINE_LENGTH };
 
 /** `value` without trailing `.`, `,` and `;` (plain code: `/[.,;]+$/` backtracks quadratically on long runs). */
 function withoutTrailingPunctuation(value: string): string {

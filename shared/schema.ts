@@ -205,10 +205,26 @@ export function byPriority<T extends { rank: string | null; id: string }>(entrie
 export const MAX_TIME_MS = 8.64e15;
 
 /**
- * Most reviews an imported or pasted entry may list (a long blueprint's series has a few dozen). Without a bound, one
- * imported entry with 400,000 "reviews" overflowed the stack building its Y.Array and held the process for seconds.
+ * What a section may hold, on every write path: a peer's update, an import, a paste, a restore. The server checks
+ * each write against them before applying it (server/sync/update-limits.ts, part of admission); the imports read
+ * the same constants, so whatever the pad holds, its JSON export imports back.
+ *
+ * A write that would take a field past its limit, and leave it longer than it was, is refused whole: a field over
+ * its limit (written before the limit existed) can always be shortened.
  */
-export const MAX_REVIEWS_PER_ENTRY = 200;
+/** Characters of a one-line text: a title, an owner, a link, a milestone, any plain string value. */
+export const MAX_LINE_LENGTH = 4000;
+/** Characters of an entry's note (it may have several lines). */
+export const MAX_NOTE_LENGTH = 100_000;
+/**
+ * Items of a list: an entry's reviews (a long blueprint's series has a few dozen), the cycle's milestones, its
+ * preamble lines. Without a bound, one imported entry with 400,000 "reviews" overflowed the stack building its
+ * Y.Array and held the process for seconds.
+ */
+export const MAX_LIST_ITEMS = 200;
+export const MAX_REVIEWS_PER_ENTRY = MAX_LIST_ITEMS;
+/** Entries of a section (Nova's tracking pad has about 150; a page of 100,000 tiny entries would freeze every reader). */
+export const MAX_ENTRIES_PER_SECTION = 2000;
 
 /**
  * The reviews of an entry that are shown (at most {@link MAX_REVIEWS_PER_ENTRY}), and how many more it has. A peer

@@ -8,7 +8,7 @@ import { WriteRefused, type RefusalKind } from '../sync/admission.js';
 import { PadGone } from '../sync/document-registry.js';
 
 /** The HTTP status of a write the document refused (the same refusals a socket gets, with the same words). */
-const REFUSAL_STATUS: Record<RefusalKind, ContentfulStatusCode> = { storage: 503, quarantine: 403, role: 403, size: 413, schema: 422, budget: 429 };
+const REFUSAL_STATUS: Record<RefusalKind, ContentfulStatusCode> = { storage: 503, quarantine: 403, role: 403, size: 413, schema: 422, limit: 413, budget: 429 };
 
 export function fail(status: ContentfulStatusCode, message: string): never {
   throw new HTTPException(status, { message });

@@ -21,7 +21,7 @@ export interface Writer {
   readonly budget?: WriteBudget | undefined;
 }
 
-export type RefusalKind = 'storage' | 'quarantine' | 'role' | 'size' | 'schema' | 'budget';
+export type RefusalKind = 'storage' | 'quarantine' | 'role' | 'size' | 'schema' | 'limit' | 'budget';
 
 /** A write that was not admitted: nothing of it was applied, stored or sent. */
 export class WriteRefused extends Error {

@@ -312,15 +312,16 @@ export class SectionDocument implements CommitMember {
 
   private decide(peer: Peer, update: Uint8Array): [UpdateOutcome, string] {
     const inspection = inspectUpdate(this.doc, update, this.section);
-    if (!inspection.ok && inspection.reason !== 'schema') {
+    if (!inspection.ok && inspection.reason !== 'schema' && inspection.reason !== 'limit') {
       this.log.warn({ doc: this.ref, session: peer.session, reason: inspection.detail }, 'update rejected');
       peer.close(1007, `${inspection.reason} update: ${inspection.detail}`);
       return ['rejected', inspection.reason];
     }
     if (!inspection.ok) {
-      this.log.warn({ doc: this.ref, session: peer.session, reason: inspection.detail }, 'write refused: outside the schema');
-      peer.refuse(`refused: ${inspection.detail}`);
-      return ['refused', 'schema'];
+      const what = inspection.reason === 'limit' ? 'past a limit' : 'outside the schema';
+      this.log.warn({ doc: this.ref, session: peer.session, reason: inspection.detail }, `write refused: ${what}`);
+      peer.refuse(inspection.reason === 'limit' ? `refused: ${inspection.detail}; nothing was changed` : `refused: ${inspection.detail}`);
+      return ['refused', inspection.reason];
     }
     if (!inspection.changes) return ['no-change', ''];
     if (peer.role === 'curator' && this.curatorLive && !this.curatorLive(peer)) {
@@ -414,7 +415,11 @@ export class SectionDocument implements CommitMember {
 
   private admitChange(author: Author, update: Uint8Array, projected: (deletes: boolean) => number): ServerChange {
     const inspection = inspectUpdate(this.doc, update, this.section);
-    if (!inspection.ok) throw new WriteRefused('schema', `the change does not fit the pad's schema: ${inspection.detail}`);
+    if (!inspection.ok) {
+      throw inspection.reason === 'limit'
+        ? new WriteRefused('limit', `${inspection.detail}; nothing was changed`)
+        : new WriteRefused('schema', `the change does not fit the pad's schema: ${inspection.detail}`);
+    }
     const base = { document: this, version: this.version, author, update };
     if (!inspection.changes) return { ...base, changes: false, deletes: false, projectedSize: this.size.bytes };
     // what only adds is bounded by the size before it plus its bytes; what deletes is measured

@@ -5,7 +5,8 @@
  */
 import * as Y from 'yjs';
 import type { Section } from '../../shared/schema.js';
-import { structureProblem } from './update-structure.js';
+import { limitProblem } from './update-limits.js';
+import { structureProblem, type KnownPlace } from './update-structure.js';
 
 export type Inspection =
   /**
@@ -14,7 +15,7 @@ export type Inspection =
    * item to the encoded state: deleting every other character of a long title once grew a section tenfold).
    */
   | { ok: true; changes: boolean; fresh: boolean; grows: boolean; deletes: boolean; splits: number }
-  | { ok: false; reason: 'malformed' | 'incomplete' | 'schema'; detail: string };
+  | { ok: false; reason: 'malformed' | 'incomplete' | 'schema' | 'limit'; detail: string };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 
@@ -22,9 +23,12 @@ type Struct = Y.Item | Y.GC | Y.Skip;
 export const MAX_DELETE_RANGES = 20_000;
 type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
-const fail = (reason: 'malformed' | 'incomplete' | 'schema', detail: string): Inspection => ({ ok: false, reason, detail });
+const fail = (reason: 'malformed' | 'incomplete' | 'schema' | 'limit', detail: string): Inspection => ({ ok: false, reason, detail });
 
-/** With `section`, the update must also keep to the section's schema ({@link structureProblem}). */
+/**
+ * With `section`, the update must also keep to the section's schema ({@link structureProblem}) and to the pad's
+ * limits ({@link limitProblem}).
+ */
 export function inspectUpdate(doc: Y.Doc, update: Uint8Array, section?: Section): Inspection {
   let structs: Struct[];
   let ds: DeleteSet;
@@ -97,8 +101,9 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, section?: Section)
   const order = integrationProblem(structs, structInUpdate);
   if (order) return fail('malformed', order);
 
+  const places = section ? new Map<Y.Item, KnownPlace>() : null;
   if (section) {
-    const problem = structureProblem(doc, section, structs, structInUpdate);
+    const problem = structureProblem(doc, section, structs, structInUpdate, places!);
     if (problem) return fail('schema', problem);
   }
 
@@ -113,6 +118,10 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, section?: Section)
       if (!changes && deletesSomethingNew(doc, client, clock, len)) changes = true;
       splits += splitsOf(doc, client, clock, len);
     }
+  }
+  if (places && changes) {
+    const over = limitProblem(doc, structs, places, ds);
+    if (over) return fail('limit', over);
   }
   return { ok: true, changes, fresh, grows, deletes: ds.clients.size > 0, splits };
 }

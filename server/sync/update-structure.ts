@@ -29,18 +29,33 @@ export const ROOTS: Record<Section, readonly string[]> = {
 
 const idKey = (id: Y.ID) => `${id.client}:${id.clock}`;
 
-/** Where a struct sits: at a root (by name) or inside the shared type of another item, with that type's depth. */
-type Place = { root: string; depth: 0 } | { root: string; depth: number } | { unknown: true };
+/**
+ * The shared type a struct sits in: a root (by name), a type the document has, or the type an item of the update
+ * itself holds (not integrated yet).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
+export type Container = { root: string } | { type: Y.AbstractType<any> } | { holder: Y.Item };
+
+/**
+ * Where a struct sits: its root (by name), the depth of the type it sits in, that type, and the key it holds in
+ * it (`sub`: the map key, or null for an element of a sequence: an array's item, a text's characters).
+ */
+export type KnownPlace = { root: string; depth: number; container: Container; sub: string | null };
+type Place = KnownPlace | { unknown: true };
+const UNKNOWN: Place = { unknown: true };
+const tooDeep = (depth: number): KnownPlace => ({ root: '', depth, container: { root: '' }, sub: null });
 
 /**
  * Null if the structs are allowed in `section`'s document, else what is wrong.
- * `inUpdate(id)` finds a struct of the update itself (the document is searched for the rest).
+ * `inUpdate(id)` finds a struct of the update itself (the document is searched for the rest). `places`, if given,
+ * receives where each item of the update sits (the limits check, update-limits.ts, counts by it).
  */
 export function structureProblem(
   doc: Y.Doc,
   section: Section,
   structs: Struct[],
   inUpdate: (id: Y.ID) => Struct | undefined,
+  places?: Map<Y.Item, KnownPlace>,
 ): string | null {
   const roots = ROOTS[section];
   // Depth of the shared type an update item *contains* (ContentType), by the item's id: filled as items are placed.
@@ -59,7 +74,7 @@ export function structureProblem(
     let place: Place;
     for (;;) {
       if (!(s instanceof Y.Item)) {
-        place = { unknown: true };
+        place = UNKNOWN;
         break;
       }
       const known = placed.get(idKey(s.id));
@@ -68,20 +83,20 @@ export function structureProblem(
         break;
       }
       // the inspector refuses reference cycles before this runs; never loop on one all the same
-      if (onPath.has(s)) return { unknown: true };
+      if (onPath.has(s)) return UNKNOWN;
       onPath.add(s);
       let dependency: Struct | undefined;
       let viaParent = false;
       let direct: Place | undefined;
-      if (typeof s.parent === 'string') direct = { root: s.parent, depth: 0 };
+      if (typeof s.parent === 'string') direct = { root: s.parent, depth: 0, container: { root: s.parent }, sub: s.parentSub };
       else if (s.parent instanceof Y.ID) {
         viaParent = true;
         dependency = inUpdate(s.parent);
-        if (!dependency) direct = docTypePlace(doc, s.parent);
+        if (!dependency) direct = docTypePlace(doc, s.parent, s.parentSub);
       } else {
-        // positioned by a neighbour: it has the neighbour's parent
+        // positioned by a neighbour: it has the neighbour's parent, and its key in it
         const neighbour = s.origin ?? s.rightOrigin;
-        if (!neighbour) direct = { unknown: true };
+        if (!neighbour) direct = UNKNOWN;
         else {
           dependency = inUpdate(neighbour);
           if (!dependency) direct = docPlaceOfItem(doc, neighbour);
@@ -93,7 +108,7 @@ export function structureProblem(
         break;
       }
       stack.push({ item: s, viaParent });
-      if (viaParent && ++parentHops > MAX_TYPE_DEPTH + 1) return { root: '', depth: MAX_TYPE_DEPTH + 2 };
+      if (viaParent && ++parentHops > MAX_TYPE_DEPTH + 1) return tooDeep(MAX_TYPE_DEPTH + 2);
       s = dependency;
     }
     // unwind: `place` is where `above` sits; each frame sits beside it, or inside the type it holds
@@ -102,8 +117,8 @@ export function structureProblem(
       const frame = stack[i]!;
       if (frame.viaParent) {
         place = 'unknown' in place || !(above instanceof Y.Item) || !(above.content instanceof Y.ContentType)
-          ? { unknown: true }
-          : { root: place.root, depth: place.depth + 1 };
+          ? UNKNOWN
+          : { root: place.root, depth: place.depth + 1, container: { holder: above }, sub: frame.item.parentSub };
       }
       placed.set(idKey(frame.item.id), place);
       above = frame.item;
@@ -115,6 +130,7 @@ export function structureProblem(
     if (!(s instanceof Y.Item)) continue;
     const place = placeOf(s);
     if ('unknown' in place) continue; // its parent was garbage-collected: Yjs drops it on integration
+    places?.set(s, place);
     if (place.depth > MAX_TYPE_DEPTH) return 'shared types nested deeper than the schema allows';
     if (!roots.includes(place.root)) return `"${place.root.slice(0, 40)}" is not a root of the ${section} section`;
     const content = s.content;
@@ -157,9 +173,9 @@ function docItem(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | undefined {
   return structs[Y.findIndexSS(structs, id.clock)];
 }
 
-/** Depth of a document type: 0 for a root, 1 for a type directly in a root, … (bounded). */
+/** Root and depth of a document type: depth 0 for a root, 1 for a type directly in a root, … (bounded). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
-function docTypeDepth(type: Y.AbstractType<any>): Place {
+function docTypeDepth(type: Y.AbstractType<any>): { root: string; depth: number } {
   let depth = 0;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
   let t: Y.AbstractType<any> = type;
@@ -172,17 +188,19 @@ function docTypeDepth(type: Y.AbstractType<any>): Place {
   return { root: Y.findRootTypeKey(t), depth: depth };
 }
 
-/** Where the document item `id` sits (the place of its parent type). */
+/** Where the document item `id` sits (in its parent type, under its key). */
 function docPlaceOfItem(doc: Y.Doc, id: Y.ID): Place {
   const item = docItem(doc, id);
-  if (!(item instanceof Y.Item) || !item.parent) return { unknown: true };
+  if (!(item instanceof Y.Item) || !item.parent) return UNKNOWN;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
-  return docTypeDepth(item.parent as Y.AbstractType<any>);
+  const type = item.parent as Y.AbstractType<any>;
+  return { ...docTypeDepth(type), container: { type }, sub: item.parentSub };
 }
 
-/** The place of the type held by document item `id`. */
-function docTypePlace(doc: Y.Doc, id: Y.ID): Place {
+/** Where a struct sits whose parent is the type held by document item `id`, under key `sub`. */
+function docTypePlace(doc: Y.Doc, id: Y.ID, sub: string | null): Place {
   const item = docItem(doc, id);
-  if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentType)) return { unknown: true };
-  return docTypeDepth(item.content.type);
+  if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentType)) return UNKNOWN;
+  const type = item.content.type;
+  return { ...docTypeDepth(type), container: { type }, sub };
 }

@@ -104,7 +104,7 @@ describe('a real full disk', () => {
     closeSync(fd);
     const closes: number[] = [];
     writer.provider.on('connection-close', (e: { code: number } | null) => e && closes.push(e.code));
-    entriesOf(writer.doc).push([createEntry({ title: 'x'.repeat(200_000), addedBy: 'w' })]);
+    entriesOf(writer.doc).push([createEntry({ title: 'x', note: 'x'.repeat(100_000), addedBy: 'w' })]);
     await waitFor(() => closes.includes(1013), 10_000, 'the writer to be refused with 1013');
     expect(titles(reader.doc)).toHaveLength(1);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);

@@ -139,10 +139,10 @@ describe('limits', () => {
   it('a document that would grow past its limit refuses the write with a message', async () => {
     const other = await createPad(suite.server.url, 'hostile-big');
     const client = await RawClient.open(suite.server.url, other.padId, 'proposed');
-    client.sendUpdate(client.forge((d) => entriesOf(d).push([createEntry({ title: 'x'.repeat(60 * 1024), addedBy: 'big' })])));
+    client.sendUpdate(client.forge((d) => entriesOf(d).push([createEntry({ title: 'x', note: 'x'.repeat(60 * 1024), addedBy: 'big' })])));
     await waitFor(() => suite.server.store.readLog({ padId: other.padId, section: 'proposed' }).length === 1);
     for (let i = 0; i < 5; i++) {
-      client.sendUpdate(client.forge((d) => entriesOf(d).push([createEntry({ title: 'y'.repeat(60 * 1024), addedBy: 'big' })])));
+      client.sendUpdate(client.forge((d) => entriesOf(d).push([createEntry({ title: 'y', note: 'y'.repeat(60 * 1024), addedBy: 'big' })])));
       await sleep(30);
     }
     await waitFor(() => client.denials().length > 0, 3000, 'refusal');

@@ -208,8 +208,8 @@ describe('sync answers', () => {
     const { padId, readOnlyUrl } = await createPad(server.url, 'step1-flood');
     const writer = track(await connectSynced(server.url, padId, 'proposed'));
     // about 6 MB: over the 4 MiB a socket may hold unsent before it counts as not reading
-    for (let i = 0; i < 30; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: 'n'.repeat(200_000), addedBy: 'w' })]);
-    await waitFor(async () => (await (await fetch(`${server.url}/api/pads/${padId}/export.json`)).text()).includes('big 29'), 15_000, 'the pad stored');
+    for (let i = 0; i < 60; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: 'n'.repeat(100_000), addedBy: 'w' })]);
+    await waitFor(async () => (await (await fetch(`${server.url}/api/pads/${padId}/export.json`)).text()).includes('big 59'), 15_000, 'the pad stored');
     const encodedBefore = await metric(server.url, 'cyclepad_sync_answers_total{source="encoded"}');
     const viewer = await RawClient.open(server.url, readOnlyUrl.split('/p/')[1]!, 'proposed');
     (viewer.ws as unknown as { _socket: import('node:net').Socket })._socket.pause(); // reads nothing from here on
@@ -225,7 +225,7 @@ describe('sync answers', () => {
     expect((connection as unknown as { socket: { bufferedAmount: number } }).socket.bufferedAmount).toBeLessThan(2 * 6_500_000);
     const reader = await RawClient.open(server.url, padId, 'proposed');
     Y.applyUpdate(reader.doc, reader.received.find((m) => m.type === 'step2')!.payload as Uint8Array);
-    expect(titles(reader.doc)).toHaveLength(30);
+    expect(titles(reader.doc)).toHaveLength(60);
     reader.close();
     viewer.ws.terminate();
   }, 60_000);

@@ -59,6 +59,72 @@ function refusals(provider: { messageHandlers: Array<(e: unknown, d: decoding.De
 
 const MAX = 256 * 1024;
 
+describe("the pad's content limits (shared/schema.ts) hold on every write path", () => {
+  const review = (i: number) => `https://review.opendev.org/c/openstack/nova/+/${800_000 + i}`;
+  const exportOf = async (url: string, padId: string) =>
+    (await (await fetch(`${url}/api/pads/${padId}/export.json`)).json()) as { sections: { proposed: Array<Record<string, unknown>> } };
+
+  it("a peer's update past a limit is refused whole with the limit's words; nothing of it is stored or seen", async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'content-limits-peer');
+    const writer = await connectSynced(s.url, padId, 'proposed');
+    const watcher = await connectSynced(s.url, padId, 'proposed');
+    cleanups.push(() => writer.provider.destroy(), () => watcher.provider.destroy());
+    const denied = refusals(writer.provider as never);
+    entriesOf(writer.doc).push([createEntry({ id: 'too-many', title: 'Huge series', reviews: Array.from({ length: 201 }, (_, i) => review(i)), addedBy: 'w' })]);
+    await waitFor(() => denied.length > 0, 5000, 'the refusal');
+    expect(denied[0]).toBe('refused: an entry may list at most 200 reviews; nothing was changed');
+    // (a new connection: the first keeps what was refused, and sends it again with anything it writes)
+    const second = await connectSynced(s.url, padId, 'proposed');
+    cleanups.push(() => second.provider.destroy());
+    const deniedSecond = refusals(second.provider as never);
+    entriesOf(second.doc).push([createEntry({ id: 'long-title', title: 't'.repeat(4001), addedBy: 'w' })]);
+    await waitFor(() => deniedSecond.length > 0, 5000, 'the second refusal');
+    expect(deniedSecond[0]).toBe('refused: a title may hold at most 4,000 characters; nothing was changed');
+    // at the limits, the same writes are taken
+    const fresh = await connectSynced(s.url, padId, 'proposed');
+    cleanups.push(() => fresh.provider.destroy());
+    entriesOf(fresh.doc).push([createEntry({ id: 'at-limits', title: 't'.repeat(4000), reviews: Array.from({ length: 200 }, (_, i) => review(i)), addedBy: 'w' })]);
+    await waitFor(async () => (await exportOf(s.url, padId)).sections.proposed.length === 1, 5000, 'the entry at the limits stored');
+    expect((await exportOf(s.url, padId)).sections.proposed.map((e) => e.id)).toEqual(['at-limits']);
+    await waitFor(() => sectionToJSON(watcher.doc).length === 1);
+    expect(sectionToJSON(watcher.doc).map((e) => e.id)).toEqual(['at-limits']);
+  });
+
+  it('an import that would take a section past 2,000 entries is refused with 413 and a JSON message, and imports nothing', async () => {
+    const s = await server();
+    const { padId } = await createPad(s.url, 'content-limits-import');
+    for (let i = 0; i < 2; i++) expect((await importText(s.url, padId, bulkText(1000, 5, `fill${i}`))).status).toBe(201);
+    const over = await importText(s.url, padId, bulkText(1, 5, 'one more', 100_000));
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({ error: 'a section may hold at most 2,000 entries; nothing was changed' });
+    expect((await exportOf(s.url, padId)).sections.proposed).toHaveLength(2000);
+  });
+
+  it('a pad filled to its limits through the editor exports as JSON and imports back the same (a 10,000-character line of a note included)', async () => {
+    const s = await server();
+    const source = await createPad(s.url, 'content-limits-source');
+    const writer = await connectSynced(s.url, source.padId, 'proposed');
+    cleanups.push(() => writer.provider.destroy());
+    const full = {
+      kind: 'bug' as const,
+      title: 'T'.repeat(4000),
+      launchpad: 'https://bugs.launchpad.net/nova/+bug/2081234',
+      owner: 'o'.repeat(4000),
+      reviews: Array.from({ length: 200 }, (_, i) => review(i)),
+      note: Array.from({ length: 10 }, (_, i) => String(i).repeat(9_999)).join('\n'),
+    };
+    entriesOf(writer.doc).push([createEntry({ ...full, addedBy: 'w' })]);
+    await waitFor(async () => (await exportOf(s.url, source.padId)).sections.proposed.length === 1, 5000, 'stored');
+    const json = await (await fetch(`${s.url}/api/pads/${source.padId}/export.json`)).text();
+    const target = await createPad(s.url, 'content-limits-target');
+    const back = await importText(s.url, target.padId, json, { authorization: `Bearer ${target.curatorKey}` });
+    expect(back.status).toBe(201);
+    const [entry] = (await exportOf(s.url, target.padId)).sections.proposed;
+    expect(entry).toMatchObject(full);
+  });
+});
+
 describe('the document size limit holds on every write path', () => {
   it('imports are refused (413, nothing written) once they would grow a section past its limit', async () => {
     const s = await server({ maxDocumentBytes: MAX });
@@ -303,12 +369,12 @@ describe('what one address may write to the logs (MAX_WRITE_BYTES_PER_HOUR)', ()
     const { padId, curatorKey } = await createPad(s.url, 'write-budget');
     const deleter = await connectSynced(s.url, padId, 'proposed');
     cleanups.push(() => deleter.provider.destroy());
-    // each round: a fresh connection adds an entry with a 300 KB note, another connection deletes it
+    // each round: a fresh connection adds three entries with 100 KB notes, another connection deletes them
     const round = async (i: number) => {
       const writer = await connectSynced(s.url, padId, 'proposed');
       cleanups.push(() => writer.provider.destroy());
       const refused = refusals(writer.provider as never);
-      entriesOf(writer.doc).push([createEntry({ id: `churn${i}`, title: `churn ${i}`, note: 'x'.repeat(300 * 1024), addedBy: 'attacker' })]);
+      entriesOf(writer.doc).push([0, 1, 2].map((j) => createEntry({ id: `churn${i}-${j}`, title: `churn ${i}`, note: 'x'.repeat(100_000), addedBy: 'attacker' })));
       await waitFor(() => refused.length > 0 || entriesOf(deleter.doc).length > 0, 5000, 'the write to be stored or refused');
       if (refused.length > 0) return refused[0]!;
       deleter.doc.transact(() => entriesOf(deleter.doc).delete(0, entriesOf(deleter.doc).length));
@@ -322,7 +388,7 @@ describe('what one address may write to the logs (MAX_WRITE_BYTES_PER_HOUR)', ()
     expect(outcomes[3]).toMatch(/^this address has written as much as it may \(1 MiB an hour\); writes are refused for about \d+ min; nothing was changed$/);
     expect(sectionToJSON(deleter.doc)).toEqual([]);
     const logged = logBytes(s, padId);
-    expect(logged).toBeGreaterThan(900 * 1024);
+    expect(logged).toBeGreaterThan(3 * 3 * 100_000); // three rounds of three 100 KB notes
     expect(logged).toBeLessThanOrEqual(budget);
 
     // an import from that address is refused the same way (429, JSON), and nothing is stored

@@ -264,7 +264,7 @@ describe('a reader that does not read', () => {
     // the server drops it (the paused client itself cannot notice: it reads nothing, not even the close)
     const dropped = () => server.sync.connections.size === 2;
     while (!dropped() && Date.now() - started < 40_000) {
-      entriesOf(doc).push([createEntry({ title: chunk, addedBy: 'w' })]);
+      entriesOf(doc).push([createEntry({ title: 'chunk', note: chunk, addedBy: 'w' })]);
       await sleep(10);
     }
     expect(dropped()).toBe(true);

@@ -99,7 +99,7 @@ describe('the schema check of incoming updates', () => {
     const doc = withEntry();
     const first = changeOf(doc, (c) => (entriesOf(c).get(0).get('title') as Y.Text).insert(1, 'bc'));
     Y.applyUpdate(doc, first);
-    const second = changeOf(doc, (c) => (entriesOf(c).get(0).get('title') as Y.Text).insert(3, 'd'.repeat(5000)));
+    const second = changeOf(doc, (c) => (entriesOf(c).get(0).get('title') as Y.Text).insert(3, 'd'.repeat(3000)));
     expect(inspectUpdate(doc, second, 'proposed')).toMatchObject({ ok: true, changes: true });
   });
 });

@@ -1,0 +1,163 @@
+/**
+ * Does an update keep the section within the pad's limits (shared/schema.ts: entries per section, items per list,
+ * characters per text and per value)? Checked on the decoded structs, before anything is applied, for every write:
+ * a peer's update and the server's own changes (imports, restores) alike, so what a section holds always imports
+ * back, and no write path can make an entry the page cannot show.
+ *
+ * Counted per shared type: what the update inserts into it (less what the update itself deletes again), against
+ * what it holds now. Only when that passes the limit are the update's deletions in the type counted too (a title at
+ * its limit, selected and typed over, deletes as much as it inserts). A write is refused when it leaves a type over
+ * its limit and longer than it was: a type over its limit (written before the limit existed) can always shrink.
+ */
+import * as Y from 'yjs';
+import {
+  ENTRIES_KEY,
+  MAX_ENTRIES_PER_SECTION,
+  MAX_LINE_LENGTH,
+  MAX_LIST_ITEMS,
+  MAX_NOTE_LENGTH,
+} from '../../shared/schema.js';
+import type { Container, KnownPlace } from './update-structure.js';
+
+type Struct = Y.Item | Y.GC | Y.Skip;
+type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
+type AnyType = Y.AbstractType<any>;
+
+const count = (n: number) => n.toLocaleString('en');
+
+/** Null if the update keeps every type it writes within its limit, else what it would take past it. */
+export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, KnownPlace>, ds: DeleteSet): string | null {
+  const deleted = deleteRanges(ds);
+  // per container (keyed by the root's name, the document's type, or the update's item holding the type)
+  const added = new Map<string | AnyType | Y.Item, { container: Container; n: number }>();
+  for (const s of structs) {
+    if (!(s instanceof Y.Item)) continue;
+    const place = places.get(s);
+    if (!place) continue;
+    if (longValue(s.content)) return `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+    if (place.sub !== null || !s.countable) continue; // a map's value replaces the last one: nothing accumulates
+    const n = s.length - overlap(deleted, s.id.client, s.id.clock, s.length);
+    if (n <= 0) continue;
+    // a root is named by the update, or found as the parent of a neighbour: one container either way
+    const container: Container = 'type' in place.container && !place.container.type._item ? { root: Y.findRootTypeKey(place.container.type) } : place.container;
+    const key = 'root' in container ? container.root : 'type' in container ? container.type : container.holder;
+    const entry = added.get(key);
+    if (entry) entry.n += n;
+    else added.set(key, { container, n });
+  }
+  for (const { container, n } of added.values()) {
+    const limit = limitOf(container, places);
+    const type = 'root' in container ? (doc.share.get(container.root) ?? null) : 'type' in container ? container.type : null;
+    const before = type ? type._length : 0;
+    if (before + n <= limit.max) continue;
+    const after = before + n - (type ? deletedFrom(doc, deleted, type) : 0);
+    if (after > limit.max && after > before) return limit.message;
+  }
+  return null;
+}
+
+/** The limit of a container, by what it is: the entries, an entry's reviews or note, a title, the header's lists. */
+function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): { max: number; message: string } {
+  if ('root' in container) {
+    return container.root === ENTRIES_KEY
+      ? { max: MAX_ENTRIES_PER_SECTION, message: `a section may hold at most ${count(MAX_ENTRIES_PER_SECTION)} entries` }
+      : { max: MAX_LIST_ITEMS, message: `a list may hold at most ${count(MAX_LIST_ITEMS)} items` };
+  }
+  // the type, and the key its holder has in the map holding it ("reviews", "note", …)
+  let type: unknown;
+  let key: string | null;
+  if ('type' in container) {
+    type = container.type;
+    key = container.type._item?.parentSub ?? null;
+  } else {
+    const { holder } = container;
+    type = holder.content instanceof Y.ContentType ? holder.content.type : null;
+    key = places.get(holder)?.sub ?? null;
+  }
+  if (type instanceof Y.Text) {
+    return key === 'note'
+      ? { max: MAX_NOTE_LENGTH, message: `a note may hold at most ${count(MAX_NOTE_LENGTH)} characters` }
+      : { max: MAX_LINE_LENGTH, message: `${key === 'title' ? 'a title' : 'a text'} may hold at most ${count(MAX_LINE_LENGTH)} characters` };
+  }
+  const what = key === 'reviews' ? 'an entry may list' : key === 'milestones' ? 'the cycle header may list' : 'a list may hold';
+  const items = key === 'reviews' || key === 'milestones' ? key : key === 'preamble' ? 'preamble lines' : 'items';
+  return { max: MAX_LIST_ITEMS, message: `${what} at most ${count(MAX_LIST_ITEMS)} ${items}` };
+}
+
+/** True if the content holds a plain string (at any depth of a value, keys included) longer than a line may be. */
+function longValue(content: Y.Item["content"]): boolean {
+  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
+    // a loop over an explicit stack: the schema check bounded the depth, not the width
+    const stack: unknown[] = [...(content.arr as unknown[])];
+    while (stack.length > 0) {
+      const value = stack.pop();
+      if (typeof value === 'string') {
+        if (value.length > MAX_LINE_LENGTH) return true;
+      } else if (Array.isArray(value)) {
+        for (const v of value) stack.push(v);
+      } else if (value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          if (k.length > MAX_LINE_LENGTH) return true;
+          stack.push(v);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** The update's deletions per client, as sorted, merged [start, end) ranges. */
+function deleteRanges(ds: DeleteSet): Map<number, Array<[number, number]>> {
+  const out = new Map<number, Array<[number, number]>>();
+  for (const [client, list] of ds.clients) {
+    const sorted = list.map(({ clock, len }): [number, number] => [clock, clock + len]).sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const r of sorted) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    out.set(client, merged);
+  }
+  return out;
+}
+
+/** How much of [clock, clock+len) of `client` the deletions cover. */
+function overlap(deleted: Map<number, Array<[number, number]>>, client: number, clock: number, len: number): number {
+  const ranges = deleted.get(client);
+  if (!ranges) return 0;
+  const end = clock + len;
+  // the first range ending after `clock`
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![1] <= clock) lo = mid + 1;
+    else hi = mid;
+  }
+  let covered = 0;
+  for (let i = lo; i < ranges.length && ranges[i]![0] < end; i++) covered += Math.min(end, ranges[i]![1]) - Math.max(clock, ranges[i]![0]);
+  return covered;
+}
+
+/** How much of what `type` shows now the deletions remove (its own elements, not deeper content). */
+function deletedFrom(doc: Y.Doc, deleted: Map<number, Array<[number, number]>>, type: AnyType): number {
+  let removed = 0;
+  for (const [client, ranges] of deleted) {
+    const structs = doc.store.clients.get(client);
+    if (!structs) continue;
+    const known = Y.getState(doc.store, client);
+    for (const [start, rangeEnd] of ranges) {
+      if (start >= known) break;
+      const end = Math.min(rangeEnd, known);
+      for (let i = Y.findIndexSS(structs, start); i < structs.length; i++) {
+        const s = structs[i]!;
+        if (s.id.clock >= end) break;
+        if (!(s instanceof Y.Item) || s.deleted || !s.countable || s.parent !== type || s.parentSub !== null) continue;
+        removed += Math.min(end, s.id.clock + s.length) - Math.max(start, s.id.clock);
+      }
+    }
+  }
+  return removed;
+}
