@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ENTRY_KINDS, isEntryKind, type EntryKind } from '../../../shared/schema.js';
+import { ENTRY_KINDS, MAX_LINE_LENGTH, MAX_NOTE_LENGTH, MAX_REVIEWS_PER_ENTRY, isEntryKind, type EntryKind } from '../../../shared/schema.js';
 import { entryIdentityKeys, parseEntryPaste, type EntryDraft } from '../../../shared/links.js';
 import { MAX_IMPORT_ENTRIES } from '../../../shared/wire.js';
 import type { Duplicate } from '../../../shared/duplicates.js';
@@ -139,7 +139,8 @@ export class CpEntryForm extends LitElement {
       title: value('title'),
       launchpad: value('launchpad'),
       owner: value('owner'),
-      reviews: value('reviews').split(/\s+/).filter(Boolean),
+      // (as many as an entry may list: the server refuses more, as the paste parser keeps no more)
+      reviews: value('reviews').split(/\s+/).filter(Boolean).slice(0, MAX_REVIEWS_PER_ENTRY),
       note: value('note'),
     };
   }
@@ -273,11 +274,11 @@ export class CpEntryForm extends LitElement {
         <textarea translate="no" class="notranslate" name="paste" @input=${this.onPaste} placeholder="https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol) https://review.opendev.org/c/openstack/nova/+/931122"></textarea></label>
       <label>Kind
         <select translate="no" class="notranslate" name="kind">${ENTRY_KINDS.map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
-      <label>Title <input translate="no" class="notranslate" name="title" autocomplete="off" /></label>
-      <label>Launchpad link <input translate="no" class="notranslate" name="launchpad" autocomplete="off" placeholder="https://bugs.launchpad.net/nova/+bug/…" @input=${this.checkDuplicates} /></label>
-      <label>Owner <input translate="no" class="notranslate" name="owner" autocomplete="off" placeholder="launchpad nick" /></label>
+      <label>Title <input translate="no" class="notranslate" name="title" autocomplete="off" maxlength=${MAX_LINE_LENGTH} /></label>
+      <label>Launchpad link <input translate="no" class="notranslate" name="launchpad" autocomplete="off" maxlength=${MAX_LINE_LENGTH} placeholder="https://bugs.launchpad.net/nova/+bug/…" @input=${this.checkDuplicates} /></label>
+      <label>Owner <input translate="no" class="notranslate" name="owner" autocomplete="off" maxlength=${MAX_LINE_LENGTH} placeholder="launchpad nick" /></label>
       <label class="wide">Gerrit reviews (space-separated) <input translate="no" class="notranslate" name="reviews" autocomplete="off" @input=${this.checkDuplicates} /></label>
-      <label class="wide">Status note <input translate="no" class="notranslate" name="note" autocomplete="off" placeholder="needs second +2" /></label>
+      <label class="wide">Status note <input translate="no" class="notranslate" name="note" autocomplete="off" maxlength=${MAX_NOTE_LENGTH} placeholder="needs second +2" /></label>
       ${this.several.length > MAX_PASTED_ENTRIES
         ? html`<div class="several wide" role="status">
             This paste holds ${this.several.length} entries: the form adds at most ${MAX_PASTED_ENTRIES} at once. Use “Import from Etherpad…”

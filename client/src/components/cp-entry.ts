@@ -5,6 +5,7 @@ import {
   ENTRY_STATUSES,
   entryToJSON,
   isEntryKind,
+  MAX_REVIEWS_PER_ENTRY,
   shownReviews,
   type EntryData,
   type EntryMap,
@@ -397,13 +398,15 @@ export class CpEntry extends LitElement {
                 <button @click=${() => this.change(() => this.reviews()?.delete(shown.length, more))}>Remove them</button></li>`
             : nothing}
         </ul>
-        <form class="review-row" @submit=${(e: Event) => {
-          e.preventDefault();
-          this.addReview(e.target as HTMLFormElement);
-        }}>
-          <input translate="no" class="notranslate" name="review" aria-label="Add a Gerrit review link or topic" placeholder="https://review.opendev.org/c/openstack/nova/+/…" />
-          <button type="submit">Add review</button>
-        </form>
+        ${shown.length + more >= MAX_REVIEWS_PER_ENTRY
+          ? html`<p class="review-row">An entry lists at most ${MAX_REVIEWS_PER_ENTRY} reviews: remove one to add another.</p>`
+          : html`<form class="review-row" @submit=${(e: Event) => {
+              e.preventDefault();
+              this.addReview(e.target as HTMLFormElement);
+            }}>
+              <input translate="no" class="notranslate" name="review" aria-label="Add a Gerrit review link or topic" placeholder="https://review.opendev.org/c/openstack/nova/+/…" />
+              <button type="submit">Add review</button>
+            </form>`}
       </div>
       <div class="actions"><button class="primary" @click=${this.closeEditor}>Done</button></div>
     `;

@@ -4,6 +4,7 @@ import { diffAtCaret, shiftCaret, type Delta } from '../text-diff.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
 import { LocalOrigin } from '../local-origin.js';
+import { MAX_LINE_LENGTH, MAX_NOTE_LENGTH } from '../../../shared/schema.js';
 
 /**
  * Edits a shared field through a form control: a `Y.Text` (`.text`, edited at the caret as the person types), or a
@@ -103,6 +104,7 @@ export class CpTextField extends LitElement {
           class="notranslate"
           aria-label=${this.label}
           placeholder=${this.placeholder}
+          maxlength=${MAX_NOTE_LENGTH}
           ?readonly=${this.readonly}
           @beforeinput=${this.onBeforeInput}
           @input=${this.onInput}
@@ -117,6 +119,7 @@ export class CpTextField extends LitElement {
           class="notranslate"
           aria-label=${this.label}
           placeholder=${this.placeholder}
+          maxlength=${MAX_LINE_LENGTH}
           ?readonly=${this.readonly}
           @beforeinput=${this.onBeforeInput}
           @input=${this.onInput}
