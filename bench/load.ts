@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { isRelay, type ServerKind } from './servers.js';
-import { createEntry, entriesOf } from '../shared/schema.js';
+import { createEntry, entriesOf, MAX_LINE_LENGTH } from '../shared/schema.js';
 
 export interface Target {
   kind: ServerKind;
@@ -138,13 +138,16 @@ export class BenchClient {
   }
 
   /**
-   * The writer's text: the title of an entry of its own, in the pad's schema (cyclepad refuses anything else; the
-   * other servers get the same document shape).
+   * The writer's text: the title of an entry of its own (a new one when it is full), in the pad's schema (cyclepad
+   * refuses anything else; the other servers get the same document shape).
    */
   private text(): Y.Text {
     const entries = entriesOf(this.doc!);
-    if (entries.length === 0) entries.push([createEntry({ title: '', addedBy: this.writerId! })]);
-    return entries.get(0).get('title') as Y.Text;
+    // a new entry once the title is nearly as long as a title may be (MAX_LINE_LENGTH): cyclepad refuses longer ones
+    if (entries.length === 0 || (entries.get(entries.length - 1).get('title') as Y.Text).length > MAX_LINE_LENGTH - 100) {
+      entries.push([createEntry({ title: '', addedBy: this.writerId! })]);
+    }
+    return entries.get(entries.length - 1).get('title') as Y.Text;
   }
 
   /** One edit: a marker appended to the writer's text. */
