@@ -46,12 +46,19 @@ export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, 
     if (entry) entry.n += n;
     else added.set(key, { container, n });
   }
+  // the types it would take past their limit if it deleted nothing
+  const over: Array<{ type: AnyType | null; before: number; n: number; limit: { max: number; message: string } }> = [];
   for (const { container, n } of added.values()) {
     const limit = limitOf(container, places);
     const type = 'root' in container ? (doc.share.get(container.root) ?? null) : 'type' in container ? container.type : null;
     const before = type ? type._length : 0;
-    if (before + n <= limit.max) continue;
-    const after = before + n - (type ? deletedFrom(doc, deleted, type) : 0);
+    if (before + n > limit.max) over.push({ type, before, n, limit });
+  }
+  if (over.length === 0) return null;
+  // what it deletes from those: one pass over its deletions, however many types
+  const removed = deletedFrom(doc, deleted, new Set(over.flatMap((o) => (o.type ? [o.type] : []))));
+  for (const { type, before, n, limit } of over) {
+    const after = before + n - (type ? (removed.get(type) ?? 0) : 0);
     if (after > limit.max && after > before) return limit.message;
   }
   return null;
@@ -141,9 +148,13 @@ function overlap(deleted: Map<number, Array<[number, number]>>, client: number, 
   return covered;
 }
 
-/** How much of what `type` shows now the deletions remove (its own elements, not deeper content). */
-function deletedFrom(doc: Y.Doc, deleted: Map<number, Array<[number, number]>>, type: AnyType): number {
-  let removed = 0;
+/**
+ * How much of what each of `types` shows now the deletions remove (their own elements, not deeper content). The
+ * ranges are merged, so each struct of the document is looked at once at most.
+ */
+function deletedFrom(doc: Y.Doc, deleted: Map<number, Array<[number, number]>>, types: Set<AnyType>): Map<AnyType, number> {
+  const removed = new Map<AnyType, number>();
+  if (types.size === 0) return removed;
   for (const [client, ranges] of deleted) {
     const structs = doc.store.clients.get(client);
     if (!structs) continue;
@@ -154,8 +165,9 @@ function deletedFrom(doc: Y.Doc, deleted: Map<number, Array<[number, number]>>, 
       for (let i = Y.findIndexSS(structs, start); i < structs.length; i++) {
         const s = structs[i]!;
         if (s.id.clock >= end) break;
-        if (!(s instanceof Y.Item) || s.deleted || !s.countable || s.parent !== type || s.parentSub !== null) continue;
-        removed += Math.min(end, s.id.clock + s.length) - Math.max(start, s.id.clock);
+        if (!(s instanceof Y.Item) || s.deleted || !s.countable || s.parentSub !== null || !types.has(s.parent as AnyType)) continue;
+        const type = s.parent as AnyType;
+        removed.set(type, (removed.get(type) ?? 0) + Math.min(end, s.id.clock + s.length) - Math.max(start, s.id.clock));
       }
     }
   }
