@@ -316,4 +316,32 @@ describe('keyboard', () => {
     await expect.poll(() => focused(page)).toMatchObject({ tag: 'button', label: 'Add entry to Proposed patches' });
     bot.provider.destroy();
   });
+
+  it("an entry's links come before its actions in the tab order, and an open editor is headed by the entry it edits", async () => {
+    const { padId, bot } = await seed('kb-order', 'proposed', [
+      { id: 'untitled', kind: 'bug', launchpad: 'https://bugs.launchpad.net/nova/+bug/2082345', reviews: ['https://review.opendev.org/c/openstack/nova/+/931122'] },
+    ]);
+    const page = await openPad(padId);
+    const entry = page.locator('cp-section#proposed cp-entry[data-id="untitled"]');
+    await entry.locator('.title').waitFor();
+    await entry.locator('.title a').focus();
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      order.push((await focused(page)).label);
+      await page.keyboard.press('Tab');
+    }
+    // the bug (shown once, as the title), its review, then the entry's menu
+    expect(order[0]).toBe('#2082345');
+    expect(order[1]).toContain('931122');
+    expect(order[2]).toMatch(/^Actions for /);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await entry.getByRole('menuitem', { name: 'Edit' }).click();
+    await entry.getByRole('heading', { name: 'Editing “#2082345”' }).waitFor();
+    await entry.getByLabel('Title', { exact: true }).last().focus();
+    await page.keyboard.type('Resize fails');
+    await entry.getByRole('heading', { name: 'Editing “Resize fails”' }).waitFor();
+    bot.provider.destroy();
+    await page.context().close();
+  });
 });

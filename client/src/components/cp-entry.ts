@@ -325,7 +325,7 @@ export class CpEntry extends LitElement {
   override render() {
     const data = entryToJSON(this.entry);
     if (!data) return nothing;
-    return this.editing && this.editable ? this.renderEditor(data.kind) : this.renderView(data);
+    return this.editing && this.editable ? this.renderEditor(data) : this.renderView(data);
   }
 
   /**
@@ -352,18 +352,22 @@ export class CpEntry extends LitElement {
       data.status !== 'open' ? html`<span class="badge status-${data.status}">${data.status}</span>` : nothing}${
       this.promoted ? html`<span class="badge promoted">promoted to ready</span>` : nothing}${
       done ? html`<span class="badge done" title="Every change of this entry is ${done}: the scrub suggests marking it">all changes ${done}</span>` : nothing}${
-      this.editors.length > 0 ? html`<span class="badge editors">✎ ${editorNames(this.editors)} editing</span>` : nothing}</div>${actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}<div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
+      this.editors.length > 0 ? html`<span class="badge editors">✎ ${editorNames(this.editors)} editing</span>` : nothing}</div><div class="sub" ?hidden=${data.reviews.length === 0 && !data.note}><ul class=${
       data.reviews.length > 0 ? 'reviews' : ''} aria-label="Reviews" ?hidden=${data.reviews.length === 0}>${reviews.shown.map((r) => reviewItem(r, status))}${
       reviews.more > 0 ? html`<li class="more">and ${reviews.more} more reviews</li>` : nothing}</ul><p class=${
-      data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>`;
+      data.note ? 'note' : ''} ?hidden=${!data.note}>${data.note}</p></div>${
+      // after the entry's links in the tab order (its grid cell puts it beside them)
+      actions.length > 0 ? this.renderMenuButton(name, actions) : nothing}`;
   }
 
-  private renderEditor(kind: string) {
+  private renderEditor(data: EntryData) {
+    const { kind } = data;
     const entry = this.entry!;
     const title = entry.get('title');
     const note = entry.get('note');
     const { shown, more } = shownReviews(this.reviews()?.toArray() ?? []);
     return html`
+      <h4 class="editing-heading">Editing “<span translate="no" class="notranslate">${entryLabel(data)}</span>”</h4>
       ${this.editors.length > 0
         ? html`<p class="also-editing" role="status">✎ ${editorNames(this.editors)} ${this.editors.some((e) => e.name !== this.editors[0]!.name) ? 'are' : 'is'} also typing in this entry (${
             [...new Set(this.editors.map((e) => (e.field === 'note' ? 'status note' : 'title')))].join(' and ')}): what you both type is merged.</p>`
@@ -495,6 +499,11 @@ export const entryStyles = [
     cp-entry .also-editing {
       background: #fdf2d0;
       color: #5c3d00;
+    }
+    cp-entry .editing-heading {
+      margin: 0 0 0.3rem;
+      font-size: 0.95rem;
+      overflow-wrap: anywhere;
     }
     /* what an open editor is told: someone else typing in it, the connection gone */
     cp-entry .also-editing,
