@@ -6,6 +6,8 @@ import { connect, connectSynced } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { RawClient } from '../helpers/raw-client.js';
 import * as syncProtocol from 'y-protocols/sync';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -167,6 +169,34 @@ describe('a quiet socket stays open', () => {
     expect([...mirror.provider.awareness.getStates().keys()].filter((id) => id !== mirror.provider.awareness.clientID)).toEqual([]);
     expect(statuses).toEqual([]);
     expect(ready.provider.wsconnected && mirror.provider.wsconnected).toBe(true);
+  });
+});
+
+describe('a peer that is gone', () => {
+  it('a peer answering no ping is dropped within two keep-alive periods, and its presence with it (a person whose network went away stops showing as editing)', async () => {
+    const server = await startTestServer(undefined, { keepaliveMs: 150 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId } = await createPad(server.url, 'gone-peer');
+    const watcher = track(await connectSynced(server.url, padId, 'proposed'));
+    // a browser whose network vanished: its socket is open, and nothing (not even a pong) comes back
+    class Unreachable extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { autoPong: false });
+      }
+    }
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(`${server.url.replace(/^http/, 'ws')}/sync/${padId}`, 'proposed', doc, {
+      WebSocketPolyfill: Unreachable as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      connect: false,
+    });
+    provider.awareness.setLocalState({ user: { name: 'Alice' }, cursor: { section: 'proposed', entry: 'e1', field: 'title' } });
+    provider.connect();
+    cleanups.push(() => provider.destroy());
+    await waitFor(() => [...watcher.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Alice'), 5000, 'Alice present');
+    provider.shouldConnect = false; // (it would come back at once; a browser with no network cannot)
+    // (y-websocket's own timeout, and the ping every 30 s before, took 30-60 s)
+    await waitFor(() => ![...watcher.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Alice'), 5000, 'Alice gone');
   });
 });
 
