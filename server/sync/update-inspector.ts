@@ -110,20 +110,46 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, section?: Section)
   let ranges = 0;
   for (const list of ds.clients.values()) ranges += list.length;
   if (ranges > MAX_DELETE_RANGES) return fail('malformed', `more than ${MAX_DELETE_RANGES} delete ranges in one update`);
-  let splits = 0;
   for (const [client, list] of ds.clients) {
     const end = knownEnd(client);
     for (const { clock, len } of list) {
       if (clock < 0 || len <= 0 || clock + len > end) return fail('incomplete', 'deletes unknown content');
-      if (!changes && deletesSomethingNew(doc, client, clock, len)) changes = true;
-      splits += splitsOf(doc, client, clock, len);
+    }
+  }
+  // Merged first: every look at the document below is then linear in what it holds, however the update repeats or
+  // overlaps its ranges (20,000 copies of one range over 99,000 deleted items once held the process for 10 s, from a
+  // read-only socket, since a deletion of what is deleted already changes nothing and is never refused).
+  const deleted = mergedDeleteRanges(ds);
+  let splits = 0;
+  for (const [client, list] of deleted) {
+    for (const [start, end] of list) {
+      if (!changes && deletesSomethingNew(doc, client, start, end - start)) changes = true;
+      splits += splitsOf(doc, client, start, end - start);
     }
   }
   if (places && changes) {
-    const over = limitProblem(doc, structs, places, ds);
+    const over = limitProblem(doc, structs, places, deleted);
     if (over) return fail('limit', over);
   }
   return { ok: true, changes, fresh, grows, deletes: ds.clients.size > 0, splits };
+}
+
+/** An update's deletions per client, as sorted, merged, disjoint [start, end) ranges. */
+export type DeleteRanges = Map<number, Array<[number, number]>>;
+
+export function mergedDeleteRanges(ds: DeleteSet): DeleteRanges {
+  const out: DeleteRanges = new Map();
+  for (const [client, list] of ds.clients) {
+    const sorted = list.map(({ clock, len }): [number, number] => [clock, clock + len]).sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const r of sorted) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    out.set(client, merged);
+  }
+  return out;
 }
 
 /**
