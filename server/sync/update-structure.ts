@@ -143,7 +143,13 @@ export function structureProblem(
     } else if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
       // (ContentJSON: values as older Yjs wrote them, decoded by JSON.parse: held to the same depth, for the same
       // reason and one more: every encoding of the document re-stringifies them, which a deep one overflowed)
-      for (const value of content.arr as unknown[]) if (valueDepth(value, 0) > MAX_VALUE_DEPTH) return 'a value nested deeper than the schema allows';
+      // and JSON only: a typed array (binary content, which lib0 encodes too) or a bigint is no part of the schema, and
+      // walking a megabyte of bytes as an object's keys cost a second
+      for (const value of content.arr as unknown[]) {
+        const depth = valueDepth(value, 0);
+        if (depth === NOT_JSON) return 'a value that is not JSON (binary content, a bigint) is not part of the schema';
+        if (depth > MAX_VALUE_DEPTH) return 'a value nested deeper than the schema allows';
+      }
     } else if (!(content instanceof Y.ContentString || content instanceof Y.ContentDeleted)) {
       return `content of type ${content.constructor.name} is not part of the schema`;
     }
@@ -155,10 +161,22 @@ function isXml(type: unknown): boolean {
   return type instanceof Y.XmlElement || type instanceof Y.XmlFragment || type instanceof Y.XmlText || type instanceof Y.XmlHook;
 }
 
+/** What {@link valueDepth} answers for a value that is not JSON. */
+const NOT_JSON = Number.POSITIVE_INFINITY;
+
+/** Plain JSON: null, a boolean, a number, a string, an array, an object of plain prototype (and undefined, a map's unset). */
+function isJsonObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** How deep a value nests (0 for a leaf), or {@link NOT_JSON}. */
 function valueDepth(value: unknown, depth: number): number {
   if (depth > MAX_VALUE_DEPTH) return depth;
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return depth;
+  if (typeof value !== 'object' || !(Array.isArray(value) || isJsonObject(value))) return NOT_JSON;
   // a loop, not Math.max(...): a peer's array of 200,000 values would overflow the stack
-  const children = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value as Record<string, unknown>) : [];
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
   let deepest = depth;
   for (const child of children) {
     deepest = Math.max(deepest, valueDepth(child, depth + 1));
