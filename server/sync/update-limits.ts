@@ -17,27 +17,31 @@ import {
   MAX_LIST_ITEMS,
   MAX_NOTE_LENGTH,
 } from '../../shared/schema.js';
+import type { DeleteRanges } from './update-inspector.js';
 import type { Container, KnownPlace } from './update-structure.js';
 
 type Struct = Y.Item | Y.GC | Y.Skip;
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type
 type AnyType = Y.AbstractType<any>;
 
 const count = (n: number) => n.toLocaleString('en');
 
 /** Null if the update keeps every type it writes within its limit, else what it would take past it. */
-export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, KnownPlace>, ds: DeleteSet): string | null {
-  const deleted = deleteRanges(ds);
+export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, KnownPlace>, deleted: DeleteRanges): string | null {
   // per container (keyed by the root's name, the document's type, or the update's item holding the type)
   const added = new Map<string | AnyType | Y.Item, { container: Container; n: number }>();
   for (const s of structs) {
     if (!(s instanceof Y.Item)) continue;
     const place = places.get(s);
     if (!place) continue;
-    if (longValue(s.content)) return `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+    const value = valueProblem(s.content, place.sub);
+    if (value) return value;
     if (place.sub !== null || !s.countable) continue; // a map's value replaces the last one: nothing accumulates
-    const n = s.length - overlap(deleted, s.id.client, s.id.clock, s.length);
+    // only what the document lacks is added (a struct may overlap what it has), less what the update deletes again
+    const start = Math.max(s.id.clock, Y.getState(doc.store, s.id.client));
+    const end = s.id.clock + s.length;
+    if (start >= end) continue;
+    const n = end - start - overlap(deleted, s.id.client, start, end - start);
     if (n <= 0) continue;
     // a root is named by the update, or found as the parent of a neighbour: one container either way
     const container: Container = 'type' in place.container && !place.container.type._item ? { root: Y.findRootTypeKey(place.container.type) } : place.container;
@@ -87,51 +91,44 @@ function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): { max: 
       ? { max: MAX_NOTE_LENGTH, message: `a note may hold at most ${count(MAX_NOTE_LENGTH)} characters` }
       : { max: MAX_LINE_LENGTH, message: `${key === 'title' ? 'a title' : 'a text'} may hold at most ${count(MAX_LINE_LENGTH)} characters` };
   }
+  return listLimit(key);
+}
+
+/** The limit of a list, by the key it is under ("reviews", "milestones", …). */
+function listLimit(key: string | null): { max: number; message: string } {
   const what = key === 'reviews' ? 'an entry may list' : key === 'milestones' ? 'the cycle header may list' : 'a list may hold';
   const items = key === 'reviews' || key === 'milestones' ? key : key === 'preamble' ? 'preamble lines' : 'items';
   return { max: MAX_LIST_ITEMS, message: `${what} at most ${count(MAX_LIST_ITEMS)} ${items}` };
 }
 
-/** True if the content holds a plain string (at any depth of a value, keys included) longer than a line may be. */
-function longValue(content: Y.Item["content"]): boolean {
-  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
-    // a loop over an explicit stack: the schema check bounded the depth, not the width
-    const stack: unknown[] = [...(content.arr as unknown[])];
-    while (stack.length > 0) {
-      const value = stack.pop();
-      if (typeof value === 'string') {
-        if (value.length > MAX_LINE_LENGTH) return true;
-      } else if (Array.isArray(value)) {
-        for (const v of value) stack.push(v);
-      } else if (value !== null && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) {
-          if (k.length > MAX_LINE_LENGTH) return true;
-          stack.push(v);
-        }
+/**
+ * What is wrong with a plain value (at any depth, keys included): a string longer than a line may be, or an array
+ * (a list written as a plain value, under `sub` if it is a map's value) longer than a list may be. The schema check
+ * (update-structure.ts) has already bounded their depth and kept them to JSON.
+ */
+function valueProblem(content: Y.Item['content'], sub: string | null): string | null {
+  if (!(content instanceof Y.ContentAny || content instanceof Y.ContentJSON)) return null;
+  // a loop over an explicit stack: the schema check bounded the depth, not the width
+  const stack: unknown[] = [...(content.arr as unknown[])];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.length > MAX_LINE_LENGTH) return `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+    } else if (Array.isArray(value)) {
+      if (value.length > MAX_LIST_ITEMS) return listLimit(sub).message;
+      for (const v of value) stack.push(v);
+    } else if (value !== null && typeof value === 'object') {
+      for (const k in value) {
+        if (k.length > MAX_LINE_LENGTH) return `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+        stack.push((value as Record<string, unknown>)[k]);
       }
     }
   }
-  return false;
-}
-
-/** The update's deletions per client, as sorted, merged [start, end) ranges. */
-function deleteRanges(ds: DeleteSet): Map<number, Array<[number, number]>> {
-  const out = new Map<number, Array<[number, number]>>();
-  for (const [client, list] of ds.clients) {
-    const sorted = list.map(({ clock, len }): [number, number] => [clock, clock + len]).sort((a, b) => a[0] - b[0]);
-    const merged: Array<[number, number]> = [];
-    for (const r of sorted) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-      else merged.push([r[0], r[1]]);
-    }
-    out.set(client, merged);
-  }
-  return out;
+  return null;
 }
 
 /** How much of [clock, clock+len) of `client` the deletions cover. */
-function overlap(deleted: Map<number, Array<[number, number]>>, client: number, clock: number, len: number): number {
+function overlap(deleted: DeleteRanges, client: number, clock: number, len: number): number {
   const ranges = deleted.get(client);
   if (!ranges) return 0;
   const end = clock + len;
@@ -152,7 +149,7 @@ function overlap(deleted: Map<number, Array<[number, number]>>, client: number, 
  * How much of what each of `types` shows now the deletions remove (their own elements, not deeper content). The
  * ranges are merged, so each struct of the document is looked at once at most.
  */
-function deletedFrom(doc: Y.Doc, deleted: Map<number, Array<[number, number]>>, types: Set<AnyType>): Map<AnyType, number> {
+function deletedFrom(doc: Y.Doc, deleted: DeleteRanges, types: Set<AnyType>): Map<AnyType, number> {
   const removed = new Map<AnyType, number>();
   if (types.size === 0) return removed;
   for (const [client, ranges] of deleted) {

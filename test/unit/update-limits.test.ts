@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
 import { inspectUpdate } from '../../server/sync/update-inspector.js';
 import {
   createEntry,
@@ -126,5 +127,56 @@ describe('the limits every write keeps to (checked before anything is applied)',
     // a new value for a key is positioned by the old one: it still counts as that key's
     expect(verdict(doc, changeOf(doc, (c) => first(c).set('note', new Y.Text('w'.repeat(MAX_LINE_LENGTH + 1)))))).toBe('ok');
     expect(verdict(doc, changeOf(doc, (c) => first(c).set('title', new Y.Text('w'.repeat(MAX_LINE_LENGTH + 1)))))).toMatch(/^limit: a title/);
+  });
+
+  it('a list written as a plain value (not a Y.Array) holds at most 200 items too', () => {
+    const doc = docWith((d) => entriesOf(d).push([createEntry({ addedBy: 't' })]));
+    const many = Array.from({ length: MAX_LIST_ITEMS + 1 }, (_, i) => review(i));
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('reviews', many)))).toBe('limit: an entry may list at most 200 reviews');
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('reviews', many.slice(1))))).toBe('ok');
+    expect(verdict(doc, changeOf(doc, (c) => metaOf(c).set('preamble', many)), 'ready')).toBe('limit: a list may hold at most 200 preamble lines');
+    expect(verdict(doc, changeOf(doc, (c) => metaOf(c).set('milestones', many)), 'ready')).toBe('limit: the cycle header may list at most 200 milestones');
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('extra', { deep: [many] })))).toBe('limit: a list may hold at most 200 items');
+  });
+
+  it('binary content or a bigint in a value is outside the schema (and is not walked byte by byte)', () => {
+    const doc = docWith((d) => entriesOf(d).push([createEntry({ addedBy: 't' })]));
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('extra', new Uint8Array(10))))).toBe('schema: content of type ContentBinary is not part of the schema');
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('extra', [new Uint8Array(1_000_000)])))).toBe('schema: a value that is not JSON (binary content, a bigint) is not part of the schema');
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('extra', ['x'.repeat(MAX_LINE_LENGTH + 1), new Uint8Array(10)])))).toMatch(/^schema: a value that is not JSON/);
+    expect(verdict(doc, changeOf(doc, (c) => first(c).set('extra', { n: 10n } as unknown as object)))).toMatch(/^schema: a value that is not JSON/);
+  });
+
+  it('a struct overlapping what the document has counts only for what it adds (a client sending merged state again)', () => {
+    const doc = new Y.Doc();
+    const client = new Y.Doc();
+    entriesOf(client).push([createEntry({ title: 'x'.repeat(MAX_LINE_LENGTH - 3), addedBy: 't' })]);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(client));
+    const sv = Y.encodeStateVector(client);
+    title(client).insert(MAX_LINE_LENGTH - 3, 'ab');
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(client, sv)); // the server has 3,999 characters
+    title(client).insert(MAX_LINE_LENGTH - 1, 'c'); // the client's 'abc' is one struct now (Yjs merges a typist's string)
+    const again = Y.encodeStateAsUpdate(client, sv); // sent from before 'ab': 'abc', of which 'c' alone is new
+    expect(verdict(doc, again)).toBe('ok');
+    Y.applyUpdate(doc, again);
+    expect(title(doc).length).toBe(MAX_LINE_LENGTH);
+  });
+
+  it('deletions repeated or overlapping are judged as the ranges they cover (each part of the document looked at once)', () => {
+    const doc = docWith((d) => entriesOf(d).push([createEntry({ title: 'abcdef', addedBy: 't' })]));
+    const { client } = entriesOf(doc).get(0)._item!.id;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 0); // no structs
+    encoding.writeVarUint(encoder, 1); // one client in the delete set
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, 20_000);
+    for (let i = 0; i < 20_000; i++) {
+      encoding.writeVarUint(encoder, 0);
+      encoding.writeVarUint(encoder, 1);
+    }
+    const repeated = encoding.toUint8Array(encoder);
+    const inspection = inspectUpdate(doc, repeated, 'proposed');
+    // it deletes the entry's first struct (once, however often it says so), as applying it does
+    expect(inspection).toMatchObject({ ok: true, changes: true, deletes: true, splits: 0 });
   });
 });
