@@ -3,7 +3,18 @@
  * Each runs in one transaction per document.
  */
 import type * as Y from 'yjs';
-import { createEntry, entriesOf, entryPlacement, entryPromotedFrom, entryToJSON, indexOfEntry, newEntryId, type EntryData } from './schema.js';
+import {
+  createEntry,
+  entriesOf,
+  entryLimitProblem,
+  entryPlacement,
+  entryPromotedFrom,
+  entryToJSON,
+  indexOfEntry,
+  MAX_ENTRIES_PER_SECTION,
+  newEntryId,
+  type EntryData,
+} from './schema.js';
 import { groupPosition, moveWithinGroup, rankAtEnd } from './ordering.js';
 
 export type NewEntryFields = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>;
@@ -24,9 +35,17 @@ export function removeEntry(doc: Y.Doc, id: string): boolean {
   return true;
 }
 
+/** An action that would write past the pad's limits (the server would refuse it): nothing was changed. */
+export class PastLimits extends Error {
+  override readonly name = 'PastLimits';
+}
+
 /**
  * Promotes a proposed entry to ready: a copy goes to the end of `ready` with `promotedFrom`; the original is marked
  * `promotedTo` (or removed, if the curator chooses). Returns the new ready entry's id.
+ *
+ * Throws {@link PastLimits}, changing nothing, if the copy would take ready past its limits: the two writes go to two
+ * documents, and a refused copy with an accepted removal lost the entry from both.
  */
 export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options: { remove: boolean; by: string }): string | null {
   const index = indexOfEntry(proposed, id);
@@ -43,6 +62,11 @@ export function promoteEntry(proposed: Y.Doc, ready: Y.Doc, id: string, options:
     }
     return existing;
   }
+  if (entriesOf(ready).length >= MAX_ENTRIES_PER_SECTION) {
+    throw new PastLimits(`the ready list holds ${MAX_ENTRIES_PER_SECTION.toLocaleString('en')} entries, as many as a section may: remove some first`);
+  }
+  const problem = entryLimitProblem(source);
+  if (problem) throw new PastLimits(problem);
   const readyId = newEntryId();
   ready.transact(() => {
     entriesOf(ready).push([

@@ -227,6 +227,21 @@ export const MAX_REVIEWS_PER_ENTRY = MAX_LIST_ITEMS;
 export const MAX_ENTRIES_PER_SECTION = 2000;
 
 /**
+ * What in an entry is over the limits (one given more before the limits existed), said as what to do first; null if
+ * nothing is. For a page writing it again elsewhere (a promotion): the server would refuse the copy.
+ */
+export function entryLimitProblem(entry: Pick<EntryData, 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>): string | null {
+  const n = (x: number) => x.toLocaleString('en');
+  if (entry.reviews.length > MAX_REVIEWS_PER_ENTRY) return `it lists ${n(entry.reviews.length)} reviews, and an entry may list at most ${MAX_REVIEWS_PER_ENTRY}: remove some first`;
+  for (const [field, value] of [['title', entry.title], ['Launchpad link', entry.launchpad], ['owner', entry.owner]] as const) {
+    if (value.length > MAX_LINE_LENGTH) return `its ${field} has more than ${n(MAX_LINE_LENGTH)} characters: shorten it first`;
+  }
+  if (entry.reviews.some((r) => r.length > MAX_LINE_LENGTH)) return `a review link has more than ${n(MAX_LINE_LENGTH)} characters: remove it first`;
+  if (entry.note.length > MAX_NOTE_LENGTH) return `its note has more than ${n(MAX_NOTE_LENGTH)} characters: shorten it first`;
+  return null;
+}
+
+/**
  * The reviews of an entry that are shown (at most {@link MAX_REVIEWS_PER_ENTRY}), and how many more it has. A peer
  * writing through its socket can give an entry many more: shown all, 100,000 review chips would freeze every page
  * that shows the pad, the one a person would use to remove them included.

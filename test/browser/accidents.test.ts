@@ -3,6 +3,7 @@
  * entry already promoted, deleting (undo), leaving the page while typing.
  */
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -223,6 +224,26 @@ describe('nothing a person does by accident changes the pad', () => {
     expect(sectionToJSON(ready.doc).map((e) => e.title)).toEqual(['Lost allocation']);
     ready.provider.destroy();
     seed.provider.destroy();
+  });
+
+  it('promoting an entry over the limits (given 300 reviews before they existed) changes nothing and says why, instead of losing it from both lists', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'acc-promote-limits');
+    const old = new Y.Doc();
+    const reviews = Array.from({ length: 300 }, (_, i) => `https://review.opendev.org/c/openstack/nova/+/${700_000 + i}`);
+    entriesOf(old).push([createEntry({ id: 'big', kind: 'feature', title: 'Huge series', reviews, addedBy: 'dave' })]);
+    suite.server.store.appendUpdates({ padId, section: 'proposed' }, [{ data: Y.encodeStateAsUpdate(old), role: 'contributor', session: 'contributor:old', at: Date.now() }]);
+    const page = await openPad(padId);
+    await signIn(page, curatorKey);
+    const entry = page.locator('cp-section#proposed cp-entry[data-id="big"]');
+    await entryAction(entry, 'Promote & remove from proposed');
+    await page.getByText('“Huge series” was not promoted: it lists 300 reviews, and an entry may list at most 200: remove some first.').waitFor();
+    await sleep(300);
+    expect(await titles(page, 'proposed')).toEqual(['Huge series']);
+    expect(await titles(page, 'ready')).toEqual([]);
+    expect(logLength(padId, 'ready')).toBe(0);
+    const proposed = await connectSynced(suite.server.url, padId, 'proposed');
+    expect(sectionToJSON(proposed.doc).map((e) => e.id)).toEqual(['big']);
+    proposed.provider.destroy();
   });
 
   it("a contributor's forged promotedTo neither shows 'promoted to ready' nor makes 'Promote & remove' drop the entry", async () => {

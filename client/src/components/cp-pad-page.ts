@@ -4,7 +4,7 @@ import { canWriteSection } from '../../../shared/roles.js';
 import { entriesOf, entryToJSON, indexOfEntry, sectionToJSON, type Section } from '../../../shared/schema.js';
 import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
 import { duplicateFinder } from '../../../shared/duplicates.js';
-import { addEntry, moveEntryBy, moveEntryTo, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
+import { addEntry, moveEntryBy, moveEntryTo, PastLimits, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
 import { PadConnection } from '../pad-connection.js';
 import { ObserveController, events } from '../controllers/observe.js';
 import { ContextProvider } from '@lit/context';
@@ -484,12 +484,19 @@ export class CpPadPage extends LitElement {
         const at = indexOfEntry(this.doc('proposed'), e.detail.id);
         const entry = at >= 0 ? entryToJSON(entriesOf(this.doc('proposed')).get(at)) : null;
         const title = entry ? entryLabel(entry) : 'the entry';
-        this.announcement = `Promoted “${title}” to Ready to review${e.detail.remove ? ', and removed it from Proposed patches' : ''}.`;
-        return localChange(this.doc('ready'), () =>
-          localChange(this.doc('proposed'), () =>
-            promoteEntry(this.doc('proposed'), this.doc('ready'), e.detail.id, { remove: e.detail.remove, by: userName() }),
-          ),
-        );
+        try {
+          const promoted = localChange(this.doc('ready'), () =>
+            localChange(this.doc('proposed'), () =>
+              promoteEntry(this.doc('proposed'), this.doc('ready'), e.detail.id, { remove: e.detail.remove, by: userName() }),
+            ),
+          );
+          this.announcement = `Promoted “${title}” to Ready to review${e.detail.remove ? ', and removed it from Proposed patches' : ''}.`;
+          return promoted;
+        } catch (err) {
+          if (!(err instanceof PastLimits)) throw err;
+          this.hint(`“${title}” was not promoted: ${err.message}.`);
+          return null;
+        }
       },
     };
   }
