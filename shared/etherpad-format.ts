@@ -394,7 +394,7 @@ export function parseEtherpadText(text: string): PadText {
   const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
   lines.forEach((line, i) => {
     if (line.length > MAX_LINE_LENGTH) {
-      throw new ImportFormatError(`line ${i + 1} is ${line.length} characters long; a line may have at most ${MAX_LINE_LENGTH}`, i + 1);
+      throw new ImportFormatError(`line ${i + 1} is ${line.length} characters long; a line may have at most ${MAX_LINE_LENGTH} (a pad's JSON export imports back whatever its lines)`, i + 1);
     }
   });
   const markdown = markdownExportLine(lines);

@@ -305,7 +305,7 @@ describe('line length', () => {
   it('a line over 4,000 characters is refused with ImportFormatError naming the line', () => {
     const text = `Title\n== Proposed ==\n* ${'x'.repeat(4001)}\n`;
     expect(() => parseEtherpadText(text)).toThrow(ImportFormatError);
-    expect(() => parseEtherpadText(text)).toThrow('line 3 is 4003 characters long; a line may have at most 4000');
+    expect(() => parseEtherpadText(text)).toThrow('line 3 is 4003 characters long; a line may have at most 4000 (a pad\'s JSON export imports back whatever its lines)');
     try {
       parseEtherpadText(text);
     } catch (err) {
