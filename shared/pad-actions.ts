@@ -20,7 +20,11 @@ import { groupPosition, moveWithinGroup, rankAtEnd } from './ordering.js';
 export type NewEntryFields = Pick<EntryData, 'kind' | 'title' | 'launchpad' | 'owner' | 'reviews' | 'note'>;
 
 /** Adds an entry; in `ready` (ranked) it goes to the end of the priority order. */
+/** Adds an entry at the end; throws {@link PastLimits}, changing nothing, if the section is full. */
 export function addEntry(doc: Y.Doc, fields: NewEntryFields, addedBy: string, ranked: boolean): string {
+  if (entriesOf(doc).length >= MAX_ENTRIES_PER_SECTION) {
+    throw new PastLimits(`the section holds ${MAX_ENTRIES_PER_SECTION.toLocaleString('en')} entries, as many as a section may: remove some first`);
+  }
   const id = newEntryId();
   doc.transact(() => {
     entriesOf(doc).push([createEntry({ ...fields, id, addedBy, rank: ranked ? rankAtEnd(doc) : null })]);

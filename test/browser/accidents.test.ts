@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { createEntry, entriesOf, metaOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
+import { createEntry, entriesOf, MAX_ENTRIES_PER_SECTION, metaOf, metaToJSON, sectionToJSON } from '../../shared/schema.js';
 import { createPad } from '../helpers/server.js';
 import { addForm, browserSuite, entryAction, openHeaderEditor, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 import { connectSynced } from '../helpers/clients.js';
@@ -244,6 +244,22 @@ describe('nothing a person does by accident changes the pad', () => {
     const proposed = await connectSynced(suite.server.url, padId, 'proposed');
     expect(sectionToJSON(proposed.doc).map((e) => e.id)).toEqual(['big']);
     proposed.provider.destroy();
+  });
+
+  it('adding to a full section changes nothing, says why, and keeps what was typed in the form', async () => {
+    const { padId } = await createPad(suite.server.url, 'acc-full');
+    const full = new Y.Doc();
+    entriesOf(full).push(Array.from({ length: MAX_ENTRIES_PER_SECTION }, (_, i) => createEntry({ title: `e${i}`, addedBy: 'seed' })));
+    suite.server.store.appendUpdates({ padId, section: 'proposed' }, [{ data: Y.encodeStateAsUpdate(full), role: 'contributor', session: 'contributor:seed', at: Date.now() }]);
+    const page = await openPad(padId);
+    await page.locator('cp-section#proposed cp-entry').nth(MAX_ENTRIES_PER_SECTION - 1).locator('.title').waitFor({ timeout: 20_000 });
+    const form = await addForm(page, 'proposed');
+    await form.getByLabel('Title', { exact: true }).fill('One too many');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await page.getByText('Not added: the section holds 2,000 entries, as many as a section may: remove some first.').waitFor();
+    expect(await form.getByLabel('Title', { exact: true }).inputValue()).toBe('One too many');
+    await sleep(300);
+    expect(logLength(padId, 'proposed')).toBe(1);
   });
 
   it("a contributor's forged promotedTo neither shows 'promoted to ready' nor makes 'Promote & remove' drop the entry", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { PastLimits, promoteEntry } from '../../shared/pad-actions.js';
+import { addEntry, PastLimits, promoteEntry } from '../../shared/pad-actions.js';
 import { createEntry, entriesOf, MAX_ENTRIES_PER_SECTION, MAX_LINE_LENGTH, sectionToJSON } from '../../shared/schema.js';
 
 /** A proposed and a ready document, as a curator's page holds them. */
@@ -34,5 +34,11 @@ describe('promoting an entry keeps to the pad limits, or changes nothing', () =>
     expect(promoteEntry(room.proposed, room.ready, 'p1', { remove: true, by: 'ptl' })).toBeTruthy();
     expect(entriesOf(room.ready).length).toBe(MAX_ENTRIES_PER_SECTION);
     expect(entriesOf(room.proposed).length).toBe(0);
+  });
+
+  it('an entry is not added to a full section (the server would refuse it, and the page would lose its unsent edits)', () => {
+    const { ready } = pad([], MAX_ENTRIES_PER_SECTION);
+    expect(() => addEntry(ready, { kind: 'bug', title: 'one more', launchpad: '', owner: '', reviews: [], note: '' }, 'ptl', true)).toThrow(PastLimits);
+    expect(entriesOf(ready).length).toBe(MAX_ENTRIES_PER_SECTION);
   });
 });

@@ -192,7 +192,8 @@ export class CpEntryForm extends LitElement {
       this.duplicates = duplicates;
       return;
     }
-    this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
+    // (cancelled by the page when the entry cannot be added: the section is full; the page says so)
+    if (!this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true, cancelable: true }))) return;
     this.cleared();
     this.added = `Added “${entryLabel(entry)}” under ${KIND_HEADINGS[entry.kind]}.`;
     // ready for the next one: focus back in "Paste links" (the form stays open until closed)
@@ -225,13 +226,23 @@ export class CpEntryForm extends LitElement {
   private addSeveral(): void {
     if (this.several.length > MAX_PASTED_ENTRIES) return;
     let added = 0;
+    let refused = 0;
     const outcome = this.skipped(this.several, (d) => {
       if (!d.title && !d.launchpad && d.reviews.length === 0) return false;
       const entry: NewEntryFields = { kind: d.kind, title: d.title, launchpad: d.launchpad, owner: d.owner, reviews: d.reviews, note: d.rest };
-      this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true }));
+      // the page cancels an add it cannot make (the section is full)
+      if (refused > 0 || !this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true, cancelable: true }))) {
+        refused++;
+        return false;
+      }
       added++;
       return true;
     });
+    if (refused > 0) {
+      // nothing cleared: the paste stays, to add the rest once there is room
+      this.added = `Added ${added === 1 ? '1 entry' : `${added} entries`}; ${refused} not added: the section is full.`;
+      return;
+    }
     (this.form.elements.namedItem('paste') as HTMLTextAreaElement).value = '';
     this.several = [];
     this.severalSkipped = [];

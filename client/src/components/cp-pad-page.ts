@@ -465,7 +465,16 @@ export class CpPadPage extends LitElement {
   private sectionHandlers(section: Section) {
     const doc = () => this.doc(section);
     return {
-      add: (e: CustomEvent<NewEntryFields>) => localChange(doc(), () => addEntry(doc(), e.detail, userName(), section === 'ready')),
+      add: (e: CustomEvent<NewEntryFields>) => {
+        try {
+          localChange(doc(), () => addEntry(doc(), e.detail, userName(), section === 'ready'));
+        } catch (err) {
+          if (!(err instanceof PastLimits)) throw err;
+          // the form keeps what was typed, and says nothing was added
+          e.preventDefault();
+          this.hint(`Not added: ${err.message}.`);
+        }
+      },
       remove: (e: IdEvent) => {
         const d = doc();
         const at = indexOfEntry(d, e.detail.id);
