@@ -63,6 +63,12 @@ function encodePresence(entries: PresenceEntry[]): Uint8Array {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const CLEARED = new TextEncoder().encode('null');
+/** A presence entry whose state is `null` (someone's presence cleared). */
+function isCleared(state: Uint8Array): boolean {
+  return state.byteLength === CLEARED.byteLength && state.every((b, i) => b === CLEARED[i]);
+}
+
 /**
  * Why a presence message was dropped, or null if it was applied. `echo`: it spoke only for others (y-websocket sends
  * back every presence change it hears), which is skipped without a word or a token of the peer's rate.
@@ -77,6 +83,11 @@ export class Presence {
   private readonly owners = new Map<PresencePeer, Set<number>>();
   /** …and the peer that introduced each id: it stays that peer's while it is connected, whatever its state. */
   private readonly ownerOf = new Map<number, PresencePeer>();
+  /**
+   * What is added to the clocks of an id introduced again (its person reconnecting): the server counted its removal
+   * as a newer clock than the person's own, and everyone would ignore the person's state until their clock passed it.
+   */
+  private readonly clockOffset = new Map<number, number>();
   private readonly buckets = new Map<PresencePeer, TokenBucket>();
   /** Client ids whose presence changed since the last flush, each with the origin of its latest change. */
   private readonly pending = new Map<number, unknown>();
@@ -106,9 +117,11 @@ export class Presence {
     const entries = decodePresence(update);
     const own = this.owners.get(peer) ?? new Set<number>();
     const states = this.awareness.getStates();
-    // the peer's own ids, and ids nobody has (not even with a cleared or timed-out state): new ones it introduces
+    // The peer's own ids, and ids nobody has (no connected peer, no state here) that it introduces, or introduces
+    // again, with a state. Not a cleared state of an id nobody has: that is an echo of someone leaving, and taking the
+    // id with it kept that person, back on a new socket, from being shown to anyone while the echoing page stayed.
     const mine = entries.filter(
-      (e) => e.client !== this.awareness.clientID && (own.has(e.client) || (!this.ownerOf.has(e.client) && !states.has(e.client))),
+      (e) => e.client !== this.awareness.clientID && (own.has(e.client) || (!this.ownerOf.has(e.client) && !states.has(e.client) && !isCleared(e.state))),
     );
     if (mine.length === 0) return 'echo';
     let bucket = this.buckets.get(peer);
@@ -132,12 +145,24 @@ export class Presence {
     }
     if (own.size + added > PRESENCE_LIMITS.maxClientsPerConnection) return 'too-many';
     if (added > 0 && states.size + added > PRESENCE_LIMITS.maxClientsPerDocument) return 'too-many';
-    for (const { client } of mine) {
-      own.add(client);
-      this.ownerOf.set(client, peer);
+    let rewritten = mine.length !== entries.length;
+    for (const entry of mine) {
+      const { client } = entry;
+      if (!own.has(client)) {
+        own.add(client);
+        this.ownerOf.set(client, peer);
+        // introduced again: its clock must pass the one its removal was given here, or nobody shows it
+        const known = this.awareness.meta.get(client)?.clock;
+        if (known !== undefined && entry.clock + (this.clockOffset.get(client) ?? 0) <= known) this.clockOffset.set(client, known + 1 - entry.clock);
+      }
+      const offset = this.clockOffset.get(client);
+      if (offset) {
+        entry.clock += offset;
+        rewritten = true;
+      }
     }
     this.owners.set(peer, own);
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, mine.length === entries.length ? update : encodePresence(mine), peer);
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, rewritten ? encodePresence(mine) : update, peer);
     return null;
   }
 
@@ -154,7 +179,11 @@ export class Presence {
     const own = this.owners.get(peer);
     this.owners.delete(peer);
     this.buckets.delete(peer);
-    for (const id of own ?? []) if (this.ownerOf.get(id) === peer) this.ownerOf.delete(id);
+    for (const id of own ?? []) {
+      if (this.ownerOf.get(id) !== peer) continue;
+      this.ownerOf.delete(id);
+      this.clockOffset.delete(id);
+    }
     if (own && own.size > 0 && !this.destroyed) awarenessProtocol.removeAwarenessStates(this.awareness, [...own], null);
   }
 

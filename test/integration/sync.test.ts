@@ -200,6 +200,30 @@ describe('a peer that is gone', () => {
   });
 });
 
+describe('someone coming back', () => {
+  it('is shown again at once on a new socket: the echo of their leaving takes nothing, and their clock passes their removal', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId } = await createPad(server.url, 'presence-back');
+    const alice = track(await connectSynced(server.url, padId, 'proposed'));
+    const bob = track(await connectSynced(server.url, padId, 'proposed'));
+    alice.provider.awareness.setLocalState({ user: { name: 'Alice' } });
+    const bobSeesAlice = () => [...bob.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Alice');
+    await waitFor(bobSeesAlice, 5000, 'Alice shown');
+    // her network goes (the page closes its sockets); Bob's page echoes her leaving back to the server
+    alice.provider.disconnect();
+    await waitFor(() => !bobSeesAlice(), 5000, 'Alice gone');
+    await sleep(300);
+    // back: the same client id, on a new socket, with the clock it had (older than the one her removal was given)
+    alice.provider.connect();
+    // (it took two of her page's 15 s renewals before, or never while Bob's page stayed)
+    await waitFor(bobSeesAlice, 3000, 'Alice shown again');
+    // and what she changes next is shown too
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice B' });
+    await waitFor(() => [...bob.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Alice B'), 3000, 'her new name');
+  });
+});
+
 describe('sync answers', () => {
   it('the same state vector asked while the document is unchanged is answered from one encoding; a change is in the next answer', async () => {
     const server = await startTestServer();
