@@ -11,7 +11,8 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import type { Section } from '../../shared/schema.js';
+import { sectionToJSON, type EntryData, type Section } from '../../shared/schema.js';
+import { entryLabel } from '../../shared/labels.js';
 import { rewrittenEntries } from '../../shared/rewrites.js';
 import type { GuardNoticeData, ServerNotice } from '../../shared/presence.js';
 import { INITIAL_STATE_ELEMENT_ID, MESSAGE_TYPES, type InitialState } from '../../shared/wire.js';
@@ -29,6 +30,11 @@ export class SectionSync extends EventTarget {
   state: ConnectionState = 'connecting';
   /** Set when the server refused a write; shown to the person. */
   lastRefusal: string | null = null;
+  /**
+   * After a refused write, once the section is synced again: the entries this page held otherwise than the server
+   * does (its unsent edits, gone with the reset, or changes others made meanwhile), for the person to retype.
+   */
+  lostEdits: LostEdit[] = [];
   /** Entries rewritten by a local change held back for confirmation (0: nothing held). */
   heldRewrites = 0;
   /** The last server notice of each type this section's socket received (only the server speaks this type). */
@@ -162,9 +168,28 @@ export class SectionSync extends EventTarget {
 
   private refused(reason: string): void {
     this.lastRefusal = reason;
+    // what the page shows now, unsent edits included: compared with the server's copy once it is back
+    const held = sectionToJSON(this.doc);
     this.dispatchEvent(new Event('refused'));
     // Leave the message handler before tearing the provider down.
-    queueMicrotask(() => this.reset());
+    queueMicrotask(() => {
+      this.reset();
+      const provider = this.provider;
+      const compare = (synced: boolean) => {
+        if (!synced || provider !== this.provider) return;
+        provider.off('sync', compare);
+        this.lostEdits = lostEdits(held, sectionToJSON(this.doc));
+        this.changed();
+      };
+      provider.on('sync', compare);
+    });
+  }
+
+  /** The person has read what the refusal said (and copied what they wanted). */
+  dismissRefusal(): void {
+    this.lastRefusal = null;
+    this.lostEdits = [];
+    this.changed();
   }
 
   /** Discards the document and takes a fresh one from the server. */
@@ -193,6 +218,32 @@ export class SectionSync extends EventTarget {
     this.provider.destroy();
     this.doc.destroy();
   }
+}
+
+/** An entry as this page held it, where the server's copy differs: the fields that differ, with the page's text. */
+export interface LostEdit {
+  id: string;
+  label: string;
+  /** Not on the server at all (added here, or removed there meanwhile). */
+  missing: boolean;
+  fields: Array<{ field: string; text: string }>;
+}
+
+const LOST_FIELDS = ['title', 'launchpad', 'owner', 'note', 'reviews', 'kind', 'status'] as const;
+
+/** What `held` has that `server` does not, entry by entry (by id), field by field. */
+export function lostEdits(held: readonly EntryData[], server: readonly EntryData[]): LostEdit[] {
+  const byId = new Map(server.map((e) => [e.id, e]));
+  const out: LostEdit[] = [];
+  for (const entry of held) {
+    const now = byId.get(entry.id);
+    const text = (e: EntryData, f: (typeof LOST_FIELDS)[number]) => (f === 'reviews' ? e.reviews.join('\n') : String(e[f]));
+    const fields = LOST_FIELDS.filter((f) => !now || text(entry, f) !== text(now, f))
+      .map((f) => ({ field: f, text: text(entry, f) }))
+      .filter((f) => !(now === undefined && f.text === ''));
+    if (fields.length > 0) out.push({ id: entry.id, label: entryLabel(entry), missing: !now, fields });
+  }
+  return out;
 }
 
 /** How long a connection is down before the page says so (a reconnect within it goes unremarked). */

@@ -262,6 +262,45 @@ describe('nothing a person does by accident changes the pad', () => {
     expect(logLength(padId, 'proposed')).toBe(1);
   });
 
+  it('when the server refuses an offline batch, the page lists what it held that the server does not, ready to copy', async () => {
+    const { padId } = await createPad(suite.server.url, 'acc-refused-batch');
+    const alice = await connectSynced(suite.server.url, padId, 'proposed');
+    const reviews = Array.from({ length: 199 }, (_, i) => `https://review.opendev.org/c/openstack/nova/+/${600_000 + i}`);
+    entriesOf(alice.doc).push([
+      createEntry({ id: 'series', kind: 'feature', title: 'Long series', reviews, addedBy: 'alice' }),
+      createEntry({ id: 'other', kind: 'bug', title: 'Other bug', addedBy: 'alice' }),
+    ]);
+    await waitFor(() => logLength(padId, 'proposed') > 0);
+    const page = await openPad(padId);
+    const context = page.context();
+    const other = page.locator('cp-section#proposed cp-entry[data-id="other"]');
+    const series = page.locator('cp-section#proposed cp-entry[data-id="series"]');
+    await other.locator('.title').waitFor();
+    await context.setOffline(true);
+    await page.locator('cp-connection-status [data-state="offline"]').waitFor({ timeout: 3_000 });
+    // offline: a note on one entry, the 200th review on another…
+    await entryAction(other, 'Edit');
+    await other.getByLabel('Status note', { exact: true }).last().fill('rebased on master, needs +2');
+    await other.getByRole('button', { name: 'Done' }).click();
+    await entryAction(series, 'Edit');
+    await series.getByLabel('Add a Gerrit review link or topic').fill('https://review.opendev.org/c/openstack/nova/+/611111');
+    await series.getByRole('button', { name: 'Add review' }).click();
+    await series.getByRole('button', { name: 'Done' }).click();
+    // …while Alice, online, took the last review place
+    (entriesOf(alice.doc).get(0).get('reviews') as Y.Array<string>).push(['https://review.opendev.org/c/openstack/nova/+/622222']);
+    await waitFor(() => logLength(padId, 'proposed') > 1);
+    await context.setOffline(false);
+    const refusal = page.locator('cp-section#proposed .refusal');
+    await refusal.getByText('an entry may list at most 200 reviews', { exact: false }).waitFor({ timeout: 10_000 });
+    // the note never reached the server, and the page says so, with its text
+    await refusal.getByText('Other bug').waitFor();
+    await expect.poll(async () => (await refusal.locator('textarea').evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value))).includes('rebased on master, needs +2')).toBe(true);
+    expect(sectionToJSON(alice.doc).find((e) => e.id === 'other')!.note).toBe('');
+    await refusal.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => refusal.count()).toBe(0);
+    alice.provider.destroy();
+  });
+
   it("a contributor's forged promotedTo neither shows 'promoted to ready' nor makes 'Promote & remove' drop the entry", async () => {
     const { padId, curatorKey } = await createPad(suite.server.url, 'acc-promote-forged');
     const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });

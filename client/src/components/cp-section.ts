@@ -168,6 +168,19 @@ export class CpSection extends LitElement {
       color: #7a1a12;
       border-radius: 4px;
     }
+    .refusal p {
+      margin: 0 0 0.3rem;
+    }
+    .refusal ul {
+      margin: 0.2rem 0;
+      padding-left: 1.2rem;
+    }
+    .refusal textarea {
+      display: block;
+      width: 100%;
+      box-sizing: border-box;
+      resize: vertical;
+    }
   `,
   ];
 
@@ -389,6 +402,30 @@ export class CpSection extends LitElement {
       </ol>`;
   }
 
+  /**
+   * A refused write: what the server said, and what the page held otherwise than the server now does (its unsent
+   * edits went with the reload), each field's text ready to copy, until the person dismisses it.
+   */
+  private renderRefusal(sync: SectionSync) {
+    const lost = sync.lostEdits;
+    return html`<div class="refusal">
+      <p role="alert">The server refused a change: ${sync.lastRefusal}. The section was reloaded from the server.</p>
+      ${lost.length > 0
+        ? html`<p>This page had ${lost.length === 1 ? 'this entry' : `these ${lost.length} entries`} otherwise than the server has them now (what it had not sent went with the reload: copy what you want to keep):</p>
+            <ul class="notranslate" translate="no">
+              ${lost.map(
+                (l) => html`<li><strong>${l.label}</strong>${l.missing ? ' (not on the server)' : ''}
+                  ${l.fields.map(
+                    (f) => html`<label>${LOST_FIELD_LABELS[f.field] ?? f.field}
+                      <textarea readonly rows=${Math.min(4, f.text.split('\n').length)} .value=${f.text}></textarea></label>`,
+                  )}</li>`,
+              )}
+            </ul>`
+        : nothing}
+      <button @click=${() => sync.dismissRefusal()}>Dismiss</button>
+    </div>`;
+  }
+
   override render() {
     // Texts are converted (for matching) only while a filter is on: ordering and grouping need no more.
     const filtering = isFiltering(this.filter);
@@ -410,7 +447,7 @@ export class CpSection extends LitElement {
       ${this.editable && this.formMade
         ? html`<cp-entry-form ?hidden=${!this.adding} @cp-form-close=${this.closeForm}></cp-entry-form>`
         : nothing}
-      ${this.sync?.lastRefusal ? html`<p class="refusal" role="alert">The server refused a change: ${this.sync.lastRefusal}. The section was reloaded from the server.</p>` : nothing}
+      ${this.sync?.lastRefusal ? this.renderRefusal(this.sync) : nothing}
       ${filtering ? html`<p class="count" role="status">${shownCount} of ${all.length} entries match the filter</p>` : nothing}
       ${ENTRY_KINDS.map((kind) => {
         const group = all.filter((e) => e.kind === kind);
@@ -422,3 +459,14 @@ export class CpSection extends LitElement {
 }
 
 customElements.define('cp-section', CpSection);
+
+/** What the refusal's list calls each field. */
+const LOST_FIELD_LABELS: Record<string, string> = {
+  title: 'Title',
+  launchpad: 'Launchpad link',
+  owner: 'Owner',
+  note: 'Status note',
+  reviews: 'Reviews',
+  kind: 'Kind',
+  status: 'Status',
+};
