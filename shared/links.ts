@@ -197,6 +197,8 @@ export interface EntryDraft {
   reviews: string[];
   /** Text that was neither a link, the title nor the owner. */
   rest: string;
+  /** Review links past the most an entry may list, left out (a paste: said to the person). */
+  reviewsLeftOut?: number;
 }
 
 /**
@@ -279,15 +281,25 @@ export function parseEntryPaste(text: string): EntryDraft[] {
     const notes = draft.rest ? [draft.rest] : [];
     // (a Set: a title with 20,000 review lines under it took 3.9 s to read with a list's includes)
     const reviews = new Set(draft.reviews);
+    const leftOut = new Set<string>();
     for (const line of under) {
       const more = parseEntryText(line);
-      for (const r of more.reviews) if (reviews.size < MAX_REVIEWS_PER_ENTRY) reviews.add(r);
+      for (const r of more.reviews) {
+        if (reviews.size < MAX_REVIEWS_PER_ENTRY) reviews.add(r);
+        else if (!reviews.has(r)) leftOut.add(r);
+      }
       if (!draft.launchpad && more.launchpad) Object.assign(draft, { launchpad: more.launchpad, kind: more.kind });
       else if (more.launchpad && more.launchpad !== draft.launchpad) notes.push(more.launchpad);
       const words = [more.title, more.owner ? `(${more.owner})` : '', more.rest].filter(Boolean).join(' ');
       if (words) notes.push(words);
     }
-    return { ...draft, reviews: [...reviews].slice(0, MAX_REVIEWS_PER_ENTRY), rest: notes.join('\n') };
+    for (const r of [...reviews].slice(MAX_REVIEWS_PER_ENTRY)) leftOut.add(r);
+    return {
+      ...draft,
+      reviews: [...reviews].slice(0, MAX_REVIEWS_PER_ENTRY),
+      rest: notes.join('\n'),
+      ...(leftOut.size > 0 ? { reviewsLeftOut: leftOut.size } : {}),
+    };
   });
 }
 

@@ -262,6 +262,17 @@ describe('nothing a person does by accident changes the pad', () => {
     expect(logLength(padId, 'proposed')).toBe(1);
   });
 
+  it('a paste listing more reviews than an entry may says how many it left out', async () => {
+    const { padId } = await createPad(suite.server.url, 'acc-paste-250');
+    const page = await openPad(padId);
+    const form = await addForm(page, 'proposed');
+    const lines = ['* https://bugs.launchpad.net/nova/+bug/2081234 Huge topic bug (carol)', ...Array.from({ length: 250 }, (_, i) => `  * https://review.opendev.org/c/openstack/nova/+/${500_000 + i}`)];
+    await form.locator('textarea[name="paste"]').fill(lines.join('\n'));
+    await form.getByText('50 review links of the paste were left out: an entry lists at most 200 reviews.').waitFor();
+    expect((await form.getByLabel(/^Gerrit reviews/).inputValue()).split(' ')).toHaveLength(200);
+    await page.context().close();
+  });
+
   it('when the server refuses an offline batch, the page lists what it held that the server does not, ready to copy', async () => {
     const { padId } = await createPad(suite.server.url, 'acc-refused-batch');
     const alice = await connectSynced(suite.server.url, padId, 'proposed');

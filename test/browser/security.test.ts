@@ -79,6 +79,14 @@ describe('hostile entry content renders inert', () => {
     await page.keyboard.insertText('more');
     await sleep(300);
     expect((entriesOf(bot.doc).get(0).get('title') as { length: number }).length).toBe(MAX_LINE_LENGTH);
+    // a paste past the limit is cut there too, and the field says so (the browser alone says nothing)
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.evaluate((text) => navigator.clipboard.writeText(text), 'p'.repeat(5000));
+    await title.focus();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('ControlOrMeta+V');
+    await entry.getByText('Only 4,000 of the 5,000 characters pasted were kept: the title holds at most 4,000.').waitFor();
+    await waitFor(() => (entriesOf(bot.doc).get(0).get('title') as { toString(): string }).toString() === 'p'.repeat(MAX_LINE_LENGTH), 5000, 'the pasted title');
     await page.context().close();
     bot.provider.destroy();
   });

@@ -210,6 +210,14 @@ describe('the linear link readers read as the former patterns did', () => {
 });
 
 describe('parseEntryPaste: a paste that may hold several entries', () => {
+  it('keeps at most 200 reviews of an entry, and says how many it left out', () => {
+    const lines = ['* https://bugs.launchpad.net/nova/+bug/2081234 Huge topic bug (carol)', ...Array.from({ length: 250 }, (_, i) => `  * https://review.opendev.org/c/openstack/nova/+/${900_000 + i}`)];
+    const [draft] = parseEntryPaste(lines.join('\n'));
+    expect(draft!.reviews).toHaveLength(200);
+    expect(draft!.reviewsLeftOut).toBe(50);
+    expect(parseEntryPaste(lines.slice(0, 201).join('\n'))[0]!.reviewsLeftOut).toBeUndefined();
+  });
+
   const brief = (text: string) => parseEntryPaste(text).map((d) => [d.kind, d.title, d.launchpad, d.owner, d.reviews, d.rest]);
 
   it('an Etherpad list: an entry per bullet at the margin, its reviews and note from the lines under it', () => {

@@ -9,6 +9,7 @@ import { ContextConsumer } from '@lit/context';
 import { padContext } from '../context.js';
 import { controlStyles } from '../styles.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { pasteCut, pasteCutMessage } from '../paste-cut.js';
 
 /** Most entries one paste adds (a longer list is an import: the import dialog takes up to {@link MAX_IMPORT_ENTRIES}). */
 export const MAX_PASTED_ENTRIES = 100;
@@ -139,10 +140,21 @@ export class CpEntryForm extends LitElement {
       title: value('title'),
       launchpad: value('launchpad'),
       owner: value('owner'),
-      // (as many as an entry may list: the server refuses more, as the paste parser keeps no more)
-      reviews: value('reviews').split(/\s+/).filter(Boolean).slice(0, MAX_REVIEWS_PER_ENTRY),
+      // (as many as an entry may list: the server refuses more, as the paste parser keeps no more; submit says so)
+      reviews: this.typedReviews().slice(0, MAX_REVIEWS_PER_ENTRY),
       note: value('note'),
     };
+  }
+
+  private typedReviews(): string[] {
+    return this.field('reviews').value.trim().split(/\s+/).filter(Boolean);
+  }
+
+  /** A paste into one of the fields that its limit cuts is said (the browser keeps what fits, silently). */
+  private onFieldPaste(event: ClipboardEvent): void {
+    const cut = pasteCut(event);
+    const name = (event.target as HTMLInputElement).name;
+    if (cut) this.added = pasteCutMessage(cut, FIELD_WORDS[name] ?? 'the field');
   }
 
   /**
@@ -172,6 +184,10 @@ export class CpEntryForm extends LitElement {
     fill('owner', draft?.owner ?? '');
     fill('reviews', draft?.reviews.join(' ') ?? '');
     fill('note', draft?.rest ?? '');
+    const leftOut = drafts.reduce((n, d) => n + (d.reviewsLeftOut ?? 0), 0);
+    if (leftOut > 0) {
+      this.added = `${leftOut} review link${leftOut === 1 ? '' : 's'} of the paste ${leftOut === 1 ? 'was' : 'were'} left out: an entry lists at most ${MAX_REVIEWS_PER_ENTRY} reviews.`;
+    }
     this.checkDuplicates();
   }
 
@@ -185,6 +201,7 @@ export class CpEntryForm extends LitElement {
     if (this.several.length > 1) return this.addSeveral();
     const entry = this.read();
     if (!entry.title && !entry.launchpad && entry.reviews.length === 0) return;
+    const dropped = this.typedReviews().length - entry.reviews.length;
     const duplicates = this.findDuplicates({ launchpad: entry.launchpad, reviews: entry.reviews });
     // The first press shows where the item already is; pressing "Add anyway" adds it.
     const confirmed = (event as SubmitEvent).submitter?.dataset.confirm === 'yes';
@@ -195,7 +212,8 @@ export class CpEntryForm extends LitElement {
     // (cancelled by the page when the entry cannot be added: the section is full; the page says so)
     if (!this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true, cancelable: true }))) return;
     this.cleared();
-    this.added = `Added “${entryLabel(entry)}” under ${KIND_HEADINGS[entry.kind]}.`;
+    this.added = `Added “${entryLabel(entry)}” under ${KIND_HEADINGS[entry.kind]}${
+      dropped > 0 ? `, with its first ${MAX_REVIEWS_PER_ENTRY} reviews: an entry lists at most ${MAX_REVIEWS_PER_ENTRY}, so ${dropped} were left out` : ''}.`;
     // ready for the next one: focus back in "Paste links" (the form stays open until closed)
     this.focusFirst();
   }
@@ -280,7 +298,7 @@ export class CpEntryForm extends LitElement {
   }
 
   override render() {
-    return html`<form class="notranslate" translate="no" @submit=${this.submit} @change=${this.checkDuplicates} @keydown=${this.onKey} aria-label="Add an entry">
+    return html`<form class="notranslate" translate="no" @submit=${this.submit} @change=${this.checkDuplicates} @keydown=${this.onKey} @paste=${this.onFieldPaste} aria-label="Add an entry">
       <label class="wide">Paste links
         <textarea translate="no" class="notranslate" name="paste" @input=${this.onPaste} placeholder="https://bugs.launchpad.net/nova/+bug/2081234 Evacuate fails when source host is down (carol) https://review.opendev.org/c/openstack/nova/+/931122"></textarea></label>
       <label>Kind
@@ -332,3 +350,6 @@ export class CpEntryForm extends LitElement {
 }
 
 customElements.define('cp-entry-form', CpEntryForm);
+
+/** What the form's messages call its fields. */
+const FIELD_WORDS: Record<string, string> = { title: 'the title', launchpad: 'the Launchpad link', owner: 'the owner', note: 'the status note' };

@@ -1,10 +1,11 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import * as Y from 'yjs';
 import { diffAtCaret, shiftCaret, type Delta } from '../text-diff.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
 import { controlStyles } from '../styles.js';
 import { LocalOrigin } from '../local-origin.js';
 import { MAX_LINE_LENGTH, MAX_NOTE_LENGTH } from '../../../shared/schema.js';
+import { pasteCut, pasteCutMessage } from '../paste-cut.js';
 
 /**
  * Edits a shared field through a form control: a `Y.Text` (`.text`, edited at the caret as the person types), or a
@@ -28,6 +29,7 @@ export class CpTextField extends LitElement {
     multiline: { type: Boolean },
     readonly: { type: Boolean },
     placeholder: { type: String },
+    cut: { state: true },
   };
 
   declare text: Y.Text | null;
@@ -37,6 +39,8 @@ export class CpTextField extends LitElement {
   declare multiline: boolean;
   declare readonly: boolean;
   declare placeholder: string;
+  /** What the last paste lost to the field's limit, said under it until the person types on or leaves. */
+  declare cut: string;
 
   private observed: Y.AbstractType<any> | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
   private composing = false;
@@ -71,6 +75,11 @@ export class CpTextField extends LitElement {
       [readonly] {
         background: #f3f4f6;
       }
+      .cut {
+        display: block;
+        font-size: 0.85rem;
+        color: #8a3b00;
+      }
     `,
   ];
 
@@ -83,6 +92,7 @@ export class CpTextField extends LitElement {
     this.multiline = false;
     this.readonly = false;
     this.placeholder = '';
+    this.cut = '';
     new TranslationWatchController(this, { content: true });
   }
 
@@ -98,6 +108,10 @@ export class CpTextField extends LitElement {
   }
 
   override render() {
+    return html`${this.renderControl()}${this.cut ? html`<span class="cut" role="status">${this.cut}</span>` : nothing}`;
+  }
+
+  private renderControl() {
     return this.multiline
       ? html`<textarea
           translate="no"
@@ -107,6 +121,7 @@ export class CpTextField extends LitElement {
           maxlength=${MAX_NOTE_LENGTH}
           ?readonly=${this.readonly}
           @beforeinput=${this.onBeforeInput}
+          @paste=${this.onPaste}
           @input=${this.onInput}
           @change=${this.onChange}
           @blur=${this.flush}
@@ -122,6 +137,7 @@ export class CpTextField extends LitElement {
           maxlength=${MAX_LINE_LENGTH}
           ?readonly=${this.readonly}
           @beforeinput=${this.onBeforeInput}
+          @paste=${this.onPaste}
           @input=${this.onInput}
           @change=${this.onChange}
           @blur=${this.flush}
@@ -191,6 +207,7 @@ export class CpTextField extends LitElement {
    * else rewrote it, that edit is refused and the model shown again.
    */
   private onBeforeInput = (event: InputEvent): void => {
+    if (this.cut && event.inputType !== 'insertFromPaste') this.cut = '';
     const control = this.control;
     if (!control || this.composing) return;
     if (control.value !== this.shown) {
@@ -243,6 +260,12 @@ export class CpTextField extends LitElement {
       return;
     }
     this.flush();
+  };
+
+  /** A paste the field's limit cuts is said (the browser keeps what fits, silently). */
+  private onPaste = (event: ClipboardEvent): void => {
+    const cut = pasteCut(event);
+    this.cut = cut ? pasteCutMessage(cut, `the ${this.label ? this.label.toLowerCase() : 'field'}`) : '';
   };
 
   /** Writes a string field's typed value now, if one is waiting (what trusted input put there, never the control's). */
