@@ -246,20 +246,29 @@ describe('nothing a person does by accident changes the pad', () => {
     proposed.provider.destroy();
   });
 
-  it('adding to a full section changes nothing, says why, and keeps what was typed in the form', async () => {
+  it('adding past a full section adds nothing (a paste of several: none of them), says why in the form, and keeps what was typed', async () => {
     const { padId } = await createPad(suite.server.url, 'acc-full');
-    const full = new Y.Doc();
-    entriesOf(full).push(Array.from({ length: MAX_ENTRIES_PER_SECTION }, (_, i) => createEntry({ title: `e${i}`, addedBy: 'seed' })));
-    suite.server.store.appendUpdates({ padId, section: 'proposed' }, [{ data: Y.encodeStateAsUpdate(full), role: 'contributor', session: 'contributor:seed', at: Date.now() }]);
+    const nearly = new Y.Doc();
+    entriesOf(nearly).push(Array.from({ length: MAX_ENTRIES_PER_SECTION - 1 }, (_, i) => createEntry({ title: `e${i}`, addedBy: 'seed' })));
+    suite.server.store.appendUpdates({ padId, section: 'proposed' }, [{ data: Y.encodeStateAsUpdate(nearly), role: 'contributor', session: 'contributor:seed', at: Date.now() }]);
     const page = await openPad(padId);
-    await page.locator('cp-section#proposed cp-entry').nth(MAX_ENTRIES_PER_SECTION - 1).locator('.title').waitFor({ timeout: 20_000 });
+    await page.locator('cp-section#proposed cp-entry').nth(MAX_ENTRIES_PER_SECTION - 2).locator('.title').waitFor({ timeout: 20_000 });
     const form = await addForm(page, 'proposed');
+    // two entries pasted, room for one: none is added, as an import would add none
+    await form.locator('textarea[name="paste"]').fill('* https://bugs.launchpad.net/nova/+bug/2000001 First (a)\n* https://bugs.launchpad.net/nova/+bug/2000002 Second (b)');
+    await form.getByRole('button', { name: 'Add 2 entries' }).click();
+    await form.getByText('Nothing added: Proposed patches holds at most 2,000 entries, and has room for 1 more: remove some first.').waitFor();
+    await form.locator('textarea[name="paste"]').fill('');
+    await form.getByLabel('Title', { exact: true }).fill('The last one');
+    await form.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => form.locator('.added, .not-added').allTextContents()).toContainEqual(expect.stringMatching(/^Added “The last one” under /));
     await form.getByLabel('Title', { exact: true }).fill('One too many');
     await form.getByRole('button', { name: 'Add entry' }).click();
-    await page.getByText('Not added: the section holds 2,000 entries, as many as a section may: remove some first.').waitFor();
+    await form.getByText('Nothing added: Proposed patches holds at most 2,000 entries, and has room for 0 more: remove some first.').waitFor();
     expect(await form.getByLabel('Title', { exact: true }).inputValue()).toBe('One too many');
+    await waitFor(() => logLength(padId, 'proposed') === 2, 5000, 'the one added stored');
     await sleep(300);
-    expect(logLength(padId, 'proposed')).toBe(1);
+    expect(logLength(padId, 'proposed')).toBe(2);
   });
 
   it('a paste listing more reviews than an entry may says how many it left out', async () => {

@@ -25,6 +25,7 @@ export class CpEntryForm extends LitElement {
   static override properties = {
     duplicates: { state: true },
     added: { state: true },
+    notAdded: { state: true },
     several: { state: true },
   };
   /** A paste holding several entries: they are added together, not merged into the fields. */
@@ -39,6 +40,8 @@ export class CpEntryForm extends LitElement {
   private readonly fromPaste = new Map<string, string>();
   /** What the last press added (said in the form: the new entry may be out of sight, below the fold). */
   declare added: string;
+  /** Why the last press added nothing (the section is full), said where the press was. */
+  declare notAdded: string;
   private readonly pad = new ContextConsumer(this, { context: padContext });
 
   /** Where the pad, as it is now, has what drafts name (one finder for as many drafts as are asked about at once). */
@@ -118,6 +121,7 @@ export class CpEntryForm extends LitElement {
 
   constructor() {
     super();
+    this.notAdded = '';
     new TranslationWatchController(this, { content: true });
     this.duplicates = [];
     this.added = '';
@@ -201,6 +205,7 @@ export class CpEntryForm extends LitElement {
     if (this.several.length > 1) return this.addSeveral();
     const entry = this.read();
     if (!entry.title && !entry.launchpad && entry.reviews.length === 0) return;
+    if (!this.roomFor(1)) return;
     const dropped = this.typedReviews().length - entry.reviews.length;
     const duplicates = this.findDuplicates({ launchpad: entry.launchpad, reviews: entry.reviews });
     // The first press shows where the item already is; pressing "Add anyway" adds it.
@@ -243,6 +248,9 @@ export class CpEntryForm extends LitElement {
    */
   private addSeveral(): void {
     if (this.several.length > MAX_PASTED_ENTRIES) return;
+    // all or none, as an import: the section must have room for every entry the paste adds
+    const adding = this.skipped(this.several, (d) => Boolean(d.title || d.launchpad || d.reviews.length > 0)).filter((o) => o === null).length;
+    if (!this.roomFor(adding)) return;
     let added = 0;
     let refused = 0;
     const outcome = this.skipped(this.several, (d) => {
@@ -270,6 +278,21 @@ export class CpEntryForm extends LitElement {
     this.added = `Added ${added === 1 ? '1 entry' : `${added} entries`}${
       skipped.length > 0 ? `; ${skipped.join(' and ')} ${onPad + repeated === 1 ? 'was' : 'were'} skipped` : ''}.`;
     this.focusFirst();
+  }
+
+  /**
+   * Asks the page whether the section has room for `count` more entries; if not, says why in the form (where the
+   * press was: a toast over the page's foot covered the form's own buttons) and nothing is added.
+   */
+  private roomFor(count: number): boolean {
+    const ask = new CustomEvent<RoomCheck>('cp-room', { detail: { count, refusal: '' }, bubbles: true, composed: true, cancelable: true });
+    if (this.dispatchEvent(ask)) {
+      this.notAdded = '';
+      return true;
+    }
+    this.added = '';
+    this.notAdded = `Nothing added: ${ask.detail.refusal}.`;
+    return false;
   }
 
   /** Empties the form after an add. */
@@ -335,6 +358,7 @@ export class CpEntryForm extends LitElement {
           </div>`
         : nothing}
       <p class="wide added" role="status">${this.added}</p>
+      <p class="wide error not-added" role="alert" ?hidden=${!this.notAdded}>${this.notAdded}</p>
       <div class="wide buttons">
         ${this.several.length > MAX_PASTED_ENTRIES
           ? nothing
@@ -353,3 +377,9 @@ customElements.define('cp-entry-form', CpEntryForm);
 
 /** What the form's messages call its fields. */
 const FIELD_WORDS: Record<string, string> = { title: 'the title', launchpad: 'the Launchpad link', owner: 'the owner', note: 'the status note' };
+
+/** `cp-room`: may the section take `count` more entries? The page cancels it, with the reason, if not. */
+export interface RoomCheck {
+  count: number;
+  refusal: string;
+}

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { canWriteSection } from '../../../shared/roles.js';
-import { entriesOf, entryToJSON, indexOfEntry, sectionToJSON, type Section } from '../../../shared/schema.js';
+import { entriesOf, entryToJSON, indexOfEntry, MAX_ENTRIES_PER_SECTION, sectionToJSON, type Section } from '../../../shared/schema.js';
 import { NO_FILTER, type EntryFilter } from '../../../shared/filter.js';
 import { duplicateFinder } from '../../../shared/duplicates.js';
 import { addEntry, moveEntryBy, moveEntryTo, PastLimits, promoteEntry, removeEntry, type NewEntryFields } from '../../../shared/pad-actions.js';
@@ -21,6 +21,7 @@ import { userName } from '../user.js';
 import './cp-connection-status.js';
 import './cp-presence-list.js';
 import type { CpSection } from './cp-section.js';
+import type { RoomCheck } from './cp-entry-form.js';
 import './cp-section.js';
 import './cp-curator-signin.js';
 import './cp-cycle-header.js';
@@ -465,6 +466,12 @@ export class CpPadPage extends LitElement {
   private sectionHandlers(section: Section) {
     const doc = () => this.doc(section);
     return {
+      room: (e: CustomEvent<RoomCheck>) => {
+        const free = Math.max(0, MAX_ENTRIES_PER_SECTION - entriesOf(doc()).length);
+        if (e.detail.count <= free) return;
+        e.detail.refusal = `${SECTION_HEADINGS[section]} holds at most ${MAX_ENTRIES_PER_SECTION.toLocaleString('en')} entries, and has room for ${free} more: remove some first`;
+        e.preventDefault();
+      },
       add: (e: CustomEvent<NewEntryFields>) => {
         try {
           localChange(doc(), () => addEntry(doc(), e.detail, userName(), section === 'ready'));
@@ -550,6 +557,7 @@ export class CpPadPage extends LitElement {
       ?promotable=${section === 'proposed' && role === 'curator'}
       ?orderable=${section === 'ready' && role === 'curator'}
       @cp-add=${on.add}
+      @cp-room=${on.room}
       @cp-delete=${on.remove}
       @cp-move=${on.move}
       @cp-move-to=${on.moveTo}
