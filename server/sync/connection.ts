@@ -105,7 +105,7 @@ export class Connection implements Peer {
     });
     // one timer per connection: the keep-alive message when the socket has been quiet, and the protocol ping: a peer
     // that answered none since the last one is gone. Every period, so a person whose network went away stops showing
-    // as present (and "✎ editing") within two periods, 10-20 s, not the minute a 30 s ping took.
+    // as present (and "✎ editing") within about two periods (20 s), not the minute a 30 s ping took.
     const keepaliveMs = limits.keepaliveMs ?? KEEPALIVE_MS;
     this.pingTimer = setInterval(() => {
       if (!this.sentSinceTick) this.send(KEEPALIVE_MESSAGE);

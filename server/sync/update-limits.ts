@@ -26,6 +26,9 @@ type AnyType = Y.AbstractType<any>;
 
 const count = (n: number) => n.toLocaleString('en');
 
+/** A type's limit, and what a refusal says; `entries`: a section's entries (the refusal says how many it holds). */
+type Limit = { max: number; message: string; entries?: true };
+
 /** Null if the update keeps every type it writes within its limit, else what it would take past it. */
 export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, KnownPlace>, deleted: DeleteRanges): string | null {
   // per container (keyed by the root's name, the document's type, or the update's item holding the type)
@@ -51,7 +54,7 @@ export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, 
     else added.set(key, { container, n });
   }
   // the types it would take past their limit if it deleted nothing
-  const over: Array<{ type: AnyType | null; before: number; n: number; limit: { max: number; message: string } }> = [];
+  const over: Array<{ type: AnyType | null; before: number; n: number; limit: Limit }> = [];
   for (const { container, n } of added.values()) {
     const limit = limitOf(container, places);
     const type = 'root' in container ? (doc.share.get(container.root) ?? null) : 'type' in container ? container.type : null;
@@ -63,16 +66,17 @@ export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, 
   const removed = deletedFrom(doc, deleted, new Set(over.flatMap((o) => (o.type ? [o.type] : []))));
   for (const { type, before, n, limit } of over) {
     const after = before + n - (type ? (removed.get(type) ?? 0) : 0);
-    if (after > limit.max && after > before) return limit.message;
+    // (a section's count too: an import told only the limit left a person guessing how much room there was)
+    if (after > limit.max && after > before) return limit.entries ? `${limit.message} (it holds ${count(before)})` : limit.message;
   }
   return null;
 }
 
 /** The limit of a container, by what it is: the entries, an entry's reviews or note, a title, the header's lists. */
-function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): { max: number; message: string } {
+function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): Limit {
   if ('root' in container) {
     return container.root === ENTRIES_KEY
-      ? { max: MAX_ENTRIES_PER_SECTION, message: `a section may hold at most ${count(MAX_ENTRIES_PER_SECTION)} entries` }
+      ? { max: MAX_ENTRIES_PER_SECTION, message: `a section may hold at most ${count(MAX_ENTRIES_PER_SECTION)} entries`, entries: true }
       : { max: MAX_LIST_ITEMS, message: `a list may hold at most ${count(MAX_LIST_ITEMS)} items` };
   }
   // the type, and the key its holder has in the map holding it ("reviews", "note", …)
@@ -95,7 +99,7 @@ function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): { max: 
 }
 
 /** The limit of a list, by the key it is under ("reviews", "milestones", …). */
-function listLimit(key: string | null): { max: number; message: string } {
+function listLimit(key: string | null): Limit {
   const what = key === 'reviews' ? 'an entry may list' : key === 'milestones' ? 'the cycle header may list' : 'a list may hold';
   const items = key === 'reviews' || key === 'milestones' ? key : key === 'preamble' ? 'preamble lines' : 'items';
   return { max: MAX_LIST_ITEMS, message: `${what} at most ${count(MAX_LIST_ITEMS)} ${items}` };

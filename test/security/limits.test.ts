@@ -97,7 +97,7 @@ describe("the pad's content limits (shared/schema.ts) hold on every write path",
     for (let i = 0; i < 2; i++) expect((await importText(s.url, padId, bulkText(1000, 5, `fill${i}`))).status).toBe(201);
     const over = await importText(s.url, padId, bulkText(1, 5, 'one more', 100_000));
     expect(over.status).toBe(413);
-    expect(await over.json()).toEqual({ error: 'a section may hold at most 2,000 entries; nothing was changed' });
+    expect(await over.json()).toEqual({ error: 'a section may hold at most 2,000 entries (it holds 2,000); nothing was changed' });
     expect((await exportOf(s.url, padId)).sections.proposed).toHaveLength(2000);
   });
 

@@ -72,7 +72,7 @@ describe('the limits every write keeps to (checked before anything is applied)',
 
   it('a section holds at most 2,000 entries; one can be replaced when it is full', () => {
     const full = docWith((d) => entriesOf(d).push(Array.from({ length: MAX_ENTRIES_PER_SECTION }, (_, i) => createEntry({ title: `e${i}`, addedBy: 't' }))));
-    expect(verdict(full, changeOf(full, (c) => entriesOf(c).push([createEntry({ title: 'one more', addedBy: 't' })])))).toBe('limit: a section may hold at most 2,000 entries');
+    expect(verdict(full, changeOf(full, (c) => entriesOf(c).push([createEntry({ title: 'one more', addedBy: 't' })])))).toBe('limit: a section may hold at most 2,000 entries (it holds 2,000)');
     expect(verdict(full, changeOf(full, (c) => c.transact(() => { entriesOf(c).delete(5, 1); entriesOf(c).push([createEntry({ title: 'instead', addedBy: 't' })]); })))).toBe('ok');
     // and an entry's own fields can still change
     expect(verdict(full, changeOf(full, (c) => title(c).insert(0, 'renamed ')))).toBe('ok');
