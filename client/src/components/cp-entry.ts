@@ -74,6 +74,11 @@ export class CpEntry extends LitElement {
   declare offline: boolean;
   declare promoted: boolean;
   declare editing: boolean;
+  /**
+   * The entry's name when its editor opened, for the editor's heading: not followed as the title is typed (every
+   * keystroke would lay the heading out again, on the edit keystroke's 16 ms budget).
+   */
+  private editingLabel = '';
   declare menuOpen: boolean;
 
   /**
@@ -299,6 +304,8 @@ export class CpEntry extends LitElement {
   }
 
   private async openEditor(): Promise<void> {
+    const data = entryToJSON(this.entry);
+    this.editingLabel = data ? entryLabel(data) : '';
     this.editing = true;
     this.dataset.focus = 'editor';
     await this.updateComplete;
@@ -367,7 +374,7 @@ export class CpEntry extends LitElement {
     const note = entry.get('note');
     const { shown, more } = shownReviews(this.reviews()?.toArray() ?? []);
     return html`
-      <h4 class="editing-heading">Editing “<span translate="no" class="notranslate">${entryLabel(data)}</span>”</h4>
+      <h4 class="editing-heading">Editing “<span translate="no" class="notranslate">${this.editingLabel}</span>”</h4>
       ${this.editors.length > 0
         ? html`<p class="also-editing" role="status">✎ ${editorNames(this.editors)} ${this.editors.some((e) => e.name !== this.editors[0]!.name) ? 'are' : 'is'} also typing in this entry (${
             [...new Set(this.editors.map((e) => (e.field === 'note' ? 'status note' : 'title')))].join(' and ')}): what you both type is merged.</p>`
