@@ -175,11 +175,20 @@ export class CpSection extends LitElement {
       margin: 0.2rem 0;
       padding-left: 1.2rem;
     }
+    .refusal li,
+    .refusal strong,
+    .refusal label {
+      display: block;
+    }
+    .refusal label {
+      margin: 0.2rem 0 0.4rem;
+    }
     .refusal textarea {
       display: block;
       width: 100%;
       box-sizing: border-box;
       resize: vertical;
+      font: inherit;
     }
   `,
   ];
@@ -409,7 +418,7 @@ export class CpSection extends LitElement {
   private renderRefusal(sync: SectionSync) {
     const lost = sync.lostEdits;
     return html`<div class="refusal">
-      <p role="alert">The server refused a change: ${sync.lastRefusal}. The section was reloaded from the server.</p>
+      <p role="alert">The server refused a change: ${sync.lastRefusal?.replace(/^refused:\s*/, '')}. The section was reloaded from the server.</p>
       ${lost.length > 0
         ? html`<p>This page had ${lost.length === 1 ? 'this entry' : `these ${lost.length} entries`} otherwise than the server has them now (what it had not sent went with the reload: copy what you want to keep):</p>
             <ul class="notranslate" translate="no">
@@ -417,7 +426,7 @@ export class CpSection extends LitElement {
                 (l) => html`<li><strong>${l.label}</strong>${l.missing ? ' (not on the server)' : ''}
                   ${l.fields.map(
                     (f) => html`<label>${LOST_FIELD_LABELS[f.field] ?? f.field}
-                      <textarea readonly rows=${Math.min(4, f.text.split('\n').length)} .value=${f.text}></textarea></label>`,
+                      <textarea readonly rows=${Math.min(4, Math.max(2, f.text.split('\n').length))} .value=${f.text}></textarea></label>`,
                   )}</li>`,
               )}
             </ul>`
