@@ -180,8 +180,8 @@ export class CpPadPage extends LitElement {
       margin-bottom: 1rem;
     }
     .sections {
-      /* room at the foot for the undo toast, so it never has to cover the last entry */
-      padding-bottom: 4rem;
+      /* room at the foot for the toasts (the undo notice, and a hint above it), so they never have to cover the last entry */
+      padding-bottom: 9rem;
       display: grid;
       gap: 1.5rem;
       grid-template-columns: minmax(0, 1fr);
