@@ -182,12 +182,17 @@ describe('the scrub', () => {
     await page.locator('cp-cycle-header').getByText(/Ready list scrubbed on \d{4}-\d\d-\d\d/).waitFor();
     await expect.poll(() => ready.locator('.badge.done').count()).toBe(0);
     // the next scrub offers to clear what is marked done off the list
+    const scrubWidth = await page.getByRole('button', { name: 'Scrub (1)…' }).evaluate((el) => el.getBoundingClientRect().width);
     await page.getByRole('button', { name: 'Scrub (1)…' }).click();
     await form.getByLabel('marked merged').waitFor();
     expect(await form.getByLabel('marked merged').inputValue()).toBe('remove');
     await form.getByRole('button', { name: 'Accept and stamp scrubbed' }).click();
     await page.getByText('Scrubbed: 0 marked, 1 removed.').waitFor();
     await expect.poll(() => sectionToJSON(writer.doc).map((e) => e.title)).toEqual(['Still open']);
+    // nothing left to suggest: "Scrub…" is as wide as "Scrub (1)…" was, so the toolbar did not move
+    await page.getByRole('button', { name: 'Scrub…', exact: true }).waitFor();
+    const width = (name: string) => page.getByRole('button', { name, exact: true }).evaluate((el) => el.getBoundingClientRect().width);
+    expect(await width('Scrub…')).toBeCloseTo(scrubWidth, 0);
     writer.provider.destroy();
     await page.context().close();
   });

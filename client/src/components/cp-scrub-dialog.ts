@@ -24,6 +24,10 @@ export class CpScrubDialog extends LitElement {
     controlStyles,
     toolbarPanelStyles,
     css`
+      /* as wide with a count as without ("Scrub…", "Scrub (12)…"): the toolbar does not move when one appears */
+      .opener {
+        min-width: 7.5em;
+      }
       form {
         display: grid;
         gap: 0.4rem;
