@@ -77,6 +77,11 @@ export type PresenceVerdict = null | 'viewer' | 'echo' | 'rate' | 'schema' | 'si
 
 const REMOTE_PRESENCE = Symbol('remote presence');
 
+/** The largest presence clock taken (a page's clock grows by one a change: 2^31 is decades of them). */
+export const MAX_PRESENCE_CLOCK = 2 ** 31;
+/** How long the ids of peers that left are remembered (their removal's clock, who may bring them back). */
+export const FORGET_AFTER_MS = 60_000;
+
 export class Presence {
   readonly awareness: awarenessProtocol.Awareness;
   /** The client ids each peer introduced… */
@@ -88,6 +93,19 @@ export class Presence {
    * as a newer clock than the person's own, and everyone would ignore the person's state until their clock passed it.
    */
   private readonly clockOffset = new Map<number, number>();
+  /**
+   * Peers numbered in the order they first spoke: a peer that spoke before an id was removed (a page echoing what it
+   * heard) never introduces it again, nor takes it from one that spoke later (its person, reconnecting).
+   */
+  private readonly serials = new WeakMap<PresencePeer, number>();
+  /** The id each peer spoke for first: a page's own (y-websocket sends its own state first when it connects). */
+  private readonly firstIds = new WeakMap<PresencePeer, number>();
+  private lastSerial = 0;
+  /** Ids whose peer left: the serial reached then, and when (forgotten after {@link FORGET_AFTER_MS}). */
+  private readonly departed = new Map<number, { serial: number; at: number }>();
+  /** Ids held by a peer that introduced them again (not their first): a peer that spoke later may take them. */
+  private readonly reintroduced = new Set<number>();
+  private readonly sweeper: NodeJS.Timeout;
   private readonly buckets = new Map<PresencePeer, TokenBucket>();
   /** Client ids whose presence changed since the last flush, each with the origin of its latest change. */
   private readonly pending = new Map<number, unknown>();
@@ -104,7 +122,41 @@ export class Presence {
     // The server has no presence of its own (its word travels as server notices, never as presence).
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onUpdate);
+    this.sweeper = setInterval(this.forgetDeparted, FORGET_AFTER_MS);
+    this.sweeper.unref();
   }
+
+  private serialOf(peer: PresencePeer): number {
+    let serial = this.serials.get(peer);
+    if (serial === undefined) this.serials.set(peer, (serial = ++this.lastSerial));
+    return serial;
+  }
+
+  /**
+   * Whether `peer` may speak for `client`, which it does not hold: an id nobody holds and nobody here has a state
+   * for, unless it was removed before `peer` first spoke (an echo of a departed person's last state arriving after
+   * their removal would hide them, back on a new socket, for as long as the echoing page stayed); or an id another
+   * peer introduced again, which a peer that spoke later takes (its person, reconnecting after someone took it).
+   */
+  private mayIntroduce(peer: PresencePeer, client: number): boolean {
+    const its = this.firstIds.get(peer) === client;
+    const holder = this.ownerOf.get(client);
+    if (holder) return its && this.reintroduced.has(client) && this.serialOf(peer) > this.serialOf(holder);
+    if (this.awareness.getStates().has(client)) return false;
+    const gone = this.departed.get(client);
+    // (its own id: the same person's new socket may have spoken before the old one was found gone)
+    return !gone || its || this.serialOf(peer) > gone.serial;
+  }
+
+  /** Bookkeeping of ids gone for a while (their clocks: the awareness keeps them forever otherwise). */
+  private forgetDeparted = (): void => {
+    const before = Date.now() - FORGET_AFTER_MS;
+    for (const [client, gone] of this.departed) {
+      if (gone.at > before) continue;
+      this.departed.delete(client);
+      if (!this.ownerOf.has(client) && !this.awareness.getStates().has(client)) this.awareness.meta.delete(client);
+    }
+  };
 
   /**
    * A peer's awareness update. Entries for client ids the peer does not speak for are skipped: y-websocket sends back
@@ -120,10 +172,14 @@ export class Presence {
     // The peer's own ids, and ids nobody has (no connected peer, no state here) that it introduces, or introduces
     // again, with a state. Not a cleared state of an id nobody has: that is an echo of someone leaving, and taking the
     // id with it kept that person, back on a new socket, from being shown to anyone while the echoing page stayed.
+    this.serialOf(peer);
+    if (!this.firstIds.has(peer) && entries.length > 0) this.firstIds.set(peer, entries[0]!.client);
     const mine = entries.filter(
-      (e) => e.client !== this.awareness.clientID && (own.has(e.client) || (!this.ownerOf.has(e.client) && !states.has(e.client) && !isCleared(e.state))),
+      (e) => e.client !== this.awareness.clientID && (own.has(e.client) || (!isCleared(e.state) && this.mayIntroduce(peer, e.client))),
     );
     if (mine.length === 0) return 'echo';
+    // clocks count changes from 0: one past 2^31 is no person's (and near 2^53 adding 1 changes nothing: stuck)
+    if (mine.some((e) => e.clock > MAX_PRESENCE_CLOCK)) return 'schema';
     let bucket = this.buckets.get(peer);
     if (!bucket) this.buckets.set(peer, (bucket = new TokenBucket(PRESENCE_LIMITS.burst, PRESENCE_LIMITS.perSecond)));
     if (!bucket.take()) return 'rate';
@@ -149,6 +205,11 @@ export class Presence {
     for (const entry of mine) {
       const { client } = entry;
       if (!own.has(client)) {
+        const holder = this.ownerOf.get(client);
+        if (holder) this.owners.get(holder)?.delete(client);
+        if (holder || this.awareness.meta.has(client)) this.reintroduced.add(client);
+        else this.reintroduced.delete(client);
+        this.departed.delete(client);
         own.add(client);
         this.ownerOf.set(client, peer);
         // introduced again: its clock must pass the one its removal was given here, or nobody shows it
@@ -183,6 +244,8 @@ export class Presence {
       if (this.ownerOf.get(id) !== peer) continue;
       this.ownerOf.delete(id);
       this.clockOffset.delete(id);
+      this.reintroduced.delete(id);
+      this.departed.set(id, { serial: this.lastSerial, at: Date.now() });
     }
     if (own && own.size > 0 && !this.destroyed) awarenessProtocol.removeAwarenessStates(this.awareness, [...own], null);
   }
@@ -239,6 +302,7 @@ export class Presence {
   destroy(): void {
     this.destroyed = true;
     if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.sweeper);
     this.awareness.destroy();
   }
 }

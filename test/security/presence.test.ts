@@ -190,6 +190,53 @@ describe('forged presence never reaches other peers', () => {
   });
 });
 
+describe('a person leaving and coming back', () => {
+  const nameOf = (id: number) => (watcherState(id) as { user?: { name?: string } } | undefined)?.user?.name;
+
+  it("a page that spoke before someone left cannot take their id (an echo of their last state, arriving after they left): they come back on a new socket", async () => {
+    const carol = await RawClient.open(suite.server.url, padId, 'proposed');
+    const carolId = freshId();
+    send(carol, carolId, 1, { user: { name: 'Carol' } });
+    const bob = await RawClient.open(suite.server.url, padId, 'proposed');
+    const bobId = freshId();
+    send(bob, bobId, 1, { user: { name: 'Bob' } });
+    await waitFor(() => nameOf(bobId) === 'Bob', 3000, 'Bob shown');
+    bob.close();
+    await waitFor(() => nameOf(bobId) === undefined, 3000, 'Bob gone');
+    // Carol's page sends back Bob's last state, late
+    send(carol, bobId, 1, { user: { name: 'Bob' } });
+    await sleep(300);
+    expect(nameOf(bobId)).toBeUndefined();
+    const back = await RawClient.open(suite.server.url, padId, 'proposed');
+    send(back, bobId, 1, { user: { name: 'Bob' } });
+    await waitFor(() => nameOf(bobId) === 'Bob', 3000, 'Bob shown again');
+    for (const c of [carol, back]) c.close();
+  });
+
+  it("someone who takes a departed person's id loses it to that person's next socket; a clock past 2^31 is refused", async () => {
+    const bob = await RawClient.open(suite.server.url, padId, 'proposed');
+    const bobId = freshId();
+    send(bob, bobId, 1, { user: { name: 'Bob' } });
+    await waitFor(() => nameOf(bobId) === 'Bob', 3000, 'Bob shown');
+    bob.close();
+    await waitFor(() => nameOf(bobId) === undefined, 3000, 'Bob gone');
+    const mallory = await RawClient.open(suite.server.url, padId, 'proposed');
+    send(mallory, bobId, 2 ** 31 + 1, { user: { name: 'Bob (away)' } });
+    await sleep(300);
+    expect(nameOf(bobId)).toBeUndefined();
+    send(mallory, bobId, 1, { user: { name: 'Bob (away)' } });
+    await waitFor(() => nameOf(bobId) === 'Bob (away)', 3000, "Mallory's claim");
+    const back = await RawClient.open(suite.server.url, padId, 'proposed');
+    send(back, bobId, 1, { user: { name: 'Bob' } });
+    await waitFor(() => nameOf(bobId) === 'Bob', 3000, 'Bob shown again');
+    // and Mallory, who spoke before him, does not take it back
+    send(mallory, bobId, 5, { user: { name: 'Bob (away)' } });
+    await sleep(300);
+    expect(nameOf(bobId)).toBe('Bob');
+    for (const c of [mallory, back]) c.close();
+  });
+});
+
 describe('presence sent back', () => {
   it('a peer sending back what it heard (y-websocket does, others\' states included) is not closed, and its own presence still goes out', async () => {
     const { padId: ownPad } = await createPad(suite.server.url, 'presence-echoed');
