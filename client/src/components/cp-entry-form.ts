@@ -170,7 +170,7 @@ export class CpEntryForm extends LitElement {
     this.added = '';
     this.several = drafts.length > 1 ? drafts : [];
     // (not for a paste longer than the form takes: it is not added here, and asking the pad of thousands froze the page)
-    this.severalSkipped = this.several.length <= MAX_PASTED_ENTRIES ? this.skipped(this.several, () => false) : [];
+    this.severalSkipped = this.several.length <= MAX_PASTED_ENTRIES ? this.skipped(this.several) : [];
     const draft = drafts.length === 1 ? drafts[0]! : null;
     const fill = (name: string, value: string) => {
       const field = this.field(name);
@@ -225,10 +225,9 @@ export class CpEntryForm extends LitElement {
 
   /**
    * Why each of several pasted entries would be skipped: the pad has it, or the paste has it earlier (the same bug or
-   * change); null: added. `add` adds one (and returns true) as it goes. The pad is read once, before: what this paste
-   * adds meanwhile is among what it has seen.
+   * change); null: to add. The pad is read once, before any is added: what the paste adds is among what it has seen.
    */
-  private skipped(drafts: EntryDraft[], add: (draft: EntryDraft) => boolean): Array<'on the pad' | 'repeated' | null> {
+  private skipped(drafts: EntryDraft[]): Array<'on the pad' | 'repeated' | null> {
     const seen = new Set<string>();
     const onPad = this.duplicateFinder();
     return drafts.map((d) => {
@@ -237,7 +236,6 @@ export class CpEntryForm extends LitElement {
       for (const k of keys) seen.add(k);
       if (repeated) return 'repeated';
       if (onPad(d).length > 0) return 'on the pad';
-      add(d);
       return null;
     });
   }
@@ -248,22 +246,18 @@ export class CpEntryForm extends LitElement {
    */
   private addSeveral(): void {
     if (this.several.length > MAX_PASTED_ENTRIES) return;
+    const outcome = this.skipped(this.several);
+    const adding = this.several.filter((d, i) => outcome[i] === null && (d.title || d.launchpad || d.reviews.length > 0));
     // all or none, as an import: the section must have room for every entry the paste adds
-    const adding = this.skipped(this.several, (d) => Boolean(d.title || d.launchpad || d.reviews.length > 0)).filter((o) => o === null).length;
-    if (!this.roomFor(adding)) return;
+    if (!this.roomFor(adding.length)) return;
     let added = 0;
     let refused = 0;
-    const outcome = this.skipped(this.several, (d) => {
-      if (!d.title && !d.launchpad && d.reviews.length === 0) return false;
+    for (const d of adding) {
       const entry: NewEntryFields = { kind: d.kind, title: d.title, launchpad: d.launchpad, owner: d.owner, reviews: d.reviews, note: d.rest };
-      // the page cancels an add it cannot make (the section is full)
-      if (refused > 0 || !this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true, cancelable: true }))) {
-        refused++;
-        return false;
-      }
-      added++;
-      return true;
-    });
+      // the page cancels an add it cannot make (the section filled meanwhile)
+      if (refused > 0 || !this.dispatchEvent(new CustomEvent<NewEntryFields>('cp-add', { detail: entry, bubbles: true, composed: true, cancelable: true }))) refused++;
+      else added++;
+    }
     if (refused > 0) {
       // nothing cleared: the paste stays, to add the rest once there is room
       this.added = `Added ${added === 1 ? '1 entry' : `${added} entries`}; ${refused} not added: the section is full.`;
