@@ -193,16 +193,22 @@ describe('forged presence never reaches other peers', () => {
 describe('a person leaving and coming back', () => {
   const nameOf = (id: number) => (watcherState(id) as { user?: { name?: string } } | undefined)?.user?.name;
 
-  it("a page that spoke before someone left cannot take their id (an echo of their last state, arriving after they left): they come back on a new socket", async () => {
-    const carol = await RawClient.open(suite.server.url, padId, 'proposed');
-    const carolId = freshId();
-    send(carol, carolId, 1, { user: { name: 'Carol' } });
+  /** Bob on a socket of his own, shown, then gone with it: his id. */
+  async function bobCameAndWent(): Promise<number> {
     const bob = await RawClient.open(suite.server.url, padId, 'proposed');
     const bobId = freshId();
     send(bob, bobId, 1, { user: { name: 'Bob' } });
     await waitFor(() => nameOf(bobId) === 'Bob', 3000, 'Bob shown');
     bob.close();
     await waitFor(() => nameOf(bobId) === undefined, 3000, 'Bob gone');
+    return bobId;
+  }
+
+  it("a page that spoke before someone left cannot take their id (an echo of their last state, arriving after they left): they come back on a new socket", async () => {
+    const carol = await RawClient.open(suite.server.url, padId, 'proposed');
+    const carolId = freshId();
+    send(carol, carolId, 1, { user: { name: 'Carol' } });
+    const bobId = await bobCameAndWent();
     // Carol's page sends back Bob's last state, late
     send(carol, bobId, 1, { user: { name: 'Bob' } });
     await sleep(300);
@@ -214,12 +220,7 @@ describe('a person leaving and coming back', () => {
   });
 
   it("someone who takes a departed person's id loses it to that person's next socket; a clock past 2^31 is refused", async () => {
-    const bob = await RawClient.open(suite.server.url, padId, 'proposed');
-    const bobId = freshId();
-    send(bob, bobId, 1, { user: { name: 'Bob' } });
-    await waitFor(() => nameOf(bobId) === 'Bob', 3000, 'Bob shown');
-    bob.close();
-    await waitFor(() => nameOf(bobId) === undefined, 3000, 'Bob gone');
+    const bobId = await bobCameAndWent();
     const mallory = await RawClient.open(suite.server.url, padId, 'proposed');
     send(mallory, bobId, 2 ** 31 + 1, { user: { name: 'Bob (away)' } });
     await sleep(300);
