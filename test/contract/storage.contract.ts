@@ -232,7 +232,9 @@ export function storageContract(
       let polls = 0;
       const poller = (async () => {
         let last = 0;
-        while (polling) {
+        // (and once more after the writers are done: a read begun before the last commits ended does not see them)
+        for (let done = false; !done; ) {
+          done = !polling;
           const rows = await s.readLog(ref, last);
           for (const row of rows) {
             expect(row.seq).toBe(last + 1);
