@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { SESSION_NAMES_PER_PAD, type AppendResult, type Storage } from '../../server/storage/storage.js';
+import { SESSION_NAMES_PER_PAD, type AppendResult, type StatusRow, type Storage } from '../../server/storage/storage.js';
 import type { CuratorKeyRecord, DocumentRef, PadRecord, StoredUpdate, UpdateRecord } from '../../server/storage/store.js';
 import type { GuardNoticeData } from '../../shared/presence.js';
 
@@ -507,6 +507,20 @@ export function storageContract(
       await h1.close();
       const reopened = await openHandle();
       expect((await reopened.serverSecret()).equals(secret)).toBe(true);
+    });
+
+    it('reads the status cache rows asked for, each once, however many are asked at once', async () => {
+      const tag = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+      const row = (n: number): StatusRow => ({ key: `change:${tag}-${n}`, value: JSON.stringify({ n, note: `it's "${n}"` }), etag: n % 2 ? `W/"${n}"` : null, fetchedAt: 1000 + n, nextCheckAt: 2000 + n, failures: n % 3 });
+      const rows = Array.from({ length: 1500 }, (_, i) => row(i));
+      await s.writeStatus(rows);
+      // a pad's page asks for every key of the pad at once: duplicates, and keys never cached, among them
+      const asked = [...rows.map((r) => r.key), rows[7]!.key, rows[7]!.key, `change:${tag}-never`, `bug:${tag}`];
+      const read = await s.readStatus(asked);
+      expect(read).toHaveLength(1500);
+      expect(new Map(read.map((r) => [r.key, r]))).toEqual(new Map(rows.map((r) => [r.key, r])));
+      expect(await s.readStatus([rows[3]!.key, `topic:${tag}`])).toEqual([rows[3]]);
+      expect(await s.readStatus([])).toEqual([]);
     });
 
     it('answers ping and takes a probe write', async () => {
