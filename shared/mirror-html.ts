@@ -10,7 +10,7 @@
  */
 import { ENTRY_KINDS, shownReviews, type CycleMeta, type EntryData } from './schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, isoDay } from './labels.js';
-import { chipLabel, parseLink, safeHref } from './links.js';
+import { chipLabel, parseLink, safeHref, type ParsedLink } from './links.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
 import { promotedIds } from './pad-actions.js';
@@ -40,15 +40,20 @@ const link = (url: string, text = url) => {
  * What a link is called where the editor shows a chip (a change "931122,4", "topic:…", a bug "#2082345", a blueprint's
  * name): a phone-width reader got whole URLs, wrapped mid-word and percent-encoded. A link no parser knows is shown whole.
  */
-function shortLabel(url: string): string {
-  const parsed = parseLink(url);
+function shortLabel(url: string, parsed: ParsedLink | null): string {
   return parsed ? chipLabel(parsed) : url;
 }
 
 /** A link's live status (shared/status-view.ts) as text, its details as the title; '' when nothing is known. */
-function liveBadge(url: string, status: PadStatus | null | undefined): string {
-  const v = status ? linkStatusView(parseLink(url), status) : null;
+function liveBadge(parsed: ParsedLink | null, status: PadStatus | null | undefined): string {
+  const v = status ? linkStatusView(parsed, status) : null;
   return v ? ` <span class="cs cs-${escapeHtml(v.cls)}" title="${escapeHtml(v.detail)}">${escapeHtml(v.text)}</span>` : '';
+}
+
+/** A link shown by its short label, and its live status (each link parsed once: a 500-entry pad has 1,500). */
+function labelledLink(url: string, status: PadStatus | null | undefined, text?: string): string {
+  const parsed = parseLink(url);
+  return link(url, text ?? shortLabel(url, parsed)) + liveBadge(parsed, status);
 }
 
 /**
@@ -58,8 +63,7 @@ function liveBadge(url: string, status: PadStatus | null | undefined): string {
 export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null, promoted = false): string {
   const closed = e.status !== 'open';
   const head = [
-    e.launchpad ? link(e.launchpad, e.title.trim() || shortLabel(e.launchpad)) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
-    e.launchpad ? liveBadge(e.launchpad, status) : '',
+    e.launchpad ? labelledLink(e.launchpad, status, e.title.trim() || undefined) : `<span>${escapeHtml(e.title || '(untitled)')}</span>`,
     e.owner ? ` <span class="owner">(${escapeHtml(e.owner)})</span>` : '',
     closed ? ` <span class="status status-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : '',
     // a proposed entry also on the ready list (as the ready list says: promotedIds): said, so a reader does not take
@@ -68,7 +72,7 @@ export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null, p
   ].join('');
   const { shown, more } = shownReviews(e.reviews);
   const rest = more > 0 ? `<li class="more">and ${more} more reviews</li>` : '';
-  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${shown.map((r) => `<li>${link(r, shortLabel(r))}${liveBadge(r, status)}</li>`).join('')}${rest}</ul>` : '';
+  const reviews = e.reviews.length > 0 ? `<ul class="reviews">${shown.map((r) => `<li>${labelledLink(r, status)}</li>`).join('')}${rest}</ul>` : '';
   const note = e.note ? `<p class="note">${escapeHtml(e.note)}</p>` : '';
   return `<li class="entry${closed ? ` is-${escapeHtml(e.status)}` : ''}" data-id="${escapeHtml(e.id)}"><div class="entry-head">${head}</div>${reviews}${note}</li>`;
 }
@@ -102,16 +106,30 @@ function sectionHtml(title: string, entries: EntryData[], status: PadStatus | nu
   return `<section class="section"><h2>${escapeHtml(title)}</h2>${groups}${empty}</section>`;
 }
 
+/** Both sections, in the order the pages show them (ready first). */
+export function mirrorSectionsHtml(pad: MirrorContent, status: PadStatus | null = null): string {
+  return SECTIONS_SHOWN.map((s) =>
+    sectionHtml(SECTION_HEADINGS[s], pad.sections[s], status, s === 'proposed' ? promotedIds(pad.sections.ready) : new Set()),
+  ).join('');
+}
+
 /**
  * The mirror's whole content (what goes inside `<main id="mirror">`). `live`: see {@link mirrorNoteHtml}; `status`:
  * the live review status to show beside each link (absent: none shown).
  */
 export function mirrorHtml(pad: MirrorContent, options: { live?: string; status?: PadStatus | null } = {}): string {
+  return mirrorHeaderHtml(pad.meta) + mirrorNoteHtml(options.live) + mirrorSectionsHtml(pad, options.status ?? null);
+}
+
+/**
+ * The editor page's first view: the pad as the server has it, in the mirror's markup, shown while the page's script
+ * loads (a 500-entry pad is readable in about half the time the editor takes to render) and by a browser without
+ * it. Not live, and it says so; the editor replaces it when it renders (cp-pad-page).
+ */
+export function firstViewHtml(pad: MirrorContent, status: PadStatus | null = null): string {
   return (
     mirrorHeaderHtml(pad.meta) +
-    mirrorNoteHtml(options.live) +
-    SECTIONS_SHOWN.map((s) =>
-      sectionHtml(SECTION_HEADINGS[s], pad.sections[s], options.status ?? null, s === 'proposed' ? promotedIds(pad.sections.ready) : new Set()),
-    ).join('')
+    '<p class="readonly-note">The pad as it was when this page loaded (not live).</p>' +
+    `<div class="first-view-sections">${mirrorSectionsHtml(pad, status)}</div>`
   );
 }
