@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { mirrorHtml } from '../../shared/mirror-html.js';
+import { firstViewHtml, mirrorHtml } from '../../shared/mirror-html.js';
 import { exportPad, type PadExport } from '../pad-export.js';
 import type { AppDeps } from './deps.js';
 import type { PadStatus } from '../../shared/status.js';
@@ -39,6 +39,15 @@ export const mirrorContent = (pad: PadExport, status: PadStatus | null = null) =
 export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: HeavyReads): Hono {
   const app = new Hono();
 
+  /** The pad's cached live status, for pages rendered without the script (never fetched here: the cache only). */
+  const cachedStatus = async (padId: string): Promise<PadStatus | null> =>
+    status?.enabled
+      ? status.padStatus(padId).catch((err: unknown) => {
+          log.warn({ err }, 'page: could not read the status cache');
+          return null;
+        })
+      : null;
+
   app.get('/', (c) =>
     c.html(layout('cyclepad', html`<cp-home class="notranslate" translate="no"></cp-home>
       <noscript><p>cyclepad needs JavaScript to create and edit pads; read-only links work without it.</p></noscript>`, { translatable: true })),
@@ -56,13 +65,7 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
     return reads.run(c, resolved.pad.id, async () => {
       if (resolved.readOnly) {
         const content = await exportPad(registry, resolved.pad.id, ref);
-        // the cached live status, so the page without JavaScript shows it too (never fetched here: the cache only)
-        const live = status?.enabled
-          ? await status.padStatus(resolved.pad.id).catch((err: unknown) => {
-              log.warn({ err }, 'mirror: could not read the status cache');
-              return null;
-            })
-          : null;
+        const live = await cachedStatus(resolved.pad.id);
         return c.html(
           layout(
             content.meta.title || 'Release cycle tracking (read-only)',
@@ -73,6 +76,8 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
       }
       // the pad's committed content, so the page shows it before its sockets open (the page is this link's holder's only)
       const state = await initialState(registry, resolved.pad.id);
+      // and the pad as the mirror's markup, shown while the script loads (and without it): the editor replaces it
+      const firstView = firstViewHtml(await exportPad(registry, resolved.pad.id, ref), await cachedStatus(resolved.pad.id));
       c.header('Cache-Control', 'no-store');
       // without the script, the pad can still be read: its read-only view works without it (this link's holder may
       // have the read-only link: the page offers it to them anyway)
@@ -80,8 +85,7 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
       return c.html(
         layout(
           `${resolved.pad.id} · cyclepad`,
-          html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
-            <noscript><main class="page"><h1>${resolved.pad.id}</h1><p>Editing this pad needs JavaScript. Without it, you can read the pad at its <a href="${readOnlyPath}">read-only view</a>, which works without JavaScript.</p></main></noscript>`,
+          html`<cp-pad-page pad="${resolved.pad.id}"><div class="page mirror first-view"><p class="first-view-pad">${resolved.pad.id}</p><noscript><p>Editing this pad needs JavaScript. Without it, you can read the pad below as it was when this page loaded, or at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></noscript>${raw(firstView)}</div></cp-pad-page>${state}`,
         ),
       );
     });

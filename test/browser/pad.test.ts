@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createPad } from '../helpers/server.js';
+import { connectSynced } from '../helpers/clients.js';
+import { createEntry, entriesOf } from '../../shared/schema.js';
+import { waitFor } from '../helpers/wait.js';
 import { addForm, browserSuite, entryAction, openPad as openPadIn, signIn } from '../helpers/browser-suite.js';
 
 const suite = browserSuite();
@@ -268,5 +271,52 @@ describe('the pad in the browser', () => {
     expect(box.width).toBeLessThanOrEqual(14 * 16 + 16 + 1); // 14rem and its padding
     expect(box.height).toBeLessThan(40);
     expect(await reader.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  it('the page shows the pad before its script has run (and without it), then the editor takes its place', async () => {
+    const { padId, curatorKey } = await createPad(suite.server.url, 'browser-first-view');
+    const ready = await connectSynced(suite.server.url, padId, 'ready', { params: { key: curatorKey } });
+    const proposed = await connectSynced(suite.server.url, padId, 'proposed');
+    ready.doc.transact(() => entriesOf(ready.doc).push([createEntry({ id: 'r1', title: 'PCI device groups', owner: 'erin', status: 'merged', addedBy: 't' })]));
+    const longLink = `https://review.opendev.org/c/openstack/nova/+/931122/${'x'.repeat(200)}`;
+    proposed.doc.transact(() => entriesOf(proposed.doc).push([createEntry({ id: 'p1', kind: 'bug', title: 'Evacuate fails', reviews: [longLink], note: 'needs first review', addedBy: 't' })]));
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1 && suite.server.store.readLog({ padId, section: 'ready' }).length === 1);
+
+    // without JavaScript, on a phone: both sections readable, no sideways scrolling, and why it cannot be edited
+    const noJs = await (await suite.browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } })).newPage();
+    await noJs.goto(`${suite.server.url}/p/${padId}`);
+    expect(await noJs.locator('.first-view .entry').allTextContents()).toEqual([
+      expect.stringMatching(/PCI device groups \(erin\) merged/),
+      expect.stringMatching(/Evacuate fails.*needs first review/),
+    ]);
+    // (the driver's text and role engines skip <noscript>: looked up by element)
+    expect(await noJs.locator('.first-view noscript').textContent()).toContain('Editing this pad needs JavaScript');
+    expect(await noJs.locator('.first-view noscript a').isVisible()).toBe(true);
+    expect(await noJs.getByText('not live').isVisible()).toBe(true);
+    expect(await noJs.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // a script slow to come: the pad is on screen meanwhile; when it runs, the editor renders in the first view's place
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/assets/app.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
+    await page.locator('.first-view .entry[data-id="p1"]').waitFor({ state: 'visible' });
+    expect(await page.locator('.first-view .entry[data-id="r1"]').isVisible()).toBe(true);
+    expect(await page.locator('cp-entry').count()).toBe(0);
+    release();
+    await page.locator('cp-section#proposed cp-entry .title', { hasText: 'Evacuate fails' }).waitFor();
+    expect(await page.locator('.first-view').count()).toBe(0);
+    // each entry once: the first view is gone, not hidden behind the editor
+    expect(await page.getByText('PCI device groups').count()).toBe(1);
+    expect(await page.getByText('needs first review').count()).toBe(1);
+    await context.close();
+    await noJs.context().close();
+    ready.provider.destroy();
+    proposed.provider.destroy();
   });
 });

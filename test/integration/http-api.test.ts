@@ -171,9 +171,21 @@ describe('pads by reference', () => {
       Y.applyUpdate(doc, Buffer.from(state[section], 'base64'));
       expect(sectionToJSON(doc)).toEqual(sectionToJSON(live));
     }
-    // the hostile title is inside the base64 only: one script element of each kind, no markup from the pad
+    // the hostile title is in the base64 and, escaped, in the first view: one script element of each kind, no markup
+    // from the pad
     expect(page.match(/<script/g)).toHaveLength(2);
-    expect(page).not.toContain('alert(1)');
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).toContain('a &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; title');
+
+    // the first view: both sections as the mirror's markup, inside the editor's element (which replaces it), before
+    // the state (so it is parsed and shown first), saying it is not live
+    const firstView = /<cp-pad-page pad="page-state"><div class="page mirror first-view">(.*?)<\/cp-pad-page>/s.exec(page)?.[1] ?? '';
+    expect(firstView).toContain('Ready to review');
+    expect(firstView).toContain('ready one');
+    expect(firstView).toContain('Proposed patches');
+    expect(firstView).toContain('(not live)');
+    expect(firstView.match(/<li class="entry"/g)).toHaveLength(2);
+    expect(page.indexOf('first-view')).toBeLessThan(page.indexOf(INITIAL_STATE_ELEMENT_ID));
 
     // without JavaScript the editor page leads to the read-only view, which works without it
     expect(page).toContain(`<a href="${new URL(readOnlyUrl).pathname}">read-only view</a>`);

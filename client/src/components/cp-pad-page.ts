@@ -312,6 +312,8 @@ export class CpPadPage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // the server's first view of the pad (shown while the script loaded): the editor renders in its place, in this task
+    this.querySelector(':scope > .first-view')?.remove();
     window.addEventListener('beforeunload', this.onBeforeUnload);
     this.connection = new PadConnection(this.pad, { sendPresence: true });
     this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
@@ -637,4 +639,3 @@ export class CpPadPage extends LitElement {
   }
 }
 
-customElements.define('cp-pad-page', CpPadPage);
