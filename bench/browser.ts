@@ -2,7 +2,9 @@
 /// <reference lib="dom.iterable" />
 /**
  * Browser scenario: a 500-entry pad in headless Chromium (Debian's, through playwright-core).
- * - first full render: from navigation start to every entry rendered (performance.now() in the page);
+ * - first full render: from navigation start to the frame showing the last entry (performance.now() in the page): the
+ *   server's first view of the pad (read-only, shown while the script loads), or the editor's if it came first;
+ * - editor render: from navigation start to the frame with every entry rendered by the editor (interactive);
  * - a filter keystroke: from the key's event to the end of the frame that shows the filtered pad;
  * - an edit keystroke: typing in an entry's title, from the key's event to the end of the frame that shows it (the
  *   keystroke changes the document, so the section and the entry update).
@@ -29,7 +31,12 @@ export interface RenderBreakdown {
 
 export interface BrowserResult {
   entries: number;
+  /** Navigation to the frame showing the last entry (the server's first view, or the editor if it came first). */
   firstRenderMs: number[];
+  /** Navigation to the frame with every entry rendered by the editor (the page is then interactive). */
+  editorRenderMs: number[];
+  /** Which of the two showed the last entry first, per load. */
+  shownIn: string[];
   breakdown: RenderBreakdown[];
   filterKeystrokeMs: number[];
   editKeystrokeMs: number[];
@@ -87,7 +94,7 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
   ready.provider.destroy();
 
   const browser = await launchBrowser();
-  const result: BrowserResult = { entries, firstRenderMs: [], breakdown: [], filterKeystrokeMs: [], editKeystrokeMs: [] };
+  const result: BrowserResult = { entries, firstRenderMs: [], editorRenderMs: [], shownIn: [], breakdown: [], filterKeystrokeMs: [], editKeystrokeMs: [] };
   try {
     for (let load = 0; load < loads; load++) {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -100,24 +107,63 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
         await profiler.send('Profiler.enable');
         await profiler.send('Profiler.start');
         // and a trace: the profiler sees only JavaScript, the trace also style, layout, parsing and paint
-        await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute'] });
+        await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', ...(process.env.BENCH_TRACE_MORE ? ['v8', 'disabled-by-default-v8.compile', 'blink', 'loading', 'toplevel'] : [])] });
       }
-      await page.goto(`${baseUrl}/p/${padId}`);
-      const rendered = await page.waitForFunction(
-        (n) => {
-          // the time the DOM was in the state counted (counting 500 entries takes 20-40 ms here: not the page's time)
-          const now = performance.now();
-          const pad = document.querySelector('cp-pad-page')?.shadowRoot;
-          let count = 0;
-          for (const s of pad?.querySelectorAll('cp-section') ?? []) {
-            for (const e of s.shadowRoot?.querySelectorAll('cp-entry') ?? []) if (e.querySelector('.title')) count++;
+      // Watched from the document's first frame (the navigation is not awaited: the first view can be shown and gone
+      // before the load event): on each frame, before it is laid out, is the last entry there, in the server's first
+      // view of the pad or in the editor? That frame shows it when its rendering ends: a long frame's end is read from
+      // the Long Animation Frames API (a frame over 50 ms: laying out 500 entries is one); a shorter one ends within
+      // 50 ms of the check, and the check's time is taken.
+      await page.addInitScript((n) => {
+        const w = window as unknown as { seen?: { firstView?: number; editor?: number }; frames?: { start: number; end: number; render: number; layout: number }[] };
+        const seen: { firstView?: number; editor?: number } = (w.seen = {});
+        const frames: { start: number; end: number; render: number; layout: number }[] = (w.frames = []);
+        const observer = new PerformanceObserver((list) => {
+          for (const f of list.getEntries() as (PerformanceEntry & { renderStart: number; styleAndLayoutStart: number })[]) {
+            frames.push({ start: f.startTime, end: f.startTime + f.duration, render: f.renderStart, layout: f.styleAndLayoutStart });
           }
-          return count >= n ? now : 0;
-        },
-        entries,
-        { polling: 'raf', timeout: 30_000 },
-      );
-      result.firstRenderMs.push(Number(await rendered.jsonValue()));
+        });
+        observer.observe({ type: 'long-animation-frame', buffered: true });
+        (w as { stopFrames?: () => void }).stopFrames = () => observer.disconnect();
+        const editorEntries = () => {
+          let count = 0;
+          for (const s of document.querySelector('cp-pad-page')?.shadowRoot?.querySelectorAll('cp-section') ?? []) {
+            const entries = s.shadowRoot?.querySelectorAll('cp-entry');
+            // every entry element is there and the last one has rendered (they render in order, in one task)
+            if (entries && entries.length > 0 && entries[entries.length - 1]!.querySelector('.title')) count += entries.length;
+          }
+          return count;
+        };
+        const frame = () => {
+          // (not the callback's argument: that is when the frame was begun, which can precede a long task before it)
+          const now = performance.now();
+          if (seen.firstView === undefined && seen.editor === undefined && document.querySelectorAll('.first-view li.entry').length >= n) seen.firstView = now;
+          if (seen.editor === undefined && editorEntries() >= n) seen.editor = now;
+          if (seen.editor === undefined) requestAnimationFrame(frame);
+          else console.log('bench: editor rendered');
+        };
+        requestAnimationFrame(frame);
+      }, entries);
+      // (told by a console message: polling from here would run the driver's script in the page while it loads)
+      const editorRendered = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench: editor rendered', timeout: 30_000 });
+      await page.goto(`${baseUrl}/p/${padId}`, { waitUntil: 'commit' });
+      await editorRendered;
+      await page.waitForTimeout(100); // the long-animation-frame entries of the last frames
+      const times = await page.evaluate(() => {
+        const w = window as unknown as { seen: { firstView?: number; editor: number }; frames: { start: number; end: number; render: number; layout: number }[] };
+        (w as { stopFrames?: () => void }).stopFrames?.(); // (not watched during the keystrokes)
+        const shown = (at: number) => w.frames.find((f) => f.start <= at && at <= f.end)?.end ?? at;
+        return {
+          debug: { seen: w.seen, frames: w.frames.map((f) => [f.start, f.render, f.layout, f.end].map(Math.round)), nav: performance.getEntriesByType('navigation').map((n) => { const t = n as PerformanceNavigationTiming; return { req: Math.round(t.requestStart), res: Math.round(t.responseStart), end: Math.round(t.responseEnd), dcl: Math.round(t.domContentLoadedEventStart) }; }), res: (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => [r.name.split('/').pop(), Math.round(r.startTime), Math.round(r.responseEnd)]) },
+          shownIn: w.seen.firstView === undefined ? 'editor' : 'first view',
+          shown: shown(w.seen.firstView ?? w.seen.editor),
+          editor: shown(w.seen.editor),
+        };
+      });
+      if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ shown: Math.round(times.shown), ...times.debug }));
+      result.firstRenderMs.push(times.shown);
+      result.editorRenderMs.push(times.editor);
+      result.shownIn.push(times.shownIn);
       const { metrics } = await counters.send('Performance.getMetrics');
       const ms = (name: string) => 1000 * (metrics.find((m) => m.name === name)?.value ?? 0);
       result.breakdown.push({ taskMs: ms('TaskDuration'), scriptMs: ms('ScriptDuration'), styleMs: ms('RecalcStyleDuration'), layoutMs: ms('LayoutDuration') });
@@ -162,6 +208,9 @@ export function summarizeBrowser(r: BrowserResult) {
     entries: r.entries,
     firstRenderMedianMs: percentile(r.firstRenderMs, 50),
     firstRenderMaxMs: Math.max(...r.firstRenderMs),
+    editorRenderMedianMs: percentile(r.editorRenderMs, 50),
+    editorRenderMaxMs: Math.max(...r.editorRenderMs),
+    shownIn: r.shownIn,
     /** Medians over the loads: main-thread time by kind until the render was complete (the rest is waiting). */
     mainThreadMs: {
       tasks: percentile(r.breakdown.map((b) => b.taskMs), 50),
