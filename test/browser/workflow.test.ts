@@ -263,6 +263,21 @@ describe('the cycle-tracking workflow in the browser', () => {
     await expect.poll(() => page.locator('cp-entry:visible').count()).toBe(1);
     // the other person's view is not filtered
     expect(await other.locator('cp-entry:visible').count()).toBe(6);
+
+    // text typed into a title elsewhere: the filtered page shows the entry once it matches, and hides it again once
+    // it does not; the other page, unfiltered, shows the new title as it is typed
+    await bar.getByLabel('Filter', { exact: true }).fill('zanzibar');
+    await expect.poll(() => page.locator('cp-entry:visible').count()).toBe(0);
+    const entry = other.locator('cp-section#proposed cp-entry', { hasText: 'Evacuate fails when source host is down' });
+    await entryAction(entry, 'Edit');
+    const title = entry.getByLabel('Title', { exact: true });
+    await title.press('End');
+    await title.pressSequentially(' zanzibar');
+    await expect.poll(() => page.locator('cp-entry:visible .title').allTextContents()).toEqual(['Evacuate fails when source host is down zanzibar']);
+    await title.press('Backspace');
+    await expect.poll(() => page.locator('cp-entry:visible').count()).toBe(0);
+    await entry.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => other.locator('cp-section#proposed cp-entry .title').allTextContents()).toContain('Evacuate fails when source host is down zanziba');
   });
 
   it('works at phone width', async () => {
