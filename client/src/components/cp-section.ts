@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ENTRY_KINDS, entriesOf, entryPromotedFrom, entryToJSON, type EntryKind, type Section } from '../../../shared/schema.js';
+import { ENTRY_KINDS, entriesOf, entryPromotedFrom, entryToJSON, type EntryData, type EntryKind, type EntryMap, type Section } from '../../../shared/schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, entryLabel } from '../../../shared/labels.js';
 import { orderedPlacements, type PlacedEntry } from '../../../shared/ordering.js';
 import { NO_FILTER, isFiltering, matchesFilter, type EntryFilter } from '../../../shared/filter.js';
@@ -228,11 +228,28 @@ export class CpSection extends LitElement {
    */
   private changesShown: Subscribe<Y.Array<Y.Map<unknown>>> = (target, onChange) => {
     const handler = (changes: Array<Y.YEvent<Y.AbstractType<unknown>>>) => {
+      // the entries changed: their plain data is made again when next asked for
+      for (const change of changes) {
+        let type: Y.AbstractType<unknown> | null = change.target;
+        while (type && type.parent !== target) type = type.parent;
+        if (type) this.plain.delete(type);
+      }
       if (this.orderable || isFiltering(this.filter) || !changes.every((e) => e instanceof Y.YTextEvent)) onChange();
     };
     target.observeDeep(handler);
     return () => target.unobserveDeep(handler);
   };
+
+  /**
+   * Each entry's plain data (entryToJSON), kept until the entry changes: a filter keystroke matches every entry, and
+   * converting all 500 again for each one was a good part of its time.
+   */
+  private readonly plain = new WeakMap<object, EntryData>();
+  private plainOf(entry: EntryMap): EntryData {
+    let data = this.plain.get(entry);
+    if (!data) this.plain.set(entry, (data = entryToJSON(entry)!));
+    return data;
+  }
 
   private readonly pad = new ContextConsumer(this, { context: padContext, subscribe: true });
   /** The proposed entries the ready list has a copy of, and of which document (see {@link promoted}). */
@@ -417,7 +434,7 @@ export class CpSection extends LitElement {
           (e) => html`<li ?hidden=${!e.shown} data-entry=${e.id} data-kind=${kind} @dragover=${drag ? this.onDragOver : null} @dragleave=${
             drag ? this.onDragLeave : null} @drop=${drag ? this.onDrop : null} @keydown=${this.section === 'ready' ? this.onEntryKey : null}>${
             drag
-              ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(entryToJSON(e.map)!)} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
+              ? html`<button type="button" class="handle" draggable="true" aria-label="Reorder ${entryLabel(this.plainOf(e.map))} (drag, or Alt+Arrow Up/Down)" title="Drag to reorder, or press Alt+Arrow Up/Down" @dragstart=${this.onDragStart} @dragend=${this.onDragEnd}>⠿</button>`
               : nothing}<cp-entry translate="no" class="notranslate" data-id=${e.id} .entry=${e.map} .editable=${this.editable} .promotable=${
             this.promotable} .orderable=${this.orderable} .status=${this.pad.value?.connection.status.status ?? null} .ready=${this.section === 'ready'} .first=${e.id === firstShown} .last=${e.id === lastShown} .editors=${this.editors.of(e.id)} .offline=${offline} .promoted=${promoted.has(e.id)}></cp-entry></li>`,
         )}
@@ -455,7 +472,7 @@ export class CpSection extends LitElement {
     const now = Date.now();
     const all: ShownEntry[] = (this.sync ? orderedPlacements(this.sync.doc) : []).map((e) => ({
       ...e,
-      shown: !filtering || matchesFilter(entryToJSON(e.map)!, this.filter, status, now),
+      shown: !filtering || matchesFilter(this.plainOf(e.map), this.filter, status, now),
     }));
     const shownCount = all.filter((e) => e.shown).length;
     return html`
