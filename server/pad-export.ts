@@ -8,12 +8,19 @@ export interface PadExport {
   meta: CycleMeta;
 }
 
-/** `name` is the pad's editable name, or the caller's read-only reference (a viewer must never learn the name). */
+/**
+ * `name` is the pad's editable name, or the caller's read-only reference (a viewer must never learn the name).
+ * Committed content only, as a socket's sync answer: a peer's update is applied to the document before it is stored,
+ * and an export (the mirror's page, the editor's first view) read meanwhile showed an update nobody could yet count on.
+ */
 export async function exportPad(registry: DocumentRegistry, padId: string, name: string): Promise<PadExport> {
-  const proposed = await registry.use({ padId, section: 'proposed' }, (d) => sectionToJSON(d.doc));
-  const { ready, meta } = await registry.use({ padId, section: 'ready' }, (d) => ({
-    ready: sectionToJSON(d.doc),
-    meta: metaToJSON(d.doc),
-  }));
+  const proposed = await registry.use({ padId, section: 'proposed' }, async (d) => {
+    await d.flush();
+    return sectionToJSON(d.doc);
+  });
+  const { ready, meta } = await registry.use({ padId, section: 'ready' }, async (d) => {
+    await d.flush();
+    return { ready: sectionToJSON(d.doc), meta: metaToJSON(d.doc) };
+  });
   return { name, sections: { proposed, ready }, meta };
 }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
+import { SqliteStorage } from '../../server/storage/sqlite-storage.js';
 import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, spawnServer, startTestServer, tempDataDir } from '../helpers/server.js';
 import { connect, connectSynced } from '../helpers/clients.js';
@@ -64,6 +65,53 @@ describe('storage that refuses writes (disk full, read-only)', () => {
     expect(server.store.readLog({ padId, section: 'proposed' }).length).toBeGreaterThan(0);
     writer.provider.destroy();
     reader.provider.destroy();
+  });
+});
+
+describe('storage slow to commit', () => {
+  it('pages and exports show an update only once it is stored (the mirror, the editor\'s first view, the exports)', async () => {
+    const dataDir = tempDataDir();
+    const inner = SqliteStorage.open(dataDir);
+    let held: Promise<void> | null = null;
+    let storedAt = Infinity;
+    // Injected delay: a commit that takes as long as the test says (a slow disk, a busy database)
+    const storage = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'append') {
+          return async (batches: Parameters<SqliteStorage['append']>[0]) => {
+            const wait = held;
+            if (wait) await wait;
+            const result = await target.append(batches);
+            if (wait) storedAt = Date.now();
+            return result;
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const server = await startTestServer(dataDir, {}, { storage });
+    cleanups.push(() => removeDir(dataDir), () => server.close());
+    const { padId, readOnlyUrl } = await createPad(server.url, 'slow-commit');
+    const writer = await connectSynced(server.url, padId, 'proposed');
+    let release!: () => void;
+    held = new Promise<void>((resolve) => (release = resolve));
+    entriesOf(writer.doc).push([createEntry({ title: 'still being stored', addedBy: 'w' })]);
+    await sleep(300); // the update is on the server, in its commit
+    const answers = [readOnlyUrl, `${server.url}/p/${padId}`, `${server.url}/api/pads/${padId}/export.json`, `${server.url}/api/pads/${padId}/export.md`].map(
+      async (url) => {
+        const text = await (await fetch(url)).text();
+        return { url, at: Date.now(), shows: text.includes('still being stored') };
+      },
+    );
+    await sleep(300);
+    release();
+    for (const answer of await Promise.all(answers)) {
+      // an answer showing the update came after the update was stored
+      if (answer.shows) expect(answer.at, answer.url).toBeGreaterThanOrEqual(storedAt);
+    }
+    expect(storedAt).toBeLessThan(Infinity);
+    writer.provider.destroy();
   });
 });
 
