@@ -77,14 +77,17 @@ export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null, p
   return `<li class="entry${closed ? ` is-${escapeHtml(e.status)}` : ''}" data-id="${escapeHtml(e.id)}"><div class="entry-head">${head}</div>${reviews}${note}</li>`;
 }
 
-/** The cycle header: title, milestones and review days, the "scrubbed on" stamp. */
-export function mirrorHeaderHtml(meta: MirrorMeta): string {
+/**
+ * The cycle header: title, milestones and review days, the "scrubbed on" stamp. The title is the page's heading
+ * (`h1`), or one level under the pad's name (`h2`, in the editor's first view).
+ */
+export function mirrorHeaderHtml(meta: MirrorMeta, heading: 'h1' | 'h2' = 'h1'): string {
   const milestones = meta.milestones.length > 0
     ? `<ul class="milestones">${meta.milestones.map((m) => `<li>${escapeHtml(m.label)}: <time>${escapeHtml(m.date)}</time></li>`).join('')}</ul>`
     : '';
   const day = isoDay(meta.scrubbedAt);
   const scrubbed = day ? `<p class="scrubbed">Ready list scrubbed on ${escapeHtml(day)}</p>` : '';
-  return `<header class="mirror-header"><h1>${escapeHtml(meta.title || 'Release cycle tracking')}</h1>${milestones}${scrubbed}</header>`;
+  return `<header class="mirror-header"><${heading}>${escapeHtml(meta.title || 'Release cycle tracking')}</${heading}>${milestones}${scrubbed}</header>`;
 }
 
 /**
@@ -128,7 +131,7 @@ export function mirrorHtml(pad: MirrorContent, options: { live?: string; status?
  */
 export function firstViewHtml(pad: MirrorContent, status: PadStatus | null = null): string {
   return (
-    mirrorHeaderHtml(pad.meta) +
+    mirrorHeaderHtml(pad.meta, 'h2') +
     '<p class="readonly-note">The pad as it was when this page loaded (not live).</p>' +
     `<div class="first-view-sections">${mirrorSectionsHtml(pad, status)}</div>`
   );

@@ -76,8 +76,17 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
       }
       // the pad's committed content, so the page shows it before its sockets open (the page is this link's holder's only)
       const state = await initialState(registry, resolved.pad.id);
-      // and the pad as the mirror's markup, shown while the script loads (and without it): the editor replaces it
-      const firstView = firstViewHtml(await exportPad(registry, resolved.pad.id, ref), await cachedStatus(resolved.pad.id));
+      // and beside it the pad in the mirror's markup, shown while the script loads (and without it): the editor renders
+      // in its place from that state. Not without the state (a pad too large to carry, storage failing): the editor
+      // would start empty and replace a right view by a wrong one until its sockets synced.
+      const firstView = state
+        ? await exportPad(registry, resolved.pad.id, ref)
+            .then(async (pad) => firstViewHtml(pad, await cachedStatus(resolved.pad.id)))
+            .catch((err: unknown) => {
+              log.warn({ err }, 'editor page: no first view');
+              return '';
+            })
+        : '';
       c.header('Cache-Control', 'no-store');
       // without the script, the pad can still be read: its read-only view works without it (this link's holder may
       // have the read-only link: the page offers it to them anyway)
@@ -85,7 +94,10 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
       return c.html(
         layout(
           `${resolved.pad.id} · cyclepad`,
-          html`<cp-pad-page pad="${resolved.pad.id}"><div class="page mirror first-view"><p class="first-view-pad">${resolved.pad.id}</p><noscript><p>Editing this pad needs JavaScript. Without it, you can read the pad below as it was when this page loaded, or at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></noscript>${raw(firstView)}</div></cp-pad-page>${state}`,
+          firstView
+            ? html`<cp-pad-page pad="${resolved.pad.id}"><main class="page mirror first-view"><h1 class="first-view-pad">${resolved.pad.id}</h1><noscript><p>Editing this pad needs JavaScript. Without it, you can read the pad below as it was when this page loaded, or at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></noscript>${raw(firstView)}</main></cp-pad-page>${state}`
+            : html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
+            <noscript><main class="page"><h1>${resolved.pad.id}</h1><p>Editing this pad needs JavaScript. Without it, you can read the pad at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></main></noscript>`,
         ),
       );
     });

@@ -5,7 +5,7 @@ import { INITIAL_STATE_ELEMENT_ID, type InitialState } from '../../shared/wire.j
 import { createPad } from '../helpers/server.js';
 import { serverSuite } from '../helpers/server-suite.js';
 import { connectSynced } from '../helpers/clients.js';
-import { waitFor } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const suite = serverSuite();
 
@@ -179,11 +179,15 @@ describe('pads by reference', () => {
 
     // the first view: both sections as the mirror's markup, inside the editor's element (which replaces it), before
     // the state (so it is parsed and shown first), saying it is not live
-    const firstView = /<cp-pad-page pad="page-state"><div class="page mirror first-view">(.*?)<\/cp-pad-page>/s.exec(page)?.[1] ?? '';
+    const firstView = /<cp-pad-page pad="page-state"><main class="page mirror first-view">(.*?)<\/cp-pad-page>/s.exec(page)?.[1] ?? '';
     expect(firstView).toContain('Ready to review');
     expect(firstView).toContain('ready one');
     expect(firstView).toContain('Proposed patches');
     expect(firstView).toContain('(not live)');
+    // one h1 (the pad's name, as the editor's), the cycle title under it, the sections under that
+    expect(firstView.match(/<h1[ >]/g)).toHaveLength(1);
+    expect(firstView).toMatch(/^<h1 class="first-view-pad">page-state<\/h1>/);
+    expect(firstView).toContain('<header class="mirror-header"><h2>');
     expect(firstView.match(/<li class="entry"/g)).toHaveLength(2);
     expect(page.indexOf('first-view')).toBeLessThan(page.indexOf(INITIAL_STATE_ELEMENT_ID));
 
@@ -198,6 +202,27 @@ describe('pads by reference', () => {
     expect(stateOf(mirror)).toBeNull();
     proposed.provider.destroy();
     ready.provider.destroy();
+  });
+
+  it('a pad too large to carry its state in the page carries no first view either (the editor would start empty)', async () => {
+    const { padId } = await createPad(suite.server.url, 'page-too-large');
+    const writer = await connectSynced(suite.server.url, padId, 'proposed');
+    // 4.5 MB of notes, a message of 9 at a time (a message is at most 1 MiB), within the write budget (2 MiB/s)
+    for (let batch = 0; batch < 5; batch++) {
+      entriesOf(writer.doc).push(Array.from({ length: 9 }, (_, i) => createEntry({ title: `big ${batch}-${i}`, note: 'n'.repeat(99_000), addedBy: 't' })));
+      await sleep(600);
+    }
+    await waitFor(async () => {
+      const pad = (await (await fetch(`${suite.server.url}/api/pads/${padId}/export.json`)).json()) as { sections: { proposed: unknown[] } };
+      return pad.sections.proposed.length === 45;
+    }, 10_000, 'every entry to be stored');
+    const page = await (await fetch(`${suite.server.url}/p/${padId}`)).text();
+    expect(page).not.toContain(INITIAL_STATE_ELEMENT_ID);
+    expect(page).not.toContain('first-view');
+    expect(page).not.toContain('big 0-0');
+    // without JavaScript, the page says where to read the pad
+    expect(page).toMatch(/<noscript><main class="page"><h1>page-too-large<\/h1><p>Editing this pad needs JavaScript/);
+    writer.provider.destroy();
   });
 
   it('answers unknown routes with a 404 JSON error', async () => {
