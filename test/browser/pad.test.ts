@@ -307,7 +307,6 @@ describe('the pad in the browser', () => {
     await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
     await page.locator('.first-view .entry[data-id="p1"]').waitFor({ state: 'visible' });
     expect(await page.locator('.first-view .entry[data-id="r1"]').isVisible()).toBe(true);
-    expect(await page.locator('cp-entry').count()).toBe(0);
     release();
     await page.locator('cp-section#proposed cp-entry .title', { hasText: 'Evacuate fails' }).waitFor();
     expect(await page.locator('.first-view').count()).toBe(0);
@@ -316,7 +315,62 @@ describe('the pad in the browser', () => {
     expect(await page.getByText('needs first review').count()).toBe(1);
     await context.close();
     await noJs.context().close();
+
+    // the script not held: a frame shows the whole first view before the editor renders in its place
+    const watched = await (await suite.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await watched.addInitScript(() => {
+      const w = window as unknown as { framesWithFirstView: number };
+      w.framesWithFirstView = 0;
+      const frame = () => {
+        if (document.querySelectorAll('.first-view li.entry').length === 2) w.framesWithFirstView++;
+        if (!document.querySelector('cp-pad-page')?.shadowRoot?.querySelector('cp-section')) requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    await watched.goto(`${suite.server.url}/p/${padId}`);
+    await watched.locator('cp-section#proposed cp-entry .title', { hasText: 'Evacuate fails' }).waitFor();
+    expect(await watched.evaluate(() => (window as unknown as { framesWithFirstView: number }).framesWithFirstView)).toBeGreaterThan(0);
+    await watched.context().close();
     ready.provider.destroy();
+    proposed.provider.destroy();
+  });
+
+  it('a reader who scrolled or tabbed to a link before the editor came keeps their place and focus', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-first-view-place');
+    const proposed = await connectSynced(suite.server.url, padId, 'proposed');
+    proposed.doc.transact(() =>
+      entriesOf(proposed.doc).push(
+        Array.from({ length: 60 }, (_, i) =>
+          createEntry({ id: `e${i}`, kind: 'bug', title: `Entry ${i}`, launchpad: `https://bugs.launchpad.net/nova/+bug/${2_000_000 + i}`, reviews: [`https://review.opendev.org/c/openstack/nova/+/${900_000 + i}`], note: 'needs reviews', addedBy: 't' }),
+        ),
+      ),
+    );
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1);
+    for (const width of [390, 1280]) {
+      const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/assets/app.js', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
+      const before = page.locator('.first-view li.entry[data-id="e40"]');
+      // the entry 100 px under the window's top (the one above it partly in the window)
+      await before.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await page.evaluate(() => window.scrollBy(0, -100));
+      const top = (await before.boundingBox())!.y;
+      await before.getByRole('link', { name: 'Entry 40' }).focus();
+      release();
+      const entry = page.locator('cp-section#proposed cp-entry[data-id="e40"]');
+      await entry.locator('.title').waitFor();
+      await expect.poll(() => page.evaluate(() => !document.querySelector('.first-view'))).toBe(true);
+      // the same entry at the same height (within a line), focus on its title link
+      expect(Math.abs((await entry.boundingBox())!.y - top), `at ${width} px`).toBeLessThan(24);
+      expect(await entry.getByRole('link', { name: 'Entry 40' }).evaluate((a) => a === (a.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+      await context.close();
+    }
     proposed.provider.destroy();
   });
 });

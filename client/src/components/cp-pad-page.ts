@@ -37,6 +37,7 @@ import './cp-delegates.js';
 import { translationDetector } from '../translation/detector.js';
 import { CopyController } from '../controllers/copy-controller.js';
 import { TranslationWatchController } from '../controllers/translation-watch.js';
+import { takeFirstView } from '../first-view.js';
 import { CursorController } from '../controllers/cursor-controller.js';
 
 type IdEvent = CustomEvent<{ id: string }>;
@@ -311,9 +312,18 @@ export class CpPadPage extends LitElement {
   }
 
   override connectedCallback(): void {
+    // the server's first view of the pad (shown while the script loaded): the editor renders in its place, in this
+    // task, and before it is painted the reader is put back at their place in it (noted before the editor's shadow
+    // root hides the view: laid out without it, the page was too short for the reader's scroll position); once more
+    // a frame later, when the entries around the place have been laid out as themselves, not at their estimated size
+    const handover = takeFirstView(this);
+    if (handover) {
+      requestAnimationFrame(() => {
+        handover.restore(this.shadowRoot);
+        requestAnimationFrame(() => handover.restore(this.shadowRoot));
+      });
+    }
     super.connectedCallback();
-    // the server's first view of the pad (shown while the script loaded): the editor renders in its place, in this task
-    this.querySelector(':scope > .first-view')?.remove();
     window.addEventListener('beforeunload', this.onBeforeUnload);
     this.connection = new PadConnection(this.pad, { sendPresence: true });
     this.connection.proposed.awareness.setLocalStateField('user', { name: userName() });
