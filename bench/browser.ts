@@ -112,7 +112,7 @@ export async function browserScenario(baseUrl: string, entries = 500, loads = 5)
       // Watched from the document's first frame (the navigation is not awaited: the first view can be shown and gone
       // before the load event): on each frame, before it is laid out, is the last entry there, in the server's first
       // view of the pad or in the editor? That frame shows it when its rendering ends: a long frame's end is read from
-      // the Long Animation Frames API (a frame over 50 ms: laying out 500 entries is one); a shorter one ends within
+      // the Long Animation Frames API (a frame over 50 ms: parsing a part of the page and laying it out often is); a shorter one ends within
       // 50 ms of the check, and the check's time is taken.
       await page.addInitScript((n) => {
         const w = window as unknown as { seen?: { firstView?: number; editor?: number }; frames?: { start: number; end: number; render: number; layout: number }[] };
