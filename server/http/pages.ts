@@ -95,7 +95,7 @@ export function pageRoutes({ pads, registry, status, log }: AppDeps, reads: Heav
         layout(
           `${resolved.pad.id} · cyclepad`,
           firstView
-            ? html`<cp-pad-page pad="${resolved.pad.id}"><main class="page mirror first-view"><h1 class="first-view-pad">${resolved.pad.id}</h1><noscript><p>Editing this pad needs JavaScript. Without it, you can read the pad below as it was when this page loaded, or at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></noscript>${raw(firstView)}</main></cp-pad-page>${state}`
+            ? html`<cp-pad-page pad="${resolved.pad.id}"><main class="page mirror first-view"><h1 class="first-view-pad">${resolved.pad.id}</h1><noscript><p>Editing this pad needs JavaScript. Without it, you can read the pad below as it was when this page loaded, or at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></noscript><p class="first-view-stalled" role="status">The editor has not started: its script did not load. Reload the page to edit; the pad below is as it was when this page loaded, and its <a href="${readOnlyPath}">read-only view</a> works without the script.</p>${raw(firstView)}</main></cp-pad-page>${state}`
             : html`${state}<cp-pad-page pad="${resolved.pad.id}"></cp-pad-page>
             <noscript><main class="page"><h1>${resolved.pad.id}</h1><p>Editing this pad needs JavaScript. Without it, you can read the pad at its <a href="${readOnlyPath}">read-only view</a>, which works without it.</p></main></noscript>`,
         ),

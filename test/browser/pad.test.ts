@@ -294,6 +294,9 @@ describe('the pad in the browser', () => {
     expect(await noJs.locator('.first-view noscript a').isVisible()).toBe(true);
     expect(await noJs.getByText('not live').isVisible()).toBe(true);
     expect(await noJs.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // (the note for a script that failed to load is not said: the <noscript> one is)
+    await noJs.waitForTimeout(8_500);
+    expect(await noJs.locator('.first-view-stalled').isVisible()).toBe(false);
 
     // a script slow to come: the pad is on screen meanwhile; when it runs, the editor renders in the first view's place
     const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -307,6 +310,11 @@ describe('the pad in the browser', () => {
     await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
     await page.locator('.first-view .entry[data-id="p1"]').waitFor({ state: 'visible' });
     expect(await page.locator('.first-view .entry[data-id="r1"]').isVisible()).toBe(true);
+    // a script that does not come: after 8 s the page says the editor has not started, and how to go on
+    const stalled = page.locator('.first-view-stalled');
+    expect(await stalled.isVisible()).toBe(false);
+    await stalled.waitFor({ state: 'visible', timeout: 12_000 });
+    expect(await stalled.textContent()).toContain('The editor has not started');
     release();
     await page.locator('cp-section#proposed cp-entry .title', { hasText: 'Evacuate fails' }).waitFor();
     expect(await page.locator('.first-view').count()).toBe(0);
