@@ -16,6 +16,20 @@ const proposedTitles = (page: Page) => page.locator('cp-section#proposed cp-entr
 const storedTitles = async (padId: string) =>
   ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title);
 
+/** The editor page of `padId`, its script held back (the page as it is until the script has run) until `release`. */
+async function openWithScriptHeld(padId: string, width: number) {
+  const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
+  const page = await context.newPage();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/assets/app.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
+  return { context, page, release };
+}
+
 /** A page whose sync sockets can be cut (closed, and refused while cut) and let through again. */
 async function pageWithCuttableSync() {
   const context = await suite.browser.newContext();
@@ -299,15 +313,7 @@ describe('the pad in the browser', () => {
     expect(await noJs.locator('.first-view-stalled').isVisible()).toBe(false);
 
     // a script slow to come: the pad is on screen meanwhile; when it runs, the editor renders in the first view's place
-    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/assets/app.js', async (route) => {
-      await held;
-      await route.continue();
-    });
-    await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
+    const { context, page, release } = await openWithScriptHeld(padId, 1280);
     await page.locator('.first-view .entry[data-id="p1"]').waitFor({ state: 'visible' });
     expect(await page.locator('.first-view .entry[data-id="r1"]').isVisible()).toBe(true);
     // a script that does not come: after 8 s the page says the editor has not started, and how to go on
@@ -355,15 +361,7 @@ describe('the pad in the browser', () => {
     );
     await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1);
     for (const width of [390, 1280]) {
-      const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
-      const page = await context.newPage();
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/assets/app.js', async (route) => {
-        await held;
-        await route.continue();
-      });
-      await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
+      const { context, page, release } = await openWithScriptHeld(padId, width);
       const before = page.locator('.first-view li.entry[data-id="e40"]');
       // the entry 100 px under the window's top (the one above it partly in the window)
       await before.evaluate((e) => e.scrollIntoView({ block: 'start' }));
