@@ -29,6 +29,22 @@ const count = (n: number) => n.toLocaleString('en');
 /** A type's limit, and what a refusal says; `entries`: a section's entries (the refusal says how many it holds). */
 type Limit = { max: number; message: string; entries?: true };
 
+/**
+ * Every limit, with its words made once: a limit is looked up for every type each update writes to, and formatting
+ * its numbers each time (Intl) was as much work as the rest of the limits check.
+ */
+const LIMITS = {
+  entries: { max: MAX_ENTRIES_PER_SECTION, message: `a section may hold at most ${count(MAX_ENTRIES_PER_SECTION)} entries`, entries: true },
+  note: { max: MAX_NOTE_LENGTH, message: `a note may hold at most ${count(MAX_NOTE_LENGTH)} characters` },
+  title: { max: MAX_LINE_LENGTH, message: `a title may hold at most ${count(MAX_LINE_LENGTH)} characters` },
+  text: { max: MAX_LINE_LENGTH, message: `a text may hold at most ${count(MAX_LINE_LENGTH)} characters` },
+  reviews: { max: MAX_LIST_ITEMS, message: `an entry may list at most ${count(MAX_LIST_ITEMS)} reviews` },
+  milestones: { max: MAX_LIST_ITEMS, message: `the cycle header may list at most ${count(MAX_LIST_ITEMS)} milestones` },
+  preamble: { max: MAX_LIST_ITEMS, message: `a list may hold at most ${count(MAX_LIST_ITEMS)} preamble lines` },
+  list: { max: MAX_LIST_ITEMS, message: `a list may hold at most ${count(MAX_LIST_ITEMS)} items` },
+} as const satisfies Record<string, Limit>;
+const VALUE_TOO_LONG = `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+
 /** Null if the update keeps every type it writes within its limit, else what it would take past it. */
 export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, KnownPlace>, deleted: DeleteRanges): string | null {
   // per container (keyed by the root's name, the document's type, or the update's item holding the type)
@@ -75,9 +91,7 @@ export function limitProblem(doc: Y.Doc, structs: Struct[], places: Map<Y.Item, 
 /** The limit of a container, by what it is: the entries, an entry's reviews or note, a title, the header's lists. */
 function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): Limit {
   if ('root' in container) {
-    return container.root === ENTRIES_KEY
-      ? { max: MAX_ENTRIES_PER_SECTION, message: `a section may hold at most ${count(MAX_ENTRIES_PER_SECTION)} entries`, entries: true }
-      : { max: MAX_LIST_ITEMS, message: `a list may hold at most ${count(MAX_LIST_ITEMS)} items` };
+    return container.root === ENTRIES_KEY ? LIMITS.entries : LIMITS.list;
   }
   // the type, and the key its holder has in the map holding it ("reviews", "note", …)
   let type: unknown;
@@ -91,18 +105,14 @@ function limitOf(container: Container, places: Map<Y.Item, KnownPlace>): Limit {
     key = places.get(holder)?.sub ?? null;
   }
   if (type instanceof Y.Text) {
-    return key === 'note'
-      ? { max: MAX_NOTE_LENGTH, message: `a note may hold at most ${count(MAX_NOTE_LENGTH)} characters` }
-      : { max: MAX_LINE_LENGTH, message: `${key === 'title' ? 'a title' : 'a text'} may hold at most ${count(MAX_LINE_LENGTH)} characters` };
+    return key === 'note' ? LIMITS.note : key === 'title' ? LIMITS.title : LIMITS.text;
   }
   return listLimit(key);
 }
 
 /** The limit of a list, by the key it is under ("reviews", "milestones", …). */
 function listLimit(key: string | null): Limit {
-  const what = key === 'reviews' ? 'an entry may list' : key === 'milestones' ? 'the cycle header may list' : 'a list may hold';
-  const items = key === 'reviews' || key === 'milestones' ? key : key === 'preamble' ? 'preamble lines' : 'items';
-  return { max: MAX_LIST_ITEMS, message: `${what} at most ${count(MAX_LIST_ITEMS)} ${items}` };
+  return key === 'reviews' ? LIMITS.reviews : key === 'milestones' ? LIMITS.milestones : key === 'preamble' ? LIMITS.preamble : LIMITS.list;
 }
 
 /**
@@ -117,13 +127,13 @@ function valueProblem(content: Y.Item['content'], sub: string | null): string | 
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string') {
-      if (value.length > MAX_LINE_LENGTH) return `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+      if (value.length > MAX_LINE_LENGTH) return VALUE_TOO_LONG;
     } else if (Array.isArray(value)) {
       if (value.length > MAX_LIST_ITEMS) return listLimit(sub).message;
       for (const v of value) stack.push(v);
     } else if (value !== null && typeof value === 'object') {
       for (const k in value) {
-        if (k.length > MAX_LINE_LENGTH) return `a value may hold at most ${count(MAX_LINE_LENGTH)} characters`;
+        if (k.length > MAX_LINE_LENGTH) return VALUE_TOO_LONG;
         stack.push((value as Record<string, unknown>)[k]);
       }
     }
