@@ -165,7 +165,9 @@ export class BenchClient {
   /** A presence update (awareness), as a client moving its cursor sends. */
   presence(): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    const state = JSON.stringify({ user: { name: `bench-${this.clientId % 100000}`, colour: '#336699' }, cursor: { entry: `e${this.awarenessClock}`, field: 'title' } });
+    // (cyclepad's presence schema: a cursor names its section too; without it every state was refused as malformed,
+    // and cyclepad relayed no presence while the servers compared with it did)
+    const state = JSON.stringify({ user: { name: `bench-${this.clientId % 100000}`, colour: '#336699' }, cursor: { section: 'proposed', entry: `e${this.awarenessClock}`, field: 'title' } });
     const update = encoding.createEncoder();
     encoding.writeVarUint(update, 1);
     encoding.writeVarUint(update, this.clientId);
