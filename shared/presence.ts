@@ -124,11 +124,23 @@ export function isCleanText(text: string, maxLength: number): boolean {
   return text.length >= 1 && text.length <= maxLength && text === text.trim() && !NAME_FORBIDDEN.test(checked) && !MARK_STACK.test(text);
 }
 
+/**
+ * Names already judged (a person's name comes with every presence change they make: Unicode normalisation and the
+ * lookalike table each time were most of checking a presence message). Bounded: emptied when full.
+ */
+const judgedNames = new Map<string, boolean>();
+const JUDGED_NAMES_MAX = 2000;
+
 /** Whether a display name is one presence takes: clean, 1–40 characters, not session-like, claiming no role. */
 export function isValidName(name: string): boolean {
-  if (!isCleanText(name, MAX_NAME_LENGTH)) return false;
-  const looks = skeleton(name);
-  return !NAME_SESSION_LIKE.test(looks) && !NAME_ROLE_WORDS.test(looks);
+  let valid = judgedNames.get(name);
+  if (valid === undefined) {
+    const looks = isCleanText(name, MAX_NAME_LENGTH) ? skeleton(name) : null;
+    valid = looks !== null && !NAME_SESSION_LIKE.test(looks) && !NAME_ROLE_WORDS.test(looks);
+    if (judgedNames.size >= JUDGED_NAMES_MAX) judgedNames.clear();
+    if (name.length <= 4 * MAX_NAME_LENGTH) judgedNames.set(name, valid);
+  }
+  return valid;
 }
 
 /** A name as a person typed it, made presentable: what {@link isValidName} refuses dropped, at most {@link MAX_NAME_LENGTH}; '' if nothing is left. */
