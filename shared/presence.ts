@@ -125,8 +125,8 @@ export function isCleanText(text: string, maxLength: number): boolean {
 }
 
 /**
- * Names already judged (a person's name comes with every presence change they make: Unicode normalisation and the
- * lookalike table each time were most of checking a presence message). Bounded: emptied when full.
+ * Names already judged (a person's name comes with every presence change they make: its Unicode normalisation and
+ * lookalike table each time were about a third of checking a presence message). Bounded: emptied when full.
  */
 const judgedNames = new Map<string, boolean>();
 const JUDGED_NAMES_MAX = 2000;
