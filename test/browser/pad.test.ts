@@ -318,6 +318,8 @@ describe('the pad in the browser', () => {
     expect(await page.locator('.first-view .entry[data-id="r1"]').isVisible()).toBe(true);
     // a script that does not come: after 8 s the page says the editor has not started, and how to go on
     const stalled = page.locator('.first-view-stalled');
+    // (once the stylesheet has come: nothing is painted before it, but the page's elements are there to be asked)
+    await expect.poll(() => stalled.evaluate((e) => getComputedStyle(e).animationName)).toBe('cp-first-view-stalled');
     expect(await stalled.isVisible()).toBe(false);
     await stalled.waitFor({ state: 'visible', timeout: 12_000 });
     expect(await stalled.textContent()).toContain('The editor has not started');
