@@ -16,7 +16,10 @@ const proposedTitles = (page: Page) => page.locator('cp-section#proposed cp-entr
 const storedTitles = async (padId: string) =>
   ((await fetch(`${suite.server.url}/api/pads/${padId}/export.json`).then((r) => r.json())) as { sections: { proposed: Array<{ title: string }> } }).sections.proposed.map((e) => e.title);
 
-/** The editor page of `padId`, its script held back (the page as it is until the script has run) until `release`. */
+/**
+ * The editor page of `padId`, its script held back (the page as it is until the script has run) until `release`,
+ * once its stylesheet has come.
+ */
 async function openWithScriptHeld(padId: string, width: number) {
   const context = await suite.browser.newContext({ viewport: { width, height: 800 } });
   const page = await context.newPage();
@@ -27,6 +30,11 @@ async function openWithScriptHeld(padId: string, width: number) {
     await route.continue();
   });
   await page.goto(`${suite.server.url}/p/${padId}`, { waitUntil: 'commit' });
+  // the stylesheet has come (nothing is painted before it, but the page's elements can be asked before it, unstyled)
+  await page.waitForFunction(() => {
+    const note = document.querySelector('.first-view-stalled');
+    return note !== null && getComputedStyle(note).animationName === 'cp-first-view-stalled';
+  });
   return { context, page, release };
 }
 
@@ -318,8 +326,6 @@ describe('the pad in the browser', () => {
     expect(await page.locator('.first-view .entry[data-id="r1"]').isVisible()).toBe(true);
     // a script that does not come: after 8 s the page says the editor has not started, and how to go on
     const stalled = page.locator('.first-view-stalled');
-    // (once the stylesheet has come: nothing is painted before it, but the page's elements are there to be asked)
-    await expect.poll(() => stalled.evaluate((e) => getComputedStyle(e).animationName)).toBe('cp-first-view-stalled');
     expect(await stalled.isVisible()).toBe(false);
     await stalled.waitFor({ state: 'visible', timeout: 12_000 });
     expect(await stalled.textContent()).toContain('The editor has not started');
