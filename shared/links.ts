@@ -20,6 +20,18 @@ export function safeHref(value: string): string | null {
   }
 }
 
+/** Bidirectional marks, embeddings, overrides and isolates. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A link as it is shown whole (where no parser knows it, so it has no short label): its bidirectional controls
+ * shown as U+FFFD. A right-to-left override in a link reorders how it reads: "https://example.com/\u202Egnp.exe"
+ * read ".../exe.png". (Titles and notes keep theirs: right-to-left text is written with them.)
+ */
+export function linkAsText(value: string): string {
+  return value.replace(BIDI_CONTROLS, '\uFFFD');
+}
+
 const GERRIT_HOSTS = new Set(['review.opendev.org', 'review.openstack.org']);
 const TOPIC_QUERY = /^topic:(?:"([^"]+)"|(\S+))$/;
 

@@ -10,7 +10,7 @@
  */
 import { ENTRY_KINDS, shownReviews, type CycleMeta, type EntryData } from './schema.js';
 import { KIND_HEADINGS, SECTION_HEADINGS, SECTIONS_SHOWN, isoDay } from './labels.js';
-import { chipLabel, parseLink, safeHref, type ParsedLink } from './links.js';
+import { chipLabel, linkAsText, parseLink, safeHref, type ParsedLink } from './links.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
 import { promotedIds } from './pad-actions.js';
@@ -41,7 +41,7 @@ const link = (url: string, text = url) => {
  * name): a phone-width reader got whole URLs, wrapped mid-word and percent-encoded. A link no parser knows is shown whole.
  */
 function shortLabel(url: string, parsed: ParsedLink | null): string {
-  return parsed ? chipLabel(parsed) : url;
+  return parsed ? chipLabel(parsed) : linkAsText(url);
 }
 
 /** A link's live status (shared/status-view.ts) as text, its details as the title; '' when nothing is known. */
@@ -83,7 +83,7 @@ export function mirrorEntryHtml(e: EntryData, status: PadStatus | null = null, p
  */
 export function mirrorHeaderHtml(meta: MirrorMeta, heading: 'h1' | 'h2' = 'h1'): string {
   const milestones = meta.milestones.length > 0
-    ? `<ul class="milestones">${meta.milestones.map((m) => `<li>${escapeHtml(m.label)}: <time>${escapeHtml(m.date)}</time></li>`).join('')}</ul>`
+    ? `<ul class="milestones">${meta.milestones.map((m) => `<li><span class="label">${escapeHtml(m.label)}</span>: <time>${escapeHtml(m.date)}</time></li>`).join('')}</ul>`
     : '';
   const day = isoDay(meta.scrubbedAt);
   const scrubbed = day ? `<p class="scrubbed">Ready list scrubbed on ${escapeHtml(day)}</p>` : '';

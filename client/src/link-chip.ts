@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import { chipLabel, parseLink, safeHref, type ParsedLink } from '../../shared/links.js';
+import { chipLabel, linkAsText, parseLink, safeHref, type ParsedLink } from '../../shared/links.js';
 import type { PadStatus } from '../../shared/status.js';
 import { linkStatusView, type LinkStatusView } from '../../shared/status-view.js';
 
@@ -10,7 +10,7 @@ import { linkStatusView, type LinkStatusView } from '../../shared/status-view.js
  */
 export function linkChip(url: string) {
   const chip = chipOf(url);
-  return chip.href ? chipLink(chip) : html`<span class="chip plain">${url}</span>`;
+  return chip.href ? chipLink(chip) : html`<span class="chip plain">${chip.label}</span>`;
 }
 
 /**
@@ -19,7 +19,7 @@ export function linkChip(url: string) {
  */
 export function reviewItem(url: string, status: PadStatus | null = null) {
   const chip = chipOf(url);
-  if (!chip.href) return html`<li><span class="chip plain">${url}</span></li>`;
+  if (!chip.href) return html`<li><span class="chip plain">${chip.label}</span></li>`;
   const v = chipStatus(chip, status);
   // chipLink's markup inline: one template instance per review instead of two
   return html`<li><a class="chip ${chip.cls}" href=${chip.href} target="_blank" rel="noopener noreferrer" title=${chipTitle(chip, v)}>${chip.label}</a>${statusBadge(v)}</li>`;
@@ -34,6 +34,8 @@ export const statusBadge = (v: LinkStatusView | null) =>
 
 export interface Chip {
   readonly url: string;
+  /** The URL as it is shown whole (in the chip's title; its label when no parser knows it): shared/links.ts linkAsText. */
+  readonly text: string;
   readonly href: string | null;
   readonly cls: string;
   readonly label: string;
@@ -53,13 +55,14 @@ export function chipOf(url: string): Chip {
   const link = parseLink(url);
   const href = safeHref(link?.url ?? url);
   const cls = link?.type === 'launchpad-bug' ? 'bug' : link?.type === 'launchpad-blueprint' ? 'blueprint' : 'gerrit';
-  chip = Object.freeze({ url, href, cls, label: link ? chipLabel(link) : url, link: link && Object.freeze(link) });
+  const text = linkAsText(url);
+  chip = Object.freeze({ url, text, href, cls, label: link ? chipLabel(link) : text, link: link && Object.freeze(link) });
   if (chips.size >= MAX_CHIPS) chips.clear();
   chips.set(url, chip);
   return chip;
 }
 
-const chipTitle = (c: Chip, v: LinkStatusView | null) => (v ? `${v.detail}\n${c.url}` : c.url);
+const chipTitle = (c: Chip, v: LinkStatusView | null) => (v ? `${v.detail}\n${c.text}` : c.text);
 
 /** The chip; with a status, the link's title is the details (subject, owner, patch set, age) and the status follows it. */
 export const chipLink = (c: Chip, v: LinkStatusView | null = null) =>

@@ -387,4 +387,19 @@ describe('the pad in the browser', () => {
     }
     proposed.provider.destroy();
   });
+
+  it('a link shown whole shows its bidirectional controls as U+FFFD (a right-to-left override made ".../\u202Egnp.exe" read ".../exe.png")', async () => {
+    const { padId } = await createPad(suite.server.url, 'browser-bidi-link');
+    const proposed = await connectSynced(suite.server.url, padId, 'proposed');
+    proposed.doc.transact(() => entriesOf(proposed.doc).push([createEntry({ id: 'b1', title: 'Spoof', reviews: ['https://example.com/files/\u202Egnp.exe', 'no link \u2067x'], addedBy: 't' })]));
+    await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1);
+    const page = await openPad(padId);
+    const chips = page.locator('cp-section#proposed cp-entry[data-id="b1"] .chip');
+    await expect.poll(() => chips.allTextContents()).toEqual(['https://example.com/files/\uFFFDgnp.exe', 'no link \uFFFDx']);
+    expect(await chips.first().getAttribute('title')).toBe('https://example.com/files/\uFFFDgnp.exe');
+    // the link still goes where it says, percent-encoded as the browser sends it
+    expect(await chips.first().getAttribute('href')).toBe('https://example.com/files/%E2%80%AEgnp.exe');
+    await page.context().close();
+    proposed.provider.destroy();
+  });
 });

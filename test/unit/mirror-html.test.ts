@@ -78,6 +78,21 @@ describe('the mirror markup (shared by the server page and the live script)', ()
     expect(out).not.toContain('promoted to ready');
   });
 
+  it('shows a link\'s bidirectional controls as U+FFFD where it shows the link whole, and isolates milestone labels', () => {
+    // "https://example.com/<RLO>gnp.exe" would read ".../exe.png"; an embedding or isolate reorders it as well
+    const spoof = 'https://example.com/files/\u202Egnp.exe';
+    const out = mirrorEntryHtml(entry({ title: 'ﻋﻨﻮﺍﻥ \u202Btitle', reviews: [spoof, 'not a link \u2067x\u2069', 'https://review.opendev.org/c/openstack/nova/+/931122'] }));
+    expect(out).toContain('>https://example.com/files/\uFFFDgnp.exe</a>');
+    expect(out).toContain('href="https://example.com/files/%E2%80%AEgnp.exe"');
+    expect(out).toContain('<span>not a link \uFFFDx\uFFFD</span>');
+    expect(out).not.toMatch(/[\u202E\u2067\u2069]/);
+    // a title keeps its own (right-to-left text is written with them): it is isolated by the stylesheet instead
+    expect(out).toContain('\u202Btitle');
+    expect(mirrorHtml({ meta: { title: 't', milestones: [{ label: 'Spec \u202Efreeze', date: '2025-01-09' }], scrubbedAt: null }, sections: { proposed: [], ready: [] } })).toContain(
+      '<li><span class="label">Spec \u202Efreeze</span>: <time>2025-01-09</time></li>',
+    );
+  });
+
   it('says "promoted to ready" where the ready list holds a copy (its promotedFrom), never on a proposed entry\'s own claim', () => {
     const html = mirrorHtml({
       meta: { title: '', milestones: [], scrubbedAt: null },

@@ -10,7 +10,7 @@ import {
   type EntryData,
   type EntryMap,
 } from '../../../shared/schema.js';
-import { safeHref } from '../../../shared/links.js';
+import { linkAsText, safeHref } from '../../../shared/links.js';
 import { entryLabel } from '../../../shared/labels.js';
 import { ObserveController, deep } from '../controllers/observe.js';
 import { controlStyles } from '../styles.js';
@@ -175,7 +175,7 @@ export class CpEntry extends LitElement {
     this.dispatchEvent(new CustomEvent(name, { detail: { id: this.entry?.get('id'), ...detail }, bubbles: true, composed: true }));
   }
 
-  private renderLink(url: string, text = url) {
+  private renderLink(url: string, text = linkAsText(url)) {
     const href = safeHref(url);
     return href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${text}</a>` : html`<span>${text}</span>`;
   }
