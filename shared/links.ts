@@ -170,11 +170,12 @@ export function chipLabel(link: ParsedLink): string {
     case 'gerrit-change':
       return link.patchset ? `${link.change},${link.patchset}` : String(link.change);
     case 'gerrit-topic':
-      return `topic:${link.topic}`;
+      // (decoded from the link: "%E2%80%AE" in a topic is a right-to-left override)
+      return linkAsText(`topic:${link.topic}`);
     case 'launchpad-bug':
       return `#${link.bug}`;
     case 'launchpad-blueprint':
-      return link.name;
+      return linkAsText(link.name);
   }
 }
 

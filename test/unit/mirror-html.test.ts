@@ -81,7 +81,9 @@ describe('the mirror markup (shared by the server page and the live script)', ()
   it('shows a link\'s bidirectional controls as U+FFFD where it shows the link whole, and isolates milestone labels', () => {
     // "https://example.com/<RLO>gnp.exe" would read ".../exe.png"; an embedding or isolate reorders it as well
     const spoof = 'https://example.com/files/\u202Egnp.exe';
-    const out = mirrorEntryHtml(entry({ title: 'ﻋﻨﻮﺍﻥ \u202Btitle', reviews: [spoof, 'not a link \u2067x\u2069', 'https://review.opendev.org/c/openstack/nova/+/931122'] }));
+    const out = mirrorEntryHtml(entry({ title: 'ﻋﻨﻮﺍﻥ \u202Btitle', reviews: [spoof, 'not a link \u2067x\u2069', 'https://review.opendev.org/q/topic:%E2%80%AEgnp.exe'] }));
+    // a short label decoded from the link too
+    expect(out).toContain('>topic:\uFFFDgnp.exe</a>');
     expect(out).toContain('>https://example.com/files/\uFFFDgnp.exe</a>');
     expect(out).toContain('href="https://example.com/files/%E2%80%AEgnp.exe"');
     expect(out).toContain('<span>not a link \uFFFDx\uFFFD</span>');
