@@ -23,7 +23,7 @@
  *     \ title / \ label: date | … / \ preamble line   <- header: title, milestones, other lines, in that order
  */
 import { ENTRY_KINDS, MAX_REVIEWS_PER_ENTRY, type CycleMeta, type EntryData, type EntryKind, type EntryStatus, type Milestone } from './schema.js';
-import { chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
+import { BIDI_CONTROL_CHARS, chipLabel, kindOfLink, MAX_LINE_LENGTH, parseEntryText, parseLink, safeHref } from './links.js';
 import { KIND_HEADINGS, SECTION_HEADINGS as SECTION_HEADINGS_SHOWN, isoDay } from './labels.js';
 import type { PadStatus } from './status.js';
 import { linkStatusView } from './status-view.js';
@@ -639,8 +639,7 @@ export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\u
  * `cyclepad export --format md` would print to it), bidirectional marks, embeddings, overrides and isolates (a mail
  * reader would show the text reordered) and lone surrogates. Each is shown as U+FFFD.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const MD_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const MD_CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI_CONTROL_CHARS}]`);
 const MD_UNSAFE = new RegExp(`${MD_CONTROLS.source}|${LONE_SURROGATE.source}`, 'g');
 
 /**

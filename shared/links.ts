@@ -20,8 +20,9 @@ export function safeHref(value: string): string | null {
   }
 }
 
-/** Bidirectional marks, embeddings, overrides and isolates. */
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Bidirectional marks, embeddings, overrides and isolates, as a character class's contents (the Markdown export's too). */
+export const BIDI_CONTROL_CHARS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const BIDI_CONTROLS = new RegExp(`[${BIDI_CONTROL_CHARS}]`, 'g');
 
 /**
  * A link as it is shown whole (where no parser knows it, so it has no short label): its bidirectional controls
