@@ -75,6 +75,69 @@ describe('storage', () => {
     expect(sectionToJSON(watcher.doc)).toEqual(sectionToJSON(local));
   });
 
+  it('snapshots a large section of small edits by the bytes logged, not every N rows; reloads it whole', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const server = await startTestServer(dataDir, { snapshotEvery: 10, unloadDelayMs: 20 });
+    cleanups.push(() => server.close());
+    const { padId } = await createPad(server.url, 'large-small');
+    const ref = { padId, section: 'proposed' as const };
+    const writer = await connectSynced(server.url, padId, 'proposed');
+    // about 80 KB of notes, then small edits: ten rows of them are far less than a quarter of the section
+    for (let i = 0; i < 8; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: `${i}`.repeat(10_000), addedBy: 'w' })]);
+    const title = entriesOf(writer.doc).get(0).get('title') as Y.Text;
+    for (let i = 0; i < 4; i++) title.insert(title.length, '.');
+    await waitFor(() => server.store.readLog(ref).length === 12);
+    await waitFor(() => server.store.loadDocument(ref).snapshot !== null);
+    const first = server.store.loadDocument(ref).snapshot!.seq;
+    expect(first).toBeGreaterThanOrEqual(10);
+    for (let i = 0; i < 60; i++) {
+      title.insert(title.length, 'x');
+      await sleep(1);
+    }
+    await waitFor(() => server.store.readLog(ref).length === 72);
+    await sleep(100);
+    // 60 rows of one character each: six times the row count, a few KB against 80 KB
+    expect(server.store.loadDocument(ref).snapshot!.seq).toBe(first);
+    // edits that log a quarter of the section's size bring the next snapshot
+    const note = entriesOf(writer.doc).get(1).get('note') as Y.Text;
+    for (let i = 0; i < 10; i++) note.insert(0, 'n'.repeat(4_000));
+    await waitFor(() => server.store.loadDocument(ref).snapshot!.seq > first, 3000, 'the next snapshot');
+    const expected = sectionToJSON(writer.doc);
+    writer.provider.destroy();
+    await waitFor(() => server.registry.loaded().length === 0, 3000, 'unload');
+    const reader = await connectSynced(server.url, padId, 'proposed');
+    expect(sectionToJSON(reader.doc)).toEqual(expected);
+    reader.provider.destroy();
+  });
+
+  it('a process that loses the snapshot lease asks again after another interval, not at every commit', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const server = await startTestServer(dataDir, { snapshotEvery: 10 });
+    cleanups.push(() => server.close());
+    // another process holds every snapshot lease
+    const asked: number[] = [];
+    server.storage.tryLease = async () => {
+      asked.push(server.store.readLog({ padId, section: 'proposed' }).length);
+      await sleep(5);
+      return false;
+    };
+    const { padId } = await createPad(server.url, 'lease-lost');
+    const writer = await connectSynced(server.url, padId, 'proposed');
+    for (let i = 0; i < 45; i++) {
+      entriesOf(writer.doc).push([createEntry({ title: `e${i}`, addedBy: 'w' })]);
+      await sleep(2);
+    }
+    await waitFor(() => server.store.readLog({ padId, section: 'proposed' }).length === 45);
+    await sleep(50);
+    // once an interval (the rows logged when it asked: commits made while it asked do not ask again)
+    expect(asked.length).toBe(4);
+    expect(asked.every((rows, i) => i === 0 || rows - asked[i - 1]! >= 10)).toBe(true);
+    expect(server.store.loadDocument({ padId, section: 'proposed' }).snapshot).toBeNull();
+    writer.provider.destroy();
+  });
+
   it('a corrupt snapshot is detected and the whole log replayed', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
