@@ -2,91 +2,15 @@
  * The Etherpad load model (as Etherpad's own load tests measure it): N authors on one pad, each appending 4
  * characters every 400 ms, and a probe measuring edit-to-receive. Authors only write: they speak WebSocket over a
  * raw TCP socket and throw away what the server sends without parsing it (the server still sends it all), so the
- * load generator, which shares the machine's 2 cores with the servers, is not what saturates first.
+ * load generator, which shares the machine's 2 cores with the servers, is not what saturates first. They run in a
+ * worker thread (authors-worker.ts), the probe in this one: the probe's event loop is not the authors'.
  */
-import net from 'node:net';
-import { randomBytes } from 'node:crypto';
-import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
-import { createEntry, entriesOf } from '../shared/schema.js';
+import { Worker } from 'node:worker_threads';
 import { sleep } from '../test/helpers/wait.js';
 import { createPad } from '../test/helpers/server.js';
 import { BenchClient, Recorder } from './load.js';
 import { percentile } from './stats.js';
 import { processStats, startCluster, startPeer, type RunningPeer } from './servers.js';
-
-/** A masked client frame (RFC 6455 §5.2) carrying one binary message. */
-function wsFrame(payload: Uint8Array): Buffer {
-  const mask = randomBytes(4);
-  const len = payload.length;
-  const header = len < 126 ? Buffer.from([0x82, 0x80 | len]) : len < 65536 ? Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff]) : null;
-  if (!header) throw new Error('author frames stay small');
-  const body = Buffer.alloc(len);
-  for (let i = 0; i < len; i++) body[i] = payload[i]! ^ mask[i & 3]!;
-  return Buffer.concat([header, mask, body]);
-}
-
-function updateMessage(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0);
-  encoding.writeVarUint(e, 2);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
-
-/** An author: its own entry, 4 characters appended every `everyMs`; reads nothing it is sent. */
-class Author {
-  private readonly socket: net.Socket;
-  private readonly doc = new Y.Doc();
-  private timer: NodeJS.Timeout | null = null;
-  readonly ready: Promise<void>;
-  private open = false;
-
-  constructor(wsBase: string, room: string) {
-    const url = new URL(`${wsBase}/sync/${room}/proposed`);
-    this.socket = net.connect(Number(url.port), url.hostname);
-    this.socket.setNoDelay(true);
-    this.ready = new Promise((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.once('connect', () => {
-        this.socket.write(
-          `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-        );
-      });
-      let head = '';
-      const onData = (chunk: Buffer) => {
-        head += chunk.toString('latin1');
-        if (!head.includes('\r\n\r\n')) return;
-        this.socket.off('data', onData);
-        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head.split('\r\n')[0]));
-        this.open = true;
-        // everything after the handshake is read and dropped, unparsed
-        this.socket.on('data', () => undefined);
-        resolve();
-      };
-      this.socket.on('data', onData);
-    });
-    this.socket.on('error', () => undefined);
-    this.doc.on('update', (update: Uint8Array) => {
-      if (this.open && !this.socket.destroyed) this.socket.write(wsFrame(updateMessage(update)));
-    });
-  }
-
-  start(everyMs: number): void {
-    entriesOf(this.doc).push([createEntry({ title: '', addedBy: 'author' })]);
-    const title = entriesOf(this.doc).get(0).get('title') as Y.Text;
-    this.timer = setTimeout(() => {
-      this.timer = setInterval(() => title.insert(title.length, 'abcd'), everyMs);
-    }, Math.random() * everyMs);
-  }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.socket.destroy();
-    this.doc.destroy();
-  }
-}
 
 export interface EtherpadStep {
   authors: number;
@@ -110,21 +34,22 @@ export async function etherpadModel(
     const peer: RunningPeer = processes === 1 ? await startPeer('cyclepad') : await startCluster(processes);
     const bases = peer.processes?.map((p) => p.ws) ?? [peer.ws];
     const pids = peer.processes?.map((p) => p.pid) ?? [peer.pid];
-    const authors: Author[] = [];
+    let authors: Worker | null = null;
     try {
       const room = `etherpad-${n}-${Date.now()}`;
       await createPad(peer.http, room);
-      for (let i = 0; i < n; i += 50) {
-        const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => new Author(bases[(i + j) % bases.length]!, room));
-        await Promise.all(batch.map((a) => a.ready));
-        authors.push(...batch);
-      }
+      const worker = (authors = new Worker(new URL('./authors-worker.js', import.meta.url), { workerData: { bases, room, count: n, everyMs: 400 } }));
+      await new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the authors' worker ended (${code}) before they were ready`)));
+        worker.once('message', (m: unknown) => (m === 'ready' ? resolve() : reject(new Error(`authors: ${JSON.stringify(m)}`))));
+      });
       // the probe: a writer on the first process, a reader on the last (across processes when there are several)
       const recorder = new Recorder();
       const probeWriter = new BenchClient({ kind: 'cyclepad', base: bases[0]! }, room, recorder, 'probe');
       const probeReader = new BenchClient({ kind: 'cyclepad', base: bases[bases.length - 1]! }, room, recorder, null);
       await Promise.all([probeWriter.ready, probeReader.ready]);
-      for (const a of authors) a.start(400);
+      worker.postMessage('start');
       let measuring = false;
       let sent = 0;
       const probe = setInterval(() => {
@@ -159,7 +84,11 @@ export async function etherpadModel(
       if (step.p95 < 100) largest = n;
       else break;
     } finally {
-      for (const a of authors) a.close();
+      if (authors) {
+        const ended = new Promise((resolve) => authors!.once('exit', resolve));
+        authors.postMessage('stop');
+        await Promise.race([ended, sleep(5000).then(() => authors!.terminate())]);
+      }
       await peer.stop();
     }
   }

@@ -137,7 +137,10 @@ if (only.has('s6')) {
 }
 if (only.has('etherpad')) {
   const out: Record<string, Awaited<ReturnType<typeof etherpadModel>>> = {};
-  for (const processes of [1, 3]) out[`${processes} process${processes > 1 ? 'es' : ''}`] = await etherpadModel(processes);
+  // BENCH_ETHERPAD_PROCESSES=3 BENCH_ETHERPAD_STEPS=800,1000: one configuration, chosen steps (profiling, tuning)
+  const processCounts = process.env.BENCH_ETHERPAD_PROCESSES?.split(',').map(Number) ?? [1, 3];
+  const steps = process.env.BENCH_ETHERPAD_STEPS?.split(',').map(Number);
+  for (const processes of processCounts) out[`${processes} process${processes > 1 ? 'es' : ''}`] = await etherpadModel(processes, steps);
   results.etherpad = out;
   console.log('\nEtherpad load model: N authors on one pad, 4 characters every 400 ms each; probe p95 ms per step; largest N with p95 < 100 ms');
   console.table(

@@ -57,6 +57,8 @@ export async function startCluster(processes: number): Promise<RunningPeer> {
     dirs.push(dir);
     // BENCH_PROFILE_DIR=<dir>: each process writes a CPU profile there when it stops
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
+    // BENCH_NODE_ARGS='--trace-gc ...': more node options for the servers measured (diagnosis)
+    profile.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
     return spawnServer(dir, env, [...startNodeOptions(), ...profile]);
   };
   const servers = [await start()];
@@ -83,6 +85,8 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
     const pg = kind === 'cyclepad-pg' ? await pgSchema() : null;
     // BENCH_PROFILE_DIR=<dir>: cyclepad writes a CPU profile there (node --cpu-prof) when it stops
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
+    // BENCH_NODE_ARGS='--trace-gc ...': more node options for the servers measured (diagnosis)
+    profile.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
     const server = await spawnServer(dataDir, { ...CYCLEPAD_ENV, ...pg?.env }, [...startNodeOptions(), ...profile]);
     return {
       kind,
