@@ -63,10 +63,10 @@ export async function etherpadModel(
       await sleep(seconds * 1000);
       const cpu = pids.map((pid, i) => processStats(pid).cpuSeconds - cpuBefore[i]!);
       if (process.env.BENCH_METRICS) {
-        // where the time goes, per process: commits (count, seconds), catch-ups by reason, fan-out lag
+        // where the time goes, per process: commits (count, seconds), catch-ups by reason, fan-out lag, event-loop lag, GC
         for (const base of bases) {
           const text = await (await fetch(`${base.replace(/^ws/, 'http')}/metrics`)).text();
-          const pick = text.split('\n').filter((l) => /^cyclepad_(persist_seconds_(sum|count)|catchups_total|caught_up_rows_total|fanout_lag_seconds_(sum|count))/.test(l));
+          const pick = text.split('\n').filter((l) => /^(cyclepad_(persist_seconds_(sum|count)|catchups_total|caught_up_rows_total|fanout_lag_seconds_(sum|count))|nodejs_eventloop_lag_(p50|p99|max)_seconds|nodejs_gc_duration_seconds_sum)/.test(l));
           console.log(`[${n} authors] ${base}\n  ${pick.join('\n  ')}`);
         }
       }
