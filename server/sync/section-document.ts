@@ -118,6 +118,8 @@ interface Answer {
  * peer, so a pad of hundreds of authors (50-100 updates a flush) should go out in one.
  */
 export const MAX_MERGE = 256;
+/** ...and at most this many bytes of them (updates may be up to a message's size each: 256 of 1 MiB were a 256 MiB merge). */
+export const MAX_MERGE_BYTES = 1024 * 1024;
 /**
  * A snapshot is written once {@link SectionDocumentOptions.snapshotEvery} rows were logged since the last one and
  * they hold at least 1/SNAPSHOT_LOG_SHARE of the document's size: writing one encodes the whole document, so on a
@@ -558,8 +560,15 @@ export class SectionDocument implements CommitMember {
   private send(items: Array<{ data: Uint8Array; origin: unknown }>): void {
     if (this.destroyed) return;
     try {
-      for (let start = 0; start < items.length; start += MAX_MERGE) {
-        const chunk = items.slice(start, start + MAX_MERGE);
+      for (let start = 0; start < items.length; ) {
+        // at most MAX_MERGE updates and MAX_MERGE_BYTES to a merge (one larger update goes alone)
+        let end = start + 1;
+        for (let bytes = items[start]!.data.byteLength; end < items.length && end - start < MAX_MERGE; end++) {
+          bytes += items[end]!.data.byteLength;
+          if (bytes > MAX_MERGE_BYTES) break;
+        }
+        const chunk = items.slice(start, end);
+        start = end;
         const only = chunk.length === 1 ? chunk[0]! : null;
         const message = updateMessage(only ? only.data : Y.mergeUpdates(chunk.map((i) => i.data)));
         for (const peer of this.peers) if (peer !== only?.origin) peer.send(message);

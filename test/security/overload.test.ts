@@ -8,12 +8,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
 import { readFileSync } from 'node:fs';
 import { createEntry, entriesOf } from '../../shared/schema.js';
 import { createPad, removeDir, spawnServer, startNodeOptions, tempDataDir, type ChildServer } from '../helpers/server.js';
 import { sleep } from '../helpers/wait.js';
 import { updateMessage } from '../../server/sync/messages.js';
-import { MAX_MERGE, type Peer } from '../../server/sync/section-document.js';
+import { MAX_MERGE, MAX_MERGE_BYTES, type Peer } from '../../server/sync/section-document.js';
 import { startTestServer } from '../helpers/server.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -96,6 +97,46 @@ describe('bounded work per turn', () => {
     // committed; they go out with the next paced broadcast (broadcast-pacer.ts), at the end of the turn
     await new Promise((resolve) => setImmediate(resolve));
     expect(sent.length).toBe(Math.ceil(1000 / MAX_MERGE));
+    for (const p of [watcher, ...writers]) document.peers.delete(p);
+    server.registry.release({ padId, section: 'proposed' });
+  });
+});
+
+/** The update a y-sync update message carries (message type 0, sync type 2, then the update). */
+function decodeUpdateMessage(message: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(message);
+  expect(decoding.readVarUint(decoder)).toBe(0);
+  expect(decoding.readVarUint(decoder)).toBe(2);
+  return decoding.readVarUint8Array(decoder);
+}
+
+describe('bounded merges by size', () => {
+  it('large updates committed together go out in merges of at most MAX_MERGE_BYTES (one giant merge held them all at once), and all arrive', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const { padId } = await createPad(server.url, 'big-merges');
+    const document = await server.registry.open({ padId, section: 'proposed' });
+    const sent: Uint8Array[] = [];
+    const watcher = { role: 'contributor', session: 'w', quarantine: null, send: (m: Uint8Array) => sent.push(m), demote() {}, refuse() {}, close() {}, recordRewrites: () => null } as unknown as Peer;
+    document.peers.add(watcher);
+    const writers = Array.from({ length: 40 }, (_, i) => ({ ...watcher, session: `s${i}`, send() {} }) as unknown as Peer);
+    let bytes = 0;
+    for (const w of writers) {
+      document.peers.add(w);
+      const doc = new Y.Doc();
+      entriesOf(doc).push([createEntry({ title: w.session, note: w.session.repeat(30_000).slice(0, 90_000), addedBy: 'x' })]);
+      const update = Y.encodeStateAsUpdate(doc);
+      bytes += update.byteLength;
+      expect(document.receiveUpdate(w, update)).toBe('applied');
+    }
+    await document.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(bytes).toBeGreaterThan(3 * MAX_MERGE_BYTES);
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    for (const m of sent) expect(m.byteLength).toBeLessThan(MAX_MERGE_BYTES + 1024);
+    const received = new Y.Doc();
+    for (const m of sent) Y.applyUpdate(received, decodeUpdateMessage(m));
+    expect(entriesOf(received).length).toBe(40);
     for (const p of [watcher, ...writers]) document.peers.delete(p);
     server.registry.release({ padId, section: 'proposed' });
   });
