@@ -104,7 +104,9 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
   // the durable relay is the relay writing its log into a directory removed when it stops
   const logDir = kind === 'durable-relay' ? tempDataDir() : null;
   const script = path.join(ROOT, 'bench/peers', `${logDir ? 'relay' : kind}.mjs`);
-  const child: ChildProcess = spawn(process.execPath, logDir ? [script, '--durable', logDir] : [script], {
+  // BENCH_PROFILE_DIR profiles the servers compared too (the same cost breakdown, beside cyclepad's)
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, script, ...(logDir ? ['--durable', logDir] : [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -123,7 +125,8 @@ export async function startPeer(kind: ServerKind): Promise<RunningPeer> {
     ws: `ws://127.0.0.1:${port}`,
     pid: child.pid!,
     stop: async () => {
-      child.kill('SIGKILL');
+      // SIGINT when profiling: the peer scripts exit on it, and node writes the profile on exit
+      child.kill(profile.length > 0 ? 'SIGINT' : 'SIGKILL');
       await exited;
       if (logDir) removeDir(logDir);
     },

@@ -37,3 +37,5 @@ wss.on('connection', (ws, req) => {
   });
 });
 server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
+// (the benchmark stops a profiled peer with SIGINT: exiting lets node write its CPU profile)
+process.on('SIGINT', () => process.exit(0));

@@ -8,3 +8,5 @@ const wss = new WebSocketServer({ noServer: true });
 wss.on('connection', setupWSConnection);
 server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
 server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
+// (the benchmark stops a profiled peer with SIGINT: exiting lets node write its CPU profile)
+process.on('SIGINT', () => process.exit(0));
