@@ -60,6 +60,11 @@ export class GroupCommit {
     }
   }
 
+  /** Whether every update `member` has queued is committed: none queued, none in a commit in flight. */
+  settled(member: CommitMember): boolean {
+    return member.queued === 0 && !this.inflightMembers.has(member);
+  }
+
   /** `member` is gone (unloaded or discarded): nothing of it is committed any more. */
   forget(member: CommitMember): void {
     this.waiting.delete(member);

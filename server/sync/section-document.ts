@@ -492,6 +492,17 @@ export class SectionDocument implements CommitMember {
     if (this.commitError !== null) throw this.commitError;
   }
 
+  /**
+   * Resolves in a turn in which every update applied to the document is committed, so what the caller reads from the
+   * document before its next `await` is committed content only; rejects if a commit failed. A flush alone is not
+   * enough: an update applied after it, while the caller awaited something else (a lease, a round trip away on
+   * PostgreSQL), would be read with it, stored or not.
+   */
+  async whenSettled(): Promise<void> {
+    do await this.flush();
+    while (!this.groupCommit.settled(this) && !this.destroyed);
+  }
+
   /** Hands the queued updates to the group commit. */
   takePending(): Pending[] {
     const batch = this.pending;
@@ -605,20 +616,24 @@ export class SectionDocument implements CommitMember {
   }
 
   /**
-   * Writes the current state as a snapshot of the log up to {@link contiguousSeq} (the queue is flushed first). The
-   * state holds at least every row up to it (perhaps more of this process's: applying those again is harmless).
+   * Writes the current state as a snapshot of the log up to {@link contiguousSeq} (the queue committed first). The
+   * state holds every row up to it, and perhaps rows after it that were applied before the ones it waits for (other
+   * processes' rows, applied again on load: harmless); never an update that is not stored.
    * One process at a time per document (a lease; a process that loses the race skips: nothing is harmed).
    */
   async snapshot(): Promise<void> {
-    await this.flush();
-    const seq = this.follower.seq;
-    if (seq === this.snapshotSeq || this.destroyed) return;
+    if (this.destroyed || (this.follower.seq === this.snapshotSeq && this.queued === 0)) return;
     const lease = `snapshot:${this.ref.padId}:${this.ref.section}`;
     if (!(await this.store.tryLease(lease, this.processId, 30_000))) {
       // another process writes them: ask again after another interval, not at every commit
-      this.snapshotNotBefore = seq + this.snapshotEvery;
+      this.snapshotNotBefore = this.follower.seq + this.snapshotEvery;
       return;
     }
+    // Encoded in the turn the queue was found committed: an update applied while the lease was asked for is in the
+    // snapshot only once it is stored (one whose commit then failed was written into it, and came back on reload).
+    await this.whenSettled();
+    const seq = this.follower.seq;
+    if (seq === this.snapshotSeq || this.destroyed) return;
     const state = Y.encodeStateAsUpdate(this.doc);
     // (encoded just now: the size is known exactly)
     this.size.known(state.byteLength);
@@ -631,7 +646,7 @@ export class SectionDocument implements CommitMember {
 
   /** The state a peer is missing, given its state vector; always committed content. */
   async diffFor(stateVector: Uint8Array): Promise<Uint8Array> {
-    await this.flush();
+    await this.whenSettled();
     return this.answerTo(stateVector).diff;
   }
 
@@ -641,7 +656,7 @@ export class SectionDocument implements CommitMember {
    * an encoding of the whole document (and a copy of it per socket) each time it is sent.
    */
   async syncAnswerFor(stateVector: Uint8Array): Promise<Uint8Array> {
-    await this.flush();
+    await this.whenSettled();
     const answer = this.answerTo(stateVector);
     return (answer.message ??= syncStep2Message(answer.diff));
   }

@@ -16,6 +16,23 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** A writer inside the server process: what a connection is to its document, minus the socket. */
+const writerPeer = (session: string): Peer => ({
+  role: 'contributor',
+  session,
+  quarantine: null,
+  demote: () => undefined,
+  send: () => undefined,
+  refuse: () => undefined,
+  close: () => undefined,
+  recordRewrites: () => null,
+});
+const entryUpdate = (title: string) => {
+  const doc = new Y.Doc();
+  entriesOf(doc).push([createEntry({ title, addedBy: 'w' })]);
+  return Y.encodeStateAsUpdate(doc);
+};
+
 describe('storage', () => {
   it('compacts the log into a snapshot, unloads idle documents, and reloads them from disk', async () => {
     const dataDir = tempDataDir();
@@ -140,6 +157,45 @@ describe('storage', () => {
     writer.provider.destroy();
   });
 
+  it('a snapshot holds committed content only: an update whose commit fails while the lease is asked for is not in it', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const server = await startTestServer(dataDir, { snapshotEvery: 5 });
+    cleanups.push(() => server.close());
+    const { padId } = await createPad(server.url, 'snapshot-committed');
+    const ref = { padId, section: 'proposed' as const };
+    // the lease takes a while (PostgreSQL is a round trip away): the document goes on taking updates meanwhile
+    let leaseAsked!: () => void;
+    const asking = new Promise<void>((resolve) => (leaseAsked = resolve));
+    let grant!: () => void;
+    const granted = new Promise<void>((resolve) => (grant = resolve));
+    const tryLease = server.storage.tryLease.bind(server.storage);
+    server.storage.tryLease = async (...args) => {
+      leaseAsked();
+      await granted;
+      return tryLease(...args);
+    };
+    const document = await server.registry.open(ref);
+    for (let i = 0; i < 5; i++) expect(document.receiveUpdate(writerPeer(`w${i}`), entryUpdate(`stored ${i}`))).toBe('applied');
+    await asking;
+    // a sixth update, whose commit fails (the disk is full)
+    const append = server.store.appendUpdates.bind(server.store);
+    server.store.appendUpdates = (r, updates) => {
+      if (updates.some((u) => u.session === 'lost')) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return append(r, updates);
+    };
+    expect(document.receiveUpdate(writerPeer('lost'), entryUpdate('never stored'))).toBe('applied');
+    await sleep(20);
+    grant();
+    await sleep(50);
+    const stored = server.store.loadDocument(ref);
+    expect(stored.updates.length + (stored.snapshot?.seq ?? 0)).toBe(5);
+    const replayed = new Y.Doc();
+    if (stored.snapshot) Y.applyUpdate(replayed, stored.snapshot.state);
+    for (const u of stored.updates) Y.applyUpdate(replayed, u.data);
+    expect(sectionToJSON(replayed).map((e) => e.title).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `stored ${i}`));
+  });
+
   it('a corrupt snapshot is detected and the whole log replayed', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
@@ -164,23 +220,6 @@ describe('storage', () => {
 });
 
 describe('group commit', () => {
-  /** A writer inside the server process: what a connection is to its document, minus the socket. */
-  const writer = (session: string): Peer => ({
-    role: 'contributor',
-    session,
-    quarantine: null,
-    demote: () => undefined,
-    send: () => undefined,
-    refuse: () => undefined,
-    close: () => undefined,
-    recordRewrites: () => null,
-  });
-  const entryUpdate = (title: string) => {
-    const doc = new Y.Doc();
-    entriesOf(doc).push([createEntry({ title, addedBy: 'w' })]);
-    return Y.encodeStateAsUpdate(doc);
-  };
-
   async function twoPads(name: string) {
     const server = await startTestServer();
     cleanups.push(() => removeDir(server.dataDir), () => server.close());
@@ -206,8 +245,8 @@ describe('group commit', () => {
   it('commits the updates of several pads from one event-loop turn in one transaction, and broadcasts them after it', async () => {
     const { server, refs, watchers, documents, transactions } = await twoPads('group');
     // one synchronous block: one turn
-    expect(documents[0]!.receiveUpdate(writer('contributor:a'), entryUpdate('on a'))).toBe('applied');
-    expect(documents[1]!.receiveUpdate(writer('contributor:b'), entryUpdate('on b'))).toBe('applied');
+    expect(documents[0]!.receiveUpdate(writerPeer('contributor:a'), entryUpdate('on a'))).toBe('applied');
+    expect(documents[1]!.receiveUpdate(writerPeer('contributor:b'), entryUpdate('on b'))).toBe('applied');
     expect(refs.map((ref) => server.store.readLog(ref).length)).toEqual([0, 0]);
     await waitFor(() => refs.every((ref) => server.store.readLog(ref).length === 1));
     expect(transactions()).toBe(1);
@@ -222,8 +261,8 @@ describe('group commit', () => {
       if (ref.padId === refs[1]!.padId) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       return append(ref, updates);
     };
-    documents[0]!.receiveUpdate(writer('contributor:a'), entryUpdate('on a'));
-    documents[1]!.receiveUpdate(writer('contributor:b'), entryUpdate('on b'));
+    documents[0]!.receiveUpdate(writerPeer('contributor:a'), entryUpdate('on a'));
+    documents[1]!.receiveUpdate(writerPeer('contributor:b'), entryUpdate('on b'));
     await waitFor(() => watchers.every((w) => w.closed !== null), 3000, 'both pads to close their sockets');
     expect(watchers.map((w) => w.closed!.code)).toEqual([1013, 1013]);
     expect(refs.map((ref) => server.store.readLog(ref).length)).toEqual([0, 0]);
