@@ -20,6 +20,8 @@ export interface EtherpadStep {
   samples: number;
   /** Server CPU seconds per process over the measured window. */
   cpuSeconds: number[];
+  /** How long a newcomer waited for its sync answer, joining halfway through the window (Infinity: not within it). */
+  joinMs: number;
 }
 
 /** Steps the author count up; the largest count whose probe p95 stays under 100 ms. */
@@ -60,7 +62,13 @@ export async function etherpadModel(
       recorder.latencies = [];
       measuring = true;
       const cpuBefore = pids.map((pid) => processStats(pid).cpuSeconds);
-      await sleep(seconds * 1000);
+      // halfway, a newcomer joins on the last process: how long until its sync answer arrives while everyone types
+      await sleep((seconds * 1000) / 2);
+      const joinStarted = performance.now();
+      const newcomer = new BenchClient({ kind: 'cyclepad', base: bases[bases.length - 1]! }, room, new Recorder(), null, true);
+      const joinMs = await Promise.race([newcomer.ready.then(() => performance.now() - joinStarted), sleep((seconds * 1000) / 2).then(() => Number.POSITIVE_INFINITY)]);
+      newcomer.close();
+      await sleep(Math.max(0, (seconds * 1000) / 2 - (performance.now() - joinStarted)));
       const cpu = pids.map((pid, i) => processStats(pid).cpuSeconds - cpuBefore[i]!);
       if (process.env.BENCH_METRICS) {
         // where the time goes, per process: commits (count, seconds), catch-ups by reason, fan-out lag, event-loop lag, GC
@@ -77,7 +85,7 @@ export async function etherpadModel(
       // edits the probe sent in the window that never arrived count as over the limit
       const missing = Math.max(0, sent - l.length);
       const all = [...l, ...Array.from({ length: missing }, () => Number.POSITIVE_INFINITY)];
-      const step = { authors: n, p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99), samples: l.length, cpuSeconds: cpu };
+      const step = { authors: n, p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99), samples: l.length, cpuSeconds: cpu, joinMs };
       results.push(step);
       probeWriter.close();
       probeReader.close();
