@@ -124,9 +124,12 @@ export const MAX_MERGE_BYTES = 1024 * 1024;
  * A snapshot is written once {@link SectionDocumentOptions.snapshotEvery} rows were logged since the last one and
  * they hold at least 1/SNAPSHOT_LOG_SHARE of the document's size: writing one encodes the whole document, so on a
  * large pad of small edits a snapshot every 500 rows cost more than the edits (a 600-author pad encoded its
- * state every 0.7 s). Loading replays at most that share of the size beyond the snapshot.
+ * state every 0.7 s). Loading replays at most that share of the size beyond the snapshot, and at most
+ * {@link SNAPSHOT_MAX_INTERVALS} intervals of rows.
  */
 export const SNAPSHOT_LOG_SHARE = 4;
+/** ...or once this many times `snapshotEvery` rows were logged since the last one, whatever their bytes. */
+export const SNAPSHOT_MAX_INTERVALS = 16;
 /** A turn that queued this many updates for a document pauses its writers until they are committed. */
 export const MAX_QUEUED_PER_TURN = 256;
 
@@ -555,12 +558,11 @@ export class SectionDocument implements CommitMember {
   }
 
   private snapshotDue(): boolean {
-    const seq = this.follower.seq;
-    return (
-      seq - this.snapshotSeq >= this.snapshotEvery &&
-      seq >= this.snapshotNotBefore &&
-      this.loggedSinceSnapshot * SNAPSHOT_LOG_SHARE >= this.size.bytes
-    );
+    const rows = this.follower.seq - this.snapshotSeq;
+    if (rows < this.snapshotEvery || this.follower.seq < this.snapshotNotBefore) return false;
+    // (the size is an upper bound, exact only at a snapshot or when measured: after a mass deletion it stays at the
+    // old size, and small edits would then wait for a quarter of a size the section no longer has)
+    return this.loggedSinceSnapshot * SNAPSHOT_LOG_SHARE >= this.size.bytes || rows >= SNAPSHOT_MAX_INTERVALS * this.snapshotEvery;
   }
 
   /**
@@ -622,7 +624,7 @@ export class SectionDocument implements CommitMember {
    * One process at a time per document (a lease; a process that loses the race skips: nothing is harmed).
    */
   async snapshot(): Promise<void> {
-    if (this.destroyed || (this.follower.seq === this.snapshotSeq && this.queued === 0)) return;
+    if (this.destroyed || (this.follower.seq === this.snapshotSeq && this.groupCommit.settled(this))) return;
     const lease = `snapshot:${this.ref.padId}:${this.ref.section}`;
     if (!(await this.store.tryLease(lease, this.processId, 30_000))) {
       // another process writes them: ask again after another interval, not at every commit
@@ -637,10 +639,12 @@ export class SectionDocument implements CommitMember {
     const state = Y.encodeStateAsUpdate(this.doc);
     // (encoded just now: the size is known exactly)
     this.size.known(state.byteLength);
+    const logged = this.loggedSinceSnapshot;
     // never for a pad deleted (or deleted and made again) since this document was loaded
     if (await this.store.writeSnapshot(this.ref, this.incarnation, seq, state)) {
       this.snapshotSeq = seq;
-      this.loggedSinceSnapshot = 0;
+      // (rows committed while it was written count towards the next)
+      this.loggedSinceSnapshot = Math.max(0, this.loggedSinceSnapshot - logged);
     } else this.log.info({ doc: this.ref }, 'no snapshot: the pad was deleted');
   }
 
@@ -694,7 +698,16 @@ export class SectionDocument implements CommitMember {
    */
   async destroy(mode: 'keep' | 'discard' | 'gone' = 'keep', close?: { code: number; reason: string }): Promise<void> {
     if (this.destroyed) return;
-    if (mode === 'keep') await this.trySnapshot();
+    if (mode === 'keep') {
+      // what is queued or in a commit is stored (and told to the other processes) whether or not a snapshot follows
+      // (another process may hold the snapshot lease)
+      try {
+        await this.whenSettled();
+      } catch {
+        // its commit failed: commitFailed dropped the document already
+      }
+      await this.trySnapshot();
+    }
     if (this.destroyed) return;
     if (mode !== 'keep') {
       this.pending = [];

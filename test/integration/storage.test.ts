@@ -7,7 +7,7 @@ import { createPad, removeDir, startTestServer, tempDataDir } from '../helpers/s
 import { connectSynced } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import type { Peer } from '../../server/sync/section-document.js';
+import { SNAPSHOT_MAX_INTERVALS, type Peer } from '../../server/sync/section-document.js';
 import { SqliteStore } from '../../server/storage/sqlite-store.js';
 import type { StoredRevision } from '../../server/storage/store.js';
 
@@ -194,6 +194,58 @@ describe('storage', () => {
     if (stored.snapshot) Y.applyUpdate(replayed, stored.snapshot.state);
     for (const u of stored.updates) Y.applyUpdate(replayed, u.data);
     expect(sectionToJSON(replayed).map((e) => e.title).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `stored ${i}`));
+  });
+
+  it('after a mass deletion, small edits still bring a snapshot within SNAPSHOT_MAX_INTERVALS intervals (the size bound was the old size)', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const server = await startTestServer(dataDir, { snapshotEvery: 5 });
+    cleanups.push(() => server.close());
+    const { padId } = await createPad(server.url, 'deleted-then-small');
+    const ref = { padId, section: 'proposed' as const };
+    const writer = await connectSynced(server.url, padId, 'proposed');
+    for (let i = 0; i < 8; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: 'n'.repeat(10_000), addedBy: 'w' })]);
+    await waitFor(() => server.store.loadDocument(ref).snapshot !== null);
+    entriesOf(writer.doc).delete(0, 8);
+    entriesOf(writer.doc).push([createEntry({ title: '', addedBy: 'w' })]);
+    const title = entriesOf(writer.doc).get(0).get('title') as Y.Text;
+    await waitFor(() => server.store.readLog(ref).length === 10);
+    const first = server.store.loadDocument(ref).snapshot!.seq;
+    // one character a row: a quarter of the old 80 KB would take thousands of rows
+    for (let i = 0; i < SNAPSHOT_MAX_INTERVALS * 5 + 10; i++) {
+      title.insert(title.length, 'x');
+      await sleep(1);
+    }
+    await waitFor(() => server.store.readLog(ref).length === 10 + SNAPSHOT_MAX_INTERVALS * 5 + 10);
+    // (without the cap, none at all)
+    await waitFor(() => server.store.loadDocument(ref).snapshot!.seq > first, 3000, 'a snapshot after the deletion');
+    writer.provider.destroy();
+  });
+
+  it('unloading stores what is queued or in a commit, and waits for it, even when another process holds the snapshot lease', async () => {
+    const server = await startTestServer(tempDataDir(), { snapshotEvery: 500 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    server.storage.tryLease = async () => false;
+    const queued = { padId: (await createPad(server.url, 'keep-queued')).padId, section: 'proposed' as const };
+    const inCommit = { padId: (await createPad(server.url, 'keep-in-commit')).padId, section: 'proposed' as const };
+    // queued, then unloaded in the same turn
+    const first = await server.registry.open(queued);
+    expect(first.receiveUpdate(writerPeer('a'), entryUpdate('queued'))).toBe('applied');
+    await first.destroy('keep');
+    expect(server.store.readLog(queued).length).toBe(1);
+    // in a commit (a slow one) when unloading starts: unloading waits for it (its commit is told to the peers and the
+    // other processes only while the document is live)
+    const append = server.storage.append.bind(server.storage);
+    server.storage.append = async (batches) => {
+      await sleep(100);
+      return append(batches);
+    };
+    const second = await server.registry.open(inCommit);
+    expect(second.receiveUpdate(writerPeer('b'), entryUpdate('in a commit'))).toBe('applied');
+    await sleep(10);
+    expect(second.queued).toBe(0);
+    await second.destroy('keep');
+    expect(server.store.readLog(inCommit).length).toBe(1);
   });
 
   it('a corrupt snapshot is detected and the whole log replayed', async () => {
