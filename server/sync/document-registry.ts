@@ -122,8 +122,8 @@ export class DocumentRegistry {
         catchUpEveryMs: this.options.catchUpEveryMs,
         curatorLive: this.options.curatorLive,
         names: this.options.names,
-        onBroken: (reason) =>
-          this.discard(ref, reason === 'apply' ? { code: 1011, reason: 'the document was reloaded after a failed write; reconnect to resync' } : undefined),
+        onBroken: (reason, _err, broken) =>
+          this.discard(ref, reason === 'apply' ? { code: 1011, reason: 'the document was reloaded after a failed write; reconnect to resync' } : undefined, broken),
       },
       incarnation,
     );
@@ -230,13 +230,18 @@ export class DocumentRegistry {
    * Drops the in-memory document without saving (storage refused its changes, or an apply failed); peers are closed
    * and resync from what storage has. The next open reloads it from the store.
    */
-  discard(ref: DocumentRef, close?: { code: number; reason: string }): void {
+  discard(ref: DocumentRef, close?: { code: number; reason: string }, document?: SectionDocument): void {
     const key = keyOf(ref);
-    this.cancelUnload(key);
-    const document = this.documents.get(key);
-    if (!document) return;
-    this.documents.delete(key);
-    void document.destroy('discard', close);
+    const current = this.documents.get(key);
+    // `document`: the one that broke. It may be one being unloaded, already replaced by a fresh load of the same
+    // section: only it is dropped (the fresh one, its peers and their edits are not).
+    const target = document ?? current;
+    if (!target) return;
+    if (target === current) {
+      this.cancelUnload(key);
+      this.documents.delete(key);
+    }
+    void target.destroy('discard', close);
   }
 
   loaded(): SectionDocument[] {

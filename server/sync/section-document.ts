@@ -83,7 +83,7 @@ export interface SectionDocumentOptions {
   /** Whether storage takes writes; when it does not, writes are refused instead of kept in memory only. */
   health?: StorageHealth;
   /** The document can no longer be trusted to match the store (a commit or an apply failed): drop it. */
-  onBroken?: (reason: 'storage' | 'apply', err: unknown) => void;
+  onBroken?: (reason: 'storage' | 'apply', err: unknown, document: SectionDocument) => void;
 }
 
 /** The origin of updates read from the log (committed by another process). */
@@ -262,6 +262,11 @@ export class SectionDocument implements CommitMember {
     }, REMOTE);
     this.loggedSinceSnapshot += bytes;
     this.outbox.add(rows.map((data) => ({ data, origin: null })));
+    // (the lease holder snapshots other processes' rows too, not only after commits of its own; asked once the
+    // follower has moved its position past these rows, which it does when this returns)
+    queueMicrotask(() => {
+      if (!this.destroyed && this.snapshotDue()) this.scheduleSnapshot();
+    });
   }
 
   /** The fan-out came back (messages may have been lost meanwhile): subscribe if needed and catch up. */
@@ -463,7 +468,7 @@ export class SectionDocument implements CommitMember {
     } catch (err) {
       // Applied (perhaps in part) but not queued: the document no longer matches what will be logged.
       this.log.error({ err, doc: this.ref, session: author.session }, 'applying an update failed: reloading the document from the store');
-      this.onBroken?.('apply', err);
+      this.onBroken?.('apply', err, this);
       throw err;
     }
   }
@@ -538,7 +543,7 @@ export class SectionDocument implements CommitMember {
     this.commitError = err;
     this.log.error({ err, doc: this.ref }, 'commit failed: dropping the unsaved document');
     this.health?.fail(err);
-    this.onBroken?.('storage', err);
+    this.onBroken?.('storage', err, this);
   }
 
   /** This process's commits and other processes' rows, on their way to the peers (broadcast-pacer.ts). */
@@ -624,7 +629,8 @@ export class SectionDocument implements CommitMember {
    * One process at a time per document (a lease; a process that loses the race skips: nothing is harmed).
    */
   async snapshot(): Promise<void> {
-    if (this.destroyed || (this.follower.seq === this.snapshotSeq && this.groupCommit.settled(this))) return;
+    // (after a failed commit the document is being dropped: no lease to ask for)
+    if (this.destroyed || this.commitError !== null || (this.follower.seq === this.snapshotSeq && this.groupCommit.settled(this))) return;
     const lease = `snapshot:${this.ref.padId}:${this.ref.section}`;
     if (!(await this.store.tryLease(lease, this.processId, 30_000))) {
       // another process writes them: ask again after another interval, not at every commit
@@ -696,17 +702,20 @@ export class SectionDocument implements CommitMember {
    * (storage refused it, or an apply failed), `gone` drops a deleted pad's document and writes nothing; both close
    * every peer with `code` and `reason` (they resync from what storage has, or learn the pad is gone).
    */
-  async destroy(mode: 'keep' | 'discard' | 'gone' = 'keep', close?: { code: number; reason: string }): Promise<void> {
+  async destroy(requested: 'keep' | 'discard' | 'gone' = 'keep', close?: { code: number; reason: string }): Promise<void> {
     if (this.destroyed) return;
+    let mode = requested;
     if (mode === 'keep') {
       // what is queued or in a commit is stored (and told to the other processes) whether or not a snapshot follows
       // (another process may hold the snapshot lease)
       try {
         await this.whenSettled();
+        await this.trySnapshot();
       } catch {
-        // its commit failed: commitFailed dropped the document already
+        // its commit failed: what it held is not stored, and the document goes as a discarded one does (its peers
+        // resync); no snapshot is asked for
+        mode = 'discard';
       }
-      await this.trySnapshot();
     }
     if (this.destroyed) return;
     if (mode !== 'keep') {

@@ -248,6 +248,80 @@ describe('storage', () => {
     expect(server.store.readLog(inCommit).length).toBe(1);
   });
 
+  it('an unload whose last commit fails asks for no snapshot lease and is gone', async () => {
+    const server = await startTestServer(tempDataDir(), { snapshotEvery: 500 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const ref = { padId: (await createPad(server.url, 'unload-outage')).padId, section: 'proposed' as const };
+    let leases = 0;
+    const tryLease = server.storage.tryLease.bind(server.storage);
+    server.storage.tryLease = async (...args) => {
+      leases += 1;
+      return tryLease(...args);
+    };
+    const document = await server.registry.open(ref);
+    server.registry.release(ref);
+    // a row stored (a snapshot would have something to hold), then the disk fills
+    expect(document.receiveUpdate(writerPeer('a'), entryUpdate('stored'))).toBe('applied');
+    await document.flush();
+    server.storage.append = async () => {
+      await sleep(20);
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    expect(document.receiveUpdate(writerPeer('b'), entryUpdate('not stored'))).toBe('applied');
+    // unloaded (out of the registry) while its commit fails
+    await server.registry.unloadIdle();
+    expect(document.isDestroyed).toBe(true);
+    expect(leases).toBe(0);
+    expect(server.store.readLog(ref).map((r) => r.session)).toEqual(['a']);
+  });
+
+  it('a failed commit of a document being unloaded drops that document only, not the one loaded after it', async () => {
+    const server = await startTestServer(tempDataDir(), { snapshotEvery: 500 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const ref = { padId: (await createPad(server.url, 'unload-reload')).padId, section: 'proposed' as const };
+    const old = await server.registry.open(ref);
+    server.registry.release(ref);
+    const append = server.storage.append.bind(server.storage);
+    let fail = true;
+    server.storage.append = async (batches) => {
+      const failing = fail;
+      await sleep(150);
+      if (failing) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return append(batches);
+    };
+    expect(old.receiveUpdate(writerPeer('a'), entryUpdate('lost with the old one'))).toBe('applied');
+    const unloading = server.registry.unloadIdle();
+    await sleep(20);
+    fail = false;
+    // reopened while the old one's commit is still in flight
+    const fresh = await server.registry.open(ref);
+    expect(fresh).not.toBe(old);
+    const closed: number[] = [];
+    fresh.peers.add({ ...writerPeer('p'), close: (code: number) => closed.push(code) } as Peer);
+    await unloading;
+    await sleep(200);
+    expect(old.isDestroyed).toBe(true);
+    expect(fresh.isDestroyed).toBe(false);
+    expect(closed).toEqual([]);
+    expect(server.registry.peek(ref)).toBe(fresh);
+    expect(server.store.readLog(ref).length).toBe(0);
+    server.registry.release(ref);
+  });
+
+  it("snapshots rows another process committed (the lease holder does not wait for a commit of its own)", async () => {
+    const server = await startTestServer(tempDataDir(), { snapshotEvery: 5 });
+    cleanups.push(() => removeDir(server.dataDir), () => server.close());
+    const ref = { padId: (await createPad(server.url, 'remote-rows')).padId, section: 'proposed' as const };
+    const document = await server.registry.open(ref);
+    // another process's commits: straight into the log, then read by this one's catch-up
+    const incarnation = server.store.getPad(ref.padId)!.readOnlyNonce;
+    await server.storage.append([{ ref, incarnation, updates: Array.from({ length: 12 }, (_, i) => ({ data: entryUpdate(`remote ${i}`), role: 'contributor' as const, session: `r${i}`, at: Date.now() })) }]);
+    await document.catchUpNow();
+    await waitFor(() => (server.store.loadDocument(ref).snapshot?.seq ?? 0) >= 12, 3000, 'a snapshot of the remote rows');
+    expect(sectionToJSON(document.doc).length).toBe(12);
+    server.registry.release(ref);
+  });
+
   it('a corrupt snapshot is detected and the whole log replayed', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
