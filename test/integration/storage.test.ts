@@ -33,6 +33,14 @@ const entryUpdate = (title: string) => {
   return Y.encodeStateAsUpdate(doc);
 };
 
+/** A test server (closed and removed after the test) and the proposed section of a fresh pad on it. */
+async function serverWithPad(name: string, config: Parameters<typeof startTestServer>[1] = {}) {
+  const server = await startTestServer(tempDataDir(), config);
+  cleanups.push(() => removeDir(server.dataDir), () => server.close());
+  const { padId } = await createPad(server.url, name);
+  return { server, padId, ref: { padId, section: 'proposed' as const } };
+}
+
 describe('storage', () => {
   it('compacts the log into a snapshot, unloads idle documents, and reloads them from disk', async () => {
     const dataDir = tempDataDir();
@@ -93,12 +101,7 @@ describe('storage', () => {
   });
 
   it('snapshots a large section of small edits by the bytes logged, not every N rows; reloads it whole', async () => {
-    const dataDir = tempDataDir();
-    cleanups.push(() => removeDir(dataDir));
-    const server = await startTestServer(dataDir, { snapshotEvery: 10, unloadDelayMs: 20 });
-    cleanups.push(() => server.close());
-    const { padId } = await createPad(server.url, 'large-small');
-    const ref = { padId, section: 'proposed' as const };
+    const { server, padId, ref } = await serverWithPad('large-small', { snapshotEvery: 10, unloadDelayMs: 20 });
     const writer = await connectSynced(server.url, padId, 'proposed');
     // about 80 KB of notes, then small edits: ten rows of them are far less than a quarter of the section
     for (let i = 0; i < 8; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: `${i}`.repeat(10_000), addedBy: 'w' })]);
@@ -129,41 +132,32 @@ describe('storage', () => {
   });
 
   it('a process that loses the snapshot lease asks again after another interval, not at every commit', async () => {
-    const dataDir = tempDataDir();
-    cleanups.push(() => removeDir(dataDir));
-    const server = await startTestServer(dataDir, { snapshotEvery: 10 });
-    cleanups.push(() => server.close());
+    const { server, padId, ref } = await serverWithPad('lease-lost', { snapshotEvery: 10 });
     // another process holds every snapshot lease
     const asked: number[] = [];
     server.storage.tryLease = async () => {
-      asked.push(server.store.readLog({ padId, section: 'proposed' }).length);
+      asked.push(server.store.readLog(ref).length);
       await sleep(5);
       return false;
     };
-    const { padId } = await createPad(server.url, 'lease-lost');
     const writer = await connectSynced(server.url, padId, 'proposed');
     for (let i = 0; i < 45; i++) {
       entriesOf(writer.doc).push([createEntry({ title: `e${i}`, addedBy: 'w' })]);
       await sleep(2);
     }
-    await waitFor(() => server.store.readLog({ padId, section: 'proposed' }).length === 45);
+    await waitFor(() => server.store.readLog(ref).length === 45);
     await sleep(50);
     // once an interval of 10 rows, about (the rows logged when it asked; commits made while it asked do not ask
     // again): at most 4 times in 45 rows. Asking at every commit past the first interval was about 35 times.
     expect(asked.length).toBeGreaterThanOrEqual(2);
     expect(asked.length).toBeLessThanOrEqual(4);
     expect(asked.every((rows, i) => i === 0 || rows - asked[i - 1]! >= 8)).toBe(true);
-    expect(server.store.loadDocument({ padId, section: 'proposed' }).snapshot).toBeNull();
+    expect(server.store.loadDocument(ref).snapshot).toBeNull();
     writer.provider.destroy();
   });
 
   it('a snapshot holds committed content only: an update whose commit fails while the lease is asked for is not in it', async () => {
-    const dataDir = tempDataDir();
-    cleanups.push(() => removeDir(dataDir));
-    const server = await startTestServer(dataDir, { snapshotEvery: 5 });
-    cleanups.push(() => server.close());
-    const { padId } = await createPad(server.url, 'snapshot-committed');
-    const ref = { padId, section: 'proposed' as const };
+    const { server, ref } = await serverWithPad('snapshot-committed', { snapshotEvery: 5 });
     // the lease takes a while (PostgreSQL is a round trip away): the document goes on taking updates meanwhile
     let leaseAsked!: () => void;
     const asking = new Promise<void>((resolve) => (leaseAsked = resolve));
@@ -197,12 +191,7 @@ describe('storage', () => {
   });
 
   it('after a mass deletion, small edits still bring a snapshot within SNAPSHOT_MAX_INTERVALS intervals (the size bound was the old size)', async () => {
-    const dataDir = tempDataDir();
-    cleanups.push(() => removeDir(dataDir));
-    const server = await startTestServer(dataDir, { snapshotEvery: 5 });
-    cleanups.push(() => server.close());
-    const { padId } = await createPad(server.url, 'deleted-then-small');
-    const ref = { padId, section: 'proposed' as const };
+    const { server, padId, ref } = await serverWithPad('deleted-then-small', { snapshotEvery: 5 });
     const writer = await connectSynced(server.url, padId, 'proposed');
     for (let i = 0; i < 8; i++) entriesOf(writer.doc).push([createEntry({ title: `big ${i}`, note: 'n'.repeat(10_000), addedBy: 'w' })]);
     await waitFor(() => server.store.loadDocument(ref).snapshot !== null);
@@ -249,9 +238,7 @@ describe('storage', () => {
   });
 
   it('an unload whose last commit fails asks for no snapshot lease and is gone', async () => {
-    const server = await startTestServer(tempDataDir(), { snapshotEvery: 500 });
-    cleanups.push(() => removeDir(server.dataDir), () => server.close());
-    const ref = { padId: (await createPad(server.url, 'unload-outage')).padId, section: 'proposed' as const };
+    const { server, ref } = await serverWithPad('unload-outage', { snapshotEvery: 500 });
     let leases = 0;
     const tryLease = server.storage.tryLease.bind(server.storage);
     server.storage.tryLease = async (...args) => {
@@ -276,9 +263,7 @@ describe('storage', () => {
   });
 
   it('a failed commit of a document being unloaded drops that document only, not the one loaded after it', async () => {
-    const server = await startTestServer(tempDataDir(), { snapshotEvery: 500 });
-    cleanups.push(() => removeDir(server.dataDir), () => server.close());
-    const ref = { padId: (await createPad(server.url, 'unload-reload')).padId, section: 'proposed' as const };
+    const { server, ref } = await serverWithPad('unload-reload', { snapshotEvery: 500 });
     const old = await server.registry.open(ref);
     server.registry.release(ref);
     const append = server.storage.append.bind(server.storage);
@@ -309,9 +294,7 @@ describe('storage', () => {
   });
 
   it("snapshots rows another process committed (the lease holder does not wait for a commit of its own)", async () => {
-    const server = await startTestServer(tempDataDir(), { snapshotEvery: 5 });
-    cleanups.push(() => removeDir(server.dataDir), () => server.close());
-    const ref = { padId: (await createPad(server.url, 'remote-rows')).padId, section: 'proposed' as const };
+    const { server, ref } = await serverWithPad('remote-rows', { snapshotEvery: 5 });
     const document = await server.registry.open(ref);
     // another process's commits: straight into the log, then read by this one's catch-up
     const incarnation = server.store.getPad(ref.padId)!.readOnlyNonce;

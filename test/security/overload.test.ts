@@ -75,17 +75,34 @@ function author(url: string, padId: string, everyMs: number) {
   };
 }
 
+/**
+ * A section document of a fresh pad with a watcher (whose messages are kept) and `count` writers inside the process;
+ * `broadcast()` resolves once what they queued is committed and sent (the next paced broadcast, at the end of the
+ * turn).
+ */
+async function watchedDocument(name: string, count: number) {
+  const server = await startTestServer();
+  cleanups.push(() => removeDir(server.dataDir), () => server.close());
+  const ref = { padId: (await createPad(server.url, name)).padId, section: 'proposed' as const };
+  const document = await server.registry.open(ref);
+  const sent: Uint8Array[] = [];
+  const watcher = { role: 'contributor', session: 'w', quarantine: null, send: (m: Uint8Array) => sent.push(m), demote() {}, refuse() {}, close() {}, recordRewrites: () => null } as unknown as Peer;
+  const writers = Array.from({ length: count }, (_, i) => ({ ...watcher, session: `s${i}`, send() {} }) as unknown as Peer);
+  for (const p of [watcher, ...writers]) document.peers.add(p);
+  cleanups.push(() => {
+    for (const p of [watcher, ...writers]) document.peers.delete(p);
+    server.registry.release(ref);
+  });
+  const broadcast = async () => {
+    await document.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { document, sent, writers, broadcast };
+}
+
 describe('bounded work per turn', () => {
   it('a turn with a thousand queued updates goes out in messages of at most MAX_MERGE updates, not one giant merge', async () => {
-    const server = await startTestServer();
-    cleanups.push(() => removeDir(server.dataDir), () => server.close());
-    const { padId } = await createPad(server.url, 'chunked');
-    const document = await server.registry.open({ padId, section: 'proposed' });
-    const sent: Uint8Array[] = [];
-    const watcher = { role: 'contributor', session: 'w', quarantine: null, send: (m: Uint8Array) => sent.push(m), demote() {}, refuse() {}, close() {}, recordRewrites: () => null } as unknown as Peer;
-    document.peers.add(watcher);
-    const writers = Array.from({ length: 1000 }, (_, i) => ({ ...watcher, session: `s${i}`, send() {} }) as unknown as Peer);
-    for (const w of writers) document.peers.add(w);
+    const { document, sent, writers, broadcast } = await watchedDocument('chunked', 1000);
     for (const w of writers) {
       const doc = new Y.Doc();
       entriesOf(doc).push([createEntry({ title: w.session, addedBy: 'x' })]);
@@ -93,12 +110,8 @@ describe('bounded work per turn', () => {
     }
     expect(document.queued).toBe(1000);
     expect(document.backlogged).toBe(true);
-    await document.flush();
-    // committed; they go out with the next paced broadcast (broadcast-pacer.ts), at the end of the turn
-    await new Promise((resolve) => setImmediate(resolve));
+    await broadcast();
     expect(sent.length).toBe(Math.ceil(1000 / MAX_MERGE));
-    for (const p of [watcher, ...writers]) document.peers.delete(p);
-    server.registry.release({ padId, section: 'proposed' });
   });
 });
 
@@ -112,33 +125,22 @@ function decodeUpdateMessage(message: Uint8Array): Uint8Array {
 
 describe('bounded merges by size', () => {
   it('large updates committed together go out in merges of at most MAX_MERGE_BYTES (one giant merge held them all at once), and all arrive', async () => {
-    const server = await startTestServer();
-    cleanups.push(() => removeDir(server.dataDir), () => server.close());
-    const { padId } = await createPad(server.url, 'big-merges');
-    const document = await server.registry.open({ padId, section: 'proposed' });
-    const sent: Uint8Array[] = [];
-    const watcher = { role: 'contributor', session: 'w', quarantine: null, send: (m: Uint8Array) => sent.push(m), demote() {}, refuse() {}, close() {}, recordRewrites: () => null } as unknown as Peer;
-    document.peers.add(watcher);
-    const writers = Array.from({ length: 40 }, (_, i) => ({ ...watcher, session: `s${i}`, send() {} }) as unknown as Peer);
+    const { document, sent, writers, broadcast } = await watchedDocument('big-merges', 40);
     let bytes = 0;
     for (const w of writers) {
-      document.peers.add(w);
       const doc = new Y.Doc();
       entriesOf(doc).push([createEntry({ title: w.session, note: w.session.repeat(30_000).slice(0, 90_000), addedBy: 'x' })]);
       const update = Y.encodeStateAsUpdate(doc);
       bytes += update.byteLength;
       expect(document.receiveUpdate(w, update)).toBe('applied');
     }
-    await document.flush();
-    await new Promise((resolve) => setImmediate(resolve));
+    await broadcast();
     expect(bytes).toBeGreaterThan(3 * MAX_MERGE_BYTES);
     expect(sent.length).toBeGreaterThanOrEqual(4);
     for (const m of sent) expect(m.byteLength).toBeLessThan(MAX_MERGE_BYTES + 1024);
     const received = new Y.Doc();
     for (const m of sent) Y.applyUpdate(received, decodeUpdateMessage(m));
     expect(entriesOf(received).length).toBe(40);
-    for (const p of [watcher, ...writers]) document.peers.delete(p);
-    server.registry.release({ padId, section: 'proposed' });
   });
 });
 
