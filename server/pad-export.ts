@@ -15,11 +15,11 @@ export interface PadExport {
  */
 export async function exportPad(registry: DocumentRegistry, padId: string, name: string): Promise<PadExport> {
   const proposed = await registry.use({ padId, section: 'proposed' }, async (d) => {
-    await d.whenSettled();
+    await d.flush();
     return sectionToJSON(d.doc);
   });
   const { ready, meta } = await registry.use({ padId, section: 'ready' }, async (d) => {
-    await d.whenSettled();
+    await d.flush();
     return { ready: sectionToJSON(d.doc), meta: metaToJSON(d.doc) };
   });
   return { name, sections: { proposed, ready }, meta };

@@ -494,21 +494,17 @@ export class SectionDocument implements CommitMember {
     this.pausedPeers.add(peer);
   }
 
-  /** Resolves once every update queued so far is committed and broadcast; rejects if its commit failed. */
-  async flush(): Promise<void> {
-    await this.groupCommit.flush(this);
-    if (this.commitError !== null) throw this.commitError;
-  }
-
   /**
-   * Resolves in a turn in which every update applied to the document is committed, so what the caller reads from the
-   * document before its next `await` is committed content only; rejects if a commit failed. A flush alone is not
-   * enough: an update applied after it, while the caller awaited something else (a lease, a round trip away on
-   * PostgreSQL), would be read with it, stored or not.
+   * Resolves once every update queued so far is committed and broadcast, in a turn in which everything applied to
+   * the document is committed, so what the caller reads from the document before its next `await` is committed
+   * content only; rejects if a commit failed. (The group commit's flush alone ends in an earlier microtask: an update
+   * applied between it and the caller's continuation would be read with it, stored or not.)
    */
-  async whenSettled(): Promise<void> {
-    do await this.flush();
-    while (!this.groupCommit.settled(this) && !this.destroyed);
+  async flush(): Promise<void> {
+    do {
+      await this.groupCommit.flush(this);
+      if (this.commitError !== null) throw this.commitError;
+    } while (!this.groupCommit.settled(this) && !this.destroyed);
   }
 
   /** Hands the queued updates to the group commit. */
@@ -638,8 +634,9 @@ export class SectionDocument implements CommitMember {
       return;
     }
     // Encoded in the turn the queue was found committed: an update applied while the lease was asked for is in the
-    // snapshot only once it is stored (one whose commit then failed was written into it, and came back on reload).
-    await this.whenSettled();
+    // snapshot only once it is stored (one whose commit then failed was written into it, and came back on reload):
+    // the flush comes after the lease, and the encoding in the turn it ends in.
+    await this.flush();
     const seq = this.follower.seq;
     if (seq === this.snapshotSeq || this.destroyed) return;
     const state = Y.encodeStateAsUpdate(this.doc);
@@ -656,7 +653,7 @@ export class SectionDocument implements CommitMember {
 
   /** The state a peer is missing, given its state vector; always committed content. */
   async diffFor(stateVector: Uint8Array): Promise<Uint8Array> {
-    await this.whenSettled();
+    await this.flush();
     return this.answerTo(stateVector).diff;
   }
 
@@ -666,7 +663,7 @@ export class SectionDocument implements CommitMember {
    * an encoding of the whole document (and a copy of it per socket) each time it is sent.
    */
   async syncAnswerFor(stateVector: Uint8Array): Promise<Uint8Array> {
-    await this.whenSettled();
+    await this.flush();
     const answer = this.answerTo(stateVector);
     return (answer.message ??= syncStep2Message(answer.diff));
   }
@@ -709,7 +706,7 @@ export class SectionDocument implements CommitMember {
       // what is queued or in a commit is stored (and told to the other processes) whether or not a snapshot follows
       // (another process may hold the snapshot lease)
       try {
-        await this.whenSettled();
+        await this.flush();
         await this.trySnapshot();
       } catch {
         // its commit failed: what it held is not stored, and the document goes as a discarded one does (its peers
