@@ -12,9 +12,22 @@ interface Place {
 }
 
 export interface Handover {
-  /** Puts the reader back at their place in the editor rendered under `page` (call before it is painted). */
-  restore(page: ShadowRoot | null): void;
+  /**
+   * Puts the reader back at their place in the editor rendered under `page`, from the next frame on (before it is
+   * painted), and keeps them there while the layout settles: entries laid out first at their estimated size
+   * (`content-visibility: auto`) take their own as they come near the window, and that moves the place again. It
+   * stops once the place has stayed put for a few frames, after a second at most, or as soon as the reader scrolls,
+   * taps or presses a key themselves.
+   */
+  keep(page: () => ShadowRoot | null): void;
 }
+
+/** Frames the place must stay put before the handover stops keeping it. */
+const SETTLED_FRAMES = 3;
+/** The longest the handover keeps the place (ms). */
+const KEEP_MS = 1000;
+/** What the reader does to move on their own: the handover stops keeping the place at the first of these. */
+const READER_MOVES = ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const;
 
 /** The entry `li.entry` of the first view that `node` is in, and its section (null: outside any entry). */
 function placeOf(view: Element, node: Element): Place | null {
@@ -50,17 +63,41 @@ export function takeFirstView(host: HTMLElement): Handover | null {
     page
       ?.querySelector(`cp-section#${place.section}`)
       ?.shadowRoot?.querySelector<HTMLElement>(`li[data-entry="${CSS.escape(place.id)}"] cp-entry`) ?? null;
+  /** Scrolls the anchor back to where it was; the distance it was off (0: in place, or not found). */
+  const restore = (page: ShadowRoot | null): number => {
+    const entry = anchor && entryIn(page, anchor);
+    if (!anchor || !entry) return 0;
+    const off = entry.getBoundingClientRect().top - anchor.top;
+    if (Math.abs(off) >= 0.5) window.scrollBy(0, off);
+    return off;
+  };
+  /** Focuses the same link in the editor's entry (its menu button when it shows no such link); false: not there yet. */
+  const refocus = (page: ShadowRoot | null): boolean => {
+    const entry = focused && entryIn(page, focused);
+    if (!entry) return false;
+    const link = [...entry.querySelectorAll('a')].find((a) => a.getAttribute('href') === href);
+    (link ?? entry.querySelector<HTMLElement>('button.more'))?.focus({ preventScroll: true });
+    return true;
+  };
   return {
-    restore(page) {
-      if (anchor) {
-        const entry = entryIn(page, anchor);
-        if (entry) window.scrollBy(0, entry.getBoundingClientRect().top - anchor.top);
-      }
-      if (focused) {
-        const entry = entryIn(page, focused);
-        const link = [...(entry?.querySelectorAll('a') ?? [])].find((a) => a.getAttribute('href') === href);
-        (link ?? entry?.querySelector<HTMLElement>('button.more'))?.focus({ preventScroll: true });
-      }
+    keep(page) {
+      const started = performance.now();
+      let settled = 0;
+      let focusDue = focused !== null;
+      let stopped = false;
+      const stop = () => {
+        stopped = true;
+        for (const type of READER_MOVES) window.removeEventListener(type, stop, true);
+      };
+      for (const type of READER_MOVES) window.addEventListener(type, stop, { capture: true, passive: true });
+      const frame = () => {
+        if (stopped) return;
+        if (focusDue) focusDue = !refocus(page());
+        settled = Math.abs(restore(page())) < 0.5 ? settled + 1 : 0;
+        if ((settled >= SETTLED_FRAMES && !focusDue) || performance.now() - started > KEEP_MS) return stop();
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
     },
   };
 }

@@ -313,16 +313,10 @@ export class CpPadPage extends LitElement {
 
   override connectedCallback(): void {
     // the server's first view of the pad (shown while the script loaded): the editor renders in its place, in this
-    // task, and before it is painted the reader is put back at their place in it (noted before the editor's shadow
-    // root hides the view: laid out without it, the page was too short for the reader's scroll position); once more
-    // a frame later, when the entries around the place have been laid out as themselves, not at their estimated size
-    const handover = takeFirstView(this);
-    if (handover) {
-      requestAnimationFrame(() => {
-        handover.restore(this.shadowRoot);
-        requestAnimationFrame(() => handover.restore(this.shadowRoot));
-      });
-    }
+    // task, and before it is painted the reader is put back at their place in it, and kept there while it settles
+    // (the place is noted before the editor's shadow root hides the view: laid out without it, the page was too
+    // short for the reader's scroll position)
+    takeFirstView(this)?.keep(() => this.shadowRoot);
     super.connectedCallback();
     window.addEventListener('beforeunload', this.onBeforeUnload);
     this.connection = new PadConnection(this.pad, { sendPresence: true });
