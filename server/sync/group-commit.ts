@@ -16,9 +16,9 @@ export interface CommitMember {
   readonly ref: AppendBatch['ref'];
   /** The pad's identity when the document was loaded (a pad deleted and made again under its name is another). */
   readonly incarnation: string;
-  /** How many updates wait to be committed. */
+  /** How many updates wait to be committed (received, not yet checked, included). */
   readonly queued: number;
-  /** Takes the queued updates for a commit. */
+  /** Takes the queued updates for a commit (checking and applying what was received first). */
   takePending(): Pending[];
   /** The updates were committed with these sequence numbers: broadcast and publish them. */
   committed(batch: Pending[], seqs: { firstSeq: number; lastSeq: number }): void;
@@ -102,7 +102,12 @@ export class GroupCommit {
 
   private async commit(members: CommitMember[]): Promise<void> {
     const started = performance.now();
-    const batches = members.map((m) => m.takePending());
+    // (a document may find nothing to commit once it has checked what it received: every update refused, or the
+    // document dropped as it applied them)
+    const taken = members.map((m) => ({ m, batch: m.takePending() })).filter(({ batch }) => batch.length > 0);
+    members = taken.map(({ m }) => m);
+    const batches = taken.map(({ batch }) => batch);
+    if (members.length === 0) return;
     let results: AppendResult[];
     try {
       results = await this.log.append(

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { readFileSync } from 'node:fs';
-import { createEntry, entriesOf } from '../../shared/schema.js';
+import { createEntry, entriesOf, sectionToJSON } from '../../shared/schema.js';
 import { createPad, removeDir, spawnServer, startNodeOptions, tempDataDir, type ChildServer } from '../helpers/server.js';
 import { sleep } from '../helpers/wait.js';
 import { updateMessage } from '../../server/sync/messages.js';
@@ -97,7 +97,7 @@ async function watchedDocument(name: string, count: number) {
     await document.flush();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { document, sent, writers, broadcast };
+  return { document, sent, writers, broadcast, server, ref };
 }
 
 describe('bounded work per turn', () => {
@@ -112,6 +112,52 @@ describe('bounded work per turn', () => {
     expect(document.backlogged).toBe(true);
     await broadcast();
     expect(sent.length).toBe(Math.ceil(1000 / MAX_MERGE));
+  });
+});
+
+describe('one transaction per turn', () => {
+  it('a turn\'s updates that delete nothing are applied in one transaction, in the order received; one that deletes has a transaction of its own, its author the origin', async () => {
+    const { document, writers, server, ref } = await watchedDocument('one-transaction', 3);
+    const origins: unknown[] = [];
+    document.doc.on('afterTransaction', (tr: Y.Transaction) => origins.push(tr.origin));
+    const authors = writers.map(() => new Y.Doc());
+    /** What `change` makes of the author's copy, as the update it sends. */
+    const edit = (i: number, change: (doc: Y.Doc) => void) => {
+      const before = Y.encodeStateVector(authors[i]!);
+      change(authors[i]!);
+      return Y.encodeStateAsUpdate(authors[i]!, before);
+    };
+    /** The title of author `i`'s own entry (entries of the others come into its copy after the first turn). */
+    const title = (i: number) =>
+      entriesOf(authors[i]!).toArray().map((e) => e.get('title') as Y.Text).find((t) => t.toString().startsWith(['zero', 'one', 'two'][i]!))!;
+    // one turn: four updates of three authors, the second building on the first (its entry)
+    const received = [
+      [0, edit(0, (d) => entriesOf(d).push([createEntry({ title: 'zero', addedBy: 'x' })]))],
+      [0, edit(0, () => title(0).insert(4, ' typed'))],
+      [1, edit(1, (d) => entriesOf(d).push([createEntry({ title: 'one', addedBy: 'x' })]))],
+      [2, edit(2, (d) => entriesOf(d).push([createEntry({ title: 'two', addedBy: 'x' })]))],
+    ] as const;
+    for (const [i, update] of received) document.receiveUpdate(writers[i]!, update);
+    await document.flush();
+    expect(origins).toHaveLength(1);
+    expect(sectionToJSON(document.doc).map((e) => e.title).sort()).toEqual(['one', 'two', 'zero typed']);
+    expect(server.store.readLog(ref).map((r) => r.session)).toEqual(['s0', 's0', 's1', 's2']);
+    for (const a of authors) Y.applyUpdate(a, Y.encodeStateAsUpdate(document.doc));
+
+    // the next turn: a rewrite (it deletes) between two keystrokes
+    origins.length = 0;
+    document.receiveUpdate(writers[1]!, edit(1, () => title(1).insert(3, '!')));
+    document.receiveUpdate(writers[0]!, edit(0, () => {
+      const own = title(0);
+      own.delete(0, 4);
+      own.insert(0, 'null');
+    }));
+    document.receiveUpdate(writers[2]!, edit(2, () => title(2).insert(3, '?')));
+    await document.flush();
+    expect(origins).toHaveLength(3);
+    expect(origins[1]).toBe(writers[0]);
+    expect(origins[0]).not.toBe(writers[1]);
+    expect(sectionToJSON(document.doc).map((e) => e.title).sort()).toEqual(['null typed', 'one!', 'two?']);
   });
 });
 
@@ -132,7 +178,7 @@ describe('bounded merges by size', () => {
       entriesOf(doc).push([createEntry({ title: w.session, note: w.session.repeat(30_000).slice(0, 90_000), addedBy: 'x' })]);
       const update = Y.encodeStateAsUpdate(doc);
       bytes += update.byteLength;
-      expect(document.receiveUpdate(w, update)).toBe('applied');
+      document.receiveUpdate(w, update);
     }
     await broadcast();
     expect(bytes).toBeGreaterThan(3 * MAX_MERGE_BYTES);
