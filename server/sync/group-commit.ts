@@ -33,6 +33,8 @@ export class GroupCommit {
   private readonly waiting = new Set<CommitMember>();
   private scheduled = false;
   private inflight: Promise<void> | null = null;
+  /** True while a commit takes its documents' updates (before it is {@link inflight}). */
+  private taking = false;
   private readonly inflightMembers = new Set<CommitMember>();
 
   constructor(
@@ -85,6 +87,9 @@ export class GroupCommit {
 
   private runNow(): Promise<void> {
     if (this.inflight) return this.inflight;
+    // (a commit taking its documents' updates, which checks and applies what they received, is one in flight: a
+    // flush asked from inside that must not start another commit within it)
+    if (this.taking) return Promise.resolve();
     const members = [...this.waiting].filter((m) => m.queued > 0);
     this.waiting.clear();
     if (members.length === 0) return Promise.resolve();
@@ -104,7 +109,13 @@ export class GroupCommit {
     const started = performance.now();
     // (a document may find nothing to commit once it has checked what it received: every update refused, or the
     // document dropped as it applied them)
-    const taken = members.map((m) => ({ m, batch: m.takePending() })).filter(({ batch }) => batch.length > 0);
+    let taken: Array<{ m: CommitMember; batch: Pending[] }>;
+    this.taking = true;
+    try {
+      taken = members.map((m) => ({ m, batch: m.takePending() })).filter(({ batch }) => batch.length > 0);
+    } finally {
+      this.taking = false;
+    }
     members = taken.map(({ m }) => m);
     const batches = taken.map(({ batch }) => batch);
     if (members.length === 0) return;
