@@ -148,7 +148,8 @@ export interface ServerChange {
 }
 
 export class SectionDocument implements CommitMember {
-  readonly doc: Y.Doc;
+  /** The live document; outside this class it is read through {@link doc}. */
+  private readonly ydoc: Y.Doc;
   readonly presence: Presence;
   readonly peers = new Set<Peer>();
   readonly ref: DocumentRef;
@@ -164,6 +165,12 @@ export class SectionDocument implements CommitMember {
   private pending: Pending[] = [];
   /** Updates received from peers, not yet checked and applied ({@link receiveUpdate}). */
   private inbox: Array<{ peer: Peer; update: Uint8Array }> = [];
+  /**
+   * Every peer that sent this document an update: the rewrite guard looks at their transactions whether or not they
+   * are still connected (a rewrite burst followed, in the same turn, by something that closes the socket would
+   * otherwise be applied unwatched).
+   */
+  private readonly writers = new WeakSet<Peer>();
   private readonly groupCommit: GroupCommit;
   private snapshotSeq = 0;
   /** Bytes of the rows logged since the last snapshot (this process's commits and other processes'). */
@@ -202,14 +209,14 @@ export class SectionDocument implements CommitMember {
       // again when the broker is back
       await document.follower.subscribe();
       const loaded = await document.load();
-      (document as { size: SizeMeter }).size = new SizeMeter(document.doc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
+      (document as { size: SizeMeter }).size = new SizeMeter(document.ydoc, options.maxDocumentBytes ?? Number.POSITIVE_INFINITY, loaded);
       await document.follower.now('load');
     } catch (err) {
       void document.destroy('gone');
       throw err;
     }
-    document.doc.on('beforeTransaction', document.beforeTransaction);
-    document.doc.on('afterTransaction', document.onTransaction);
+    document.ydoc.on('beforeTransaction', document.beforeTransaction);
+    document.ydoc.on('afterTransaction', document.onTransaction);
     document.follower.startPolling(options.catchUpEveryMs ?? 2000);
     return document;
   }
@@ -237,16 +244,25 @@ export class SectionDocument implements CommitMember {
     this.health = options.health;
     this.onBroken = options.onBroken;
     this.curatorLive = options.curatorLive;
-    this.doc = new Y.Doc({ gc: true });
+    this.ydoc = new Y.Doc({ gc: true });
     // Type the schema's roots, so code reading the live document sees a Y.Array and a Y.Map, not untyped roots.
-    entriesOf(this.doc);
-    metaOf(this.doc);
+    entriesOf(this.ydoc);
+    metaOf(this.ydoc);
     // presence checked here goes to the other processes, when there are any (encoded for them only then)
     const publish = options.fanout.crossProcess ? (update: Uint8Array) => this.follower.publishPresence(update) : undefined;
-    this.presence = new Presence(this.doc, () => this.peers, publish);
+    this.presence = new Presence(this.ydoc, () => this.peers, publish);
     // history names people by the (checked) presence name their session showed
     this.names = options.names;
     this.stopNaming = options.names?.watch(this.ref.padId, this.incarnation, this.presence.awareness) ?? (() => undefined);
+  }
+
+  /**
+   * The live document, with every update received so far checked and applied: code that reads it to decide
+   * something (an import skipping entries the pad has, a restore) sees them, in the order they came.
+   */
+  get doc(): Y.Doc {
+    this.applyReceived();
+    return this.ydoc;
   }
 
   /**
@@ -257,9 +273,9 @@ export class SectionDocument implements CommitMember {
    */
   private applyRemote(rows: Uint8Array[]): void {
     let bytes = 0;
-    this.doc.transact((transaction) => {
+    this.ydoc.transact((transaction) => {
       for (const data of rows) {
-        Y.applyUpdate(this.doc, data, REMOTE);
+        Y.applyUpdate(this.ydoc, data, REMOTE);
         bytes += data.byteLength;
       }
       // what the rows deleted (anything they deleted that was not deleted already)
@@ -295,7 +311,7 @@ export class SectionDocument implements CommitMember {
     // any transaction (a peer's update, another process's, a restore) may change what an answer holds
     this.forgetAnswer();
     const peer = transaction.origin as Peer;
-    if (!this.peers.has(peer)) return;
+    if (!this.writers.has(peer)) return;
     const notice = peer.recordRewrites(rewrittenEntries(transaction), this.section, this.transactionAt);
     if (notice) {
       this.log.warn({ doc: this.ref, session: peer.session, entries: notice.entries.length }, 'connection quarantined: mass rewrite');
@@ -317,7 +333,7 @@ export class SectionDocument implements CommitMember {
     let bytes = 0;
     if (stored.snapshot) {
       try {
-        Y.applyUpdate(this.doc, stored.snapshot.state);
+        Y.applyUpdate(this.ydoc, stored.snapshot.state);
         this.snapshotSeq = stored.snapshot.seq;
         this.follower.loadedUpTo(stored.snapshot.seq);
         bytes = stored.snapshot.state.byteLength;
@@ -330,10 +346,10 @@ export class SectionDocument implements CommitMember {
     }
     // one transaction for the whole log (Yjs computes the state vector twice per transaction: O(clients) per row)
     let logged = 0;
-    this.doc.transact(() => {
+    this.ydoc.transact(() => {
       for (const u of updates) {
         if (u.seq !== this.follower.seq + 1) break; // the rest is read by the catch-up that follows
-        Y.applyUpdate(this.doc, u.data);
+        Y.applyUpdate(this.ydoc, u.data);
         this.follower.loadedUpTo(u.seq);
         logged += u.data.byteLength;
       }
@@ -349,6 +365,7 @@ export class SectionDocument implements CommitMember {
    */
   receiveUpdate(peer: Peer, update: Uint8Array): void {
     if (this.destroyed) return;
+    this.writers.add(peer);
     this.inbox.push({ peer, update });
     this.groupCommit.schedule(this);
   }
@@ -368,18 +385,18 @@ export class SectionDocument implements CommitMember {
     try {
       while (i < inbox.length && !this.destroyed) {
         const first = inbox[i]!;
-        const inspection: Inspection = carried ?? inspectUpdate(this.doc, first.update, this.section);
+        const inspection: Inspection = carried ?? inspectUpdate(this.ydoc, first.update, this.section);
         carried = null;
         i++;
         if (!inspection.ok || !inspection.changes || inspection.deletes) {
           this.decide(first.peer, first.update, inspection);
           continue;
         }
-        this.doc.transact(() => {
+        this.ydoc.transact(() => {
           this.decide(first.peer, first.update, inspection);
           for (; i < inbox.length && !this.destroyed; i++) {
             const next = inbox[i]!;
-            const looked = inspectUpdate(this.doc, next.update, this.section);
+            const looked = inspectUpdate(this.ydoc, next.update, this.section);
             if (looked.ok && looked.changes && looked.deletes) {
               carried = looked; // (applied next, in a transaction of its own: nothing changes the document meanwhile)
               return;
@@ -392,6 +409,8 @@ export class SectionDocument implements CommitMember {
       // an update failed after Yjs applied it (accept): the document is being dropped and reloaded from the store,
       // and its peers told to resync; what else was received goes with it (their clients send it again)
     }
+    // (every update refused or changing nothing: no commit follows to resume the writers paused on the queue)
+    if (this.pending.length === 0) this.resumePaused();
   }
 
   private decide(peer: Peer, update: Uint8Array, inspection: Inspection): void {
@@ -436,7 +455,7 @@ export class SectionDocument implements CommitMember {
     // message's bytes may be a view into a larger socket buffer.)
     // With deletions it is normalised (merged, sorted delete ranges): a delete set repeating one range 250,000 times
     // once padded the log with 600 KB per update.
-    const own = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    const own = inspection.fresh ? update.slice() : Y.diffUpdate(update, Y.encodeStateVector(this.ydoc));
     const data = inspection.deletes ? Y.mergeUpdates([own, EMPTY_UPDATE]) : own;
     this.accept(peer, update, data, inspection.deletes);
     this.names?.wrote(this.ref.padId, this.incarnation, peer.session);
@@ -498,14 +517,14 @@ export class SectionDocument implements CommitMember {
 
   /** A copy of the document, and the size of its encoded state (exact: it was just encoded). */
   private copy(): { copy: Y.Doc; bytes: number } {
-    const state = Y.encodeStateAsUpdate(this.doc);
+    const state = Y.encodeStateAsUpdate(this.ydoc);
     const copy = new Y.Doc({ gc: true });
     Y.applyUpdate(copy, state);
     return { copy, bytes: state.byteLength };
   }
 
   private admitChange(author: Author, update: Uint8Array, projected: (deletes: boolean) => number): ServerChange {
-    const inspection = inspectUpdate(this.doc, update, this.section);
+    const inspection = inspectUpdate(this.ydoc, update, this.section);
     if (!inspection.ok) {
       throw inspection.reason === 'limit'
         ? new WriteRefused('limit', `${inspection.detail}; nothing was changed`)
@@ -523,7 +542,7 @@ export class SectionDocument implements CommitMember {
   /** Applies an admitted update and queues `data` (what of it is new) for the next commit. */
   private accept(author: Author, update: Uint8Array, data: Uint8Array, deletes: boolean): void {
     try {
-      Y.applyUpdate(this.doc, update, author);
+      Y.applyUpdate(this.ydoc, update, author);
       this.queue(data, author, deletes);
     } catch (err) {
       // Applied (perhaps in part) but not queued: the document no longer matches what will be logged.
@@ -548,6 +567,14 @@ export class SectionDocument implements CommitMember {
   /** True when this turn queued so many updates that writers should wait for the commit (back-pressure). */
   get backlogged(): boolean {
     return this.queued >= MAX_QUEUED_PER_TURN;
+  }
+
+  /** Writers paused on a long queue read again: it is committed, or nothing of it was left to commit. */
+  private resumePaused(): void {
+    if (this.pausedPeers.size === 0) return;
+    const paused = [...this.pausedPeers];
+    this.pausedPeers.clear();
+    for (const peer of paused) peer.drained?.();
   }
 
   /** `peer` stopped reading until this document's queue is committed. */
@@ -611,11 +638,7 @@ export class SectionDocument implements CommitMember {
   broadcast(batch: Pending[]): void {
     // committed just now: out at once unless the pad is sending more than its pace
     this.outbox.add(batch.map((p) => ({ data: p.record.data, origin: p.origin })), true);
-    if (this.pausedPeers.size > 0) {
-      const paused = [...this.pausedPeers];
-      this.pausedPeers.clear();
-      for (const peer of paused) peer.drained?.();
-    }
+    this.resumePaused();
     for (const p of batch) this.loggedSinceSnapshot += p.record.data.byteLength;
     if (this.snapshotDue()) this.scheduleSnapshot();
   }
@@ -701,7 +724,7 @@ export class SectionDocument implements CommitMember {
     await this.flush();
     const seq = this.follower.seq;
     if (seq === this.snapshotSeq || this.destroyed) return;
-    const state = Y.encodeStateAsUpdate(this.doc);
+    const state = Y.encodeStateAsUpdate(this.ydoc);
     // (encoded just now: the size is known exactly)
     this.size.known(state.byteLength);
     const logged = this.loggedSinceSnapshot;
@@ -738,7 +761,7 @@ export class SectionDocument implements CommitMember {
       return this.answer;
     }
     this.forgetAnswer();
-    this.answer = { key, diff: Y.encodeStateAsUpdate(this.doc, stateVector), message: null };
+    this.answer = { key, diff: Y.encodeStateAsUpdate(this.ydoc, stateVector), message: null };
     this.answerTimer = setTimeout(this.forgetAnswer, ANSWER_KEPT_MS);
     this.answerTimer.unref();
     this.metrics?.syncAnswer?.('encoded');
@@ -753,7 +776,7 @@ export class SectionDocument implements CommitMember {
   };
 
   stateVector(): Uint8Array {
-    return Y.encodeStateVector(this.doc);
+    return Y.encodeStateVector(this.ydoc);
   }
 
   /**
@@ -790,7 +813,7 @@ export class SectionDocument implements CommitMember {
     this.stopNaming();
     this.presence.destroy();
     this.forgetAnswer();
-    this.doc.destroy();
+    this.ydoc.destroy();
   }
 
   get isDestroyed(): boolean {
