@@ -414,8 +414,18 @@ export class SectionDocument implements CommitMember {
   }
 
   private decide(peer: Peer, update: Uint8Array, inspection: Inspection): void {
-    const [outcome, reason] = this.outcome(peer, update, inspection);
-    this.metrics?.update(outcome, reason);
+    let result: [UpdateOutcome, string];
+    try {
+      result = this.outcome(peer, update, inspection);
+    } catch (err) {
+      // applied but not queued (accept): the document is being dropped, and with it the rest of the turn
+      if (this.destroyed) throw err;
+      // anything else failed before the update was applied: its sender resyncs; the others' updates go on
+      this.log.warn({ err, doc: this.ref, session: peer.session }, 'checking an update failed: closing its socket');
+      peer.close(1011, 'the server could not take this update; reconnect to resync');
+      result = ['rejected', 'error'];
+    }
+    this.metrics?.update(result[0], result[1]);
   }
 
   private outcome(peer: Peer, update: Uint8Array, inspection: Inspection): [UpdateOutcome, string] {

@@ -13,6 +13,7 @@ import { createPad, removeDir, startTestServer } from '../helpers/server.js';
 import { Connection } from '../../server/sync/connection.js';
 import { updateMessage } from '../../server/sync/messages.js';
 import { importPad } from '../../server/pad-import.js';
+import type { Peer } from '../../server/sync/section-document.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -107,6 +108,27 @@ describe('updates received in one turn', () => {
     // more than 3 entries rewritten: the fourth quarantines the connection, and what follows is refused
     expect(writer.connection.quarantine).not.toBeNull();
     expect(sectionToJSON(document.doc).filter((e) => e.title.startsWith('titre'))).toHaveLength(4);
+  });
+
+  it('a failure checking one peer\'s update closes that peer only; the others\' updates of the turn are applied and stored', async () => {
+    const { server, document } = await section('check-fails');
+    const peer = (session: string, role: 'viewer' | 'contributor', refuse: () => void, closes: number[]) =>
+      ({ role, session, quarantine: null, demote() {}, send() {}, refuse, close: (code: number) => closes.push(code), recordRewrites: () => null }) as unknown as Peer;
+    const faultyCloses: number[] = [];
+    const faulty = peer('viewer:faulty', 'viewer', () => {
+      throw new Error('socket gone wrong');
+    }, faultyCloses);
+    const writerCloses: number[] = [];
+    const writer = peer('contributor:w', 'contributor', () => undefined, writerCloses);
+    // one turn: the faulty viewer's update (its refusal throws), then a contributor's
+    document.receiveUpdate(faulty, entryUpdate('refused'));
+    document.receiveUpdate(writer, entryUpdate('kept'));
+    await document.flush();
+    expect(faultyCloses).toEqual([1011]);
+    expect(writerCloses).toEqual([]);
+    expect(document.isDestroyed).toBe(false);
+    expect(sectionToJSON(document.doc).map((e) => e.title)).toEqual(['kept']);
+    expect(server.store.readLog({ padId: document.ref.padId, section: 'proposed' }).map((r) => r.session)).toEqual(['contributor:w']);
   });
 
   it('an import in the same turn as a person adding the same entry skips it (it reads the section with what was received)', async () => {
