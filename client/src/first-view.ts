@@ -17,7 +17,7 @@ export interface Handover {
    * painted), and keeps them there while the layout settles: entries laid out first at their estimated size
    * (`content-visibility: auto`) take their own as they come near the window, and that moves the place again. It
    * stops once the place has stayed put for a few frames, after a second at most, or as soon as the reader scrolls,
-   * taps or presses a key themselves.
+   * taps or presses a key themselves; a page still coasting from the reader's flick is put back once and left to it.
    */
   keep(page: () => ShadowRoot | null): void;
 }
@@ -28,6 +28,14 @@ const SETTLED_FRAMES = 3;
 const KEEP_MS = 1000;
 /** What the reader does to move on their own: the handover stops keeping the place at the first of these. */
 const READER_MOVES = ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const;
+/**
+ * A page that scrolled this recently before the handover is still moving under the reader (a flick coasting on,
+ * which sends no touch or wheel events): the place is put back once, and the page is then left to coast.
+ */
+const COASTING_MS = 100;
+/** When the page last scrolled (heard from the script's load on, a frame or more before the handover). */
+let lastScrollAt = Number.NEGATIVE_INFINITY;
+window.addEventListener('scroll', () => (lastScrollAt = performance.now()), { passive: true });
 
 /** The entry `li.entry` of the first view that `node` is in, and its section (null: outside any entry). */
 function placeOf(view: Element, node: Element): Place | null {
@@ -82,6 +90,7 @@ export function takeFirstView(host: HTMLElement): Handover | null {
   return {
     keep(page) {
       const started = performance.now();
+      const coasting = started - lastScrollAt < COASTING_MS;
       let settled = 0;
       let focusDue = focused !== null;
       let stopped = false;
@@ -94,7 +103,7 @@ export function takeFirstView(host: HTMLElement): Handover | null {
         if (stopped) return;
         if (focusDue) focusDue = !refocus(page());
         settled = Math.abs(restore(page())) < 0.5 ? settled + 1 : 0;
-        if ((settled >= SETTLED_FRAMES && !focusDue) || performance.now() - started > KEEP_MS) return stop();
+        if (coasting || (settled >= SETTLED_FRAMES && !focusDue) || performance.now() - started > KEEP_MS) return stop();
         requestAnimationFrame(frame);
       };
       requestAnimationFrame(frame);

@@ -369,8 +369,9 @@ describe('the pad in the browser', () => {
     );
     await waitFor(() => suite.server.store.readLog({ padId, section: 'proposed' }).length === 1);
     // at a phone's width and a desktop's; then a reader who scrolls on their own while the editor comes in (their
-    // scroll, a wheel's, two frames in: it stays, the page is not put back under them)
-    for (const { width, readerScrolls } of [{ width: 390 }, { width: 1280 }, { width: 1280, readerScrolls: true }]) {
+    // scroll, a wheel's, two frames in: it stays, the page is not put back under them); then a page still coasting
+    // from a flick when the editor comes (3 px a frame, with no touch or wheel event: it goes on coasting)
+    for (const { width, readerScrolls, coasting } of [{ width: 390 }, { width: 1280 }, { width: 1280, readerScrolls: true }, { width: 390, coasting: true }]) {
       const { context, page, release } = await openWithScriptHeld(padId, width);
       const before = page.locator('.first-view li.entry[data-id="e40"]');
       // the entry under the window's top, the one above it half in the window; its place measured once a frame has
@@ -401,6 +402,19 @@ describe('the pad in the browser', () => {
           requestAnimationFrame(frame);
         });
       }
+      if (coasting) {
+        await page.evaluate(() => {
+          const w = window as unknown as { coasted: number };
+          w.coasted = 0;
+          const until = performance.now() + 2000;
+          const frame = () => {
+            window.scrollBy(0, 3);
+            w.coasted += 3;
+            if (performance.now() < until) requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        });
+      }
       release();
       const entry = page.locator('cp-section#proposed cp-entry[data-id="e40"]');
       await entry.locator('.title').waitFor();
@@ -411,6 +425,15 @@ describe('the pad in the browser', () => {
       await settled();
       await settled();
       if (readerScrolls) expect((await entry.boundingBox())!.y).toBeLessThan(top - 200);
+      else if (coasting) {
+        // the entry moves up as far as the page coasted meanwhile (held in place, it would not move for a second)
+        const coasted = () => page.evaluate(() => (window as unknown as { coasted: number }).coasted);
+        const [y1, c1] = [(await entry.boundingBox())!.y, await coasted()];
+        await page.waitForTimeout(300);
+        const [y2, c2] = [(await entry.boundingBox())!.y, await coasted()];
+        expect(c2 - c1).toBeGreaterThanOrEqual(9);
+        expect(y1 - y2).toBeGreaterThan((c2 - c1) / 2);
+      }
       else expect(Math.abs((await entry.boundingBox())!.y - top), `at ${width} px`).toBeLessThan(2);
       expect(await entry.getByRole('link', { name: 'Entry 40' }).evaluate((a) => a === (a.getRootNode() as ShadowRoot).activeElement)).toBe(true);
       await context.close();
