@@ -33,9 +33,13 @@ const READER_MOVES = ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const;
  * which sends no touch or wheel events): the place is put back once, and the page is then left to coast.
  */
 const COASTING_MS = 100;
-/** When the page last scrolled (heard from the script's load on, a frame or more before the handover). */
+/**
+ * When the page last scrolled (heard from the script's load on, a frame or more before the handover), on an editor
+ * page showing a first view; no longer listened for once the handover has started.
+ */
 let lastScrollAt = Number.NEGATIVE_INFINITY;
-window.addEventListener('scroll', () => (lastScrollAt = performance.now()), { passive: true });
+const noteScroll = () => (lastScrollAt = performance.now());
+if (document.querySelector('cp-pad-page > .first-view')) window.addEventListener('scroll', noteScroll, { passive: true });
 
 /** The entry `li.entry` of the first view that `node` is in, and its section (null: outside any entry). */
 function placeOf(view: Element, node: Element): Place | null {
@@ -49,6 +53,7 @@ function placeOf(view: Element, node: Element): Place | null {
 /** Takes the first view out of `host` (the pad page), noting the reader's place in it; null when there was none. */
 export function takeFirstView(host: HTMLElement): Handover | null {
   const view = host.querySelector(':scope > .first-view');
+  window.removeEventListener('scroll', noteScroll);
   if (!view) return null;
   // the first entry whose top is in the window (in document order: the left column's, side by side), if the reader
   // scrolled
