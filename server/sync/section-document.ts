@@ -378,6 +378,7 @@ export class SectionDocument implements CommitMember {
    * what by the transaction's deletions, {@link onTransaction}).
    */
   private applyReceived(): void {
+    if (this.inbox.length === 0) return;
     const inbox = this.inbox;
     this.inbox = [];
     let i = 0;
